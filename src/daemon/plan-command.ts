@@ -1,0 +1,6 @@
+// Placeholder until the owning issue lands. Replaced by the real command.
+import { UserError } from '../errors.js';
+
+export function planCommand(_opts: Record<string, unknown>, _args: readonly string[]): Promise<number> {
+  return Promise.reject(new UserError('NOT_IMPLEMENTED', 'this command is not implemented yet'));
+}
