@@ -1,0 +1,215 @@
+// The HTTP API (node:http, default 127.0.0.1:33289, vpc-router's port). Read endpoints serve the daemon's views as
+// JSON; POST /route_spec is vpc-router compatible. Writes need the bearer token when one is configured (reads
+// too with protectReads). Bad bodies get 400 with a reason, oversize bodies 413. A failing handler answers 500
+// and is logged once here; it never takes the daemon down.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.js';
+import { Bgp2vpcError, errorMessage } from '../errors.js';
+import type { ApiBackend } from './backend.js';
+import { checkAuth, type AuthPolicy } from './auth.js';
+
+export interface ApiServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly backend: ApiBackend;
+  readonly auth?: AuthPolicy;
+  /** Largest accepted request body (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  readonly logger: Logger;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export class ApiListenError extends Bgp2vpcError {
+  constructor(message: string, cause: unknown) {
+    super('API_LISTEN_FAILED', message, { cause });
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value, null, 2) + '\n';
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, status: number, message: string, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error: message }) + '\n';
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...extra });
+  res.end(body);
+}
+
+/** Reads the body up to `limit` bytes; rejects with 413 past it (checked on Content-Length first). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new HttpError(413, `request body is ${declared} bytes, the limit is ${limit}`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new HttpError(413, `request body is larger than the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      if (!failed) reject(e);
+    });
+  });
+}
+
+type Route = { readonly write: boolean; readonly methods: readonly string[] };
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  '/healthz': { write: false, methods: ['GET', 'HEAD'] },
+  '/readyz': { write: false, methods: ['GET', 'HEAD'] },
+  '/metrics': { write: false, methods: ['GET', 'HEAD'] },
+  '/status': { write: false, methods: ['GET', 'HEAD'] },
+  '/api/v1/status': { write: false, methods: ['GET', 'HEAD'] },
+  '/api/v1/peers': { write: false, methods: ['GET', 'HEAD'] },
+  '/api/v1/routes': { write: false, methods: ['GET', 'HEAD'] },
+  '/api/v1/tables': { write: false, methods: ['GET', 'HEAD'] },
+  '/route_spec': { write: false, methods: ['GET', 'HEAD', 'POST'] },
+};
+
+/** Health and readiness stay open even with protected reads: probes from kubelet carry no token. */
+const ALWAYS_OPEN = new Set(['/healthz', '/readyz']);
+
+export async function handleRequest(
+  opts: Pick<ApiServerOptions, 'backend' | 'auth' | 'maxBodyBytes' | 'logger'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  const method = req.method ?? 'GET';
+  const route = ROUTES[path];
+  if (!route) return sendError(res, 404, `no such endpoint: ${path}`);
+  if (!route.methods.includes(method)) {
+    return sendError(res, 405, `${method} is not allowed on ${path}`, { allow: route.methods.join(', ') });
+  }
+  const isWrite = method === 'POST';
+  if (!ALWAYS_OPEN.has(path)) {
+    const decision = checkAuth(opts.auth ?? {}, isWrite, req.headers.authorization);
+    if (decision !== 'allow') {
+      return sendError(res, 401, decision === 'missing' ? 'bearer token required' : 'invalid bearer token', {
+        'www-authenticate': 'Bearer realm="bgp2vpc"',
+      });
+    }
+  }
+  const b = opts.backend;
+  switch (path) {
+    case '/healthz':
+      return sendJson(res, 200, { status: 'ok' });
+    case '/readyz': {
+      const r = b.ready();
+      return sendJson(res, r.ready ? 200 : 503, r);
+    }
+    case '/metrics': {
+      const m = await b.metrics();
+      res.writeHead(200, { 'content-type': m.contentType });
+      res.end(m.body);
+      return;
+    }
+    case '/status':
+    case '/api/v1/status':
+      return sendJson(res, 200, b.status());
+    case '/api/v1/peers':
+      return sendJson(res, 200, { peers: b.peers() });
+    case '/api/v1/routes': {
+      const prefix = url.searchParams.get('prefix');
+      if (prefix === null) return sendJson(res, 200, b.routes());
+      const explained = b.explain(prefix);
+      if (explained === undefined) return sendError(res, 404, `no route spec entry for ${prefix}`);
+      return sendJson(res, 200, explained);
+    }
+    case '/api/v1/tables':
+      return sendJson(res, 200, b.tables());
+    case '/route_spec': {
+      const spec = b.routeSpec;
+      if (!spec) return sendError(res, 404, 'the HTTP route spec source is disabled (routes.http in the config)');
+      if (!isWrite) return sendJson(res, 200, spec.get());
+      const raw = await readBody(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY);
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (e) {
+        return sendError(res, 400, `body is not valid JSON: ${errorMessage(e)}`);
+      }
+      const result = spec.post(body);
+      if (!result.ok) return sendError(res, 400, result.reason);
+      return sendJson(res, 200, { status: 'ok', ...(result.message !== undefined ? { message: result.message } : {}) });
+    }
+    default:
+      return sendError(res, 404, `no such endpoint: ${path}`);
+  }
+}
+
+export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const log = opts.logger.child({ component: 'api' });
+  const server: Server = createServer((req, res) => {
+    handleRequest(opts, req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (!res.headersSent) sendError(res, err.status, err.message, err.status === 413 ? { connection: 'close' } : {});
+        return;
+      }
+      log.error({ event: 'api_error', err, path: req.url, method: req.method }, 'API handler failed');
+      if (!res.headersSent) sendError(res, 500, 'internal error (see the daemon log)');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      reject(new ApiListenError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`, err));
+    };
+    server.once('error', onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onError);
+      server.on('error', (err) => log.error({ event: 'api_error', err }, 'API server error'));
+      const port = (server.address() as AddressInfo).port;
+      const hostText = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      const url = `http://${hostText}:${port}`;
+      log.info({ event: 'api_listening', url }, `API listening on ${url}`);
+      resolve({
+        url,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

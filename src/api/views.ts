@@ -1,0 +1,90 @@
+// The JSON shapes the HTTP API serves. `bgp2vpc status`, the demo's live view and users' scripts read them, so
+// they are plain data (strings and numbers, no bigint) and only grow by adding fields.
+
+export type PeerStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'stale';
+
+export interface PeerView {
+  /** Peer address in canonical text. */
+  readonly peer: string;
+  readonly asn: number;
+  readonly state: PeerStateName;
+  readonly hostname?: string;
+  readonly routerId?: string;
+  /** Seconds since the session came up (Established) or went down. */
+  readonly uptimeSeconds: number;
+  readonly capabilities: readonly string[];
+  readonly prefixes: { readonly received: number; readonly accepted: number; readonly rejected: number };
+  readonly flaps: number;
+  readonly lastError?: string;
+  /** Health of this host as a next hop: BGP state, probes and damping together. */
+  readonly health: NextHopHealthView;
+}
+
+export interface NextHopHealthView {
+  readonly healthy: boolean;
+  readonly damped?: boolean;
+  readonly reason?: string;
+}
+
+export interface CandidateView {
+  readonly nextHop: string;
+  /** Where the candidate came from: 'bgp:<peer>', 'file', 'http', 'static'. */
+  readonly source: string;
+  readonly healthy: boolean;
+  readonly chosen: boolean;
+  readonly detail?: string;
+}
+
+export interface RouteView {
+  readonly prefix: string;
+  readonly candidates: readonly CandidateView[];
+  /** The chosen next hop, absent when none is healthy and the policy removes the route. */
+  readonly chosen?: string;
+}
+
+export interface RoutesView {
+  readonly routes: readonly RouteView[];
+}
+
+export interface TableRouteView {
+  readonly destination: string;
+  /** ENI or instance ID (or next-hop IP when not yet resolved). */
+  readonly target: string;
+  readonly state?: string;
+  /** True when the route is ours to manage (inside the cluster CIDRs, ENI target). */
+  readonly owned?: boolean;
+}
+
+export interface TableView {
+  readonly id: string;
+  readonly limit: number;
+  /** Routes in the table right now (all owners, this family pair counted as EC2 counts them). */
+  readonly used: number;
+  readonly desired: readonly TableRouteView[];
+  readonly actual: readonly TableRouteView[];
+  /** Announced addresses that cannot be routed correctly because the table is full (0 when it fits). */
+  readonly damageAddresses: string;
+  readonly lastError?: string;
+  readonly pending?: { readonly creates: number; readonly replaces: number; readonly deletes: number };
+}
+
+export interface TablesView {
+  readonly tables: readonly TableView[];
+}
+
+export interface ReadyView {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, boolean>>;
+}
+
+export interface StatusView {
+  readonly version: string;
+  readonly cluster: string;
+  readonly uptimeSeconds: number;
+  readonly ready: ReadyView;
+  readonly dryRun: boolean;
+  readonly peers: { readonly total: number; readonly established: number };
+  readonly prefixes: number;
+  readonly tables: readonly { readonly id: string; readonly used: number; readonly limit: number; readonly desired: number }[];
+  readonly ec2Calls: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApiServer, type ApiServer } from '../../src/api/server.js';
+import type { ApiBackend, RouteSpecPostResult } from '../../src/api/backend.js';
+import { silentLogger } from '../../src/log.js';
+
+function fakeBackend(overrides: Partial<ApiBackend> = {}): ApiBackend & { posted: unknown[] } {
+  const posted: unknown[] = [];
+  let spec: Record<string, string[]> = { '10.55.0.0/16': ['10.33.20.142'] };
+  return {
+    posted,
+    ready: () => ({ ready: false, checks: { config: true, aws: true, converged: false } }),
+    status: () => ({
+      version: '0.1.0',
+      cluster: 'c1',
+      uptimeSeconds: 3,
+      ready: { ready: false, checks: {} },
+      dryRun: false,
+      peers: { total: 1, established: 1 },
+      prefixes: 1,
+      tables: [],
+      ec2Calls: {},
+    }),
+    peers: () => [],
+    routes: () => ({ routes: [{ prefix: '10.1.0.0/24', candidates: [], chosen: '10.0.0.5' }] }),
+    explain: (p) => (p === '10.1.0.0/24' ? { prefix: p, why: 'only candidate' } : undefined),
+    tables: () => ({ tables: [] }),
+    metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', body: 'bgp2vpc_up 1\n' }),
+    routeSpec: {
+      get: () => spec,
+      post: (body: unknown): RouteSpecPostResult => {
+        posted.push(body);
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'expected a JSON object' };
+        spec = body as Record<string, string[]>;
+        return { ok: true };
+      },
+    },
+    ...overrides,
+  };
+}
+
+let server: ApiServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function start(backend: ApiBackend, auth?: { token?: string; protectReads?: boolean }, maxBodyBytes?: number): Promise<string> {
+  server = await startApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    backend,
+    logger: silentLogger,
+    ...(auth ? { auth } : {}),
+    ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+  });
+  return server.url;
+}
+
+describe('API server', () => {
+  it('serves healthz, readyz (503 until ready), metrics and the views', async () => {
+    const url = await start(fakeBackend());
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, checks: { config: true, aws: true, converged: false } });
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toBe('bgp2vpc_up 1\n');
+    expect(((await (await fetch(`${url}/api/v1/status`)).json()) as { cluster: string }).cluster).toBe('c1');
+    expect(await (await fetch(`${url}/api/v1/peers`)).json()).toEqual({ peers: [] });
+    expect(await (await fetch(`${url}/api/v1/tables/`)).json()).toEqual({ tables: [] });
+  });
+
+  it('explains one prefix with ?prefix= and 404s an unknown one', async () => {
+    const url = await start(fakeBackend());
+    const ok = await fetch(`${url}/api/v1/routes?prefix=${encodeURIComponent('10.1.0.0/24')}`);
+    expect(await ok.json()).toEqual({ prefix: '10.1.0.0/24', why: 'only candidate' });
+    expect((await fetch(`${url}/api/v1/routes?prefix=10.9.0.0/24`)).status).toBe(404);
+  });
+
+  it('accepts a vpc-router style POST /route_spec and serves it back', async () => {
+    const url = await start(fakeBackend());
+    const body = { '10.55.0.0/16': ['10.33.20.142'], '10.66.17.0/24': ['10.33.20.93', '10.33.30.22'] };
+    const res = await fetch(`${url}/route_spec`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    expect(await (await fetch(`${url}/route_spec`)).json()).toEqual(body);
+  });
+
+  it('answers 400 with a reason for bad JSON and for a body the handler rejects', async () => {
+    const url = await start(fakeBackend());
+    const bad = await fetch(`${url}/route_spec`, { method: 'POST', body: '{"10.0.0.0/8": [' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    const rejected = await fetch(`${url}/route_spec`, { method: 'POST', body: '[1,2]' });
+    expect(rejected.status).toBe(400);
+    expect(await rejected.json()).toEqual({ error: 'expected a JSON object' });
+  });
+
+  it('answers 413 for an oversize body without passing it to the handler', async () => {
+    const backend = fakeBackend();
+    const url = await start(backend, undefined, 64);
+    const res = await fetch(`${url}/route_spec`, { method: 'POST', body: JSON.stringify({ x: 'y'.repeat(100) }) });
+    expect(res.status).toBe(413);
+    expect(backend.posted).toHaveLength(0);
+  });
+
+  it('requires the bearer token for writes only, unless reads are protected', async () => {
+    const url = await start(fakeBackend(), { token: 's3cret' });
+    expect((await fetch(`${url}/route_spec`)).status).toBe(200);
+    const none = await fetch(`${url}/route_spec`, { method: 'POST', body: '{}' });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    const wrong = await fetch(`${url}/route_spec`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${url}/route_spec`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer s3cret' } });
+    expect(right.status).toBe(200);
+  });
+
+  it('protects reads when configured but keeps healthz and readyz open for probes', async () => {
+    const url = await start(fakeBackend(), { token: 's3cret', protectReads: true });
+    expect((await fetch(`${url}/api/v1/peers`)).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/peers`, { headers: { authorization: 'bearer s3cret' } })).status).toBe(200);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+  });
+
+  it('returns 404 for unknown paths, 405 with Allow for wrong methods, 404 when the HTTP spec source is off', async () => {
+    const backend = fakeBackend();
+    const { routeSpec: _omit, ...noSpec } = backend;
+    const url = await start(noSpec);
+    expect((await fetch(`${url}/nope`)).status).toBe(404);
+    const m = await fetch(`${url}/api/v1/peers`, { method: 'DELETE' });
+    expect(m.status).toBe(405);
+    expect(m.headers.get('allow')).toBe('GET, HEAD');
+    expect((await fetch(`${url}/route_spec`)).status).toBe(404);
+  });
+
+  it('answers 500 when a view throws and keeps serving', async () => {
+    const url = await start(
+      fakeBackend({
+        tables: () => {
+          throw new Error('boom');
+        },
+      }),
+    );
+    expect((await fetch(`${url}/api/v1/tables`)).status).toBe(500);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
+  it('fails to start with a clear error when the port is taken', async () => {
+    const url = await start(fakeBackend());
+    const port = Number(new URL(url).port);
+    await expect(startApiServer({ host: '127.0.0.1', port, backend: fakeBackend(), logger: silentLogger })).rejects.toMatchObject({
+      code: 'API_LISTEN_FAILED',
+    });
+  });
+});
