@@ -1,0 +1,159 @@
+// YAML file → validated, frozen Config. Every problem is reported at once, one line each, as
+// `file:line:col: path: message`: YAML syntax errors, unset ${VARS}, unknown keys, wrong types and values.
+import { readFileSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { UserError, errorMessage } from '../errors.js';
+import { expandEnv } from './env-expand.js';
+import { configSchema, type ParsedConfig } from './schema.js';
+
+type DeepReadonly<T> = T extends (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends bigint | string | number | boolean | undefined | null
+    ? T
+    : { readonly [K in keyof T]: DeepReadonly<T[K]> };
+
+export type Config = DeepReadonly<ParsedConfig>;
+
+export interface ConfigIssue {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** Dotted path into the document, e.g. "bgp.neighbors.0.asn" ("" for the root). */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ConfigError extends UserError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super('CONFIG_INVALID', issues.map(formatIssue).join('\n'));
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  return `${i.file}:${i.line}:${i.col}: ${i.path === '' ? '(root)' : i.path}: ${i.message}`;
+}
+
+export interface LoadOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export function loadConfig(file: string, opts: LoadOptions = {}): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError('CONFIG_UNREADABLE', `cannot read config ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+  return parseConfig(text, file, opts);
+}
+
+export function parseConfig(text: string, file = '<config>', opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined): { line: number; col: number } => {
+    if (offset === undefined) return { line: 1, col: 1 };
+    const p = lc.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+
+  const issues: ConfigIssue[] = [];
+  for (const e of doc.errors) {
+    issues.push({ file, ...at(e.pos[0]), path: '', message: e.message.split('\n')[0] ?? e.message });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // ${VAR} expansion on scalar values only, so positions stay exact.
+  const envPaths = new Set<string>();
+  visit(doc, {
+    Scalar(key, node, ancestors) {
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
+      const r = expandEnv(node.value, env);
+      if (r.missing.length > 0) {
+        const path = pathOf(ancestors, node);
+        envPaths.add(path);
+        for (const name of r.missing) {
+          issues.push({ file, ...at(node.range?.[0]), path, message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+        }
+      }
+      node.value = r.value;
+    },
+  });
+
+  const raw: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    for (const iss of result.error.issues) {
+      // A value emptied by a missing ${VAR} was already reported once.
+      for (const ci of issueToConfigIssues(iss, doc, file, at)) if (!envPaths.has(ci.path)) issues.push(ci);
+    }
+  }
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new ConfigError(issues);
+  }
+  return deepFreeze((result as { data: ParsedConfig }).data) as Config;
+}
+
+type At = (offset: number | undefined) => { line: number; col: number };
+
+function issueToConfigIssues(iss: z.core.$ZodIssue, doc: Document, file: string, at: At): ConfigIssue[] {
+  const path = iss.path.map((p) => (typeof p === 'symbol' ? p.toString() : p));
+  const dotted = path.join('.');
+  if (iss.code === 'unrecognized_keys') {
+    const map = nodeAt(doc, path);
+    return iss.keys.map((k) => {
+      let offset: number | undefined = map?.range?.[0];
+      if (isMap(map)) {
+        const pair = map.items.find((it) => isScalar(it.key) && it.key.value === k);
+        if (pair && isScalar(pair.key)) offset = pair.key.range?.[0];
+      }
+      return { file, ...at(offset), path: dotted === '' ? k : `${dotted}.${k}`, message: `unknown key "${k}"` };
+    });
+  }
+  // Point at the deepest node that exists; a missing key is reported at its parent.
+  let node: Node | undefined;
+  let depth = path.length;
+  for (; depth >= 0; depth--) {
+    node = nodeAt(doc, path.slice(0, depth));
+    if (node) break;
+  }
+  let message = iss.message;
+  if (depth < path.length && iss.code === 'invalid_type') message = `missing required key "${String(path[path.length - 1])}"`;
+  return [{ file, ...at(node?.range?.[0]), path: dotted, message: tidy(message) }];
+}
+
+/** Dotted path of a node from the visitor's ancestor chain. */
+function pathOf(ancestors: readonly unknown[], node: unknown): string {
+  const parts: string[] = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isSeq(parent)) parts.push(String(parent.items.indexOf(child as never)));
+    else if (isPair(child) && isScalar(child.key)) parts.push(String(child.key.value));
+  }
+  return parts.join('.');
+}
+
+function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  if (path.length === 0) return (doc.contents ?? undefined) as Node | undefined;
+  const n: unknown = doc.getIn(path, true);
+  if (n && (isScalar(n) || isMap(n) || isSeq(n))) return n;
+  return undefined;
+}
+
+function tidy(message: string): string {
+  return message.replace(/^Invalid input: /, '');
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}

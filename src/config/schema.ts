@@ -1,0 +1,274 @@
+// The configuration schema: one YAML file, sections cluster, bgp, routes, health, vpc, api, log.
+// Keys are camelCase (as in Kubernetes and Calico manifests). Unknown keys are errors. Durations are strings
+// with units; CIDRs must be canonical. config/full.yaml documents every option.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { formatAddress, parseAddress, parsePrefix, type Prefix } from '../rib/prefix.js';
+import { errorMessage } from '../errors.js';
+
+const duration = (opts: { min?: number; max?: number } = {}) =>
+  z.string().transform((s, ctx): number => {
+    let ms: number;
+    try {
+      ms = parseDuration(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+      return z.NEVER;
+    }
+    if (opts.min !== undefined && ms < opts.min) ctx.addIssue({ code: 'custom', message: `must be at least ${opts.min}ms` });
+    if (opts.max !== undefined && ms > opts.max) ctx.addIssue({ code: 'custom', message: `must be at most ${opts.max}ms` });
+    return ms;
+  });
+
+const cidr = z.string().transform((s, ctx): Prefix => {
+  try {
+    return parsePrefix(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+    return z.NEVER;
+  }
+});
+
+const ipAddress = z.string().transform((s, ctx): string => {
+  try {
+    return formatAddress(parseAddress(s));
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+    return z.NEVER;
+  }
+});
+
+const ipv4Address = ipAddress.refine((s) => !s.includes(':'), 'must be an IPv4 address (dotted quad)');
+
+const asn = z.number().int().min(1).max(4294967295);
+const port = z.number().int().min(1).max(65535);
+const portOrZero = z.number().int().min(0).max(65535);
+
+/** "65010-65020" or 65001 → an inclusive range. */
+const asnRange = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const m = typeof v === 'number' ? [String(v), String(v), String(v)] : /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(v);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || !Number.isInteger(min) || min < 1 || max > 4294967295 || min > max) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an ASN (1..4294967295) or a range like "65010-65020"` });
+    return z.NEVER;
+  }
+  return { min, max };
+});
+
+const community = z.string().regex(/^\d{1,5}:\d{1,5}$/, 'must be a community like "65000:100"');
+
+const lengthBounds = (bits: number, defMin: number) =>
+  z
+    .strictObject({
+      min: z.number().int().min(0).max(bits).default(defMin),
+      max: z.number().int().min(0).max(bits).default(bits),
+    })
+    .refine((b) => b.min <= b.max, 'min must not exceed max')
+    .default({ min: defMin, max: bits });
+
+const peerGroup = z.strictObject({
+  /** Probe profile name from health.profiles (default: health.defaultProfile). */
+  health: z.string().optional(),
+  maxPrefixes: z.number().int().min(1).default(10_000),
+  maxPrefixAction: z.enum(['reset', 'warn']).default('reset'),
+  /** Accept next hops other than the peer's own address (route servers, Calico route reflectors). */
+  allowThirdPartyNextHop: z.boolean().default(false),
+  /** Accept only prefixes inside these (default: cluster.cidrs). */
+  allowedPrefixes: z.array(cidr).optional(),
+  prefixLength: z
+    .strictObject({ ipv4: lengthBounds(32, 8), ipv6: lengthBounds(128, 32) })
+    .default({ ipv4: { min: 8, max: 32 }, ipv6: { min: 32, max: 128 } }),
+  /** Community → priority (higher wins after LOCAL_PREF, AS path length and MED). */
+  priorityCommunities: z.record(community, z.number().int()).default({}),
+  gracefulRestart: z.boolean().default(true),
+});
+
+const neighbor = z.strictObject({
+  address: ipAddress,
+  asn,
+  description: z.string().optional(),
+  port: port.optional(),
+  /** Also connect out to this neighbour (default: wait for it to connect). */
+  active: z.boolean().default(false),
+  localAddress: ipAddress.optional(),
+  group: z.string().default('default'),
+});
+
+const dynamicRange = z.strictObject({
+  range: cidr,
+  asns: z.array(asnRange).min(1),
+  group: z.string().default('default'),
+  maxPeers: z.number().int().min(1).default(1000),
+});
+
+const listen = z.strictObject({ address: ipAddress, port: portOrZero.default(179) });
+
+const probe = z
+  .strictObject({
+    type: z.enum(['none', 'tcp', 'http', 'icmp']).default('none'),
+    port: port.optional(),
+    path: z.string().startsWith('/').default('/healthz'),
+    interval: duration({ min: 50 }).default(200),
+    timeout: duration({ min: 10 }).default(150),
+    rise: z.number().int().min(1).max(100).default(3),
+    fall: z.number().int().min(1).max(100).default(2),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.type === 'tcp' || p.type === 'http') && p.port === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: `a ${p.type} probe needs a port` });
+    }
+    if (p.timeout > p.interval) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'timeout must not exceed interval' });
+  });
+
+const bucket = (burst: number, perSecond: number) =>
+  z
+    .strictObject({ burst: z.number().int().min(1).default(burst), perSecond: z.number().positive().default(perSecond) })
+    .default({ burst, perSecond });
+
+export const configSchema = z
+  .strictObject({
+    cluster: z.strictObject({
+      /** Ownership tag value: route tables are claimed with bgp2vpc:cluster=<name>. */
+      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" and "-", up to 63'),
+      /** Managed space: routes are only ever created, replaced or deleted inside these. */
+      cidrs: z.array(cidr).min(1),
+    }),
+    bgp: z.strictObject({
+      asn,
+      routerId: ipv4Address,
+      listen: z.array(listen).default([{ address: '0.0.0.0', port: 179 }]),
+      holdTime: duration({ max: 65_535_000 })
+        .refine((ms) => ms === 0 || ms >= 3000, 'hold time must be 0 or at least 3s (RFC 4271 §4.2)')
+        .default(90_000),
+      connectRetry: duration({ min: 100 }).default(5000),
+      idleHoldMax: duration({ min: 100 }).default(120_000),
+      gracefulRestart: z
+        .strictObject({
+          /** Upper bound on how long a restarting peer's paths are kept (the peer's own restart time applies if shorter). */
+          maxRestartTime: duration().default(120_000),
+          /** Upper bound on how long stale paths wait for End-of-RIB after the peer is back. */
+          staleTime: duration().default(300_000),
+        })
+        .default({ maxRestartTime: 120_000, staleTime: 300_000 }),
+      groups: z.record(z.string(), peerGroup).default({}),
+      neighbors: z.array(neighbor).default([]),
+      dynamic: z.array(dynamicRange).default([]),
+    }),
+    routes: z
+      .strictObject({
+        /** romana/vpc-router route spec file: {"10.55.0.0/16": ["10.0.0.5", "10.0.0.6"]}, watched. */
+        file: z.string().optional(),
+        /** Static routes ("fixedconf"): prefix → next hops in preference order. */
+        static: z.record(z.string(), z.array(ipAddress).min(1)).default({}),
+        /** Accept POST /route_spec. */
+        httpPost: z.boolean().default(true),
+        /** What to do with a prefix when no candidate is healthy. */
+        onNoHealthy: z.enum(['keep', 'remove']).default('keep'),
+        /** A preferred next hop must stay healthy this long before traffic fails back to it. */
+        failbackHoldDown: duration().default(30_000),
+        /** Compare MED between paths from different neighbour ASes. */
+        medAcrossAs: z.boolean().default(false),
+        /** Prefer next hops in the same availability zone as the route table's subnets. */
+        preferSameAz: z.boolean().default(false),
+        /** Initial convergence: wait this long (or for End-of-RIB from every GR peer) before the first write. */
+        settleTime: duration().default(10_000),
+      })
+      .default({ static: {}, httpPost: true, onNoHealthy: 'keep', failbackHoldDown: 30_000, medAcrossAs: false, preferSameAz: false, settleTime: 10_000 }),
+    health: z
+      .strictObject({
+        defaultProfile: z.string().default('default'),
+        profiles: z.record(z.string(), probe).default({}),
+        damping: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            halfLife: duration({ min: 1000 }).default(60_000),
+            penalty: z.number().int().min(1).default(1000),
+            suppress: z.number().int().min(1).default(2000),
+            reuse: z.number().int().min(1).default(750),
+            maxSuppress: duration().default(600_000),
+          })
+          .refine((d) => d.reuse < d.suppress, { message: 'reuse must be below suppress', path: ['reuse'] })
+          .default({ enabled: true, halfLife: 60_000, penalty: 1000, suppress: 2000, reuse: 750, maxSuppress: 600_000 }),
+      })
+      .default({ defaultProfile: 'default', profiles: {}, damping: { enabled: true, halfLife: 60_000, penalty: 1000, suppress: 2000, reuse: 750, maxSuppress: 600_000 } }),
+    vpc: z
+      .strictObject({
+        region: z.string().optional(),
+        /** EC2 endpoint override: the emulator (http://127.0.0.1:5000) or a VPC interface endpoint. */
+        endpoint: z.url().optional(),
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must look like vpc-0123abcd').optional(),
+        /** Route tables to manage. Without them, tables of vpcId carrying discoverTags are used. */
+        routeTables: z.array(z.string().regex(/^rtb-[0-9a-f]+$/, 'must look like rtb-0123abcd')).default([]),
+        discoverTags: z.record(z.string(), z.string()).default({}),
+        /** Routes per table and address family (EC2 default 50, adjustable to 1000). */
+        routeLimit: z.number().int().min(1).max(1000).default(50),
+        /** Routes to leave free in every table for the operator. */
+        headroom: z.number().int().min(0).default(0),
+        debounce: duration().default(200),
+        driftInterval: duration({ min: 1000 }).default(60_000),
+        dryRun: z.boolean().default(false),
+        rate: z
+          .strictObject({ mutating: bucket(50, 5), describe: bucket(100, 20) })
+          .default({ mutating: { burst: 50, perSecond: 5 }, describe: { burst: 100, perSecond: 20 } }),
+      })
+      .superRefine((v, ctx) => {
+        if (v.routeTables.length === 0 && v.vpcId === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'set vpcId (tables discovered by tag) or routeTables' });
+        }
+        if (v.headroom >= v.routeLimit) ctx.addIssue({ code: 'custom', path: ['headroom'], message: 'headroom must be below routeLimit' });
+      }),
+    api: z
+      .strictObject({
+        listen: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:]+\]|[0-9.]+|localhost):\d{1,5}$/, 'must be address:port, e.g. 127.0.0.1:33289')
+          .default('127.0.0.1:33289'),
+        /** Bearer token required for writes (POST /route_spec). Use ${BGP2VPC_TOKEN} to keep it out of the file. */
+        token: z.string().min(16, 'use a token of at least 16 characters').optional(),
+        /** Also require the token for reads. */
+        protectReads: z.boolean().default(false),
+        maxBodyBytes: z.number().int().min(1024).default(1_048_576),
+      })
+      .default({ listen: '127.0.0.1:33289', protectReads: false, maxBodyBytes: 1_048_576 }),
+    log: z
+      .strictObject({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        format: z.enum(['json', 'pretty']).default('json'),
+      })
+      .default({ level: 'info', format: 'json' }),
+  })
+  .superRefine((c, ctx) => {
+    const groups = new Set(['default', ...Object.keys(c.bgp.groups)]);
+    c.bgp.neighbors.forEach((n, i) => {
+      if (!groups.has(n.group)) ctx.addIssue({ code: 'custom', path: ['bgp', 'neighbors', i, 'group'], message: `unknown group "${n.group}" (define it under bgp.groups)` });
+    });
+    c.bgp.dynamic.forEach((d, i) => {
+      if (!groups.has(d.group)) ctx.addIssue({ code: 'custom', path: ['bgp', 'dynamic', i, 'group'], message: `unknown group "${d.group}" (define it under bgp.groups)` });
+    });
+    const seen = new Map<string, number>();
+    c.bgp.neighbors.forEach((n, i) => {
+      const prev = seen.get(n.address);
+      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['bgp', 'neighbors', i, 'address'], message: `duplicate neighbour ${n.address} (also bgp.neighbors.${prev})` });
+      seen.set(n.address, i);
+    });
+    const profiles = new Set(['default', ...Object.keys(c.health.profiles)]);
+    if (!profiles.has(c.health.defaultProfile)) {
+      ctx.addIssue({ code: 'custom', path: ['health', 'defaultProfile'], message: `unknown profile "${c.health.defaultProfile}"` });
+    }
+    for (const [name, g] of Object.entries(c.bgp.groups)) {
+      if (g.health !== undefined && !profiles.has(g.health)) {
+        ctx.addIssue({ code: 'custom', path: ['bgp', 'groups', name, 'health'], message: `unknown health profile "${g.health}"` });
+      }
+    }
+    for (const key of Object.keys(c.routes.static)) {
+      try {
+        parsePrefix(key);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['routes', 'static', key], message: errorMessage(err) });
+      }
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', `${root}src/cli.ts`, ...args], { cwd: root }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('bgp2vpc check-config', () => {
+  it('exits 0 on config/full.yaml', async () => {
+    const r = await cli('check-config', 'config/full.yaml');
+    expect(r).toMatchObject({ code: 0, stdout: 'config/full.yaml: ok\n' });
+  });
+
+  it('exits 1 with line-numbered errors and no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-cfg-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'cluster:\n  name: prod\n  cidrs: [10.244.0.0/16]\nbgp:\n  asn: 65000\n  routerId: nope\nvpc:\n  vpcId: vpc-1\n  bogus: 1\n');
+    const r = await cli('check-config', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      `${file}:6:13: bgp.routerId: invalid IP address "nope"`,
+      `${file}:9:3: vpc.bogus: unknown key "bogus"`,
+      `${file}: 2 errors`,
+      '',
+    ]);
+  });
+
+  it('a missing file is one line on stderr and exit 1', async () => {
+    const r = await cli('check-config', '/nonexistent.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^bgp2vpc: cannot read config \/nonexistent.yaml/);
+  });
+
+  it('--version and --help exit 0; an unknown command exits 1', async () => {
+    expect((await cli('--version')).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await cli('check-config', '--help')).code).toBe(0);
+    expect((await cli('nope')).code).toBe(1);
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, parseConfig, type ConfigIssue } from '../../src/config/index.js';
+import { formatPrefix } from '../../src/rib/prefix.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+const MIN = `cluster:
+  name: prod
+  cidrs: [10.244.0.0/16]
+bgp:
+  asn: 65000
+  routerId: 10.0.0.10
+vpc:
+  vpcId: vpc-0abc
+`;
+
+function issuesOf(text: string, env: Record<string, string> = {}): ConfigIssue[] {
+  try {
+    parseConfig(text, 'c.yaml', { env });
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('config', () => {
+  it('loads config/full.yaml (every option documented) and config/minimal.yaml', () => {
+    const full = loadConfig(`${root}config/full.yaml`, { env: {} });
+    expect(full.cluster.cidrs.map(formatPrefix)).toEqual(['10.244.0.0/16', 'fd00:244::/56']);
+    expect(full.bgp.dynamic[0]?.asns).toEqual([{ min: 65001, max: 65001 }, { min: 64512, max: 65534 }]);
+    expect(full.health.profiles.nodes?.interval).toBe(200);
+    expect(full.api.token).toBe('change-me-to-a-long-random-token');
+    const min = loadConfig(`${root}config/minimal.yaml`);
+    expect(min.bgp.listen).toEqual([{ address: '0.0.0.0', port: 179 }]);
+  });
+
+  it('fills defaults and freezes the result', () => {
+    const c = parseConfig(MIN);
+    expect(c.bgp.holdTime).toBe(90_000);
+    expect(c.vpc.routeLimit).toBe(50);
+    expect(c.vpc.debounce).toBe(200);
+    expect(c.vpc.rate.mutating).toEqual({ burst: 50, perSecond: 5 });
+    expect(c.routes.onNoHealthy).toBe('keep');
+    expect(c.api.listen).toBe('127.0.0.1:33289');
+    expect(c.log).toEqual({ level: 'info', format: 'json' });
+    expect(Object.isFrozen(c.bgp)).toBe(true);
+    expect(Object.isFrozen(c.cluster.cidrs)).toBe(true);
+  });
+
+  it('reports every error at once with file:line:col and path', () => {
+    const text = `cluster:
+  name: prod
+  cidrs: [10.244.1.0/16]
+bgp:
+  asn: 70000000000
+  routerId: 10.0.0.1
+  holdTime: 2s
+  colour: blue
+  dynamic:
+    - range: 10.0.0.0/16
+      asns: ["5-1"]
+vpc:
+  routeLimit: 50
+`;
+    const got = issuesOf(text).map((i) => `${i.line}:${i.col} ${i.path}`);
+    expect(got).toEqual([
+      '3:11 cluster.cidrs.0',
+      '5:8 bgp.asn',
+      '7:13 bgp.holdTime',
+      '8:3 bgp.colour',
+      '11:14 bgp.dynamic.0.asns.0',
+      '13:3 vpc',
+    ]);
+    const msgs = issuesOf(text).map((i) => i.message);
+    expect(msgs[0]).toContain('did you mean 10.244.0.0/16');
+    expect(msgs[2]).toContain('RFC 4271');
+    expect(msgs[3]).toBe('unknown key "colour"');
+  });
+
+  it('formats errors as one line each', () => {
+    try {
+      parseConfig(MIN.replace('asn: 65000', 'asn: "x"'), 'f.yaml');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toBe('f.yaml:5:8: bgp.asn: expected number, received string');
+    }
+  });
+
+  it('names a missing required key at its parent', () => {
+    const [i] = issuesOf(MIN.replace('  routerId: 10.0.0.10\n', ''));
+    expect(i).toMatchObject({ line: 5, col: 3, path: 'bgp.routerId', message: 'missing required key "routerId"' });
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const [i] = issuesOf('cluster:\n  name: [unclosed\n');
+    expect(i?.line).toBeGreaterThanOrEqual(2);
+    expect(i?.path).toBe('');
+  });
+
+  it('refuses duplicate keys', () => {
+    expect(issuesOf(MIN + 'vpc:\n  vpcId: vpc-0def\n')[0]?.message).toMatch(/unique/i);
+  });
+
+  it('expands ${VAR} and ${VAR:-default}; an unset variable is an error at its position', () => {
+    const text = MIN + 'api:\n  token: ${TOKEN}\n  listen: ${LISTEN:-127.0.0.1:9999}\n';
+    const c = parseConfig(text, 'c.yaml', { env: { TOKEN: 'abcdefghijklmnopqrstuvwxyz' } });
+    expect(c.api.token).toBe('abcdefghijklmnopqrstuvwxyz');
+    expect(c.api.listen).toBe('127.0.0.1:9999');
+    const [i] = issuesOf(text);
+    expect(i).toMatchObject({ line: 10, col: 10, path: 'api.token' });
+    expect(i?.message).toContain('TOKEN is not set');
+  });
+
+  it('checks cross references: groups, health profiles, duplicate neighbours, static prefixes', () => {
+    const text =
+      MIN.replace('vpc:', `  neighbors:
+    - { address: 10.0.1.5, asn: 65001, group: nope }
+    - { address: 10.0.1.5, asn: 65002 }
+  groups:
+    g1: { health: missing }
+routes:
+  static:
+    10.244.1.0/16: [10.0.1.5]
+vpc:`);
+    const got = issuesOf(text).map((i) => `${i.path}: ${i.message}`);
+    expect(got).toEqual([
+      'bgp.neighbors.0.group: unknown group "nope" (define it under bgp.groups)',
+      'bgp.neighbors.1.address: duplicate neighbour 10.0.1.5 (also bgp.neighbors.0)',
+      'bgp.groups.g1.health: unknown health profile "missing"',
+      'routes.static.10.244.1.0/16: "10.244.1.0/16" has host bits set (did you mean 10.244.0.0/16?)',
+    ]);
+  });
+
+  it('validates probes: port required for tcp/http, timeout within interval', () => {
+    const text = MIN + 'health:\n  profiles:\n    p:\n      type: tcp\n      interval: 100ms\n      timeout: 1s\n';
+    expect(issuesOf(text).map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'health.profiles.p.port: a tcp probe needs a port',
+      'health.profiles.p.timeout: timeout must not exceed interval',
+    ]);
+  });
+
+  it('needs a VPC or explicit tables, and headroom below the limit', () => {
+    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  headroom: 60'))).toHaveLength(2);
+  });
+
+  it('a missing file is one line', () => {
+    expect(() => loadConfig('/nonexistent/bgp2vpc.yaml')).toThrow(/^cannot read config \/nonexistent\/bgp2vpc.yaml: ENOENT/);
+  });
+});
