@@ -1,0 +1,95 @@
+// Initial convergence: when has the daemon heard enough to make its first EC2 write? Writing earlier would replace
+// or delete routes of hosts that simply have not reconnected yet. Pure: events and clock readings in, a boolean out.
+//
+// Converged at the earlier of
+//  - the settle deadline (start + settleMs), or
+//  - "everyone said End-of-RIB": at least one peer is up, every up peer negotiated graceful restart and sent
+//    End-of-RIB for each of its families (RFC 4724 §2), no peer came up for quietMs, and minMs has passed.
+// Peers without graceful restart (gobgpd by default) never send End-of-RIB, so they hold the decision until the
+// settle deadline.
+import type { SpeakerEvent } from '../rib/path.js';
+
+export interface ConvergenceOptions {
+  readonly settleMs: number;
+  /** Never converge earlier than this after start, even when every peer sent End-of-RIB. */
+  readonly minMs?: number;
+  /** A new peer session resets this quiet period. */
+  readonly quietMs?: number;
+}
+
+interface PeerProgress {
+  readonly families: ReadonlySet<string>;
+  readonly gr: boolean;
+  readonly eor: Set<string>;
+}
+
+export class ConvergenceTracker {
+  private readonly peers = new Map<string, PeerProgress>();
+  private lastPeerUp: number;
+  private done = false;
+  private reasonText = '';
+
+  constructor(
+    private readonly startedAt: number,
+    private readonly opts: ConvergenceOptions,
+  ) {
+    this.lastPeerUp = startedAt;
+  }
+
+  observe(ev: SpeakerEvent, now: number): void {
+    switch (ev.type) {
+      case 'peer-up':
+        this.peers.set(ev.info.peer, { families: new Set(ev.info.families), gr: ev.info.gracefulRestart, eor: new Set() });
+        this.lastPeerUp = now;
+        return;
+      case 'peer-down':
+        this.peers.delete(ev.peer);
+        return;
+      case 'end-of-rib':
+        this.peers.get(ev.peer)?.eor.add(ev.family);
+        return;
+      case 'paths':
+      case 'withdrawals':
+        return;
+      default: {
+        const never: never = ev;
+        return never;
+      }
+    }
+  }
+
+  /** Checks (and latches) convergence at time `now`. */
+  check(now: number): boolean {
+    if (this.done) return true;
+    if (now >= this.startedAt + this.opts.settleMs) {
+      this.done = true;
+      this.reasonText = `settle time ${this.opts.settleMs}ms elapsed with ${this.peers.size} peer(s) up`;
+      return true;
+    }
+    if (now < this.startedAt + (this.opts.minMs ?? 0) || now < this.lastPeerUp + (this.opts.quietMs ?? 0)) return false;
+    if (this.peers.size === 0) return false;
+    for (const p of this.peers.values()) {
+      if (!p.gr) return false;
+      for (const f of p.families) if (!p.eor.has(f)) return false;
+    }
+    this.done = true;
+    this.reasonText = `End-of-RIB from all ${this.peers.size} peer(s)`;
+    return true;
+  }
+
+  /** Milliseconds until the next moment check() could change its answer without a new event. */
+  nextCheckIn(now: number): number {
+    const candidates = [this.startedAt + this.opts.settleMs, this.startedAt + (this.opts.minMs ?? 0), this.lastPeerUp + (this.opts.quietMs ?? 0)]
+      .map((t) => t - now)
+      .filter((d) => d > 0);
+    return candidates.length ? Math.min(...candidates) : 0;
+  }
+
+  get converged(): boolean {
+    return this.done;
+  }
+
+  get reason(): string {
+    return this.reasonText;
+  }
+}

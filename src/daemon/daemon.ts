@@ -1,0 +1,191 @@
+// The daemon's lifecycle, independent of how its parts are built. Startup order never harms a running VPC:
+//   read route tables (no writes) → start the route spec sources and BGP → wait for initial convergence
+//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and hand over the first desired set.
+// So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route.
+// A throwing handler (a peer's or AWS's mistake reaching us) is logged with context and the daemon carries on.
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { errorMessage } from '../errors.js';
+import type { SpeakerEvent } from '../rib/path.js';
+import { ConvergenceTracker } from './convergence.js';
+import type { BgpPort, RibPort, SyncPort } from './ports.js';
+import type { ReadyView } from '../api/views.js';
+
+export interface DaemonParts {
+  readonly bgp: BgpPort;
+  readonly rib: RibPort;
+  readonly sync: SyncPort;
+}
+
+export interface DaemonOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly settleMs: number;
+  /** Earliest convergence by End-of-RIB (default 1 s): lets hosts that reconnect together be heard together. */
+  readonly minConvergeMs?: number;
+  /** A new session delays End-of-RIB convergence by this much (default 1 s). */
+  readonly quietMs?: number;
+  /** Retry interval while EC2 cannot be read at startup (default 5 s). */
+  readonly prepareRetryMs?: number;
+}
+
+export type DaemonPhase = 'created' | 'starting' | 'converging' | 'running' | 'stopping' | 'stopped';
+
+export class Daemon {
+  private phaseValue: DaemonPhase = 'created';
+  private tracker: ConvergenceTracker | undefined;
+  private convergeTimer: TimerHandle | undefined;
+  private prepareTimer: TimerHandle | undefined;
+  private awsOk = false;
+  private startedAt = 0;
+  private readonly log: Logger;
+  private readonly handlerErrors;
+  private readonly readyGauge;
+
+  constructor(
+    readonly parts: DaemonParts,
+    private readonly opts: DaemonOptions,
+  ) {
+    this.log = opts.logger.child({ component: 'daemon' });
+    this.handlerErrors = opts.metrics.counter('handler_errors_total', 'Errors caught in event handlers (logged with context)', ['handler']);
+    this.readyGauge = opts.metrics.gauge('ready', '1 when config is loaded, EC2 is readable and initial convergence is done');
+  }
+
+  get phase(): DaemonPhase {
+    return this.phaseValue;
+  }
+
+  get uptimeSeconds(): number {
+    return this.startedAt ? (this.opts.clock.now() - this.startedAt) / 1000 : 0;
+  }
+
+  ready(): ReadyView {
+    const converged = this.tracker?.converged ?? false;
+    const running = this.phaseValue === 'running' || this.phaseValue === 'converging';
+    const checks = { config: true, aws: this.awsOk, converged, running };
+    return { ready: checks.aws && converged && running, checks };
+  }
+
+  /** Runs fn, logging and counting a throw instead of letting it escape into an event emitter or timer. */
+  private guard(handler: string, fn: () => void, context: Record<string, unknown> = {}): void {
+    try {
+      fn();
+    } catch (err) {
+      this.handlerErrors.inc({ handler });
+      this.log.error({ event: 'handler_error', handler, err, ...context }, `${handler} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.phaseValue !== 'created') throw new Error(`daemon already ${this.phaseValue}`);
+    this.phaseValue = 'starting';
+    const { bgp, rib, sync } = this.parts;
+    const clock = this.opts.clock;
+    this.startedAt = clock.now();
+
+    // 1. Read the route tables. If EC2 cannot be read we still start (peers must not see us flap), keep retrying,
+    //    and write nothing until it works.
+    await this.tryPrepare();
+
+    // 2. Sources: route spec file/HTTP/static and health, then BGP.
+    sync.onNextHopUnhealthy((nextHop, reason) =>
+      this.guard('next-hop-unhealthy', () => rib.nextHopUnhealthy(nextHop, reason), { nextHop, reason }),
+    );
+    rib.onChange(() => this.guard('route-spec-change', () => this.pushDesired()));
+    await rib.start();
+    this.tracker = new ConvergenceTracker(clock.now(), {
+      settleMs: this.opts.settleMs,
+      minMs: this.opts.minConvergeMs ?? Math.min(1000, this.opts.settleMs),
+      quietMs: this.opts.quietMs ?? Math.min(1000, this.opts.settleMs),
+    });
+    bgp.on((ev) => this.guard('speaker-event', () => this.onSpeakerEvent(ev), { peer: 'peer' in ev ? ev.peer : ev.info.peer, type: ev.type }));
+    await bgp.start();
+    this.phaseValue = 'converging';
+    this.log.info({ event: 'converging', settleMs: this.opts.settleMs }, `waiting up to ${this.opts.settleMs}ms for initial convergence`);
+    this.scheduleConvergenceCheck();
+  }
+
+  private async tryPrepare(): Promise<void> {
+    try {
+      await this.parts.sync.prepare();
+      if (!this.awsOk) this.log.info({ event: 'aws_ready' }, 'route tables read');
+      this.awsOk = true;
+      this.afterStateChange();
+    } catch (err) {
+      this.awsOk = false;
+      const retry = this.opts.prepareRetryMs ?? 5000;
+      this.log.error({ event: 'aws_unreachable', err }, `cannot read route tables (retrying in ${retry}ms): ${errorMessage(err)}`);
+      this.prepareTimer = this.opts.clock.setTimeout(() => {
+        this.prepareTimer = undefined;
+        if (this.phaseValue === 'stopping' || this.phaseValue === 'stopped') return;
+        void this.tryPrepare();
+      }, retry);
+    }
+  }
+
+  private onSpeakerEvent(ev: SpeakerEvent): void {
+    this.tracker?.observe(ev, this.opts.clock.now());
+    this.parts.rib.apply(ev);
+    if (ev.type === 'end-of-rib' || ev.type === 'peer-up') this.afterStateChange();
+  }
+
+  private scheduleConvergenceCheck(): void {
+    this.convergeTimer?.cancel();
+    const t = this.tracker;
+    if (!t || t.converged) return;
+    const wait = Math.max(50, t.nextCheckIn(this.opts.clock.now()));
+    this.convergeTimer = this.opts.clock.setTimeout(() => {
+      this.convergeTimer = undefined;
+      this.guard('convergence-check', () => this.afterStateChange());
+      if (!this.tracker?.converged && this.phaseValue === 'converging') this.scheduleConvergenceCheck();
+    }, wait);
+  }
+
+  private afterStateChange(): void {
+    const t = this.tracker;
+    if (this.phaseValue !== 'converging' || !t) return;
+    if (!t.check(this.opts.clock.now())) {
+      if (!this.convergeTimer) this.scheduleConvergenceCheck();
+      return;
+    }
+    if (!this.awsOk) return; // converged, but the first reconcile waits for EC2 to be readable
+    this.convergeTimer?.cancel();
+    this.convergeTimer = undefined;
+    this.phaseValue = 'running';
+    const secs = (this.opts.clock.now() - this.startedAt) / 1000;
+    this.log.info({ event: 'converged', reason: t.reason, seconds: secs }, `initial convergence: ${t.reason}`);
+    this.opts.metrics.gauge('initial_convergence_seconds', 'Seconds from start to the first reconcile').set(secs);
+    this.readyGauge.set(1);
+    this.parts.sync.enableWrites();
+    this.pushDesired();
+  }
+
+  private pushDesired(): void {
+    if (this.phaseValue !== 'running') return;
+    this.parts.sync.setDesired(this.parts.rib.chosen());
+  }
+
+  async stop(): Promise<void> {
+    if (this.phaseValue === 'stopping' || this.phaseValue === 'stopped') return;
+    this.phaseValue = 'stopping';
+    this.readyGauge.set(0);
+    this.convergeTimer?.cancel();
+    this.prepareTimer?.cancel();
+    this.log.info({ event: 'stopping' }, 'stopping: Cease to peers, no route is deleted');
+    const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ event: 'stop_error', step: name, err }, `stopping ${name} failed: ${errorMessage(err)}`);
+      }
+    };
+    // Sync first, so routes withdrawn by the Cease below are never acted on.
+    await step('vpc-sync', () => this.parts.sync.stop());
+    await step('bgp', () => this.parts.bgp.stop());
+    await step('route-spec', () => this.parts.rib.stop());
+    this.phaseValue = 'stopped';
+    this.log.info({ event: 'stopped' }, 'stopped');
+  }
+}

@@ -1,0 +1,55 @@
+// The seams between the daemon and the modules it wires. Each port is the little the daemon needs from one
+// module; src/daemon/wiring.ts adapts the real modules (speaker, route spec, VPC sync) to them, and tests use
+// plain fakes. Nothing here depends on the Config type.
+import type { SpeakerListener, SpeakerEvent } from '../rib/path.js';
+import type { Prefix } from '../rib/prefix.js';
+import type { RouteSpecEndpoint } from '../api/backend.js';
+import type { PeerView, RoutesView, TablesView } from '../api/views.js';
+
+/** One chosen next hop per prefix: what the route spec hands to VPC sync. */
+export interface ChosenRoute {
+  readonly prefix: Prefix;
+  /** Next-hop IP as canonical text. */
+  readonly nextHop: string;
+  /** The previous next hop of this prefix is dead: apply before cosmetic changes. */
+  readonly failover?: boolean;
+}
+
+/** The BGP speaker: sessions and their event stream. */
+export interface BgpPort {
+  start(): Promise<void>;
+  /** Sends NOTIFICATION Cease to every peer and closes the listeners. */
+  stop(): Promise<void>;
+  on(listener: SpeakerListener): void;
+  peers(): readonly PeerView[];
+}
+
+/** Route spec + policy + health + ranking. */
+export interface RibPort {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  apply(event: SpeakerEvent): void;
+  /** Current choice for every prefix that has one. */
+  chosen(): readonly ChosenRoute[];
+  /** Called after any change of chosen(); coalescing is the sync's job (debounce). */
+  onChange(cb: () => void): void;
+  /** EC2 reported a route to this next hop as blackhole (instance or ENI gone). */
+  nextHopUnhealthy(nextHop: string, reason: string): void;
+  routes(): RoutesView;
+  explain(prefix: string): unknown;
+  readonly routeSpec?: RouteSpecEndpoint;
+}
+
+/** VPC sync: reads tables, plans, writes (only once the daemon opens the gate). */
+export interface SyncPort {
+  /** Reads the route tables (no writes). Rejects when EC2 cannot be read. */
+  prepare(): Promise<void>;
+  /** From now on writes are allowed (initial convergence done). */
+  enableWrites(): void;
+  setDesired(routes: readonly ChosenRoute[]): void;
+  onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void;
+  tables(): TablesView;
+  ec2Calls(): Readonly<Record<string, number>>;
+  /** Stops timers; never deletes routes. */
+  stop(): Promise<void>;
+}

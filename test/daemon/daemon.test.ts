@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { ConvergenceTracker } from '../../src/daemon/convergence.js';
+import { FakeClock } from '../../src/clock.js';
+import { silentLogger } from '../../src/log.js';
+import { Metrics } from '../../src/metrics.js';
+import { FakeBgp, FakeRib, FakeSync, pathEvent, peerUp } from './fakes.js';
+
+function setup(settleMs = 10_000) {
+  const clock = new FakeClock(1000);
+  const bgp = new FakeBgp();
+  const rib = new FakeRib();
+  const sync = new FakeSync();
+  const metrics = new Metrics();
+  const daemon = new Daemon({ bgp, rib, sync }, { clock, logger: silentLogger, metrics, settleMs });
+  return { clock, bgp, rib, sync, daemon, metrics };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('ConvergenceTracker', () => {
+  it('waits for the settle time while a peer without graceful restart is up', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 10_000, minMs: 1000, quietMs: 1000 });
+    t.observe(peerUp('10.0.0.1', false), 100);
+    expect(t.check(5000)).toBe(false);
+    expect(t.check(10_000)).toBe(true);
+    expect(t.reason).toMatch(/settle time/);
+  });
+
+  it('converges early when every peer sent End-of-RIB for each family, after the quiet period', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 10_000, minMs: 1000, quietMs: 1000 });
+    t.observe(peerUp('10.0.0.1', true, ['ipv4', 'ipv6']), 200);
+    t.observe({ type: 'end-of-rib', peer: '10.0.0.1', family: 'ipv4' }, 300);
+    expect(t.check(2000)).toBe(false); // ipv6 End-of-RIB missing
+    t.observe({ type: 'end-of-rib', peer: '10.0.0.1', family: 'ipv6' }, 400);
+    t.observe(peerUp('10.0.0.2', true), 1900);
+    expect(t.check(2000)).toBe(false); // 10.0.0.2 has not finished, and came up within the quiet period
+    t.observe({ type: 'end-of-rib', peer: '10.0.0.2', family: 'ipv4' }, 2000);
+    expect(t.check(2500)).toBe(false); // still quiet period
+    expect(t.nextCheckIn(2500)).toBe(400);
+    expect(t.check(2900)).toBe(true);
+    expect(t.reason).toBe('End-of-RIB from all 2 peer(s)');
+  });
+
+  it('never converges early with no peers, and latches once converged', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 3000 });
+    expect(t.check(2999)).toBe(false);
+    expect(t.check(3000)).toBe(true);
+    t.observe(peerUp('10.0.0.1', false), 3001);
+    expect(t.check(3002)).toBe(true);
+  });
+
+  it('forgets a peer that went down before sending End-of-RIB', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 10_000 });
+    t.observe(peerUp('10.0.0.1', true), 0);
+    t.observe(peerUp('10.0.0.2', false), 0);
+    t.observe({ type: 'end-of-rib', peer: '10.0.0.1', family: 'ipv4' }, 10);
+    expect(t.check(20)).toBe(false);
+    t.observe({ type: 'peer-down', peer: '10.0.0.2', reason: 'tcp-closed', detail: '' }, 30);
+    expect(t.check(40)).toBe(true);
+  });
+});
+
+describe('Daemon lifecycle', () => {
+  it('reads tables first, writes nothing until the settle time, then pushes the desired set', async () => {
+    const { clock, bgp, rib, sync, daemon } = setup();
+    await daemon.start();
+    expect(sync.log[0]).toBe('prepare');
+    expect(bgp.started).toBe(true);
+    expect(daemon.ready().ready).toBe(false);
+    bgp.emit(peerUp('10.0.1.10', false));
+    bgp.emit(pathEvent('10.0.1.10', '100.64.1.0/24', '10.0.1.10'));
+    expect(rib.applied).toHaveLength(2);
+    clock.advance(9_000);
+    expect(sync.writesEnabled).toBe(false);
+    expect(sync.desired).toHaveLength(0);
+    clock.advance(1_000);
+    expect(daemon.phase).toBe('running');
+    expect(sync.log).toEqual(['prepare', 'enableWrites', 'setDesired(1)']);
+    expect(daemon.ready()).toEqual({ ready: true, checks: { config: true, aws: true, converged: true, running: true } });
+    // Later changes flow straight through.
+    bgp.emit(pathEvent('10.0.1.10', '100.64.2.0/24', '10.0.1.10'));
+    expect(sync.desired.at(-1)).toHaveLength(2);
+  });
+
+  it('converges on End-of-RIB from graceful-restart peers without waiting for the settle time', async () => {
+    const { clock, bgp, sync, daemon } = setup(30_000);
+    await daemon.start();
+    bgp.emit(peerUp('10.0.1.10', true));
+    bgp.emit(pathEvent('10.0.1.10', '100.64.1.0/24', '10.0.1.10'));
+    bgp.emit({ type: 'end-of-rib', peer: '10.0.1.10', family: 'ipv4' });
+    expect(sync.writesEnabled).toBe(false);
+    clock.advance(1_000);
+    expect(sync.writesEnabled).toBe(true);
+    expect(sync.desired[0]).toHaveLength(1);
+  });
+
+  it('keeps running when EC2 cannot be read, retries, and writes only once it can', async () => {
+    const { clock, sync, daemon } = setup(2_000);
+    sync.failPrepare = 2;
+    await daemon.start();
+    expect(daemon.ready().checks.aws).toBe(false);
+    clock.advance(2_000);
+    expect(sync.writesEnabled).toBe(false); // converged, but EC2 unreadable
+    clock.advance(5_000);
+    await flush();
+    expect(sync.writesEnabled).toBe(false);
+    clock.advance(5_000);
+    await flush();
+    expect(sync.prepared).toBe(1);
+    expect(sync.writesEnabled).toBe(true);
+    expect(daemon.ready().ready).toBe(true);
+  });
+
+  it('logs and survives a throwing handler', async () => {
+    const { bgp, rib, daemon, metrics } = setup();
+    await daemon.start();
+    rib.throwOnApply = true;
+    expect(() => bgp.emit(pathEvent('10.0.1.10', '100.64.1.0/24', '10.0.1.10'))).not.toThrow();
+    expect(await metrics.text()).toMatch(/bgp2vpc_handler_errors_total\{handler="speaker-event"\} 1/);
+  });
+
+  it('passes EC2 blackhole signals to the route spec', async () => {
+    const { sync, rib, daemon } = setup();
+    await daemon.start();
+    sync.blackhole('10.0.1.11');
+    expect(rib.unhealthy).toEqual(['10.0.1.11']);
+  });
+
+  it('stops the sync before BGP so the Cease withdrawals are never acted on', async () => {
+    const { clock, bgp, sync, daemon } = setup(1000);
+    await daemon.start();
+    clock.advance(1000);
+    await daemon.stop();
+    expect(sync.stopped).toBe(true);
+    expect(bgp.stopped).toBe(true);
+    expect(sync.log.at(-1)).toBe('stop');
+    expect(daemon.phase).toBe('stopped');
+    expect(daemon.ready().ready).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+// Plain fakes of the daemon's ports, recording what the daemon asked of them.
+import type { SpeakerEvent, SpeakerListener } from '../../src/rib/path.js';
+import type { BgpPort, ChosenRoute, RibPort, SyncPort } from '../../src/daemon/ports.js';
+import { parsePrefix } from '../../src/rib/prefix.js';
+
+export class FakeBgp implements BgpPort {
+  listeners: SpeakerListener[] = [];
+  started = false;
+  stopped = false;
+  start(): Promise<void> {
+    this.started = true;
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    this.stopped = true;
+    return Promise.resolve();
+  }
+  on(l: SpeakerListener): void {
+    this.listeners.push(l);
+  }
+  peers() {
+    return [];
+  }
+  emit(ev: SpeakerEvent): void {
+    for (const l of this.listeners) l(ev);
+  }
+}
+
+export class FakeRib implements RibPort {
+  applied: SpeakerEvent[] = [];
+  unhealthy: string[] = [];
+  current: ChosenRoute[] = [];
+  private cbs: (() => void)[] = [];
+  throwOnApply = false;
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+  apply(ev: SpeakerEvent): void {
+    if (this.throwOnApply) throw new Error('bad path from peer');
+    this.applied.push(ev);
+    if (ev.type === 'paths') {
+      for (const p of ev.paths) this.current.push({ prefix: p.prefix, nextHop: p.nextHop });
+      this.changed();
+    }
+  }
+  chosen(): readonly ChosenRoute[] {
+    return this.current;
+  }
+  onChange(cb: () => void): void {
+    this.cbs.push(cb);
+  }
+  changed(): void {
+    for (const cb of this.cbs) cb();
+  }
+  nextHopUnhealthy(nextHop: string): void {
+    this.unhealthy.push(nextHop);
+  }
+  routes() {
+    return { routes: [] };
+  }
+  explain(): unknown {
+    return undefined;
+  }
+}
+
+export class FakeSync implements SyncPort {
+  prepared = 0;
+  failPrepare = 0;
+  writesEnabled = false;
+  desired: (readonly ChosenRoute[])[] = [];
+  stopped = false;
+  log: string[] = [];
+  private unhealthyCb: ((nh: string, reason: string) => void) | undefined;
+  prepare(): Promise<void> {
+    this.log.push('prepare');
+    if (this.failPrepare > 0) {
+      this.failPrepare--;
+      return Promise.reject(new Error('UnauthorizedOperation'));
+    }
+    this.prepared++;
+    return Promise.resolve();
+  }
+  enableWrites(): void {
+    this.log.push('enableWrites');
+    this.writesEnabled = true;
+  }
+  setDesired(r: readonly ChosenRoute[]): void {
+    this.log.push(`setDesired(${r.length})`);
+    this.desired.push(r);
+  }
+  onNextHopUnhealthy(cb: (nh: string, reason: string) => void): void {
+    this.unhealthyCb = cb;
+  }
+  blackhole(nh: string): void {
+    this.unhealthyCb?.(nh, 'blackhole');
+  }
+  tables() {
+    return { tables: [] };
+  }
+  ec2Calls() {
+    return {};
+  }
+  stop(): Promise<void> {
+    this.log.push('stop');
+    this.stopped = true;
+    return Promise.resolve();
+  }
+}
+
+export function pathEvent(peer: string, prefix: string, nextHop: string): SpeakerEvent {
+  return {
+    type: 'paths',
+    peer,
+    paths: [
+      {
+        peer,
+        peerAsn: 65010,
+        pathId: 0,
+        prefix: parsePrefix(prefix),
+        nextHop,
+        stale: false,
+        attrs: { origin: 0, asPath: [65010], asPathLength: 1, communities: [], largeCommunities: [], extendedCommunities: [] },
+      },
+    ],
+  };
+}
+
+export function peerUp(peer: string, gracefulRestart: boolean, families: readonly ('ipv4' | 'ipv6')[] = ['ipv4']): SpeakerEvent {
+  return { type: 'peer-up', info: { peer, asn: 65010, routerId: peer, families, gracefulRestart } };
+}
