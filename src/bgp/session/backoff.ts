@@ -1,0 +1,73 @@
+// Reconnect pacing for one peer: jittered connect-retry backoff and an idle hold that grows with repeated
+// failures (RFC 4271 §8.1.1 DampPeerOscillations, in spirit). Pure: the caller passes time and randomness.
+
+export interface BackoffConfig {
+  /** First connect-retry delay (RFC 4271 §10 suggests 120 s; peers on a LAN want a few seconds). */
+  readonly connectRetryMs: number;
+  /** Upper bound of the connect-retry delay. */
+  readonly maxConnectRetryMs: number;
+  /** Idle hold after the second consecutive failure; doubles per further failure. */
+  readonly idleHoldMs: number;
+  readonly maxIdleHoldMs: number;
+  /** A session that stayed Established this long resets the failure streak. */
+  readonly stableMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffConfig = {
+  connectRetryMs: 5_000,
+  maxConnectRetryMs: 60_000,
+  idleHoldMs: 1_000,
+  maxIdleHoldMs: 60_000,
+  stableMs: 60_000,
+};
+
+export interface BackoffState {
+  /** Consecutive failures: connections that ended before or soon after Established. */
+  readonly failures: number;
+  /** Established → down transitions, ever (the per-peer flap counter). */
+  readonly flaps: number;
+  /** No new connection (in or out) before this time (injected clock, ms). */
+  readonly idleUntil: number;
+}
+
+export const initialBackoff: BackoffState = { failures: 0, flaps: 0, idleUntil: 0 };
+
+/** ±25 % jitter (RFC 4271 §10: jitter timers to avoid synchronisation). `rand` in [0, 1). */
+export function jitter(ms: number, rand: number): number {
+  return Math.round(ms * (0.75 + 0.5 * rand));
+}
+
+/** Delay before the next active connect attempt after `failures` consecutive failures. */
+export function connectRetryDelay(cfg: BackoffConfig, failures: number, rand: number): number {
+  const base = Math.min(cfg.maxConnectRetryMs, cfg.connectRetryMs * 2 ** Math.min(failures, 20));
+  return jitter(base, rand);
+}
+
+/** Idle hold after `failures` consecutive failures: none for the first, then idleHoldMs doubling, capped. */
+export function idleHoldDelay(cfg: BackoffConfig, failures: number): number {
+  if (failures <= 1) return 0;
+  return Math.min(cfg.maxIdleHoldMs, cfg.idleHoldMs * 2 ** Math.min(failures - 2, 20));
+}
+
+/**
+ * A connection ended. `establishedAt` is when it reached Established (undefined if it never did);
+ * `adminStop` (our own shutdown) is not a failure.
+ */
+export function onConnectionEnd(
+  cfg: BackoffConfig,
+  st: BackoffState,
+  now: number,
+  establishedAt: number | undefined,
+  adminStop = false,
+): BackoffState {
+  const flaps = establishedAt !== undefined ? st.flaps + 1 : st.flaps;
+  if (adminStop) return { failures: 0, flaps, idleUntil: 0 };
+  const stable = establishedAt !== undefined && now - establishedAt >= cfg.stableMs;
+  const failures = stable ? 1 : st.failures + 1;
+  return { failures, flaps, idleUntil: now + idleHoldDelay(cfg, failures) };
+}
+
+/** True when a new connection may start now (the idle hold has passed). */
+export function mayConnect(st: BackoffState, now: number): boolean {
+  return now >= st.idleUntil;
+}
