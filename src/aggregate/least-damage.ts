@@ -1,0 +1,303 @@
+// The least-damage table when even the minimal table does not fit the budget: a dynamic program over the trie
+// (in the spirit of Rottenstreich and Tapolcai, "Optimal Rule Caching and Lossy Compression for Longest Prefix
+// Matching").
+//
+// f(v, h, k) = the fewest announced addresses of v's subtree sent to the wrong target or to no route, using at
+// most k routes inside the subtree, when the nearest route above v has target h. Only targets that occur in the
+// subtree can make a difference, so h ranges over T(v) plus "other" (none or a target absent from the subtree).
+//   F(v, h, k) = min_a f(A, h, a) + f(B, h, k - a)            no route on v (min-plus convolution)
+//   G(v, k)    = min_{x ∈ T(v)} F(v, x, k - 1)                 a route x on v (forbidden when v is blocked)
+//   f(v, h, k) = min(F(v, h, k), G(v, k))
+// A uniform region (a missing child or an explicit leaf) of weight w and target t: f = 0 when h = t, else w
+// with no route and 0 with one. Don't-care and forbidden regions weigh nothing. Arrays are cut after their
+// first zero (more routes cannot help) and at the budget, so the work is a tree knapsack: O(n·B) merges per
+// inherited target.
+// Weights are address counts scaled by the smallest announced region (powers of two), held in float64: exact
+// as long as the scaled announced total stays below 2^53 (always for IPv4; `exact` reports it for IPv6).
+import type { OrtcSets, PlacedRoute } from './ortc.js';
+import { NO_TARGET, type Trie } from './trie.js';
+
+const ZERO = Float64Array.of(0);
+
+function at(a: Float64Array, k: number): number {
+  return k < a.length ? (a[k] as number) : (a[a.length - 1] as number);
+}
+
+/** Min-plus convolution of two non-increasing arrays, capped at index `cap`. */
+function conv(a: Float64Array, b: Float64Array, cap: number): Float64Array {
+  if (b.length === 1 && a.length > 1) return conv(b, a, cap);
+  if (a.length === 1) {
+    if (a[0] === 0) return b.length <= cap + 1 ? b : b.subarray(0, cap + 1);
+    return addScalar(b, a[0] as number, cap);
+  }
+  const la = a.length - 1;
+  const lb = b.length - 1;
+  const len = Math.min(cap, la + lb) + 1;
+  const out = new Float64Array(len);
+  for (let k = 0; k < len; k++) {
+    const lo = k > lb ? k - lb : 0;
+    const hi = k < la ? k : la;
+    let best = Infinity;
+    for (let i = lo; i <= hi; i++) {
+      const s = (a[i] as number) + (b[k - i] as number);
+      if (s < best) best = s;
+    }
+    out[k] = best;
+  }
+  return out;
+}
+
+function addScalar(b: Float64Array, s: number, cap: number): Float64Array {
+  const len = Math.min(cap + 1, b.length);
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) out[i] = (b[i] as number) + s;
+  return out;
+}
+
+/** Cuts the array after its first zero. */
+function trim(a: Float64Array): Float64Array {
+  for (let i = 0; i < a.length; i++) if (a[i] === 0) return i + 1 === a.length ? a : a.subarray(0, i + 1);
+  return a;
+}
+
+function indexOf(list: Int32Array, t: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = list[mid] as number;
+    if (m === t) return mid;
+    if (m < t) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function unionSorted(a: Int32Array, b: Int32Array, extra: number): Int32Array {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Infinity;
+    const y = j < b.length ? (b[j] as number) : Infinity;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) out.push(a[i++] as number);
+    else out.push(b[j++] as number);
+  }
+  if (extra >= 0 && !out.includes(extra)) {
+    out.push(extra);
+    out.sort((p, q) => p - q);
+  }
+  return Int32Array.from(out);
+}
+
+const EMPTY = new Int32Array(0);
+
+export interface DamageTables {
+  /** f(v, ·, ·) per node: targets T(v), one array per target, and the "other" array. */
+  readonly targets: (Int32Array | undefined)[];
+  readonly perTarget: (Float64Array[] | undefined)[];
+  readonly other: (Float64Array | undefined)[];
+  /** Route target chosen on v for each budget k (NO_TARGET where no route helps). */
+  readonly choice: (Int32Array | undefined)[];
+  /** Nodes whose one missing child weighs nothing: f(v) = f(child), no route ever sits on v. */
+  readonly passThrough: Uint8Array;
+  readonly weight: Float64Array;
+  readonly exact: boolean;
+}
+
+export function damageTables(trie: Trie, cap: number): DamageTables {
+  const n = trie.size;
+  let maxDepth = 0;
+  for (let v = 0; v < n; v++) if ((trie.fill[v] as number) >= 0) maxDepth = Math.max(maxDepth, (trie.depth[v] as number) + 1);
+  // weight[d] = scaled address count of a region at depth d.
+  const weight = new Float64Array(trie.bits + 2);
+  for (let d = 0; d <= trie.bits + 1; d++) weight[d] = d <= maxDepth ? 2 ** (maxDepth - d) : 0;
+
+  const targets: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
+  const perTarget: (Float64Array[] | undefined)[] = new Array<Float64Array[] | undefined>(n);
+  const other: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
+  const choice: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
+  const passThrough = new Uint8Array(n);
+  let total = 0;
+
+  const leafOther = (w: number): Float64Array => (cap === 0 ? Float64Array.of(w) : Float64Array.of(w, 0));
+
+  for (let v = n - 1; v >= 0; v--) {
+    const c0 = trie.child0[v] as number;
+    const c1 = trie.child1[v] as number;
+    const f = trie.fill[v] as number;
+    const d = trie.depth[v] as number;
+    if (trie.blocked[v]) {
+      const a = c0 >= 0 ? (other[c0] as Float64Array) : ZERO;
+      const b = c1 >= 0 ? (other[c1] as Float64Array) : ZERO;
+      other[v] = conv(a, b, cap);
+      continue;
+    }
+    if (c0 < 0 && c1 < 0) {
+      // An explicit leaf: one uniform region.
+      if (f >= 0) {
+        targets[v] = Int32Array.of(f);
+        perTarget[v] = [ZERO];
+        other[v] = leafOther(weight[d] as number);
+        total += weight[d] as number;
+      } else {
+        targets[v] = EMPTY;
+        perTarget[v] = [];
+        other[v] = ZERO;
+      }
+      continue;
+    }
+    if ((c0 < 0 || c1 < 0) && f < 0) {
+      const c = c0 >= 0 ? c0 : c1;
+      passThrough[v] = 1;
+      targets[v] = targets[c];
+      perTarget[v] = perTarget[c];
+      other[v] = other[c];
+      continue;
+    }
+    const fillerTarget = c0 < 0 || c1 < 0 ? f : -1;
+    const fillerW = weight[d + 1] as number;
+    if (fillerTarget >= 0) total += fillerW;
+    const fillerOther = fillerTarget >= 0 ? leafOther(fillerW) : ZERO;
+    const t0 = c0 >= 0 ? (targets[c0] as Int32Array) : EMPTY;
+    const t1 = c1 >= 0 ? (targets[c1] as Int32Array) : EMPTY;
+    const tv = unionSorted(t0, t1, fillerTarget);
+    const side = (c: number, tl: Int32Array, h: number): Float64Array => {
+      if (c < 0) return h === fillerTarget ? ZERO : fillerOther;
+      if (h === NO_TARGET) return other[c] as Float64Array;
+      const i = indexOf(tl, h);
+      return i < 0 ? (other[c] as Float64Array) : ((perTarget[c] as Float64Array[])[i] as Float64Array);
+    };
+    const fo = conv(side(c0, t0, NO_TARGET), side(c1, t1, NO_TARGET), cap);
+    const fh: Float64Array[] = [];
+    let maxLen = fo.length;
+    for (let i = 0; i < tv.length; i++) {
+      const h = tv[i] as number;
+      const arr = conv(side(c0, t0, h), side(c1, t1, h), cap);
+      fh.push(arr);
+      if (arr.length > maxLen) maxLen = arr.length;
+    }
+    // G(v, k) for k = 1..cap: the best route on v.
+    const glen = Math.min(cap, maxLen) + 1;
+    const g = new Float64Array(glen).fill(Infinity);
+    const gx = new Int32Array(glen).fill(NO_TARGET);
+    const prev = trie.previous[v] as number;
+    for (let i = 0; i < tv.length; i++) {
+      const arr = fh[i] as Float64Array;
+      const x = tv[i] as number;
+      for (let k = 1; k < glen; k++) {
+        const val = at(arr, k - 1);
+        if (val < (g[k] as number) || (val === g[k] && x === prev)) {
+          g[k] = val;
+          gx[k] = x;
+        }
+      }
+    }
+    const withRoute = (arr: Float64Array): Float64Array => {
+      const len = Math.max(arr.length, glen);
+      const out = new Float64Array(len);
+      for (let k = 0; k < len; k++) out[k] = Math.min(at(arr, k), k < glen ? (g[k] as number) : Infinity);
+      return trim(out);
+    };
+    targets[v] = tv;
+    perTarget[v] = fh.map(withRoute);
+    other[v] = withRoute(fo);
+    choice[v] = gx;
+  }
+  return { targets, perTarget, other, choice, passThrough, weight, exact: total < 2 ** 53 };
+}
+
+/** Rebuilds a table from the tables: at most `budget` routes, least damage, then fewest routes. */
+export function leastDamageTable(trie: Trie, _sets: OrtcSets, budget: number): PlacedRoute[] {
+  const t = damageTables(trie, budget);
+  const out: PlacedRoute[] = [];
+  if (trie.size === 0) return out;
+  const root = t.other[0] as Float64Array;
+  const best = at(root, budget);
+  let k = 0;
+  while (at(root, k) !== best) k++;
+
+  const arrFor = (v: number, h: number): Float64Array => {
+    if (h === NO_TARGET || trie.blocked[v]) return t.other[v] as Float64Array;
+    const i = indexOf(t.targets[v] as Int32Array, h);
+    return i < 0 ? (t.other[v] as Float64Array) : ((t.perTarget[v] as Float64Array[])[i] as Float64Array);
+  };
+  const childArr = (v: number, side: 0 | 1, h: number): Float64Array => {
+    const c = side === 0 ? (trie.child0[v] as number) : (trie.child1[v] as number);
+    if (c >= 0) return arrFor(c, h);
+    const f = trie.fill[v] as number;
+    if (f < 0 || f === h) return ZERO;
+    const w = t.weight[(trie.depth[v] as number) + 1] as number;
+    return budget === 0 ? Float64Array.of(w) : Float64Array.of(w, 0);
+  };
+  /** min_a A[a] + B[k - a] and the smallest a achieving it. */
+  const bestSplit = (a: Float64Array, b: Float64Array, k: number): [number, number] => {
+    let val = Infinity;
+    let arg = 0;
+    for (let i = 0; i <= k; i++) {
+      const s = at(a, i) + at(b, k - i);
+      if (s < val) {
+        val = s;
+        arg = i;
+      }
+    }
+    return [val, arg];
+  };
+
+  const split = (v: number, h: number, budgetHere: number): void => {
+    const a = childArr(v, 0, h);
+    const b = childArr(v, 1, h);
+    const [, i] = bestSplit(a, b, budgetHere);
+    descendSide(v, 0, h, i);
+    descendSide(v, 1, h, budgetHere - i);
+  };
+  const descendSide = (v: number, side: 0 | 1, h: number, kk: number): void => {
+    if (kk === 0) return;
+    const c = side === 0 ? (trie.child0[v] as number) : (trie.child1[v] as number);
+    if (c >= 0) {
+      visit(c, h, kk);
+      return;
+    }
+    const f = trie.fill[v] as number;
+    if (f >= 0 && f !== h) out.push({ node: v, side, target: f });
+  };
+  const visit = (v: number, h: number, kk: number): void => {
+    if (kk === 0) return;
+    if (trie.blocked[v]) {
+      split(v, NO_TARGET, kk);
+      return;
+    }
+    if (t.passThrough[v]) {
+      const c = (trie.child0[v] as number) >= 0 ? (trie.child0[v] as number) : (trie.child1[v] as number);
+      visit(c, h, kk);
+      return;
+    }
+    const c0 = trie.child0[v] as number;
+    const c1 = trie.child1[v] as number;
+    if (c0 < 0 && c1 < 0) {
+      const f = trie.fill[v] as number;
+      if (f >= 0 && f !== h) out.push({ node: v, side: -1, target: f });
+      return;
+    }
+    const value = at(arrFor(v, h), kk);
+    const [noRoute] = bestSplit(childArr(v, 0, h), childArr(v, 1, h), kk);
+    const gx = t.choice[v] as Int32Array;
+    const x = kk < gx.length ? (gx[kk] as number) : (gx[gx.length - 1] as number);
+    const prefersPrevious = x !== NO_TARGET && x === trie.previous[v] && x !== h;
+    if (noRoute === value && !(prefersPrevious && routeValue(v, x, kk) === value)) {
+      split(v, h, kk);
+      return;
+    }
+    out.push({ node: v, side: -1, target: x });
+    split(v, x, kk - 1);
+  };
+  const routeValue = (v: number, x: number, kk: number): number =>
+    bestSplit(childArr(v, 0, x), childArr(v, 1, x), kk - 1)[0];
+
+  visit(0, NO_TARGET, k);
+  return out;
+}

@@ -1,0 +1,226 @@
+// The binary trie the aggregator works on: every node on the path from the root to an input prefix (announced,
+// cluster or previous route) is materialised; a missing child is a uniform "filler" region that takes its
+// parent's fill. Nodes live in typed arrays and are numbered in creation order, so a parent always has a smaller
+// index than its children: ascending index order is top-down, descending is bottom-up (no recursion needed).
+import { Bgp2vpcError } from '../errors.js';
+import { familyBits, formatPrefix, type Family, type Prefix } from '../rib/prefix.js';
+import type { AggRoute } from './types.js';
+
+/** Fill value of a region nobody announced, inside a cluster CIDR: any route or none is fine. */
+export const DONT_CARE = -1;
+/** Fill value of a region nobody announced, outside every cluster CIDR: no route may cover it. */
+export const FORBIDDEN = -2;
+/** "No route" / "a target not present here" as an inherited value. */
+export const NO_TARGET = -3;
+
+export class AggregateInputError extends Bgp2vpcError {
+  constructor(code: 'AGG_FAMILY_MISMATCH' | 'AGG_CONFLICT' | 'AGG_BAD_BUDGET', message: string) {
+    super(code, message);
+  }
+}
+
+export interface Trie {
+  readonly family: Family;
+  readonly bits: number;
+  /** Number of nodes; node 0 is the root (the /0 prefix). */
+  readonly size: number;
+  readonly child0: Int32Array;
+  readonly child1: Int32Array;
+  readonly parent: Int32Array;
+  readonly depth: Uint8Array;
+  /** Target id of the region not covered by a more specific announced prefix, or DONT_CARE / FORBIDDEN. */
+  readonly fill: Int32Array;
+  /** Index (into `announced`) of the input route that is the longest match for the fill region, or -1. */
+  readonly owner: Int32Array;
+  /** True when the subtree holds forbidden space, so no route may sit on this node. */
+  readonly blocked: Uint8Array;
+  /** Target id of the previous table's route at exactly this prefix; NO_TARGET when none or unknown target. */
+  readonly previous: Int32Array;
+  /** Target names, sorted; a target id is an index into this array. */
+  readonly targets: readonly string[];
+  /** The de-duplicated input routes, in input order. */
+  readonly announced: readonly AggRoute[];
+}
+
+/** The prefix's bits as 32-bit words, most significant first. */
+function words(p: Prefix, bits: number): Uint32Array {
+  const n = bits / 32;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number((p.addr >> BigInt((n - 1 - i) * 32)) & 0xffffffffn);
+  return out;
+}
+
+class Builder {
+  child0: Int32Array;
+  child1: Int32Array;
+  parent: Int32Array;
+  depth: Uint8Array;
+  size = 1;
+
+  constructor(capacity: number) {
+    this.child0 = new Int32Array(capacity).fill(-1);
+    this.child1 = new Int32Array(capacity).fill(-1);
+    this.parent = new Int32Array(capacity).fill(-1);
+    this.depth = new Uint8Array(capacity);
+  }
+
+  private grow(): void {
+    const cap = this.child0.length * 2;
+    const c0 = new Int32Array(cap).fill(-1);
+    c0.set(this.child0);
+    const c1 = new Int32Array(cap).fill(-1);
+    c1.set(this.child1);
+    const par = new Int32Array(cap).fill(-1);
+    par.set(this.parent);
+    const dep = new Uint8Array(cap);
+    dep.set(this.depth);
+    this.child0 = c0;
+    this.child1 = c1;
+    this.parent = par;
+    this.depth = dep;
+  }
+
+  /** Returns the node for the prefix, creating the path to it. */
+  insert(w: Uint32Array, len: number): number {
+    let node = 0;
+    for (let i = 0; i < len; i++) {
+      const bit = ((w[i >>> 5] as number) >>> (31 - (i & 31))) & 1;
+      const arr = bit === 0 ? this.child0 : this.child1;
+      let next = arr[node] as number;
+      if (next < 0) {
+        if (this.size === this.child0.length) this.grow();
+        next = this.size++;
+        (bit === 0 ? this.child0 : this.child1)[node] = next;
+        this.parent[next] = node;
+        this.depth[next] = i + 1;
+      }
+      node = next;
+    }
+    return node;
+  }
+}
+
+function checkFamily(family: Family, p: Prefix, what: string): void {
+  if (p.family !== family) {
+    throw new AggregateInputError('AGG_FAMILY_MISMATCH', `${what} ${formatPrefix(p)} is not ${family}`);
+  }
+}
+
+export interface TrieInput {
+  readonly family: Family;
+  readonly routes: readonly AggRoute[];
+  readonly cluster: readonly Prefix[];
+  readonly previous?: readonly AggRoute[] | undefined;
+}
+
+export function buildTrie(input: TrieInput): Trie {
+  const { family } = input;
+  const bits = familyBits(family);
+  const targetSet = new Set<string>();
+  for (const r of input.routes) targetSet.add(r.target);
+  const targets = [...targetSet].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const targetId = new Map<string, number>();
+  targets.forEach((t, i) => targetId.set(t, i));
+
+  const b = new Builder(Math.max(64, input.routes.length * 4));
+  const marks: { node: number; kind: 'route' | 'cluster' | 'previous'; value: number }[] = [];
+  const announced: AggRoute[] = [];
+  const seen = new Map<string, AggRoute>();
+  for (const r of input.routes) {
+    checkFamily(family, r.prefix, 'route');
+    const key = `${r.prefix.addr}/${r.prefix.len}`;
+    const prior = seen.get(key);
+    if (prior) {
+      if (prior.target !== r.target) {
+        throw new AggregateInputError(
+          'AGG_CONFLICT',
+          `${formatPrefix(r.prefix)} is given twice with different targets (${prior.target}, ${r.target})`,
+        );
+      }
+      continue;
+    }
+    seen.set(key, r);
+    marks.push({ node: b.insert(words(r.prefix, bits), r.prefix.len), kind: 'route', value: announced.length });
+    announced.push(r);
+  }
+  for (const c of input.cluster) {
+    checkFamily(family, c, 'cluster CIDR');
+    marks.push({ node: b.insert(words(c, bits), c.len), kind: 'cluster', value: 0 });
+  }
+  for (const p of input.previous ?? []) {
+    if (p.prefix.family !== family) continue;
+    const id = targetId.get(p.target) ?? NO_TARGET;
+    marks.push({ node: b.insert(words(p.prefix, bits), p.prefix.len), kind: 'previous', value: id });
+  }
+
+  const n = b.size;
+  const ann = new Int32Array(n).fill(-1);
+  const isCluster = new Uint8Array(n);
+  const previous = new Int32Array(n).fill(NO_TARGET);
+  for (const m of marks) {
+    if (m.kind === 'route') ann[m.node] = m.value;
+    else if (m.kind === 'cluster') isCluster[m.node] = 1;
+    else previous[m.node] = m.value;
+  }
+
+  const fill = new Int32Array(n);
+  const owner = new Int32Array(n).fill(-1);
+  for (let v = 0; v < n; v++) {
+    const a = ann[v] as number;
+    if (a >= 0) {
+      fill[v] = targetId.get((announced[a] as AggRoute).target) as number;
+      owner[v] = a;
+      continue;
+    }
+    const inherited = v === 0 ? FORBIDDEN : (fill[b.parent[v] as number] as number);
+    if (inherited >= 0) {
+      fill[v] = inherited;
+      owner[v] = owner[b.parent[v] as number] as number;
+    } else {
+      fill[v] = isCluster[v] ? DONT_CARE : inherited;
+    }
+  }
+
+  const blocked = new Uint8Array(n);
+  for (let v = n - 1; v >= 0; v--) {
+    const c0 = b.child0[v] as number;
+    const c1 = b.child1[v] as number;
+    // A missing child is filler with this node's fill; an explicit leaf is all fill.
+    const fillerForbidden = (c0 < 0 || c1 < 0) && fill[v] === FORBIDDEN;
+    if (fillerForbidden || (c0 >= 0 && blocked[c0]) || (c1 >= 0 && blocked[c1])) blocked[v] = 1;
+  }
+
+  return {
+    family,
+    bits,
+    size: n,
+    child0: b.child0.subarray(0, n),
+    child1: b.child1.subarray(0, n),
+    parent: b.parent.subarray(0, n),
+    depth: b.depth.subarray(0, n),
+    fill,
+    owner,
+    blocked,
+    previous,
+    targets,
+    announced,
+  };
+}
+
+/** The prefix of node `v`, or of its missing child `side` (0/1) when side >= 0. */
+export function nodePrefix(trie: Trie, v: number, side = -1): Prefix {
+  let addr = 0n;
+  let node = v;
+  const len = (trie.depth[v] as number) + (side >= 0 ? 1 : 0);
+  const bitsList: number[] = [];
+  if (side >= 0) bitsList.push(side);
+  while (node > 0) {
+    const p = trie.parent[node] as number;
+    bitsList.push(trie.child1[p] === node ? 1 : 0);
+    node = p;
+  }
+  // bitsList holds bits from deepest to shallowest.
+  for (let i = bitsList.length - 1; i >= 0; i--) addr = (addr << 1n) | BigInt(bitsList[i] as number);
+  addr <<= BigInt(trie.bits - len);
+  return { family: trie.family, addr, len };
+}

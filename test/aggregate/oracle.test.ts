@@ -1,0 +1,98 @@
+// The aggregator against a brute-force oracle on tiny address spaces: validity, exact minimality, least damage
+// under a budget, and fewest routes among the least-damage tables.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { aggregate } from '../../src/aggregate/aggregate.js';
+import { oracle, oracleMinimum } from './oracle.js';
+import { DC, FORBID, fromPrefix, lookup, requirements, toPrefix, type TinyCase, type TinyRoute } from './tiny-space.js';
+
+const tinyCase = (maxBits: number, maxRoutes: number): fc.Arbitrary<TinyCase> =>
+  fc.integer({ min: 2, max: maxBits }).chain((bits) => {
+    const prefix = fc
+      .integer({ min: 0, max: bits })
+      .chain((len) => fc.record({ x: fc.integer({ min: 0, max: (1 << len) - 1 }), len: fc.constant(len) }));
+    return fc.record({
+      bits: fc.constant(bits),
+      routes: fc
+        .uniqueArray(fc.record({ p: prefix, target: fc.constantFrom('a', 'b', 'c') }), {
+          maxLength: maxRoutes,
+          selector: (r) => `${r.p.x}/${r.p.len}`,
+        })
+        .map((rs) => rs.map((r): TinyRoute => ({ x: r.p.x, len: r.p.len, target: r.target }))),
+      cluster: fc.array(prefix, { maxLength: 2 }),
+    });
+  });
+
+function run(c: TinyCase, budget?: number) {
+  return aggregate({
+    family: 'ipv4',
+    routes: c.routes.map((r) => ({ prefix: toPrefix(r, c.bits), target: r.target })),
+    cluster: c.cluster.map((p) => toPrefix(p, c.bits)),
+    ...(budget !== undefined ? { budget } : {}),
+  });
+}
+
+/** Checks the table address by address; returns the damaged address count (in tiny addresses). */
+function check(c: TinyCase, routes: readonly { prefix: import('../../src/rib/prefix.js').Prefix; target: string }[]) {
+  const table = routes.map((r) => ({ ...fromPrefix(r.prefix, c.bits), target: r.target }));
+  expect(new Set(table.map((r) => `${r.x}/${r.len}`)).size).toBe(table.length);
+  const req = requirements(c);
+  let damaged = 0;
+  for (let a = 0; a < 1 << c.bits; a++) {
+    const got = lookup(table, a, c.bits);
+    const need = req[a] as string;
+    if (need === FORBID) expect(got, `address ${a} is outside the cluster`).toBeUndefined();
+    else if (need !== DC && got !== need) damaged++;
+  }
+  return damaged;
+}
+
+const scale = (bits: number): bigint => 1n << BigInt(32 - bits);
+
+describe('aggregate vs brute force', () => {
+  it('exact mode: valid and exactly as small as the smallest valid table', () => {
+    fc.assert(
+      fc.property(tinyCase(4, 4), (c) => {
+        const res = run(c);
+        expect(check(c, res.routes)).toBe(0);
+        expect(res.damage.addresses).toBe(0n);
+        const min = oracleMinimum(c, c.routes.length);
+        expect(res.routes.length).toBe(min);
+        expect(res.optimum).toBe(min);
+      }),
+      { numRuns: 1500, seed: 4242 },
+    );
+  });
+
+  it('exact mode on a 5-bit space', () => {
+    fc.assert(
+      fc.property(tinyCase(5, 3), (c) => {
+        const res = run(c);
+        expect(check(c, res.routes)).toBe(0);
+        expect(res.routes.length).toBe(oracleMinimum(c, c.routes.length));
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('budget mode: least damage, then fewest routes, never covering forbidden space', () => {
+    fc.assert(
+      fc.property(
+        tinyCase(4, 5).chain((c) => fc.tuple(fc.constant(c), fc.integer({ min: 0, max: Math.max(0, c.routes.length - 1) }))),
+        ([c, budget]) => {
+          const res = run(c, budget);
+          expect(res.routes.length).toBeLessThanOrEqual(budget);
+          const damaged = check(c, res.routes);
+          expect(res.damage.addresses).toBe(BigInt(damaged) * scale(c.bits));
+          const { minDamage } = oracle(c, budget);
+          const best = Math.min(...minDamage);
+          expect(damaged).toBe(best);
+          expect(res.routes.length).toBe(minDamage.indexOf(best));
+          const perPrefix = res.damage.prefixes.reduce((s, p) => s + p.addresses, 0n);
+          expect(perPrefix).toBe(res.damage.addresses);
+        },
+      ),
+      { numRuns: 1500, seed: 99 },
+    );
+  });
+});
