@@ -1,0 +1,31 @@
+// Builds the EC2 client VPC sync uses.
+//
+// maxAttempts: 1 — the SDK's own retry strategy is switched off. Retries, backoff with jitter and the
+// request budget live in Ec2Gateway, so that (a) one logical write costs exactly the calls we count and
+// meter, (b) a throttle drains OUR token bucket instead of being retried blindly three times inside the SDK,
+// (c) timeouts run on the injected clock. The per-request socket timeout below is only a safety net.
+import { EC2Client } from '@aws-sdk/client-ec2';
+
+export interface Ec2ClientOptions {
+  readonly region?: string;
+  /** e.g. http://127.0.0.1:5000 for the emulator. Absent: the real regional endpoint. */
+  readonly endpoint?: string;
+  /** Static credentials (the emulator accepts any). Absent: the SDK's default provider chain (IAM role…). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly requestTimeoutMs?: number;
+}
+
+export function createEc2Client(o: Ec2ClientOptions = {}): EC2Client {
+  return new EC2Client({
+    region: o.region ?? 'us-east-1',
+    maxAttempts: 1,
+    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(o.credentials ? { credentials: { ...o.credentials } } : {}),
+    requestHandler: { requestTimeout: o.requestTimeoutMs ?? 15_000, connectionTimeout: 5_000 },
+  });
+}
+
+/** A client for the local emulator: fake credentials, us-east-1. */
+export function createEmulatorEc2Client(endpoint: string): EC2Client {
+  return createEc2Client({ endpoint, credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' } });
+}

@@ -1,0 +1,250 @@
+// The thin, rate-limited shell around @aws-sdk/client-ec2. Every call:
+//   1. spends a token from our client-side bucket (mutating or describe, mirroring EC2's buckets),
+//   2. is sent once by the SDK (the client is built with maxAttempts: 1, see ec2-client.ts, so that retries,
+//      backoff and the request budget are ours alone and never multiplied by hidden SDK retries),
+//   3. is retried here with exponential backoff and full jitter on throttles, 5xx, timeouts and connection
+//      errors, up to `backoff.maxAttempts`; any other error is thrown at once as an Ec2CallError with its class.
+// Throttles drain our bucket so the next call waits for the refill instead of hammering EC2.
+import {
+  CreateRouteCommand,
+  CreateTagsCommand,
+  DeleteRouteCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeVpcsCommand,
+  ReplaceRouteCommand,
+  type EC2Client,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import type { Clock, TimerHandle } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { canonicalAddressText, tryParsePrefix, type Prefix } from '../rib/prefix.js';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from './backoff.js';
+import { Ec2CallError, classifyEc2Error, errorCode } from './ec2-errors.js';
+import { destinationParams, toTableSnapshot } from './ec2-routes.js';
+import { TokenBucket, type BucketConfig } from './token-bucket.js';
+import type { TableSnapshot } from './types.js';
+import type { VpcMetrics } from './vpc-metrics.js';
+
+export interface RateConfig {
+  readonly mutating: BucketConfig;
+  readonly describe: BucketConfig;
+}
+
+export const EC2_RATE: RateConfig = { mutating: { burst: 50, perSecond: 5 }, describe: { burst: 100, perSecond: 20 } };
+
+export interface EniInfo {
+  /** The next-hop IP in canonical text. */
+  readonly ip: string;
+  readonly networkInterfaceId: string;
+  readonly instanceId?: string;
+  readonly vpcId: string;
+  readonly sourceDestCheck: boolean;
+}
+
+export interface GatewayOptions {
+  readonly ec2: EC2Client;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly rate?: RateConfig;
+  readonly backoff?: BackoffConfig;
+  /** Per-attempt timeout on the injected clock (default 10 s). */
+  readonly callTimeoutMs?: number;
+  readonly metrics?: VpcMetrics;
+  readonly random?: () => number;
+  /** Called just before a mutating request is handed to the SDK (benchmarks measure from here). */
+  readonly onMutatingSend?: (action: string) => void;
+}
+
+type CallKind = 'mutating' | 'describe';
+
+export class Ec2Gateway {
+  readonly mutating: TokenBucket;
+  readonly describe: TokenBucket;
+  private readonly backoff: BackoffConfig;
+  private closed = false;
+  private readonly waiters = new Set<{ timer: TimerHandle; resolve: () => void }>();
+  /** Counts of calls actually sent, by action (tests and `status`). */
+  readonly sent = new Map<string, number>();
+
+  constructor(private readonly o: GatewayOptions) {
+    const rate = o.rate ?? EC2_RATE;
+    this.mutating = new TokenBucket(o.clock, rate.mutating);
+    this.describe = new TokenBucket(o.clock, rate.describe);
+    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  /** Ends every wait at once; calls in progress fail with `Aborted`. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters) {
+      w.timer.cancel();
+      w.resolve();
+    }
+    this.waiters.clear();
+  }
+
+  private wait(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const w = { timer: this.o.clock.setTimeout(() => { this.waiters.delete(w); resolve(); }, ms), resolve };
+      this.waiters.add(w);
+    });
+  }
+
+  private async token(kind: CallKind): Promise<void> {
+    const bucket = kind === 'mutating' ? this.mutating : this.describe;
+    while (!this.closed && !bucket.tryTake()) await this.wait(Math.max(1, bucket.msUntilToken()));
+  }
+
+  private aborted(action: string): Ec2CallError {
+    return new Ec2CallError(action, 'Aborted', 'other', 'VPC sync stopped');
+  }
+
+  /** One EC2 action with budget, timeout, retries and metrics. */
+  async call<T>(action: string, kind: CallKind, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.token(kind);
+      if (this.closed) throw this.aborted(action);
+      const ac = new AbortController();
+      const timer = this.o.clock.setTimeout(() => ac.abort(), this.o.callTimeoutMs ?? 10_000);
+      try {
+        this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
+        if (kind === 'mutating') this.o.onMutatingSend?.(action);
+        const out = await send(ac.signal);
+        this.o.metrics?.ec2Calls.inc({ action, outcome: 'ok' });
+        return out;
+      } catch (err) {
+        const cls = ac.signal.aborted && !this.closed ? 'transient' : classifyEc2Error(err, action);
+        const code = ac.signal.aborted && !this.closed ? 'Timeout' : errorCode(err);
+        this.o.metrics?.ec2Calls.inc({ action, outcome: cls === 'throttle' ? 'throttled' : cls === 'transient' ? 'transient' : code });
+        if (this.closed) throw this.aborted(action);
+        const retryable = cls === 'throttle' || cls === 'transient';
+        if (!retryable || attempt + 1 >= this.backoff.maxAttempts) {
+          throw new Ec2CallError(action, code, cls, errorMessage(err), { cause: err });
+        }
+        if (cls === 'throttle') {
+          this.o.metrics?.throttles.inc({ action });
+          (kind === 'mutating' ? this.mutating : this.describe).drain();
+        }
+        const delay = backoffDelay(attempt, this.backoff, this.o.random);
+        this.o.logger.debug({ event: 'ec2_retry', action, code, attempt: attempt + 1, delayMs: delay }, `${action} failed (${code}), retrying`);
+        await this.wait(delay);
+      } finally {
+        timer.cancel();
+      }
+    }
+  }
+
+  /** All route tables matching the filters, paged with MaxResults/NextToken (each page costs a describe token). */
+  async describeRouteTables(filters: readonly Filter[], pageSize = 100): Promise<TableSnapshot[]> {
+    const out: TableSnapshot[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const res = await this.call('DescribeRouteTables', 'describe', (abortSignal) =>
+        this.o.ec2.send(
+          new DescribeRouteTablesCommand({ Filters: [...filters], MaxResults: pageSize, ...(token ? { NextToken: token } : {}) }),
+          { abortSignal },
+        ),
+      );
+      for (const t of res.RouteTables ?? []) out.push(toTableSnapshot(t));
+      token = res.NextToken;
+      if (!token) break;
+    }
+    return out;
+  }
+
+  async describeVpcCidrs(vpcIds: readonly string[]): Promise<Map<string, Prefix[]>> {
+    const out = new Map<string, Prefix[]>();
+    if (vpcIds.length === 0) return out;
+    const res = await this.call('DescribeVpcs', 'describe', (abortSignal) =>
+      this.o.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [...vpcIds] }] }), { abortSignal }),
+    );
+    for (const v of res.Vpcs ?? []) {
+      const cidrs: Prefix[] = [];
+      const texts = [v.CidrBlock, ...(v.CidrBlockAssociationSet ?? []).map((a) => a.CidrBlock), ...(v.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock)];
+      for (const t of texts) {
+        const p = t ? tryParsePrefix(t, { requireCanonical: false }) : undefined;
+        if (p && !cidrs.some((c) => c.family === p.family && c.addr === p.addr && c.len === p.len)) cidrs.push(p);
+      }
+      if (v.VpcId) out.set(v.VpcId, cidrs);
+    }
+    return out;
+  }
+
+  /**
+   * ENIs holding the given IPs, many IPs per request (one filter with many values), paged. IPv4 addresses use
+   * `addresses.private-ip-address`, IPv6 ones `ipv6-addresses.ipv6-address`.
+   */
+  async describeEnisByIp(ips: readonly string[], vpcIds: readonly string[] = [], batch = 100): Promise<EniInfo[]> {
+    const want = new Set(ips);
+    const v4 = ips.filter((ip) => !ip.includes(':'));
+    const v6 = ips.filter((ip) => ip.includes(':'));
+    const out: EniInfo[] = [];
+    const queries: { name: string; values: string[] }[] = [];
+    for (let i = 0; i < v4.length; i += batch) queries.push({ name: 'addresses.private-ip-address', values: v4.slice(i, i + batch) });
+    for (let i = 0; i < v6.length; i += batch) queries.push({ name: 'ipv6-addresses.ipv6-address', values: v6.slice(i, i + batch) });
+    for (const q of queries) {
+      const filters: Filter[] = [{ Name: q.name, Values: q.values }];
+      if (vpcIds.length > 0) filters.push({ Name: 'vpc-id', Values: [...vpcIds] });
+      let token: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const res = await this.call('DescribeNetworkInterfaces', 'describe', (abortSignal) =>
+          this.o.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
+        );
+        for (const ni of res.NetworkInterfaces ?? []) {
+          if (!ni.NetworkInterfaceId) continue;
+          const addrs = [...(ni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress), ni.PrivateIpAddress, ...(ni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address)];
+          const seen = new Set<string>();
+          for (const a of addrs) {
+            if (!a) continue;
+            let ip: string;
+            try {
+              ip = canonicalAddressText(a);
+            } catch {
+              continue;
+            }
+            if (!want.has(ip) || seen.has(ip)) continue;
+            seen.add(ip);
+            const instanceId = ni.Attachment?.InstanceId;
+            out.push({
+              ip,
+              networkInterfaceId: ni.NetworkInterfaceId,
+              ...(instanceId ? { instanceId } : {}),
+              vpcId: ni.VpcId ?? '',
+              sourceDestCheck: ni.SourceDestCheck ?? true,
+            });
+          }
+        }
+        token = res.NextToken;
+        if (!token) break;
+      }
+    }
+    return out;
+  }
+
+  async createTags(resourceId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    await this.call('CreateTags', 'mutating', (abortSignal) =>
+      this.o.ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }), { abortSignal }),
+    );
+  }
+
+  async createRoute(tableId: string, p: Prefix, eni: string): Promise<void> {
+    await this.call('CreateRoute', 'mutating', (abortSignal) =>
+      this.o.ec2.send(new CreateRouteCommand({ RouteTableId: tableId, NetworkInterfaceId: eni, ...destinationParams(p) }), { abortSignal }),
+    );
+  }
+
+  async replaceRoute(tableId: string, p: Prefix, eni: string): Promise<void> {
+    await this.call('ReplaceRoute', 'mutating', (abortSignal) =>
+      this.o.ec2.send(new ReplaceRouteCommand({ RouteTableId: tableId, NetworkInterfaceId: eni, ...destinationParams(p) }), { abortSignal }),
+    );
+  }
+
+  async deleteRoute(tableId: string, p: Prefix): Promise<void> {
+    await this.call('DeleteRoute', 'mutating', (abortSignal) =>
+      this.o.ec2.send(new DeleteRouteCommand({ RouteTableId: tableId, ...destinationParams(p) }), { abortSignal }),
+    );
+  }
+}

@@ -1,0 +1,100 @@
+// Next-hop IP → ENI, via DescribeNetworkInterfaces (filter addresses.private-ip-address, many IPs per call),
+// cached. Entries are refreshed when a route to the ENI goes blackhole or EC2 says the ENI/instance is gone
+// (invalidate*), and "not found" answers expire after `missingTtlMs` so a freshly launched host is picked up.
+import type { Clock } from '../clock.js';
+import { canonicalAddressText } from '../rib/prefix.js';
+import type { EniInfo } from './ec2-gateway.js';
+
+export type Resolution =
+  | { readonly kind: 'found'; readonly eni: EniInfo }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unknown' };
+
+export type EniLookup = (ips: readonly string[]) => Promise<EniInfo[]>;
+
+export class EniResolver {
+  private readonly found = new Map<string, EniInfo>();
+  private readonly missing = new Map<string, number>(); // ip → time of the answer
+
+  constructor(
+    private readonly lookup: EniLookup,
+    private readonly clock: Clock,
+    private readonly missingTtlMs = 30_000,
+  ) {}
+
+  /** Canonical text of a next hop (`::ffff:10.0.0.5` → `10.0.0.5`), or undefined when it is not an IP. */
+  static canonical(nextHop: string): string | undefined {
+    try {
+      return canonicalAddressText(nextHop);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** From the cache only (no I/O). */
+  peek(ip: string): Resolution {
+    const f = this.found.get(ip);
+    if (f) return { kind: 'found', eni: f };
+    const at = this.missing.get(ip);
+    if (at !== undefined && this.clock.now() - at < this.missingTtlMs) return { kind: 'missing' };
+    return { kind: 'unknown' };
+  }
+
+  /** Resolves every IP, asking EC2 (batched) only for those not cached. */
+  async resolve(ips: Iterable<string>): Promise<Map<string, Resolution>> {
+    const out = new Map<string, Resolution>();
+    const ask: string[] = [];
+    for (const ip of new Set(ips)) {
+      const r = this.peek(ip);
+      if (r.kind === 'unknown') ask.push(ip);
+      else out.set(ip, r);
+    }
+    if (ask.length > 0) {
+      const got = await this.lookup(ask);
+      const now = this.clock.now();
+      for (const e of got) {
+        // Several ENIs can carry the same IP in different VPCs; the lookup is filtered by VPC, keep the first.
+        if (!this.found.has(e.ip)) this.found.set(e.ip, e);
+      }
+      for (const ip of ask) {
+        const e = this.found.get(ip);
+        if (e) {
+          this.missing.delete(ip);
+          out.set(ip, { kind: 'found', eni: e });
+        } else {
+          this.missing.set(ip, now);
+          out.set(ip, { kind: 'missing' });
+        }
+      }
+    }
+    return out;
+  }
+
+  invalidateIp(ip: string): void {
+    this.found.delete(ip);
+    this.missing.delete(ip);
+  }
+
+  /** Forgets every IP mapped to this ENI or instance; returns those IPs. */
+  invalidateTarget(id: string): string[] {
+    const ips: string[] = [];
+    for (const [ip, e] of this.found) {
+      if (e.networkInterfaceId === id || e.instanceId === id) ips.push(ip);
+    }
+    for (const ip of ips) this.found.delete(ip);
+    return ips;
+  }
+
+  /** IPs currently mapped to this ENI (or instance). */
+  ipsOf(id: string): string[] {
+    const ips: string[] = [];
+    for (const [ip, e] of this.found) if (e.networkInterfaceId === id || e.instanceId === id) ips.push(ip);
+    return ips;
+  }
+
+  /** Drops everything (drift pass: re-learn, catching moved IPs and source/dest check changes). */
+  clear(): void {
+    this.found.clear();
+    this.missing.clear();
+  }
+}

@@ -1,0 +1,66 @@
+// Ownership: which routes bgp2vpc may ever change, and whether a route table is ours to write.
+//
+// A route is ours iff (1) its destination is a CIDR inside one of the cluster CIDRs, (2) its target is an ENI
+// or an instance, and (3) it was created by CreateRoute (not propagated, not the table's own `local` route).
+// `local`, IGW, NAT, TGW, peering, endpoint and gateway routes are never ours, whatever their destination, and
+// a route to an ENI outside the cluster CIDRs belongs to someone else too. Pure functions, no I/O.
+import { prefixContains, type Family, type Prefix } from '../rib/prefix.js';
+import type { ActualRoute } from './types.js';
+
+export const CLAIM_TAG = 'bgp2vpc:cluster';
+
+export interface Ownership {
+  readonly clusterCidrs: readonly Prefix[];
+}
+
+export function insideCluster(own: Ownership, p: Prefix): boolean {
+  return own.clusterCidrs.some((c) => prefixContains(c, p));
+}
+
+export function isOwnedRoute(own: Ownership, r: ActualRoute): boolean {
+  if (r.destination === undefined) return false;
+  if (r.origin === 'EnableVgwRoutePropagation' || r.origin === 'CreateRouteTable') return false;
+  if (r.target.kind !== 'eni' && r.target.kind !== 'instance') return false;
+  return insideCluster(own, r.destination);
+}
+
+/** Routes that count against the table's quota: propagated routes do not (EC2 quota "non-propagated routes"). */
+export function countsAgainstLimit(r: ActualRoute): boolean {
+  return r.origin !== 'EnableVgwRoutePropagation';
+}
+
+export function routeFamily(r: ActualRoute): Family | undefined {
+  return r.destination?.family;
+}
+
+export type ClaimState =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'unclaimed' }
+  | { readonly kind: 'foreign'; readonly owner: string };
+
+/** Reads the claim tag of a table. */
+export function claimState(tags: Readonly<Record<string, string>>, clusterName: string): ClaimState {
+  const owner = tags[CLAIM_TAG];
+  if (owner === undefined) return { kind: 'unclaimed' };
+  if (owner === clusterName) return { kind: 'ours' };
+  return { kind: 'foreign', owner };
+}
+
+/**
+ * Route budget for one table and family: the configured limit minus every counted route we do not own minus
+ * the headroom, never negative. This is what the aggregator may use.
+ */
+export function routeBudget(
+  own: Ownership,
+  routes: readonly ActualRoute[],
+  family: Family,
+  routeLimit: number,
+  headroom: number,
+): number {
+  let foreign = 0;
+  for (const r of routes) {
+    if (r.destination?.family !== family || !countsAgainstLimit(r)) continue;
+    if (!isOwnedRoute(own, r)) foreign++;
+  }
+  return Math.max(0, routeLimit - foreign - headroom);
+}

@@ -1,0 +1,140 @@
+// What VPC sync knows about one route table between passes, and the status views derived from it (pure).
+import type { TableView, TableRouteView } from '../api/views.js';
+import { formatPrefix, type Family, type Prefix } from '../rib/prefix.js';
+import type { DesiredTable } from './desired-table.js';
+import { countsAgainstLimit, isOwnedRoute, type ClaimState, type Ownership } from './ownership.js';
+import { describeConflict, type Plan } from './plan.js';
+import { targetId, type ActualRoute, type TableSnapshot } from './types.js';
+
+export interface TableState {
+  readonly id: string;
+  vpcId: string;
+  vpcCidrs: Prefix[];
+  tags: Record<string, string>;
+  claim: ClaimState;
+  /** Our copy of the table: as last read, plus our successful writes since. */
+  routes: ActualRoute[];
+  /** Must be re-read before the next plan (drift pass, conflict, leadership gained). */
+  stale: boolean;
+  /** DescribeRouteTables did not return it. */
+  missing: boolean;
+  desired: Partial<Record<Family, DesiredTable>>;
+  plan: Plan | undefined;
+  lastError: string | undefined;
+  /** Conditions for the operator, by code: UnauthorizedOperation, RouteLimitExceeded, SourceDestCheckEnabled… */
+  operatorErrors: Map<string, string>;
+}
+
+export function newTableState(s: TableSnapshot, claim: ClaimState): TableState {
+  return {
+    id: s.id,
+    vpcId: s.vpcId,
+    vpcCidrs: [],
+    tags: { ...s.tags },
+    claim,
+    routes: [...s.routes],
+    stale: false,
+    missing: false,
+    desired: {},
+    plan: undefined,
+    lastError: undefined,
+    operatorErrors: new Map(),
+  };
+}
+
+export interface FamilyStatus {
+  readonly desired: number;
+  readonly owned: number;
+  readonly foreign: number;
+  readonly limit: number;
+  readonly budget: number;
+  readonly optimum: number;
+  readonly damageAddresses: string;
+  readonly unresolvedNextHops: readonly string[];
+}
+
+export interface TableStatus {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly claim: ClaimState['kind'];
+  readonly claimedBy?: string;
+  readonly families: Readonly<Record<Family, FamilyStatus>>;
+  readonly pendingOps: number;
+  readonly pending: { readonly creates: number; readonly replaces: number; readonly deletes: number };
+  readonly conflicts: readonly string[];
+  /** Blackholed routes we cannot repair until the route spec picks another next hop. */
+  readonly blackholed: readonly string[];
+  readonly operatorErrors: readonly { readonly code: string; readonly message: string }[];
+  readonly lastError?: string;
+}
+
+function familyStatus(t: TableState, own: Ownership, family: Family, limit: number, headroom: number): FamilyStatus {
+  let owned = 0;
+  let foreign = 0;
+  for (const r of t.routes) {
+    if (r.destination?.family !== family || !countsAgainstLimit(r)) continue;
+    if (isOwnedRoute(own, r)) owned++;
+    else foreign++;
+  }
+  const d = t.desired[family];
+  return {
+    desired: d?.routes.length ?? 0,
+    owned,
+    foreign,
+    limit,
+    budget: d?.budget ?? Math.max(0, limit - foreign - headroom),
+    optimum: d?.optimum ?? 0,
+    damageAddresses: (d?.damage.addresses ?? 0n).toString(),
+    unresolvedNextHops: [...new Set((d?.unresolved ?? []).map((u) => u.nextHop))],
+  };
+}
+
+export function tableStatus(t: TableState, own: Ownership, limit: number, headroom: number): TableStatus {
+  const ops = t.plan?.ops ?? [];
+  const count = (k: string): number => ops.filter((o) => o.kind === k).length;
+  return {
+    id: t.id,
+    vpcId: t.vpcId,
+    claim: t.claim.kind,
+    ...(t.claim.kind === 'foreign' ? { claimedBy: t.claim.owner } : {}),
+    families: { ipv4: familyStatus(t, own, 'ipv4', limit, headroom), ipv6: familyStatus(t, own, 'ipv6', limit, headroom) },
+    pendingOps: ops.length,
+    pending: { creates: count('create'), replaces: count('replace'), deletes: count('delete') },
+    conflicts: (t.plan?.conflicts ?? []).map(describeConflict),
+    blackholed: (t.plan?.stuck ?? []).map((s) => `${formatPrefix(s.prefix)} → ${s.networkInterfaceId}`),
+    operatorErrors: [...t.operatorErrors].map(([code, message]) => ({ code, message })),
+    ...(t.lastError !== undefined ? { lastError: t.lastError } : {}),
+  };
+}
+
+/** The HTTP API's view of a table (src/api/views.ts). */
+export function tableView(t: TableState, own: Ownership, limit: number): TableView {
+  const actual: TableRouteView[] = t.routes.map((r) => ({
+    destination: r.destinationText,
+    target: targetId(r.target),
+    state: r.state,
+    owned: isOwnedRoute(own, r),
+  }));
+  const desired: TableRouteView[] = [];
+  for (const f of ['ipv4', 'ipv6'] as const) {
+    for (const r of t.desired[f]?.routes ?? []) desired.push({ destination: formatPrefix(r.prefix), target: r.networkInterfaceId, owned: true });
+  }
+  const ops = t.plan?.ops ?? [];
+  const damage = (t.desired.ipv4?.damage.addresses ?? 0n) + (t.desired.ipv6?.damage.addresses ?? 0n);
+  const errors = [...t.operatorErrors.entries()].map(([c, m]) => `${c}: ${m}`);
+  const lastError = t.lastError ?? errors[0];
+  return {
+    id: t.id,
+    limit,
+    used: t.routes.filter(countsAgainstLimit).length,
+    desired,
+    actual,
+    damageAddresses: damage.toString(),
+    ...(lastError !== undefined ? { lastError } : {}),
+    pending: {
+      creates: ops.filter((o) => o.kind === 'create').length,
+      replaces: ops.filter((o) => o.kind === 'replace').length,
+      deletes: ops.filter((o) => o.kind === 'delete').length,
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// VPC sync's Prometheus series (labels `route_table`, `family`, `action`, `outcome`). Created once per
+// Metrics registry; series of a table we stop managing are removed by forgetTable().
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Metrics } from '../metrics.js';
+
+export class VpcMetrics {
+  readonly routesDesired: Gauge<'route_table' | 'family'>;
+  readonly routesActual: Gauge<'route_table' | 'family'>;
+  readonly routeLimit: Gauge<'route_table' | 'family'>;
+  readonly routeBudget: Gauge<'route_table' | 'family'>;
+  readonly damageAddresses: Gauge<'route_table' | 'family'>;
+  readonly operatorErrors: Gauge<'route_table' | 'code'>;
+  readonly ec2Calls: Counter<'action' | 'outcome'>;
+  readonly throttles: Counter<'action'>;
+  readonly reconcileDuration: Histogram;
+  readonly driftRepairs: Counter<'route_table'>;
+  readonly pendingOps: Gauge<'route_table'>;
+
+  constructor(m: Metrics) {
+    const tf = ['route_table', 'family'] as const;
+    this.routesDesired = m.gauge('vpc_routes_desired', 'Routes bgp2vpc wants in the table (after aggregation)', tf);
+    this.routesActual = m.gauge('vpc_routes_actual', 'Routes bgp2vpc owns in the table as last read', tf);
+    this.routeLimit = m.gauge('vpc_route_limit', 'Configured route quota of the table', tf);
+    this.routeBudget = m.gauge('vpc_route_budget', 'Routes available to bgp2vpc (limit − foreign routes − headroom)', tf);
+    this.damageAddresses = m.gauge('vpc_damage_addresses', 'Announced addresses misrouted because the budget is too small', tf);
+    this.operatorErrors = m.gauge('vpc_operator_errors', 'Conditions the operator must fix, by EC2 code or kind', ['route_table', 'code']);
+    this.ec2Calls = m.counter('ec2_calls_total', 'EC2 API calls by action and outcome', ['action', 'outcome']);
+    this.throttles = m.counter('ec2_throttles_total', 'RequestLimitExceeded answers by action', ['action']);
+    this.reconcileDuration = m.histogram('vpc_reconcile_duration_seconds', 'Duration of one reconcile pass');
+    this.driftRepairs = m.counter('vpc_drift_repairs_total', 'Routes repaired after a change behind our back', ['route_table']);
+    this.pendingOps = m.gauge('vpc_pending_ops', 'Planned EC2 writes not yet applied', ['route_table']);
+  }
+}

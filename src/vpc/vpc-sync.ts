@@ -1,0 +1,520 @@
+// VpcSync: keeps the managed VPC route tables equal to the daemon's desired routes, safely.
+//
+// Contract with the daemon (stable):
+//   const sync = new VpcSync({ ec2, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?}, routeLimit = 50
+//     (per family), headroom = 0, debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun,
+//     mayWrite = () => true (leader/write gate), clock, logger, metrics, aggregate })
+//   await sync.start()          discover the tables, check/claim them (tag bgp2vpc:cluster=<name>), read routes.
+//                               No route writes. Rejects when EC2 cannot be read (the daemon retries).
+//   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
+//                               after the first change of a burst (a batching window: churn is coalesced and a
+//                               steady stream of changes cannot starve the writes).
+//   sync.onNextHopUnhealthy(cb) cb(nextHop, 'blackhole' | 'eni-not-found'): the route spec should pick another
+//                               next hop and call setDesired (with failover: true) again. Edge-triggered.
+//   await sync.reconcileNow()   one pass now (tests, `bgp2vpc plan`, an HA elector after gaining leadership).
+//   sync.planOnly()             the plan per table from the cached state (no I/O); run reconcileNow() first.
+//   sync.status()               per table: desired vs actual, owned/foreign, limit, budget, damage, errors, pending.
+//   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
+// Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
+// known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
+// re-read before the first write (another replica may have written meanwhile).
+import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
+import type { AggregateFn } from './desired-table.js';
+import type { TablesView } from '../api/views.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Prefix } from '../rib/prefix.js';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from './backoff.js';
+import { desiredTable } from './desired-table.js';
+import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
+import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
+import { EniResolver } from './eni-resolver.js';
+import { exactTable } from './exact-table.js';
+import { CLAIM_TAG, claimState, isOwnedRoute, type Ownership } from './ownership.js';
+import { describeConflict, describeOp, plan, type Plan } from './plan.js';
+import { applyPlan } from './table-apply.js';
+import { newTableState, tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
+import { targetId, type DesiredRoute } from './types.js';
+import { VpcMetrics } from './vpc-metrics.js';
+
+export type UnhealthyReason = 'blackhole' | 'eni-not-found';
+
+export interface VpcSyncOptions {
+  readonly ec2: EC2Client;
+  readonly clusterName: string;
+  readonly clusterCidrs: readonly Prefix[];
+  readonly tables: { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
+  readonly routeLimit?: number;
+  readonly headroom?: number;
+  readonly debounceMs?: number;
+  readonly driftIntervalMs?: number;
+  readonly rate?: RateConfig;
+  readonly backoff?: BackoffConfig;
+  readonly dryRun?: boolean;
+  readonly mayWrite?: () => boolean;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  /** The aggregator (src/aggregate); default: one route per prefix (exactTable). */
+  readonly aggregate?: AggregateFn;
+  readonly random?: () => number;
+  readonly callTimeoutMs?: number;
+  /** Benchmarks: called as each mutating request leaves. */
+  readonly onMutatingSend?: (action: string) => void;
+}
+
+type Trigger = 'desired' | 'drift' | 'retry' | 'manual';
+
+const MAX_REPLANS = 3;
+/** Operator conditions found by writing: cleared before each writing pass, set again if they recur. */
+const WRITE_ERRORS = ['UnauthorizedOperation', 'AuthFailure', 'RouteLimitExceeded', 'InvalidParameterValue', 'Blocked', 'OptInRequired'];
+
+export class VpcSync {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly m: VpcMetrics | undefined;
+  private readonly own: Ownership;
+  private readonly gw: Ec2Gateway;
+  private readonly resolver: EniResolver;
+  private readonly limit: number;
+  private readonly headroom: number;
+  private readonly aggregate: AggregateFn;
+  private readonly backoff: BackoffConfig;
+  private tables: TableState[] = [];
+  private desired: readonly DesiredRoute[] = [];
+  private haveDesired = false;
+  private desiredVersion = 0;
+  private convergedVersion = -1;
+  private started = false;
+  private stopped = false;
+  private wasWriting = false;
+  private debounceTimer: TimerHandle | undefined;
+  private driftTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private retryAttempt = 0;
+  private running: Promise<void> | undefined;
+  private rerun: Trigger | undefined;
+  private readonly hooks: ((nextHop: string, reason: UnhealthyReason) => void)[] = [];
+  /** Next hops we reported unhealthy, until they resolve to a live ENI again (edge-triggered hook). */
+  private readonly reported = new Map<string, UnhealthyReason>();
+  /** ENIs / instances behind a blackholed route (recomputed from every read) or reported gone by EC2. */
+  private deadTargets = new Set<string>();
+  private goneTargets = new Set<string>();
+
+  constructor(private readonly o: VpcSyncOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.log = (o.logger ?? silentLogger).child({ component: 'vpc-sync' });
+    this.m = o.metrics ? new VpcMetrics(o.metrics) : undefined;
+    this.own = { clusterCidrs: o.clusterCidrs };
+    this.limit = o.routeLimit ?? 50;
+    this.headroom = o.headroom ?? 0;
+    this.aggregate = o.aggregate ?? exactTable;
+    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.gw = new Ec2Gateway({
+      ec2: o.ec2,
+      clock: this.clock,
+      logger: this.log,
+      rate: o.rate ?? EC2_RATE,
+      backoff: this.backoff,
+      ...(this.m ? { metrics: this.m } : {}),
+      ...(o.random ? { random: o.random } : {}),
+      ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
+      ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
+    });
+    this.resolver = new EniResolver((ips) => this.gw.describeEnisByIp(ips, this.vpcIds()), this.clock, o.driftIntervalMs ?? 60_000);
+  }
+
+  private vpcIds(): string[] {
+    return [...new Set(this.tables.map((t) => t.vpcId).filter((v) => v !== ''))];
+  }
+
+  private canWrite(): boolean {
+    return !this.o.dryRun && (this.o.mayWrite?.() ?? true);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const filters: Filter[] =
+      'ids' in this.o.tables
+        ? [{ Name: 'route-table-id', Values: [...this.o.tables.ids] }]
+        : [{ Name: 'vpc-id', Values: [this.o.tables.vpcId] }, ...Object.entries(this.o.tables.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))];
+    const snaps = await this.gw.describeRouteTables(filters);
+    this.tables = snaps.map((s) => newTableState(s, claimState(s.tags, this.o.clusterName)));
+    if ('ids' in this.o.tables) {
+      for (const id of this.o.tables.ids) {
+        if (this.tables.some((t) => t.id === id)) continue;
+        const t = newTableState({ id, vpcId: '', tags: {}, routes: [] }, { kind: 'unclaimed' });
+        t.missing = true;
+        t.operatorErrors.set('InvalidRouteTableID.NotFound', `route table ${id} does not exist (or is not visible to these credentials)`);
+        this.log.error({ event: 'table_missing', routeTable: id }, `route table ${id} not found`);
+        this.tables.push(t);
+      }
+    } else if (this.tables.length === 0) {
+      this.log.warn({ event: 'no_tables', vpcId: this.o.tables.vpcId }, 'no route table matches the discovery filter');
+    }
+    const cidrs = await this.gw.describeVpcCidrs(this.vpcIds());
+    for (const t of this.tables) {
+      t.vpcCidrs = cidrs.get(t.vpcId) ?? [];
+      this.checkClaim(t);
+    }
+    this.wasWriting = this.canWrite();
+    if (this.wasWriting) await this.claimTables();
+    this.started = true;
+    this.log.info({ event: 'vpc_sync_started', tables: this.tables.map((t) => t.id) }, `managing ${this.tables.length} route table(s)`);
+    this.scheduleDrift();
+  }
+
+  private async claimTables(): Promise<void> {
+    for (const t of this.tables) {
+      if (t.claim.kind !== 'unclaimed' || t.missing) continue;
+      try {
+        await this.gw.createTags(t.id, { [CLAIM_TAG]: this.o.clusterName });
+        t.tags[CLAIM_TAG] = this.o.clusterName;
+        t.claim = { kind: 'ours' };
+        this.log.info({ event: 'table_claimed', routeTable: t.id }, `claimed ${t.id} for cluster ${this.o.clusterName}`);
+      } catch (err) {
+        this.recordError(t, err);
+      }
+    }
+  }
+
+  /** A table claimed by another cluster is refused: reported, never written. */
+  private checkClaim(t: TableState): void {
+    const e = t.claim.kind === 'foreign' ? new TableClaimedError(t.id, t.claim.owner, this.o.clusterName) : undefined;
+    if (!e) {
+      t.operatorErrors.delete('TABLE_CLAIMED_BY_OTHER_CLUSTER');
+      return;
+    }
+    if (!t.operatorErrors.has(e.code)) this.log.error({ event: 'table_refused', routeTable: t.id, owner: e.owner }, e.message);
+    t.operatorErrors.set(e.code, e.message);
+  }
+
+  setDesired(routes: readonly DesiredRoute[]): void {
+    this.desired = routes;
+    this.haveDesired = true;
+    this.desiredVersion++;
+    if (!this.started || this.stopped || this.debounceTimer) return;
+    this.debounceTimer = this.clock.setTimeout(() => {
+      this.debounceTimer = undefined;
+      this.request('desired');
+    }, this.o.debounceMs ?? 200);
+  }
+
+  onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
+    this.hooks.push(cb);
+    return () => {
+      const i = this.hooks.indexOf(cb);
+      if (i >= 0) this.hooks.splice(i, 1);
+    };
+  }
+
+  async reconcileNow(): Promise<void> {
+    this.debounceTimer?.cancel();
+    this.debounceTimer = undefined;
+    while (this.running) await this.running;
+    await this.runPass('manual');
+  }
+
+  planOnly(): Plan[] {
+    return this.tables.filter((t) => !t.missing).map((t) => this.planTable(t));
+  }
+
+  status(): TableStatus[] {
+    return this.tables.map((t) => tableStatus(t, this.own, this.limit, this.headroom));
+  }
+
+  tablesView(): TablesView {
+    return { tables: this.tables.map((t) => tableView(t, this.own, this.limit)) };
+  }
+
+  /** EC2 calls sent so far, by action. */
+  ec2Calls(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.gw.sent);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.debounceTimer, this.driftTimer, this.retryTimer]) t?.cancel();
+    this.gw.close();
+    while (this.running) await this.running;
+  }
+
+  private scheduleDrift(): void {
+    if (this.stopped) return;
+    this.driftTimer = this.clock.setTimeout(() => {
+      this.request('drift');
+      this.scheduleDrift();
+    }, this.o.driftIntervalMs ?? 60_000);
+  }
+
+  /** Runs a pass now, or once more after the pass in flight. */
+  private request(trigger: Trigger): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = this.rerun === 'drift' ? 'drift' : trigger;
+      return;
+    }
+    void this.runPass(trigger);
+  }
+
+  private runPass(trigger: Trigger): Promise<void> {
+    const p = (async () => {
+      let t: Trigger | undefined = trigger;
+      while (t && !this.stopped) {
+        this.rerun = undefined;
+        try {
+          await this.pass(t);
+        } catch (err) {
+          this.log.error({ event: 'reconcile_error', err: errorMessage(err) }, 'reconcile pass failed');
+          this.scheduleRetry();
+        }
+        t = this.rerun;
+      }
+    })();
+    this.running = p;
+    return p.finally(() => {
+      if (this.running === p) this.running = undefined;
+    });
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    const delay = Math.max(1000, backoffDelay(this.retryAttempt++, { ...this.backoff, baseMs: 1000, maxMs: 60_000 }, this.o.random));
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.request('retry');
+    }, delay);
+  }
+
+  private notify(nextHop: string, reason: UnhealthyReason): void {
+    if (this.reported.has(nextHop)) return;
+    this.reported.set(nextHop, reason);
+    this.log.warn({ event: 'next_hop_unhealthy', nextHop, reason }, `next hop ${nextHop}: ${reason}`);
+    for (const h of this.hooks) {
+      try {
+        h(nextHop, reason);
+      } catch (err) {
+        this.log.error({ event: 'hook_error', err: errorMessage(err) }, 'onNextHopUnhealthy callback threw');
+      }
+    }
+  }
+
+  private recordError(t: TableState, err: unknown): void {
+    if (err instanceof Ec2CallError && (err.errorClass === 'operator' || err.errorClass === 'table-gone')) {
+      t.operatorErrors.set(err.ec2Code, err.message);
+      this.log.error({ event: 'operator_error', routeTable: t.id, code: err.ec2Code }, err.message);
+    } else {
+      t.lastError = errorMessage(err);
+      this.log.warn({ event: 'table_error', routeTable: t.id, err: t.lastError }, t.lastError);
+    }
+  }
+
+  private async refresh(tables: TableState[]): Promise<void> {
+    const live = tables.filter((t) => !t.missing || 'ids' in this.o.tables);
+    if (live.length === 0) return;
+    const snaps = await this.gw.describeRouteTables([{ Name: 'route-table-id', Values: live.map((t) => t.id) }]);
+    for (const t of live) {
+      const s = snaps.find((x) => x.id === t.id);
+      t.stale = false;
+      if (!s) {
+        t.missing = true;
+        t.operatorErrors.set('InvalidRouteTableID.NotFound', `route table ${t.id} does not exist`);
+        continue;
+      }
+      if (t.missing) t.operatorErrors.delete('InvalidRouteTableID.NotFound');
+      t.missing = false;
+      t.routes = [...s.routes];
+      t.tags = { ...s.tags };
+      t.claim = claimState(s.tags, this.o.clusterName);
+      this.checkClaim(t);
+    }
+  }
+
+  private async pass(trigger: Trigger): Promise<void> {
+    const t0 = this.clock.now();
+    const writing = this.canWrite();
+    if (writing && !this.wasWriting) for (const t of this.tables) t.stale = true; // HA seam: re-read first
+    this.wasWriting = writing;
+    if (trigger === 'drift' || trigger === 'manual') for (const t of this.tables) t.stale = true;
+    if (trigger === 'drift') {
+      this.resolver.clear();
+      this.goneTargets = new Set();
+    }
+    await this.refresh(this.tables.filter((t) => t.stale));
+    if (!this.haveDesired) return;
+    if (writing) await this.claimTables();
+
+    const version = this.desiredVersion;
+    const wanted = new Set<string>();
+    for (const d of this.desired) {
+      const ip = EniResolver.canonical(d.nextHop);
+      if (ip) wanted.add(ip);
+    }
+    await this.resolver.resolve(wanted);
+    if (this.scanBlackholes(wanted)) await this.resolver.resolve(wanted);
+    for (const ip of wanted) {
+      const r = this.resolver.peek(ip);
+      if (r.kind === 'missing') this.notify(ip, 'eni-not-found');
+      else if (r.kind === 'found' && !this.deadTargets.has(r.eni.networkInterfaceId) && !this.goneTargets.has(r.eni.networkInterfaceId)) {
+        this.reported.delete(ip);
+      }
+    }
+
+    let failed = false;
+    const repaired = new Map<string, number>();
+    for (const t of this.tables) {
+      if (t.missing || t.claim.kind === 'foreign') continue;
+      this.checkSourceDest(t);
+      if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
+      for (let replan = 0; ; replan++) {
+        const p = this.planTable(t);
+        t.plan = p;
+        if (!writing || t.claim.kind !== 'ours' || p.ops.length === 0) {
+          if (this.o.dryRun && p.ops.length > 0) {
+            for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
+          }
+          break;
+        }
+        const ctx = {
+          gateway: this.gw,
+          logger: this.log,
+          tableId: t.id,
+          routes: t.routes,
+          onOperatorError: (code: string, message: string) => {
+            t.operatorErrors.set(code, message);
+            this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
+          },
+          onTargetGone: (id: string) => {
+            this.goneTargets.add(id);
+            for (const ip of this.resolver.invalidateTarget(id)) this.notify(ip, 'eni-not-found');
+          },
+        };
+        const out = await applyPlan(ctx, p);
+        t.routes = ctx.routes;
+        repaired.set(t.id, (repaired.get(t.id) ?? 0) + out.applied);
+        t.plan = this.planTable(t);
+        if (out.failed) {
+          this.recordError(t, out.failed);
+          failed = true;
+          break;
+        }
+        if (!out.conflict) {
+          t.lastError = undefined;
+          break;
+        }
+        if (replan >= MAX_REPLANS) {
+          t.lastError = `conflicts persist after ${MAX_REPLANS} re-reads; retrying later`;
+          failed = true;
+          break;
+        }
+        await this.refresh([t]);
+      }
+      for (const c of t.plan?.conflicts ?? []) this.log.debug({ event: 'plan_conflict', routeTable: t.id }, describeConflict(c));
+    }
+    this.updateGauges();
+    if (trigger !== 'desired' && version === this.convergedVersion) {
+      for (const [id, n] of repaired) {
+        if (n === 0) continue;
+        this.m?.driftRepairs.inc({ route_table: id }, n);
+        this.log.warn({ event: 'drift_repaired', routeTable: id, routes: n }, `repaired ${n} route(s) changed behind our back in ${id}`);
+      }
+    }
+    if (failed) this.scheduleRetry();
+    else {
+      this.retryAttempt = 0;
+      if (writing) this.convergedVersion = version;
+    }
+    this.m?.reconcileDuration.observe((this.clock.now() - t0) / 1000);
+  }
+
+  /** Owned blackholed routes: their target is dead. Returns true when the resolver cache was invalidated. */
+  private scanBlackholes(wanted: ReadonlySet<string>): boolean {
+    let invalidated = false;
+    const before = this.deadTargets;
+    this.deadTargets = new Set(this.goneTargets);
+    for (const t of this.tables) {
+      for (const r of t.routes) {
+        if (r.state !== 'blackhole' || !isOwnedRoute(this.own, r)) continue;
+        const id = targetId(r.target);
+        const ips = new Set(this.resolver.ipsOf(id));
+        if (r.target.kind === 'eni' && r.target.instanceId) for (const ip of this.resolver.ipsOf(r.target.instanceId)) ips.add(ip);
+        if (!before.has(id) && !this.deadTargets.has(id)) {
+          this.log.warn({ event: 'route_blackhole', routeTable: t.id, destination: r.destinationText, target: id }, `${r.destinationText} → ${id} is blackholed`);
+        }
+        this.deadTargets.add(id);
+        for (const ip of ips) if (wanted.has(ip)) this.notify(ip, 'blackhole');
+        if (this.resolver.invalidateTarget(id).length > 0) invalidated = true;
+      }
+    }
+    return invalidated;
+  }
+
+  private checkSourceDest(t: TableState): void {
+    const bad: string[] = [];
+    for (const d of this.desired) {
+      const ip = EniResolver.canonical(d.nextHop);
+      const r = ip ? this.resolver.peek(ip) : undefined;
+      if (r?.kind === 'found' && r.eni.sourceDestCheck) bad.push(`${ip} (${r.eni.networkInterfaceId})`);
+    }
+    if (bad.length === 0) t.operatorErrors.delete('SourceDestCheckEnabled');
+    else {
+      const msg = `source/destination check is enabled on next hop ${[...new Set(bad)].join(', ')}: the instance will drop forwarded traffic`;
+      if (t.operatorErrors.get('SourceDestCheckEnabled') !== msg) this.log.error({ event: 'operator_error', routeTable: t.id, code: 'SourceDestCheckEnabled' }, msg);
+      t.operatorErrors.set('SourceDestCheckEnabled', msg);
+    }
+  }
+
+  private planTable(t: TableState): Plan {
+    const eniOf = (nextHop: string): string | undefined => {
+      const ip = EniResolver.canonical(nextHop);
+      const r = ip ? this.resolver.peek(ip) : undefined;
+      return r?.kind === 'found' ? r.eni.networkInterfaceId : undefined;
+    };
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      t.desired[family] = desiredTable({
+        family,
+        routes: this.desired,
+        eniOf,
+        actual: t.routes,
+        ownership: this.own,
+        routeLimit: this.limit,
+        headroom: this.headroom,
+        aggregate: this.aggregate,
+      });
+    }
+    const desired = [...(t.desired.ipv4?.routes ?? []), ...(t.desired.ipv6?.routes ?? [])];
+    const p = plan({ tableId: t.id, desired, actual: t.routes, ownership: this.own, routeLimit: this.limit, vpcCidrs: t.vpcCidrs, unhealthyTargets: this.deadTargets });
+    if (p.overLimit > 0) t.operatorErrors.set('RouteLimitExceeded', `${p.overLimit} route(s) do not fit in the table's limit of ${this.limit}`);
+    const damage = (t.desired.ipv4?.damage.addresses ?? 0n) + (t.desired.ipv6?.damage.addresses ?? 0n);
+    if (damage > 0n) {
+      const budgets = `IPv4 ${t.desired.ipv4?.budget ?? 0}/${t.desired.ipv4?.optimum ?? 0}, IPv6 ${t.desired.ipv6?.budget ?? 0}/${t.desired.ipv6?.optimum ?? 0}`;
+      const msg = `route budget too small (budget/needed: ${budgets}): ${damage} announced address(es) misrouted; raise the route limit or shorten the prefixes`;
+      if (!t.operatorErrors.has('RouteBudgetExceeded')) this.log.warn({ event: 'route_budget_exceeded', routeTable: t.id, damageAddresses: damage.toString() }, msg);
+      t.operatorErrors.set('RouteBudgetExceeded', msg);
+    } else t.operatorErrors.delete('RouteBudgetExceeded');
+    const insideVpc = p.conflicts.filter((c) => c.kind === 'inside-vpc-cidr');
+    if (insideVpc.length > 0) t.operatorErrors.set('DestinationInsideVpcCidr', insideVpc.map(describeConflict).join('; '));
+    else t.operatorErrors.delete('DestinationInsideVpcCidr');
+    return p;
+  }
+
+  private updateGauges(): void {
+    if (!this.m) return;
+    this.m.operatorErrors.reset();
+    for (const s of this.status()) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const f = s.families[family];
+        const l = { route_table: s.id, family };
+        this.m.routesDesired.set(l, f.desired);
+        this.m.routesActual.set(l, f.owned);
+        this.m.routeLimit.set(l, f.limit);
+        this.m.routeBudget.set(l, f.budget);
+        this.m.damageAddresses.set(l, Number(f.damageAddresses));
+      }
+      this.m.pendingOps.set({ route_table: s.id }, s.pendingOps);
+      for (const e of s.operatorErrors) this.m.operatorErrors.set({ route_table: s.id, code: e.code }, 1);
+    }
+  }
+}
