@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
+import type { AggRoute } from '../../src/aggregate/types.js';
 import { oracle, oracleMinimum } from './oracle.js';
 import { DC, FORBID, fromPrefix, lookup, requirements, toPrefix, type TinyCase, type TinyRoute } from './tiny-space.js';
 
@@ -33,7 +34,7 @@ function run(c: TinyCase, budget?: number) {
 }
 
 /** Checks the table address by address; returns the damaged address count (in tiny addresses). */
-function check(c: TinyCase, routes: readonly { prefix: import('../../src/rib/prefix.js').Prefix; target: string }[]) {
+function check(c: TinyCase, routes: readonly AggRoute[]): number {
   const table = routes.map((r) => ({ ...fromPrefix(r.prefix, c.bits), target: r.target }));
   expect(new Set(table.map((r) => `${r.x}/${r.len}`)).size).toBe(table.length);
   const req = requirements(c);
