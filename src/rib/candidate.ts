@@ -1,0 +1,86 @@
+// Internal state of the route spec: prefixes, their candidates, next hops and peers. Mutable on purpose (the
+// route spec owns it and updates it in place for speed); nothing outside src/rib sees these objects.
+import type { Prefix } from './prefix.js';
+import type { BgpPath } from './path.js';
+import type { PolicyVerdict } from '../policy/import-policy.js';
+import type { Rankable } from './ranking.js';
+
+export type SpecSource = 'file' | 'http' | 'static';
+export type CandidateSource = 'bgp' | SpecSource;
+
+export interface NextHopState {
+  readonly text: string;
+  readonly family: 'ipv4' | 'ipv6';
+  readonly addr: bigint;
+  healthy: boolean;
+  /** When `healthy` last changed (clock ms). */
+  since: number;
+  reason: string;
+  /** Health-check group (from the first candidate's policy verdict). */
+  group: string;
+  /** Prefix entries that have at least one candidate via this next hop, with the count of such candidates. */
+  readonly refs: Map<PrefixEntry, number>;
+}
+
+export interface PeerState {
+  readonly peer: string;
+  asn: number;
+  up: boolean;
+  /** Graceful-restart deadline while the peer is down and its paths are stale. */
+  staleUntil: number | undefined;
+  cancelStaleTimer: (() => void) | undefined;
+  /** prefix key + '#' + pathId → candidate */
+  readonly paths: Map<string, BgpCandidate>;
+}
+
+interface CandidateBase extends Rankable {
+  nh: NextHopState;
+  readonly entry: PrefixEntry;
+  addedAt: number;
+  verdict: PolicyVerdict;
+  // Rankable fields, refreshed before each ranking.
+  nextHop: string;
+  nhFamily: 'ipv4' | 'ipv6';
+  nhAddr: bigint;
+  localPref: number;
+  asPathLength: number;
+  med: number;
+  neighborAs: number | undefined;
+  priority: number;
+  eligible: boolean;
+  eligibleSince: number;
+  az: string | undefined;
+}
+
+export interface BgpCandidate extends CandidateBase {
+  readonly source: 'bgp';
+  readonly peer: PeerState;
+  path: BgpPath;
+  stale: boolean;
+}
+
+export interface SpecCandidate extends CandidateBase {
+  readonly source: SpecSource;
+  /** Position in the list for this prefix (0 = most preferred). */
+  readonly index: number;
+}
+
+export type Candidate = BgpCandidate | SpecCandidate;
+
+export interface PrefixEntry {
+  readonly key: string;
+  readonly prefix: Prefix;
+  text: string | undefined;
+  readonly cands: Candidate[];
+  chosen: string | undefined;
+  /** The current choice was reached because the previous one became ineligible. */
+  failover: boolean;
+  reason: string;
+  /** Set while queued for re-ranking. */
+  dirty: boolean;
+}
+
+/** A compact, unique key per prefix (cheaper than formatting the text form). */
+export function prefixKey(p: Prefix): string {
+  return (p.family === 'ipv4' ? '4:' : '6:') + p.addr.toString(36) + '/' + p.len;
+}

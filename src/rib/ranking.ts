@@ -1,0 +1,194 @@
+// Next-hop ranking for one prefix. Pure and allocation-light: it runs for every affected prefix on every
+// health flip, so it works on small arrays of candidates in place.
+//
+// Order (each step keeps only the candidates that tie on it, as RFC 4271 §9.1.2.2 does):
+//   0. eligible only (policy accepted, session Established or inside a GR window, next hop healthy);
+//      while the current choice is eligible, challengers must have been eligible for the hold-down period
+//   1. LOCAL_PREF, higher wins (missing = 100)
+//   2. AS path length, shorter wins
+//   3. MED, lower wins, compared among paths from the same neighbouring AS unless alwaysCompareMed
+//      (RFC 4271 §9.1.2.2 (c): a missing MED is the lowest value)
+//   4. configured priority, higher wins (communities, file/POST list order, static config)
+//   5. same-AZ preference (optional)
+//   6. stickiness: the current choice stays
+//   7. lowest next-hop IP (IPv4 before IPv6)
+
+export interface Rankable {
+  readonly nextHop: string;
+  readonly nhFamily: 'ipv4' | 'ipv6';
+  readonly nhAddr: bigint;
+  readonly localPref: number;
+  readonly asPathLength: number;
+  readonly med: number;
+  /** Neighbouring AS for MED comparison; undefined for non-BGP sources. */
+  readonly neighborAs: number | undefined;
+  readonly priority: number;
+  readonly eligible: boolean;
+  /** Since when (clock ms) the candidate has been continuously eligible. */
+  readonly eligibleSince: number;
+  readonly az?: string | undefined;
+}
+
+export interface RankOptions {
+  /** A challenger must be eligible this long before it may replace an eligible current choice (failback). */
+  readonly holdDownMs: number;
+  readonly alwaysCompareMed: boolean;
+  /** Prefer next hops in this AZ (the route table's AZ); requires candidates to carry `az`. */
+  readonly preferAz?: string | undefined;
+}
+
+export const DEFAULT_RANK_OPTIONS: RankOptions = { holdDownMs: 10_000, alwaysCompareMed: false };
+
+export type Step =
+  | 'ineligible'
+  | 'hold-down'
+  | 'local-pref'
+  | 'as-path'
+  | 'med'
+  | 'priority'
+  | 'az'
+  | 'stickiness'
+  | 'lowest-ip';
+
+export interface Selection {
+  /** Index of the winner, -1 when no candidate is eligible. */
+  readonly winner: number;
+  /** The step that decided: 'stickiness' when the current choice stayed, else the last step that removed someone. */
+  readonly decidedBy: Step | 'only';
+  /** When a challenger's hold-down ends (the prefix must be re-ranked then), or undefined. */
+  readonly recheckAt: number | undefined;
+}
+
+function filterBy<T extends Rankable>(
+  cands: readonly T[],
+  alive: number[],
+  lost: (Step | undefined)[] | undefined,
+  step: Step,
+  better: (a: T, best: T) => boolean,
+  equal: (a: T, best: T) => boolean,
+): number[] {
+  let best = cands[alive[0] as number] as T;
+  for (let k = 1; k < alive.length; k++) {
+    const c = cands[alive[k] as number] as T;
+    if (better(c, best)) best = c;
+  }
+  const out: number[] = [];
+  for (const i of alive) {
+    if (equal(cands[i] as T, best)) out.push(i);
+    else if (lost) lost[i] = step;
+  }
+  return out;
+}
+
+/**
+ * Selects the winner among `cands`. `current` is the currently chosen next hop (text). `lost`, when given,
+ * receives for every losing candidate the step at which it was eliminated (for explain()).
+ */
+export function selectNextHop<T extends Rankable>(
+  cands: readonly T[],
+  current: string | undefined,
+  now: number,
+  opts: RankOptions,
+  lost?: (Step | undefined)[],
+): Selection {
+  let alive: number[] = [];
+  let currentEligible = false;
+  for (let i = 0; i < cands.length; i++) {
+    const c = cands[i] as T;
+    if (!c.eligible) {
+      if (lost) lost[i] = 'ineligible';
+      continue;
+    }
+    alive.push(i);
+    if (c.nextHop === current) currentEligible = true;
+  }
+  if (alive.length === 0) return { winner: -1, decidedBy: 'ineligible', recheckAt: undefined };
+  let recheckAt: number | undefined;
+  let decidedBy: Step | 'only' = 'only';
+  const note = (before: number, after: number[], step: Step): number[] => {
+    if (after.length < before) decidedBy = step;
+    return after;
+  };
+  if (currentEligible && opts.holdDownMs > 0) {
+    const held: number[] = [];
+    for (const i of alive) {
+      const c = cands[i] as T;
+      const ready = c.eligibleSince + opts.holdDownMs;
+      if (c.nextHop === current || ready <= now) held.push(i);
+      else {
+        if (lost) lost[i] = 'hold-down';
+        if (recheckAt === undefined || ready < recheckAt) recheckAt = ready;
+      }
+    }
+    alive = note(alive.length, held, 'hold-down');
+  }
+  if (alive.length > 1) {
+    alive = note(alive.length, filterBy(cands, alive, lost, 'local-pref', (a, b) => a.localPref > b.localPref, (a, b) => a.localPref === b.localPref), 'local-pref');
+  }
+  if (alive.length > 1) {
+    alive = note(alive.length, filterBy(cands, alive, lost, 'as-path', (a, b) => a.asPathLength < b.asPathLength, (a, b) => a.asPathLength === b.asPathLength), 'as-path');
+  }
+  if (alive.length > 1) alive = note(alive.length, filterMed(cands, alive, lost, opts.alwaysCompareMed), 'med');
+  if (alive.length > 1) {
+    alive = note(alive.length, filterBy(cands, alive, lost, 'priority', (a, b) => a.priority > b.priority, (a, b) => a.priority === b.priority), 'priority');
+  }
+  if (alive.length > 1 && opts.preferAz !== undefined) {
+    const az = opts.preferAz;
+    if (alive.some((i) => (cands[i] as T).az === az)) {
+      alive = note(alive.length, alive.filter((i) => {
+        const keep = (cands[i] as T).az === az;
+        if (!keep && lost) lost[i] = 'az';
+        return keep;
+      }), 'az');
+    }
+  }
+  if (alive.length > 1 && currentEligible) {
+    const cur = alive.find((i) => (cands[i] as T).nextHop === current);
+    if (cur !== undefined) {
+      if (lost) for (const i of alive) if ((cands[i] as T).nextHop !== current) lost[i] = 'stickiness';
+      // Other candidates with the same next hop are not losers: they are the same choice.
+      return { winner: cur, decidedBy: 'stickiness', recheckAt };
+    }
+  }
+  let winner = alive[0] as number;
+  for (let k = 1; k < alive.length; k++) {
+    const i = alive[k] as number;
+    if (lowerIp(cands[i] as T, cands[winner] as T)) winner = i;
+  }
+  if (alive.length > 1) {
+    const w = cands[winner] as T;
+    let differ = false;
+    for (const i of alive) {
+      if ((cands[i] as T).nextHop !== w.nextHop) {
+        differ = true;
+        if (lost) lost[i] = 'lowest-ip';
+      }
+    }
+    if (differ) decidedBy = 'lowest-ip';
+  }
+  return { winner, decidedBy, recheckAt };
+}
+
+function lowerIp(a: Rankable, b: Rankable): boolean {
+  if (a.nhFamily !== b.nhFamily) return a.nhFamily === 'ipv4';
+  return a.nhAddr < b.nhAddr;
+}
+
+// RFC 4271 §9.1.2.2 (c): remove every route whose MED is higher than the lowest MED among the routes with the
+// same neighbouring AS. Non-BGP candidates (neighborAs undefined) form their own group.
+function filterMed<T extends Rankable>(cands: readonly T[], alive: number[], lost: (Step | undefined)[] | undefined, always: boolean): number[] {
+  const minByAs = new Map<number | undefined, number>();
+  for (const i of alive) {
+    const c = cands[i] as T;
+    const key = always ? 0 : c.neighborAs;
+    const m = minByAs.get(key);
+    if (m === undefined || c.med < m) minByAs.set(key, c.med);
+  }
+  const out: number[] = [];
+  for (const i of alive) {
+    const c = cands[i] as T;
+    if (c.med <= (minByAs.get(always ? 0 : c.neighborAs) as number)) out.push(i);
+    else if (lost) lost[i] = 'med';
+  }
+  return out;
+}

@@ -1,0 +1,517 @@
+// The route spec: prefix → candidate next hops from every source (BGP paths, the route spec file, HTTP POST,
+// static config), each gated on policy and health, and one chosen next hop per prefix.
+//
+// Every mutation marks the affected prefixes dirty (found through the next-hop and peer indexes, never by a
+// full scan) and ends with one flush that re-ranks only those and emits one batch of changes; no batch when
+// nothing changed. Synchronous and I/O-free; time comes from the injected clock.
+import { systemClock, type Clock } from '../clock.js';
+import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
+import type { BgpPath, SpeakerEvent } from './path.js';
+import { parseAddress, unmapIpv4, formatPrefix, type Prefix } from './prefix.js';
+import { selectNextHop, DEFAULT_RANK_OPTIONS, type RankOptions } from './ranking.js';
+import { prefixKey, type BgpCandidate, type Candidate, type NextHopState, type PeerState, type PrefixEntry, type SpecCandidate, type SpecSource } from './candidate.js';
+import { SpecStore } from './spec-store.js';
+import type { SpecEntry } from './spec-format.js';
+import { ineligibleReason, isEligible, refreshRankFields } from './eligibility.js';
+import { explainEntry, type Explanation } from './explain.js';
+
+export type ChangeReason = 'new' | 'failover' | 'preferred' | 'withdrawn' | 'no-eligible';
+
+export interface ChosenChange {
+  readonly prefix: Prefix;
+  readonly prefixText: string;
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+  readonly reason: ChangeReason;
+  /** One line: why (for logs and the API). */
+  readonly detail: string;
+  /** The previous choice became ineligible (VPC sync writes these first). */
+  readonly failover: boolean;
+}
+
+export interface ChosenRoute {
+  readonly prefix: Prefix;
+  readonly nextHop: string;
+  readonly failover: boolean;
+  /** False when no candidate is eligible and the last choice is kept (whenNoneEligible = keep-last). */
+  readonly eligible: boolean;
+}
+
+export interface NextHopHealth {
+  readonly healthy: boolean;
+  readonly since?: number;
+  readonly reason?: string;
+}
+
+export interface RouteSpecOptions {
+  readonly clock?: Clock;
+  readonly policy?: PathPolicy;
+  readonly rank?: Partial<RankOptions>;
+  /** What to do when no candidate of a prefix is eligible: keep the last choice (default) or remove the route. */
+  readonly whenNoneEligible?: 'keep-last' | 'remove';
+  /** Health of a next hop when it first appears (default: healthy; the health monitor reports changes). */
+  readonly healthOf?: (nextHop: string) => NextHopHealth;
+  /** Availability zone of a next hop (for rank.preferAz). */
+  readonly azOf?: (nextHop: string) => string | undefined;
+}
+
+export type ChangeListener = (batch: readonly ChosenChange[]) => void;
+export type NextHopListener = (added: readonly { nextHop: string; group: string }[], removed: readonly string[]) => void;
+
+/** Hold-down rechecks are grouped into slots of this many ms, so 10k prefixes share one timer. */
+const RECHECK_SLOT_MS = 50;
+
+export class RouteSpec {
+  readonly clock: Clock;
+  private policy: PathPolicy;
+  private readonly rank: RankOptions;
+  private readonly whenNone: 'keep-last' | 'remove';
+  private readonly healthOf: (nextHop: string) => NextHopHealth;
+  private readonly azOf: ((nextHop: string) => string | undefined) | undefined;
+  private readonly entries = new Map<string, PrefixEntry>();
+  private readonly nextHops = new Map<string, NextHopState>();
+  private readonly peers = new Map<string, PeerState>();
+  private readonly specs: SpecStore;
+  private readonly dirty: PrefixEntry[] = [];
+  private readonly rechecks = new Map<number, PrefixEntry[]>();
+  private readonly addedNh = new Set<NextHopState>();
+  private readonly removedNh = new Set<string>();
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly nhListeners = new Set<NextHopListener>();
+  private changesEmitted = 0;
+  private batchesEmitted = 0;
+
+  constructor(opts: RouteSpecOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.policy = opts.policy ?? acceptAllPolicy;
+    this.rank = { ...DEFAULT_RANK_OPTIONS, ...opts.rank };
+    this.whenNone = opts.whenNoneEligible ?? 'keep-last';
+    this.healthOf = opts.healthOf ?? (() => ({ healthy: true }));
+    this.azOf = opts.azOf;
+    this.specs = new SpecStore({
+      entry: (p) => this.entry(p),
+      add: (c) => this.addCandidate(c),
+      remove: (c) => this.removeCandidate(c),
+      nextHop: (t, g) => this.nextHop(t, g),
+      evaluate: (p, nh) => this.policy.evaluateSpec(p, nh),
+      now: () => this.clock.now(),
+      refresh: (c) => refreshRankFields(c, this.azOf),
+    });
+  }
+
+  /** Subscribes to batches of chosen-next-hop changes. Returns an unsubscribe function. */
+  onChanges(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Subscribes to changes of the set of next hops (for the health monitor's targets). */
+  onNextHops(listener: NextHopListener): () => void {
+    this.nhListeners.add(listener);
+    return () => this.nhListeners.delete(listener);
+  }
+
+  // ---- sources ------------------------------------------------------------------------------------------
+
+  applySpeakerEvent(ev: SpeakerEvent): void {
+    switch (ev.type) {
+      case 'peer-up': {
+        const p = this.peer(ev.info.peer);
+        p.up = true;
+        p.asn = ev.info.asn;
+        break;
+      }
+      case 'peer-down':
+        this.peerDown(ev.peer, ev.staleUntil);
+        break;
+      case 'paths':
+        for (const path of ev.paths) this.upsertPath(path);
+        break;
+      case 'withdrawals': {
+        const p = this.peers.get(ev.peer);
+        if (!p) break;
+        for (const w of ev.removed) {
+          const c = p.paths.get(prefixKey(w.prefix) + '#' + w.pathId);
+          if (c) this.removePath(p, c);
+        }
+        break;
+      }
+      case 'end-of-rib': {
+        // RFC 4724 §4.2: on End-of-RIB, paths still stale for that family are removed.
+        const p = this.peers.get(ev.peer);
+        if (!p) break;
+        for (const c of [...p.paths.values()]) if (c.stale && c.entry.prefix.family === ev.family) this.removePath(p, c);
+        if (![...p.paths.values()].some((c) => c.stale)) this.clearStale(p);
+        break;
+      }
+      default: {
+        const never: never = ev;
+        throw new Error(`unknown speaker event ${JSON.stringify(never)}`);
+      }
+    }
+    this.flush();
+  }
+
+  /** Replaces every entry of one spec source (file, HTTP POST, static config). */
+  setSpec(source: SpecSource, entries: readonly SpecEntry[]): void {
+    this.specs.replace(source, entries);
+    this.flush();
+  }
+
+  /** The health monitor's verdict for a next hop. */
+  setNextHopHealth(nextHop: string, health: NextHopHealth): void {
+    const nh = this.nextHops.get(nextHop);
+    if (!nh || nh.healthy === health.healthy) {
+      if (nh && health.reason !== undefined) nh.reason = health.reason;
+      return;
+    }
+    nh.healthy = health.healthy;
+    nh.since = health.since ?? this.clock.now();
+    nh.reason = health.reason ?? (health.healthy ? 'healthy' : 'unhealthy');
+    for (const e of nh.refs.keys()) this.markDirty(e);
+    this.flush();
+  }
+
+  /** A new import policy (config reload): re-evaluates every stored path and spec entry, sessions untouched. */
+  setPolicy(policy: PathPolicy): void {
+    this.policy = policy;
+    for (const p of this.peers.values()) {
+      for (const c of p.paths.values()) {
+        const v = policy.evaluatePath(c.path);
+        if (v.accepted !== c.verdict.accepted || v.group !== c.verdict.group || (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)) {
+          c.verdict = v;
+          refreshRankFields(c, this.azOf);
+          this.markDirty(c.entry);
+        }
+      }
+    }
+    for (const c of this.specs.all()) {
+      const v = policy.evaluateSpec(c.entry.prefix, c.nextHop);
+      if (v.accepted !== c.verdict.accepted || (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)) {
+        c.verdict = v;
+        refreshRankFields(c, this.azOf);
+        this.markDirty(c.entry);
+      }
+    }
+    this.flush();
+  }
+
+  // ---- queries ------------------------------------------------------------------------------------------
+
+  /** The full current set of chosen routes (for VPC sync). */
+  chosen(): ChosenRoute[] {
+    const out: ChosenRoute[] = [];
+    const now = this.clock.now();
+    for (const e of this.entries.values()) {
+      if (e.chosen === undefined) continue;
+      const eligible = e.cands.some((c) => c.nextHop === e.chosen && isEligible(c, now));
+      out.push({ prefix: e.prefix, nextHop: e.chosen, failover: e.failover, eligible });
+    }
+    return out;
+  }
+
+  /** The merged spec in route spec format: static, file and POST entries in list order, then BGP next hops. */
+  mergedSpec(): SpecEntry[] {
+    const out: SpecEntry[] = [];
+    const order: Record<Candidate['source'], number> = { static: 0, file: 1, http: 2, bgp: 3 };
+    for (const e of this.entries.values()) {
+      const cs = e.cands.filter((c) => c.verdict.accepted);
+      if (cs.length === 0) continue;
+      cs.sort((a, b) => order[a.source] - order[b.source] || (a.source === 'bgp' || b.source === 'bgp' ? (a.nhAddr < b.nhAddr ? -1 : a.nhAddr > b.nhAddr ? 1 : 0) : (a as SpecCandidate).index - (b as SpecCandidate).index));
+      out.push({ prefix: e.prefix, nextHops: [...new Set(cs.map((c) => c.nextHop))] });
+    }
+    return out;
+  }
+
+  /** Every candidate of `prefix` with source, attributes, policy, health, rank and why it won or lost. */
+  explain(prefix: Prefix): Explanation | undefined {
+    const e = this.entries.get(prefixKey(prefix));
+    return e ? explainEntry(e, this.clock.now(), this.rank) : undefined;
+  }
+
+  /** Prefixes currently known (any source), for listing. */
+  prefixes(): Prefix[] {
+    return [...this.entries.values()].map((e) => e.prefix);
+  }
+
+  rankOptions(): RankOptions {
+    return this.rank;
+  }
+
+  /** Every next hop currently referenced, with its health-check group. */
+  nextHopTargets(): { nextHop: string; group: string }[] {
+    return [...this.nextHops.values()].map((n) => ({ nextHop: n.text, group: n.group }));
+  }
+
+  stats(): RouteSpecStats {
+    let candidates = 0;
+    let rejected = 0;
+    let chosen = 0;
+    let noEligible = 0;
+    const now = this.clock.now();
+    for (const e of this.entries.values()) {
+      candidates += e.cands.length;
+      let anyEligible = false;
+      for (const c of e.cands) {
+        if (!c.verdict.accepted) rejected++;
+        if (!anyEligible && isEligible(c, now)) anyEligible = true;
+      }
+      if (e.chosen !== undefined) chosen++;
+      if (!anyEligible) noEligible++;
+    }
+    let bgpPaths = 0;
+    let peersUp = 0;
+    for (const p of this.peers.values()) {
+      bgpPaths += p.paths.size;
+      if (p.up) peersUp++;
+    }
+    let unhealthy = 0;
+    for (const n of this.nextHops.values()) if (!n.healthy) unhealthy++;
+    return {
+      prefixes: this.entries.size,
+      candidates,
+      rejectedCandidates: rejected,
+      bgpPaths,
+      peers: this.peers.size,
+      peersUp,
+      chosen,
+      prefixesWithoutEligibleCandidate: noEligible,
+      nextHops: this.nextHops.size,
+      unhealthyNextHops: unhealthy,
+      changesEmitted: this.changesEmitted,
+      batchesEmitted: this.batchesEmitted,
+    };
+  }
+
+  // ---- BGP internals ------------------------------------------------------------------------------------
+
+  private peer(addr: string): PeerState {
+    let p = this.peers.get(addr);
+    if (!p) {
+      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, cancelStaleTimer: undefined, paths: new Map() };
+      this.peers.set(addr, p);
+    }
+    return p;
+  }
+
+  private upsertPath(path: BgpPath): void {
+    const p = this.peer(path.peer);
+    if (p.asn === 0) p.asn = path.peerAsn;
+    const key = prefixKey(path.prefix) + '#' + path.pathId;
+    const verdict = this.policy.evaluatePath(path);
+    const old = p.paths.get(key);
+    if (old) {
+      old.path = path;
+      old.verdict = verdict;
+      old.stale = path.stale;
+      if (old.nextHop !== path.nextHop) {
+        this.unref(old.nh, old.entry);
+        old.nh = this.nextHop(path.nextHop, verdict.group);
+        old.addedAt = this.clock.now();
+        this.ref(old.nh, old.entry);
+      }
+      refreshRankFields(old, this.azOf);
+      this.markDirty(old.entry);
+      return;
+    }
+    const entry = this.entry(path.prefix);
+    const c = { source: 'bgp', peer: p, path, stale: path.stale, entry, nh: this.nextHop(path.nextHop, verdict.group), addedAt: this.clock.now(), verdict } as BgpCandidate;
+    refreshRankFields(c, this.azOf);
+    p.paths.set(key, c);
+    this.addCandidate(c);
+  }
+
+  private removePath(p: PeerState, c: BgpCandidate): void {
+    p.paths.delete(prefixKey(c.entry.prefix) + '#' + c.path.pathId);
+    this.removeCandidate(c);
+  }
+
+  private peerDown(addr: string, staleUntil: number | undefined): void {
+    const p = this.peers.get(addr);
+    if (!p) return;
+    p.up = false;
+    const now = this.clock.now();
+    if (staleUntil === undefined || staleUntil <= now) {
+      // No graceful restart: every path leaves at once (RFC 4271 §8.2.2, session down).
+      for (const c of [...p.paths.values()]) this.removePath(p, c);
+      this.clearStale(p);
+      return;
+    }
+    // RFC 4724 §4.2: keep the paths, marked stale, until End-of-RIB or the restart time.
+    for (const c of p.paths.values()) {
+      c.stale = true;
+      this.markDirty(c.entry);
+    }
+    p.cancelStaleTimer?.();
+    p.staleUntil = staleUntil;
+    const t = this.clock.setTimeout(() => {
+      p.cancelStaleTimer = undefined;
+      for (const c of [...p.paths.values()]) if (c.stale) this.removePath(p, c);
+      p.staleUntil = undefined;
+      this.flush();
+    }, staleUntil - now);
+    p.cancelStaleTimer = () => t.cancel();
+  }
+
+  private clearStale(p: PeerState): void {
+    p.cancelStaleTimer?.();
+    p.cancelStaleTimer = undefined;
+    p.staleUntil = undefined;
+  }
+
+  // ---- shared internals ---------------------------------------------------------------------------------
+
+  private entry(prefix: Prefix): PrefixEntry {
+    const key = prefixKey(prefix);
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { key, prefix, text: undefined, cands: [], chosen: undefined, failover: false, reason: '', dirty: false };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  private nextHop(text: string, group: string): NextHopState {
+    let nh = this.nextHops.get(text);
+    if (!nh) {
+      const a = unmapIpv4(parseAddress(text));
+      const h = this.healthOf(text);
+      nh = { text, family: a.family, addr: a.addr, healthy: h.healthy, since: h.since ?? this.clock.now(), reason: h.reason ?? (h.healthy ? 'healthy' : 'unhealthy'), group, refs: new Map() };
+      this.nextHops.set(text, nh);
+      if (!this.removedNh.delete(text)) this.addedNh.add(nh);
+    }
+    return nh;
+  }
+
+  private ref(nh: NextHopState, e: PrefixEntry): void {
+    nh.refs.set(e, (nh.refs.get(e) ?? 0) + 1);
+  }
+
+  private unref(nh: NextHopState, e: PrefixEntry): void {
+    const n = (nh.refs.get(e) ?? 1) - 1;
+    if (n > 0) {
+      nh.refs.set(e, n);
+      return;
+    }
+    nh.refs.delete(e);
+    if (nh.refs.size === 0) {
+      this.nextHops.delete(nh.text);
+      if (!this.addedNh.delete(nh)) this.removedNh.add(nh.text);
+    }
+  }
+
+  private addCandidate(c: Candidate): void {
+    c.entry.cands.push(c);
+    this.ref(c.nh, c.entry);
+    this.markDirty(c.entry);
+  }
+
+  private removeCandidate(c: Candidate): void {
+    const i = c.entry.cands.indexOf(c);
+    if (i >= 0) c.entry.cands.splice(i, 1);
+    this.unref(c.nh, c.entry);
+    this.markDirty(c.entry);
+  }
+
+  private markDirty(e: PrefixEntry): void {
+    if (e.dirty) return;
+    e.dirty = true;
+    this.dirty.push(e);
+  }
+
+  private scheduleRecheck(e: PrefixEntry, at: number): void {
+    const slot = Math.ceil(at / RECHECK_SLOT_MS) * RECHECK_SLOT_MS;
+    let list = this.rechecks.get(slot);
+    if (!list) {
+      list = [];
+      this.rechecks.set(slot, list);
+      this.clock.setTimeout(() => {
+        const due = this.rechecks.get(slot) ?? [];
+        this.rechecks.delete(slot);
+        for (const d of due) if (this.entries.get(d.key) === d) this.markDirty(d);
+        this.flush();
+      }, Math.max(0, slot - this.clock.now()));
+    }
+    list.push(e);
+  }
+
+  /** Re-ranks every dirty prefix and emits one batch. */
+  private flush(): void {
+    const now = this.clock.now();
+    const batch: ChosenChange[] = [];
+    for (let k = 0; k < this.dirty.length; k++) {
+      const e = this.dirty[k] as PrefixEntry;
+      e.dirty = false;
+      const ch = this.rerank(e, now);
+      if (ch) batch.push(ch);
+    }
+    this.dirty.length = 0;
+    if (this.addedNh.size || this.removedNh.size) {
+      const added = [...this.addedNh].map((n) => ({ nextHop: n.text, group: n.group }));
+      const removed = [...this.removedNh];
+      this.addedNh.clear();
+      this.removedNh.clear();
+      for (const l of this.nhListeners) l(added, removed);
+    }
+    if (batch.length === 0) return;
+    this.changesEmitted += batch.length;
+    this.batchesEmitted++;
+    for (const l of this.changeListeners) l(batch);
+  }
+
+  private rerank(e: PrefixEntry, now: number): ChosenChange | undefined {
+    const prev = e.chosen;
+    if (e.cands.length === 0) {
+      this.entries.delete(e.key);
+      if (prev === undefined) return undefined;
+      return this.change(e, undefined, 'withdrawn', 'no candidate left (withdrawn)', false);
+    }
+    for (const c of e.cands) {
+      c.eligible = isEligible(c, now);
+      c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
+    }
+    const sel = selectNextHop(e.cands, prev, now, this.rank);
+    if (sel.recheckAt !== undefined) this.scheduleRecheck(e, sel.recheckAt);
+    if (sel.winner < 0) {
+      if (prev === undefined) return undefined;
+      if (this.whenNone === 'remove') return this.change(e, undefined, 'no-eligible', `no eligible candidate: ${this.whyGone(e, prev, now)}`, false);
+      e.reason = `no eligible candidate, keeping last choice ${prev} (${this.whyGone(e, prev, now)})`;
+      return undefined;
+    }
+    const next = (e.cands[sel.winner] as Candidate).nextHop;
+    if (next === prev) return undefined;
+    if (prev === undefined) return this.change(e, next, 'new', `chosen by ${sel.decidedBy}`, false);
+    const prevEligible = e.cands.some((c) => c.nextHop === prev && c.eligible);
+    if (prevEligible) return this.change(e, next, 'preferred', `${next} preferred by ${sel.decidedBy} after hold-down`, false);
+    return this.change(e, next, 'failover', `${prev} ${this.whyGone(e, prev, now)}`, true);
+  }
+
+  private whyGone(e: PrefixEntry, nh: string, now: number): string {
+    const c = e.cands.find((x) => x.nextHop === nh);
+    return c ? ineligibleReason(c, now) : 'withdrawn';
+  }
+
+  private change(e: PrefixEntry, to: string | undefined, reason: ChangeReason, detail: string, failover: boolean): ChosenChange {
+    const from = e.chosen;
+    e.chosen = to;
+    e.failover = failover;
+    e.reason = `${reason}: ${detail}`;
+    e.text ??= formatPrefix(e.prefix);
+    return { prefix: e.prefix, prefixText: e.text, from, to, reason, detail, failover };
+  }
+}
+
+export interface RouteSpecStats {
+  readonly prefixes: number;
+  readonly candidates: number;
+  readonly rejectedCandidates: number;
+  readonly bgpPaths: number;
+  readonly peers: number;
+  readonly peersUp: number;
+  readonly chosen: number;
+  readonly prefixesWithoutEligibleCandidate: number;
+  readonly nextHops: number;
+  readonly unhealthyNextHops: number;
+  readonly changesEmitted: number;
+  readonly batchesEmitted: number;
+}

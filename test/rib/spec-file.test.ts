@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpecFileWatcher, loadSpecFile } from '../../src/rib/spec-file.js';
+import type { SpecEntry } from '../../src/rib/spec-format.js';
+import { formatRouteSpec } from '../../src/rib/spec-format.js';
+
+/** Waits for a condition with a deadline (real I/O: fs.watch and the poll). */
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('route spec file watcher', () => {
+  let dir: string;
+  let file: string;
+  let watcher: SpecFileWatcher | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bgp2vpc-spec-'));
+    file = join(dir, 'route-spec.json');
+  });
+  afterEach(async () => {
+    watcher?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads, reloads on change, rejects a bad file with file:line:col and keeps the last good spec', async () => {
+    await writeFile(file, '{"10.55.0.0/16": ["10.0.0.5"]}\n');
+    const specs: Record<string, string[]>[] = [];
+    const errors: string[] = [];
+    watcher = new SpecFileWatcher({ path: file, pollMs: 200, debounceMs: 20 }, { onSpec: (e: readonly SpecEntry[]) => specs.push(formatRouteSpec(e)), onError: (e) => errors.push(e.message) });
+    await watcher.start();
+    expect(specs).toEqual([{ '10.55.0.0/16': ['10.0.0.5'] }]);
+
+    await writeFile(file, '{\n  "10.55.0.0/16": ["10.0.0.5", "10.0.0.6"]\n}\n');
+    await until(() => specs.length === 2);
+    expect(specs[1]).toEqual({ '10.55.0.0/16': ['10.0.0.5', '10.0.0.6'] });
+
+    await writeFile(file, '{\n  "10.55.0.0/16": ["10.0.0.5",\n    "10.0.0.x"]\n}\n');
+    await until(() => errors.length >= 1);
+    expect(errors[0]).toBe(`${file}:3:5: host "10.0.0.x" of 10.55.0.0/16 is not an IP address`);
+    expect(specs).toHaveLength(2);
+
+    // Editors replace by rename: still seen.
+    await writeFile(join(dir, 'tmp'), '{"10.66.0.0/16": []}');
+    await rename(join(dir, 'tmp'), file);
+    await until(() => specs.length === 3);
+    expect(specs[2]).toEqual({ '10.66.0.0/16': [] });
+  });
+
+  it('refuses to start on a missing or bad file', async () => {
+    await expect(loadSpecFile(file)).rejects.toMatchObject({ code: 'ROUTE_SPEC_FILE' });
+    await writeFile(file, '{"10.55.0.0/16": ["10.0.0.5"]');
+    watcher = new SpecFileWatcher({ path: file }, { onSpec: () => undefined });
+    await expect(watcher.start()).rejects.toMatchObject({ code: 'BAD_ROUTE_SPEC', message: `${file}:1:30: invalid JSON: unexpected end of input, expected ',' or '}'` });
+  });
+});
