@@ -1,0 +1,174 @@
+// Fault injection: EC2-like token-bucket throttling, seeded random 5xx, latency, timeouts and denied actions.
+// Time comes from the injected Clock so tests drive buckets and delays without sleeping.
+import type { Clock } from '../../clock.js';
+
+export interface BucketConfig {
+  readonly burst: number;
+  readonly perSecond: number;
+}
+
+/** The request classes EC2 throttles separately. */
+export type RateClass = 'mutating' | 'describe' | 'unfilteredDescribe';
+
+export type ThrottleConfig = Readonly<Record<RateClass, BucketConfig>>;
+
+/** EC2's published defaults: mutating 50/5 s⁻¹; Describe* 100/20; unfiltered Describe of instances/ENIs 50/10. */
+export const EC2_THROTTLE: ThrottleConfig = {
+  mutating: { burst: 50, perSecond: 5 },
+  describe: { burst: 100, perSecond: 20 },
+  unfilteredDescribe: { burst: 50, perSecond: 10 },
+};
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    readonly config: BucketConfig,
+    private readonly clock: Clock,
+  ) {
+    this.tokens = config.burst;
+    this.last = clock.now();
+  }
+
+  tryTake(): boolean {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.config.burst, this.tokens + ((now - this.last) / 1000) * this.config.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** mulberry32: a small seeded PRNG so fault sequences repeat for a given seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What the fault layer decides for one call before it runs. */
+export type FaultDecision =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'throttle' }
+  | { readonly kind: 'error5xx' }
+  | { readonly kind: 'deny' };
+
+export interface FaultsSnapshot {
+  readonly throttle: ThrottleConfig | false;
+  readonly errorRate: number;
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly timeoutRate: number;
+  readonly denied: readonly string[];
+}
+
+/** Which actions the fault knobs apply to: 'all' or only those of a class ('mutating' | 'describe'). */
+export type FaultScope = 'all' | 'mutating' | 'describe';
+
+export class Faults {
+  private buckets: Map<RateClass, TokenBucket> | undefined;
+  private throttleConfig: ThrottleConfig | false = false;
+  private p5xx = 0;
+  private scope5xx: FaultScope = 'all';
+  private rand5xx = seededRandom(1);
+  private latencyMs = 0;
+  private jitterMs = 0;
+  private randLatency = seededRandom(2);
+  private pTimeout = 0;
+  private randTimeout = seededRandom(3);
+  private readonly denied = new Set<string>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Turns throttling on (true/{} = EC2's defaults, partial configs merge with them) or off (false). */
+  throttle(config: boolean | Partial<ThrottleConfig>): void {
+    if (config === false) {
+      this.throttleConfig = false;
+      this.buckets = undefined;
+      return;
+    }
+    const full: ThrottleConfig = config === true ? EC2_THROTTLE : { ...EC2_THROTTLE, ...config };
+    this.throttleConfig = full;
+    this.buckets = new Map(
+      (Object.keys(full) as RateClass[]).map((k) => [k, new TokenBucket(full[k], this.clock)] as const),
+    );
+  }
+
+  /** Fails this fraction of calls with InternalError (HTTP 500), from a seeded sequence. */
+  errorRate(p: number, seed = 1, scope: FaultScope = 'all'): void {
+    this.p5xx = clamp01(p);
+    this.scope5xx = scope;
+    this.rand5xx = seededRandom(seed);
+  }
+
+  /** Delays every response by ms ± jitter (uniform, seeded). */
+  latency(ms: number, jitter = 0, seed = 2): void {
+    this.latencyMs = Math.max(0, ms);
+    this.jitterMs = Math.max(0, jitter);
+    this.randLatency = seededRandom(seed);
+  }
+
+  /** Never answers this fraction of calls (the action still runs: the client cannot tell whether it did). */
+  timeouts(p: number, seed = 3): void {
+    this.pTimeout = clamp01(p);
+    this.randTimeout = seededRandom(seed);
+  }
+
+  /** Refuses these actions with UnauthorizedOperation (HTTP 403), as a missing IAM permission does. */
+  deny(actions: readonly string[]): void {
+    this.denied.clear();
+    for (const a of actions) this.denied.add(a);
+  }
+
+  clear(): void {
+    this.throttle(false);
+    this.errorRate(0);
+    this.latency(0);
+    this.timeouts(0);
+    this.deny([]);
+  }
+
+  snapshot(): FaultsSnapshot {
+    return {
+      throttle: this.throttleConfig,
+      errorRate: this.p5xx,
+      latencyMs: this.latencyMs,
+      jitterMs: this.jitterMs,
+      timeoutRate: this.pTimeout,
+      denied: [...this.denied],
+    };
+  }
+
+  isDenied(action: string): boolean {
+    return this.denied.has(action);
+  }
+
+  /** Throttling, then random 5xx. (Denial is checked by the server, before DryRun.) */
+  decide(rateClass: RateClass): FaultDecision {
+    const bucket = this.buckets?.get(rateClass);
+    if (bucket && !bucket.tryTake()) return { kind: 'throttle' };
+    const inScope = this.scope5xx === 'all' || (this.scope5xx === 'mutating') === (rateClass === 'mutating');
+    if (this.p5xx > 0 && inScope && this.rand5xx() < this.p5xx) return { kind: 'error5xx' };
+    return { kind: 'pass' };
+  }
+
+  /** Milliseconds to hold this response. */
+  delay(): number {
+    if (this.latencyMs === 0 && this.jitterMs === 0) return 0;
+    return Math.max(0, this.latencyMs + (this.randLatency() * 2 - 1) * this.jitterMs);
+  }
+
+  shouldTimeOut(): boolean {
+    return this.pTimeout > 0 && this.randTimeout() < this.pTimeout;
+  }
+}
+
+function clamp01(p: number): number {
+  return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
+}

@@ -1,0 +1,423 @@
+// The emulator's state: VPCs, subnets, instances, ENIs, gateways and route tables, with every lookup by ID in
+// O(1). Synchronous and free of I/O: the HTTP layer and the tests call the same methods. Errors are
+// Ec2ApiError with EC2's codes. Compute (instances, ENIs) lives in compute-ops.ts and routes in route-ops.ts;
+// this class is the facade other code uses.
+import {
+  formatPrefix,
+  parsePrefix,
+  prefixContains,
+  prefixesOverlap,
+  tryParsePrefix,
+  type Prefix,
+} from '../../rib/prefix.js';
+import { Ec2ApiError, invalidValue, notFound } from './ec2-error.js';
+import { IdAllocator } from './ids.js';
+import type {
+  CidrAssociation,
+  Eni,
+  Gateway,
+  GatewayKind,
+  Instance,
+  RouteTable,
+  Subnet,
+  Tags,
+  Vpc,
+} from './model-types.js';
+import * as compute from './compute-ops.js';
+import * as routes from './route-ops.js';
+
+export interface ModelOptions {
+  readonly routeLimit?: number;
+  readonly seed?: number;
+  readonly region?: string;
+  readonly ownerId?: string;
+  /** Wall-clock time for launch/attach timestamps (default Date.now). */
+  readonly wallClock?: () => number;
+}
+
+export type TagInput = Readonly<Record<string, string>>;
+
+export interface CreateVpcInput {
+  readonly cidr: string;
+  readonly ipv6Cidr?: string | true; // true: an Amazon-provided /56
+  readonly tags?: TagInput;
+  readonly id?: string;
+}
+
+export interface CreateSubnetInput {
+  readonly vpcId: string;
+  readonly cidr: string;
+  readonly ipv6Cidr?: string;
+  readonly az?: string;
+  readonly tags?: TagInput;
+  readonly id?: string;
+}
+
+const GATEWAY_PREFIX: Readonly<Record<GatewayKind, string>> = {
+  'internet-gateway': 'igw',
+  'nat-gateway': 'nat',
+  'vpc-peering-connection': 'pcx',
+  'transit-gateway': 'tgw',
+  'egress-only-internet-gateway': 'eigw',
+  'vpn-gateway': 'vgw',
+  'vpc-endpoint': 'vpce',
+};
+
+export class Ec2Model {
+  readonly ids: IdAllocator;
+  readonly region: string;
+  readonly ownerId: string;
+  routeLimit: number;
+  readonly vpcs = new Map<string, Vpc>();
+  readonly subnets = new Map<string, Subnet>();
+  readonly instances = new Map<string, Instance>();
+  readonly enis = new Map<string, Eni>();
+  readonly routeTables = new Map<string, RouteTable>();
+  readonly gateways = new Map<string, Gateway>();
+  /** Route table association ID → route table ID. */
+  readonly associationIndex = new Map<string, string>();
+  /** Subnet ID → its explicit association ID. */
+  readonly subnetAssociation = new Map<string, string>();
+  /** VPC ID → its route table IDs. */
+  readonly vpcTables = new Map<string, Set<string>>();
+  /** Private IP text → ENI IDs holding it (IPs are unique per VPC, not globally). */
+  readonly ipIndex = new Map<string, Set<string>>();
+  /** ENI attachment ID → ENI ID. */
+  readonly attachmentIndex = new Map<string, string>();
+  private seqCounter = 0;
+  private ipv6Counter = 0;
+  readonly wallClock: () => number;
+
+  constructor(opts: ModelOptions = {}) {
+    this.routeLimit = opts.routeLimit ?? 50;
+    this.ids = new IdAllocator(opts.seed ?? 1);
+    this.region = opts.region ?? 'us-east-1';
+    this.ownerId = opts.ownerId ?? '123456789012';
+    this.wallClock = opts.wallClock ?? Date.now;
+  }
+
+  nextSeq(): number {
+    return ++this.seqCounter;
+  }
+
+  /** A new ID, or the caller's (checked for its prefix and uniqueness). */
+  newId(prefix: string, wanted?: string): string {
+    if (wanted === undefined) return this.ids.next(prefix);
+    if (!wanted.startsWith(`${prefix}-`) || this.resourceTags(wanted) !== undefined) {
+      throw invalidValue(`Cannot use the ID '${wanted}' for a new ${prefix} resource`);
+    }
+    this.ids.claim(wanted);
+    return wanted;
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------------------
+
+  vpc(id: string): Vpc {
+    const v = this.vpcs.get(id);
+    if (!v) throw notFound('InvalidVpcID.NotFound', 'vpc', id);
+    return v;
+  }
+
+  subnet(id: string): Subnet {
+    const s = this.subnets.get(id);
+    if (!s) throw notFound('InvalidSubnetID.NotFound', 'subnet', id);
+    return s;
+  }
+
+  instance(id: string): Instance {
+    const i = this.instances.get(id);
+    if (!i) throw new Ec2ApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    return i;
+  }
+
+  eni(id: string): Eni {
+    const e = this.enis.get(id);
+    if (!e) throw new Ec2ApiError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id}' does not exist`);
+    return e;
+  }
+
+  routeTable(id: string): RouteTable {
+    const t = this.routeTables.get(id);
+    if (!t) throw new Ec2ApiError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`);
+    return t;
+  }
+
+  gateway(id: string, kind: GatewayKind): Gateway {
+    const g = this.gateways.get(id);
+    if (!g || g.kind !== kind) throw gatewayNotFound(kind, id);
+    return g;
+  }
+
+  /** The tag map of any resource by ID, or undefined when there is no such resource. */
+  resourceTags(id: string): Tags | undefined {
+    return (
+      this.vpcs.get(id)?.tags ??
+      this.subnets.get(id)?.tags ??
+      this.instances.get(id)?.tags ??
+      this.enis.get(id)?.tags ??
+      this.routeTables.get(id)?.tags ??
+      this.gateways.get(id)?.tags
+    );
+  }
+
+  /** EC2's resource-type name for an ID (DescribeTags). */
+  resourceType(id: string): string {
+    if (this.vpcs.has(id)) return 'vpc';
+    if (this.subnets.has(id)) return 'subnet';
+    if (this.instances.has(id)) return 'instance';
+    if (this.enis.has(id)) return 'network-interface';
+    if (this.routeTables.has(id)) return 'route-table';
+    return this.gateways.get(id)?.kind ?? 'unknown';
+  }
+
+  // ---- tags ----------------------------------------------------------------------------------------------
+
+  createTags(resourceIds: readonly string[], tags: TagInput): void {
+    const maps = resourceIds.map((id) => {
+      const t = this.resourceTags(id);
+      if (!t) throw invalidIdFor(id);
+      return t;
+    });
+    for (const m of maps) for (const [k, v] of Object.entries(tags)) m.set(k, v);
+  }
+
+  /** Deletes tags by key; a given value deletes the tag only when it matches (EC2 semantics). */
+  deleteTags(resourceIds: readonly string[], tags: ReadonlyArray<{ key: string; value?: string }>): void {
+    const maps = resourceIds.map((id) => {
+      const t = this.resourceTags(id);
+      if (!t) throw invalidIdFor(id);
+      return t;
+    });
+    for (const m of maps) {
+      if (tags.length === 0) m.clear();
+      for (const { key, value } of tags) if (value === undefined || m.get(key) === value) m.delete(key);
+    }
+  }
+
+  // ---- VPCs and subnets ----------------------------------------------------------------------------------
+
+  createVpc(input: CreateVpcInput): Vpc {
+    const cidr = parseCidr(input.cidr, 'ipv4');
+    if (cidr.len < 16 || cidr.len > 28) {
+      throw new Ec2ApiError('InvalidVpc.Range', `The CIDR '${input.cidr}' is invalid.`);
+    }
+    const id = this.newId('vpc', input.id);
+    const mainRouteTableId = this.ids.next('rtb');
+    const vpc: Vpc = {
+      id,
+      seq: this.nextSeq(),
+      cidrs: [{ associationId: this.ids.next('vpc-cidr-assoc'), cidr, text: formatPrefix(cidr) }],
+      ipv6Cidrs: [],
+      mainRouteTableId,
+      tags: toTags(input.tags),
+    };
+    this.vpcs.set(id, vpc);
+    this.vpcTables.set(id, new Set());
+    routes.createRouteTable(this, { vpcId: id, id: mainRouteTableId, main: true });
+    if (input.ipv6Cidr !== undefined) this.associateVpcCidr(id, { ipv6: input.ipv6Cidr });
+    return vpc;
+  }
+
+  /** Adds an IPv4 CIDR or an IPv6 CIDR (true: Amazon-provided /56) and its local route to every table. */
+  associateVpcCidr(vpcId: string, add: { ipv4?: string; ipv6?: string | true }): CidrAssociation {
+    const vpc = this.vpc(vpcId);
+    let assoc: CidrAssociation;
+    if (add.ipv4 !== undefined) {
+      const cidr = parseCidr(add.ipv4, 'ipv4');
+      if (vpc.cidrs.some((c) => prefixesOverlap(c.cidr, cidr))) {
+        throw new Ec2ApiError('InvalidVpc.Range', `The CIDR '${add.ipv4}' overlaps with an existing CIDR of the VPC.`);
+      }
+      if (vpc.cidrs.length >= 5) throw new Ec2ApiError('CidrLimitExceeded', 'This network has met its maximum number of allowed CIDRs: 5');
+      assoc = { associationId: this.ids.next('vpc-cidr-assoc'), cidr, text: formatPrefix(cidr) };
+      vpc.cidrs.push(assoc);
+    } else if (add.ipv6 !== undefined) {
+      if (vpc.ipv6Cidrs.length >= 5) throw new Ec2ApiError('CidrLimitExceeded', 'This network has met its maximum number of allowed IPv6 CIDRs: 5');
+      let cidr: Prefix;
+      if (add.ipv6 === true) {
+        const n = BigInt(++this.ipv6Counter);
+        cidr = { family: 'ipv6', addr: (0x26001f18n << 96n) | (n << 72n), len: 56 };
+      } else {
+        cidr = parseCidr(add.ipv6, 'ipv6');
+      }
+      assoc = { associationId: this.ids.next('vpc-cidr-assoc'), cidr, text: formatPrefix(cidr) };
+      vpc.ipv6Cidrs.push(assoc);
+    } else {
+      throw new Ec2ApiError('MissingParameter', 'Either CidrBlock or an IPv6 CIDR block must be specified');
+    }
+    for (const rtbId of this.vpcTables.get(vpcId) ?? []) routes.addLocalRoute(this.routeTable(rtbId), assoc.cidr);
+    return assoc;
+  }
+
+  createSubnet(input: CreateSubnetInput): Subnet {
+    const vpc = this.vpc(input.vpcId);
+    const cidr = parseCidr(input.cidr, 'ipv4');
+    if (cidr.len < 16 || cidr.len > 28 || !vpc.cidrs.some((c) => prefixContains(c.cidr, cidr))) {
+      throw new Ec2ApiError('InvalidSubnet.Range', `The CIDR '${input.cidr}' is invalid.`);
+    }
+    for (const s of this.subnets.values()) {
+      if (s.vpcId === vpc.id && prefixesOverlap(s.cidr, cidr)) {
+        throw new Ec2ApiError('InvalidSubnet.Conflict', `The CIDR '${input.cidr}' conflicts with another subnet`);
+      }
+    }
+    let ipv6: CidrAssociation | undefined;
+    if (input.ipv6Cidr !== undefined) {
+      const p6 = parseCidr(input.ipv6Cidr, 'ipv6');
+      if (p6.len !== 64 || !vpc.ipv6Cidrs.some((c) => prefixContains(c.cidr, p6))) {
+        throw new Ec2ApiError('InvalidSubnet.Range', `The IPv6 CIDR '${input.ipv6Cidr}' is invalid.`);
+      }
+      ipv6 = { associationId: this.ids.next('subnet-cidr-assoc'), cidr: p6, text: formatPrefix(p6) };
+    }
+    const id = this.newId('subnet', input.id);
+    const subnet: Subnet = {
+      id,
+      seq: this.nextSeq(),
+      vpcId: vpc.id,
+      cidr,
+      text: formatPrefix(cidr),
+      ipv6,
+      az: input.az ?? `${this.region}a`,
+      tags: toTags(input.tags),
+      used: new Set(),
+      nextHost: cidr.addr + 4n, // AWS reserves the first four addresses and the last
+    };
+    this.subnets.set(id, subnet);
+    return subnet;
+  }
+
+  /** Creates an internet gateway, NAT gateway, peering connection, transit gateway... (model-level). */
+  createGateway(kind: GatewayKind, opts: { vpcId?: string; subnetId?: string; tags?: TagInput; id?: string } = {}): Gateway {
+    let vpcId = opts.vpcId;
+    if (opts.subnetId !== undefined) vpcId = this.subnet(opts.subnetId).vpcId;
+    if (vpcId !== undefined) this.vpc(vpcId);
+    const gw: Gateway = {
+      id: this.newId(GATEWAY_PREFIX[kind], opts.id),
+      seq: this.nextSeq(),
+      kind,
+      vpcId,
+      subnetId: opts.subnetId,
+      createTime: new Date(this.wallClock()),
+      tags: toTags(opts.tags),
+    };
+    this.gateways.set(gw.id, gw);
+    return gw;
+  }
+
+  attachInternetGateway(igwId: string, vpcId: string): void {
+    const gw = this.gateway(igwId, 'internet-gateway');
+    this.vpc(vpcId);
+    if (gw.vpcId !== undefined) {
+      throw new Ec2ApiError('Resource.AlreadyAssociated', `resource ${igwId} is already attached to network ${gw.vpcId}`);
+    }
+    gw.vpcId = vpcId;
+  }
+
+  // ---- compute and routes (see compute-ops.ts, route-ops.ts) ---------------------------------------------
+
+  runInstances(input: compute.RunInstancesInput): Instance[] {
+    return compute.runInstances(this, input);
+  }
+  terminateInstance(id: string): Instance {
+    return compute.terminateInstance(this, id);
+  }
+  stopInstance(id: string): Instance {
+    return compute.stopInstance(this, id);
+  }
+  startInstance(id: string): Instance {
+    return compute.startInstance(this, id);
+  }
+  setSourceDestCheck(instanceId: string, value: boolean): void {
+    compute.setSourceDestCheck(this, instanceId, value);
+  }
+  createEni(input: compute.CreateEniInput): Eni {
+    return compute.createEni(this, input);
+  }
+  attachEni(eniId: string, instanceId: string, deviceIndex: number): string {
+    return compute.attachEni(this, eniId, instanceId, deviceIndex);
+  }
+  detachEni(attachmentId: string, force = false): void {
+    compute.detachEni(this, attachmentId, force);
+  }
+  /** DeleteNetworkInterface; `force` detaches first (drift: the ENI vanishes behind the controller's back). */
+  deleteEni(id: string, force = false): void {
+    compute.deleteEni(this, id, force);
+  }
+  assignPrivateIps(eniId: string, addresses: readonly string[], count = 0): string[] {
+    return compute.assignPrivateIps(this, eniId, addresses, count);
+  }
+  createRouteTable(vpcId: string, tags?: TagInput, id?: string): RouteTable {
+    return routes.createRouteTable(this, { vpcId, ...(tags ? { tags } : {}), ...(id ? { id } : {}) });
+  }
+  associateRouteTable(routeTableId: string, subnetId: string): string {
+    return routes.associateRouteTable(this, routeTableId, subnetId);
+  }
+  createRoute(routeTableId: string, destination: string, target: routes.TargetInput): void {
+    routes.createRoute(this, routeTableId, destination, target);
+  }
+  replaceRoute(routeTableId: string, destination: string, target: routes.TargetInput): void {
+    routes.replaceRoute(this, routeTableId, destination, target);
+  }
+  deleteRoute(routeTableId: string, destination: string): void {
+    routes.deleteRoute(this, routeTableId, destination);
+  }
+  /** Writes a route without EC2's checks (limit, VPC CIDR, existing): drift made by hand. */
+  setRouteUnchecked(routeTableId: string, destination: string, target: routes.TargetInput): void {
+    routes.setRouteUnchecked(this, routeTableId, destination, target);
+  }
+  /** Removes a non-local route if present, without checks (drift). Returns whether it existed. */
+  deleteRouteUnchecked(routeTableId: string, destination: string): boolean {
+    return routes.deleteRouteUnchecked(this, routeTableId, destination);
+  }
+  /** The table's routes as Describe shows them (state computed now: blackhole when the target is gone). */
+  routesOf(routeTableId: string): routes.RouteViewList {
+    return routes.routeViews(this, this.routeTable(routeTableId));
+  }
+  /** The route for a destination (any text form), or undefined. */
+  findRoute(routeTableId: string, destination: string): routes.RouteViewList[number] | undefined {
+    return routes.findRouteView(this, routeTableId, destination);
+  }
+}
+
+export function toTags(input: TagInput | undefined): Tags {
+  return new Map(Object.entries(input ?? {}));
+}
+
+export function parseCidr(text: string, family: 'ipv4' | 'ipv6'): Prefix {
+  const p = tryParsePrefix(text, { requireCanonical: false });
+  if (!p || p.family !== family || !text.includes('/')) {
+    throw invalidValue(`Value (${text}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+  }
+  return parsePrefix(formatPrefix(p));
+}
+
+function gatewayNotFound(kind: GatewayKind, id: string): Ec2ApiError {
+  switch (kind) {
+    case 'internet-gateway':
+      return new Ec2ApiError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${id}' does not exist`);
+    case 'nat-gateway':
+      return new Ec2ApiError('InvalidNatGatewayID.NotFound', `The natGateway ID '${id}' does not exist`);
+    case 'vpc-peering-connection':
+      return new Ec2ApiError('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${id}' does not exist`);
+    case 'transit-gateway':
+      return new Ec2ApiError('InvalidTransitGatewayID.NotFound', `The transitGateway ID '${id}' does not exist`);
+    case 'egress-only-internet-gateway':
+      return new Ec2ApiError('InvalidGatewayID.NotFound', `The eigw ID '${id}' does not exist`);
+    case 'vpn-gateway':
+    case 'vpc-endpoint':
+      return new Ec2ApiError('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
+  }
+}
+
+function invalidIdFor(id: string): Ec2ApiError {
+  const dash = id.indexOf('-');
+  if (dash < 0) return new Ec2ApiError('InvalidID', `The ID '${id}' is not valid`);
+  const code: Record<string, string> = {
+    vpc: 'InvalidVpcID.NotFound',
+    subnet: 'InvalidSubnetID.NotFound',
+    i: 'InvalidInstanceID.NotFound',
+    eni: 'InvalidNetworkInterfaceID.NotFound',
+    rtb: 'InvalidRouteTableID.NotFound',
+    igw: 'InvalidInternetGatewayID.NotFound',
+    nat: 'InvalidNatGatewayID.NotFound',
+  };
+  return new Ec2ApiError(code[id.slice(0, dash)] ?? 'InvalidID', `The ID '${id}' does not exist`);
+}
