@@ -18,17 +18,17 @@ export function segmentTypeCode(t: AsPathSegmentType): number {
  * Decodes AS path segments of `asnSize` (2 or 4) byte ASNs. Returns a reason string when malformed
  * (RFC 7606 §7.2: unknown segment type, zero segment length, overrun; RFC 7607 §2: AS 0).
  */
-export function decodeSegments(v: Buffer, asnSize: 2 | 4): AsPathSegment[] | string {
+export function decodeSegments(v: Buffer, start: number, end: number, asnSize: 2 | 4): AsPathSegment[] | string {
   const segments: AsPathSegment[] = [];
-  let o = 0;
-  while (o < v.length) {
-    if (o + 2 > v.length) return 'truncated segment header';
+  let o = start;
+  while (o < end) {
+    if (o + 2 > end) return 'truncated segment header';
     const type = SEGMENT_TYPES[v[o] as number];
     const count = v[o + 1] as number;
     if (type === undefined) return `unknown segment type ${v[o]}`;
     if (count === 0) return 'segment of length zero';
     o += 2;
-    if (o + count * asnSize > v.length) return 'segment overruns the attribute';
+    if (o + count * asnSize > end) return 'segment overruns the attribute';
     const asns: number[] = new Array<number>(count);
     for (let i = 0; i < count; i++) {
       const asn = asnSize === 4 ? v.readUInt32BE(o) : v.readUInt16BE(o);

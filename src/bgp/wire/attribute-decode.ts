@@ -3,9 +3,9 @@ import { AttrCode, AttrFlag, ErrorCode, UpdateSubcode } from './constants.js';
 import { BgpMessageError, type UpdateProblem } from './error.js';
 import type { MpReachInfo, MpUnreachInfo, PathAttribute } from './attributes.js';
 import { decodeSegments } from './as-path.js';
-import { ipv4Text, ipv6Text } from './address.js';
+import { ipv4Text } from './address.js';
+import { familyOf, mpError, parseMpReach } from './mp-attributes.js';
 import { checkNlri } from './nlri.js';
-import type { Family } from '../../rib/prefix.js';
 
 /** What the decoder needs to know about the session (negotiated capabilities). */
 export interface DecodeContext {
@@ -27,6 +27,8 @@ export const DEFAULT_CONTEXT: DecodeContext = {
 const WELL_KNOWN = AttrFlag.TRANSITIVE;
 const OPT_TRANS = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 const OPT_NON_TRANS = AttrFlag.OPTIONAL;
+export { familyOf };
+
 export const EXPECTED_FLAGS: ReadonlyMap<number, number> = new Map([
   [AttrCode.ORIGIN, WELL_KNOWN],
   [AttrCode.AS_PATH, WELL_KNOWN],
@@ -59,14 +61,59 @@ export interface ParsedAttributes {
   readonly mpReach: (MpReachInfo & MpRange & { readonly index: number }) | undefined;
   readonly mpUnreach: (MpUnreachInfo & MpRange & { readonly index: number }) | undefined;
   readonly problems: UpdateProblem[];
-  /** Type codes seen (first occurrences only), for the mandatory-attribute check. */
-  readonly seen: Uint8Array;
+  /** Which well-known mandatory attributes were present (SEEN_* bits), for RFC 4271 §6.3 / RFC 7606 §3 (d). */
+  readonly mandatory: number;
 }
 
-export function familyOf(afi: number, safi: number): Family | undefined {
-  if (safi !== 1) return undefined;
-  return afi === 1 ? 'ipv4' : afi === 2 ? 'ipv6' : undefined;
+function addProblem(
+  problems: UpdateProblem[],
+  action: UpdateProblem['action'],
+  subcode: number,
+  attribute: number | undefined,
+  reason: string,
+): void {
+  problems.push(
+    attribute === undefined
+      ? { action, code: ErrorCode.UPDATE_MESSAGE, subcode, reason }
+      : { action, code: ErrorCode.UPDATE_MESSAGE, subcode, attribute, reason },
+  );
 }
+
+/** RFC 4271 §6.3 Attribute Length Error, handled as RFC 7606 §7 says for the attribute. */
+function lengthProblem(problems: UpdateProblem[], action: UpdateProblem['action'], code: number, why: string): void {
+  addProblem(problems, action, UpdateSubcode.ATTRIBUTE_LENGTH, code, `attribute ${code}: ${why}`);
+}
+
+// Local copies of the codes: switch cases on plain constants (no property loads in the hot path).
+const ORIGIN = AttrCode.ORIGIN;
+const AS_PATH = AttrCode.AS_PATH;
+const NEXT_HOP = AttrCode.NEXT_HOP;
+const MED = AttrCode.MED;
+const LOCAL_PREF = AttrCode.LOCAL_PREF;
+const ATOMIC_AGGREGATE = AttrCode.ATOMIC_AGGREGATE;
+const AGGREGATOR = AttrCode.AGGREGATOR;
+const COMMUNITIES = AttrCode.COMMUNITIES;
+const ORIGINATOR_ID = AttrCode.ORIGINATOR_ID;
+const CLUSTER_LIST = AttrCode.CLUSTER_LIST;
+const MP_REACH = AttrCode.MP_REACH_NLRI;
+const MP_UNREACH = AttrCode.MP_UNREACH_NLRI;
+const EXT_COMMUNITIES = AttrCode.EXTENDED_COMMUNITIES;
+const AS4_PATH = AttrCode.AS4_PATH;
+const AS4_AGGREGATOR = AttrCode.AS4_AGGREGATOR;
+const LARGE_COMMUNITIES = AttrCode.LARGE_COMMUNITIES;
+const EXT_LEN = AttrFlag.EXTENDED_LENGTH;
+const OPT = AttrFlag.OPTIONAL;
+const OT_MASK = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
+const EXPECTED = new Int16Array(256).fill(-1);
+for (const [code, f] of EXPECTED_FLAGS) EXPECTED[code] = f;
+/** Per-call scratch for duplicate detection; cleared for the codes used before returning. */
+const SEEN = new Uint8Array(256);
+
+/** Bits of `mandatory` in ParsedAttributes. */
+export const SEEN_ORIGIN = 1;
+export const SEEN_AS_PATH = 2;
+export const SEEN_NEXT_HOP = 4;
+
 
 function attrData(msg: Buffer, start: number, end: number): Buffer {
   return Buffer.from(msg.subarray(start, end));
@@ -79,22 +126,27 @@ function attrData(msg: Buffer, start: number, end: number): Buffer {
 export function parseAttributes(msg: Buffer, start: number, end: number, ctx: DecodeContext): ParsedAttributes {
   const attributes: PathAttribute[] = [];
   const problems: UpdateProblem[] = [];
-  const seen = new Uint8Array(256);
+  const codes: number[] = [];
+  try {
+    return parseInto(msg, start, end, ctx, attributes, problems, codes);
+  } finally {
+    for (const c of codes) SEEN[c] = 0;
+  }
+}
+
+function parseInto(
+  msg: Buffer,
+  start: number,
+  end: number,
+  ctx: DecodeContext,
+  attributes: PathAttribute[],
+  problems: UpdateProblem[],
+  codes: number[],
+): ParsedAttributes {
   let nextHop: string | undefined;
   let mpReach: ParsedAttributes['mpReach'];
   let mpUnreach: ParsedAttributes['mpUnreach'];
-  const problem = (
-    action: UpdateProblem['action'],
-    subcode: number,
-    attribute: number | undefined,
-    reason: string,
-  ): void => {
-    problems.push(
-      attribute === undefined
-        ? { action, code: ErrorCode.UPDATE_MESSAGE, subcode, reason }
-        : { action, code: ErrorCode.UPDATE_MESSAGE, subcode, attribute, reason },
-    );
-  };
+  let mandatory = 0;
 
   let o = start;
   while (o < end) {
@@ -102,164 +154,163 @@ export function parseAttributes(msg: Buffer, start: number, end: number, ctx: De
     // RFC 7606 §4: fewer than 3 bytes left, or an attribute overrunning the field → treat-as-withdraw, and the
     // Total Path Attribute Length locates the NLRI.
     if (end - o < 3) {
-      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, undefined, 'truncated attribute header');
+      addProblem(problems, 'treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, undefined, 'truncated attribute header');
       break;
     }
     const flags = msg[o] as number;
     const code = msg[o + 1] as number;
-    const ext = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
+    const ext = (flags & EXT_LEN) !== 0;
     if (ext && end - o < 4) {
-      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, code, 'truncated attribute header');
+      addProblem(problems, 'treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, code, 'truncated attribute header');
       break;
     }
     const len = ext ? msg.readUInt16BE(o + 2) : (msg[o + 2] as number);
     o += ext ? 4 : 3;
     if (o + len > end) {
-      problem('treat-as-withdraw', UpdateSubcode.ATTRIBUTE_LENGTH, code, `attribute ${code} overruns the attribute list`);
+      addProblem(problems, 'treat-as-withdraw', UpdateSubcode.ATTRIBUTE_LENGTH, code, `attribute ${code} overruns the attribute list`);
       break;
     }
     const vs = o;
     const ve = o + len;
     o = ve;
-    const v = msg.subarray(vs, ve);
 
-    if (seen[code] === 1) {
+    if (SEEN[code] === 1) {
       // RFC 7606 §3 (g): a repeated MP_REACH/MP_UNREACH → Malformed Attribute List (session reset); any other
       // repeated attribute: keep the first, discard the others.
-      if (code === AttrCode.MP_REACH_NLRI || code === AttrCode.MP_UNREACH_NLRI) {
+      if (code === MP_REACH || code === MP_UNREACH) {
         throw new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `attribute ${code} repeated`);
       }
-      problem('attribute-discard', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, code, `attribute ${code} repeated`);
+      addProblem(problems, 'attribute-discard', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, code, `attribute ${code} repeated`);
       continue;
     }
-    seen[code] = 1;
+    SEEN[code] = 1;
+    codes.push(code);
+    if (code <= NEXT_HOP) mandatory |= 1 << (code - 1); // ORIGIN 1, AS_PATH 2, NEXT_HOP 4 (= SEEN_* bits)
 
-    const expected = EXPECTED_FLAGS.get(code);
-    if (expected === undefined) {
+    const expected = EXPECTED[code] as number;
+    if (expected < 0) {
       // RFC 4271 §6.3: an unrecognized well-known attribute → Unrecognized Well-known Attribute (session reset;
       // RFC 7606 does not soften it). Unknown optional attributes are kept raw (RFC 4271 §5).
-      if ((flags & AttrFlag.OPTIONAL) === 0) {
+      if ((flags & OPT) === 0) {
         throw new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.UNRECOGNIZED_WELL_KNOWN, `unrecognized well-known attribute ${code}`, {
           data: attrData(msg, hStart, ve),
         });
       }
-      attributes.push({ type: 'unknown', flags, code, value: Buffer.from(v) });
+      attributes.push({ type: 'unknown', flags, code, value: Buffer.from(msg.subarray(vs, ve)) });
       continue;
     }
-    const isMp = code === AttrCode.MP_REACH_NLRI || code === AttrCode.MP_UNREACH_NLRI;
-    if ((flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) !== expected) {
+    const isMp = code === MP_REACH || code === MP_UNREACH;
+    if ((flags & OT_MASK) !== expected) {
       // RFC 7606 §3 (c): Optional/Transitive bits in conflict → treat-as-withdraw. MP attributes are still parsed
       // below so that their NLRI can be withdrawn (RFC 7606 §5.3).
-      problem('treat-as-withdraw', UpdateSubcode.ATTRIBUTE_FLAGS, code, `attribute ${code} has flags 0x${flags.toString(16)}`);
+      addProblem(problems, 'treat-as-withdraw', UpdateSubcode.ATTRIBUTE_FLAGS, code, `attribute ${code} has flags 0x${flags.toString(16)}`);
       if (!isMp) continue;
     }
-    const lenError = (action: UpdateProblem['action'], why: string): void =>
-      problem(action, UpdateSubcode.ATTRIBUTE_LENGTH, code, `attribute ${code}: ${why}`);
 
     switch (code) {
-      case AttrCode.ORIGIN: {
+      case ORIGIN: {
         // RFC 7606 §7.1: wrong length or undefined value → treat-as-withdraw (3/5, 3/6 in RFC 4271 §6.3).
-        if (len !== 1) lenError('treat-as-withdraw', `length ${len}, expected 1`);
-        else if ((v[0] as number) > 2) problem('treat-as-withdraw', UpdateSubcode.INVALID_ORIGIN, code, `ORIGIN value ${v[0]}`);
-        else attributes.push({ type: 'origin', flags, origin: v[0] as 0 | 1 | 2 });
+        if (len !== 1) lengthProblem(problems, 'treat-as-withdraw', code, `length ${len}, expected 1`);
+        else if ((msg[vs] as number) > 2) addProblem(problems, 'treat-as-withdraw', UpdateSubcode.INVALID_ORIGIN, code, `ORIGIN value ${msg[vs]}`);
+        else attributes.push({ type: 'origin', flags, origin: msg[vs] as 0 | 1 | 2 });
         break;
       }
-      case AttrCode.AS_PATH: {
+      case AS_PATH: {
         // RFC 7606 §7.2: malformed AS_PATH → treat-as-withdraw (3/11); RFC 7607 §2: AS 0 likewise.
-        const segs = decodeSegments(v, ctx.fourOctetAsn ? 4 : 2);
-        if (typeof segs === 'string') problem('treat-as-withdraw', UpdateSubcode.MALFORMED_AS_PATH, code, `AS_PATH: ${segs}`);
+        const segs = decodeSegments(msg, vs, ve, ctx.fourOctetAsn ? 4 : 2);
+        if (typeof segs === 'string') addProblem(problems, 'treat-as-withdraw', UpdateSubcode.MALFORMED_AS_PATH, code, `AS_PATH: ${segs}`);
         else attributes.push({ type: 'as-path', flags, segments: segs });
         break;
       }
-      case AttrCode.NEXT_HOP: {
+      case NEXT_HOP: {
         // RFC 7606 §7.3: length other than 4 → treat-as-withdraw. RFC 4271 §6.3: a syntactically incorrect next
         // hop (0.0.0.0, class D/E, broadcast) → Invalid NEXT_HOP, treat-as-withdraw under RFC 7606 §7.3.
         if (len !== 4) {
-          lenError('treat-as-withdraw', `length ${len}, expected 4`);
+          lengthProblem(problems, 'treat-as-withdraw', code, `length ${len}, expected 4`);
           break;
         }
-        const first = v[0] as number;
-        if (v.readUInt32BE(0) === 0 || first >= 224) {
-          problem('treat-as-withdraw', UpdateSubcode.INVALID_NEXT_HOP, code, `NEXT_HOP ${ipv4Text(v, 0)} is not a unicast address`);
+        const first = msg[vs] as number;
+        if (msg.readUInt32BE(vs) === 0 || first >= 224) {
+          addProblem(problems, 'treat-as-withdraw', UpdateSubcode.INVALID_NEXT_HOP, code, `NEXT_HOP ${ipv4Text(msg, vs)} is not a unicast address`);
           break;
         }
-        nextHop = ipv4Text(v, 0);
+        nextHop = ipv4Text(msg, vs);
         attributes.push({ type: 'next-hop', flags, nextHop });
         break;
       }
-      case AttrCode.MED:
+      case MED:
         // RFC 7606 §7.4
-        if (len !== 4) lenError('treat-as-withdraw', `length ${len}, expected 4`);
-        else attributes.push({ type: 'med', flags, med: v.readUInt32BE(0) });
+        if (len !== 4) lengthProblem(problems, 'treat-as-withdraw', code, `length ${len}, expected 4`);
+        else attributes.push({ type: 'med', flags, med: msg.readUInt32BE(vs) });
         break;
-      case AttrCode.LOCAL_PREF:
+      case LOCAL_PREF:
         // RFC 7606 §7.5 (ignoring it from an external peer is the session's decision)
-        if (len !== 4) lenError('treat-as-withdraw', `length ${len}, expected 4`);
-        else attributes.push({ type: 'local-pref', flags, localPref: v.readUInt32BE(0) });
+        if (len !== 4) lengthProblem(problems, 'treat-as-withdraw', code, `length ${len}, expected 4`);
+        else attributes.push({ type: 'local-pref', flags, localPref: msg.readUInt32BE(vs) });
         break;
-      case AttrCode.ATOMIC_AGGREGATE:
+      case ATOMIC_AGGREGATE:
         // RFC 7606 §7.6: length other than 0 → attribute discard.
-        if (len !== 0) lenError('attribute-discard', `length ${len}, expected 0`);
+        if (len !== 0) lengthProblem(problems, 'attribute-discard', code, `length ${len}, expected 0`);
         else attributes.push({ type: 'atomic-aggregate', flags });
         break;
-      case AttrCode.AGGREGATOR: {
+      case AGGREGATOR: {
         // RFC 7606 §7.7: length other than 6 (2-octet session) or 8 (4-octet) → attribute discard;
         // RFC 7607 §2: AS 0 likewise.
         const want = ctx.fourOctetAsn ? 8 : 6;
         if (len !== want) {
-          lenError('attribute-discard', `length ${len}, expected ${want}`);
+          lengthProblem(problems, 'attribute-discard', code, `length ${len}, expected ${want}`);
           break;
         }
-        const asn = ctx.fourOctetAsn ? v.readUInt32BE(0) : v.readUInt16BE(0);
-        if (asn === 0) problem('attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AGGREGATOR AS 0');
-        else attributes.push({ type: 'aggregator', flags, asn, address: ipv4Text(v, want - 4) });
+        const asn = ctx.fourOctetAsn ? msg.readUInt32BE(vs) : msg.readUInt16BE(vs);
+        if (asn === 0) addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AGGREGATOR AS 0');
+        else attributes.push({ type: 'aggregator', flags, asn, address: ipv4Text(msg, vs + want - 4) });
         break;
       }
-      case AttrCode.COMMUNITIES: {
+      case COMMUNITIES: {
         // RFC 7606 §7.8: length zero or not a multiple of 4 → treat-as-withdraw.
         if (len === 0 || len % 4 !== 0) {
-          lenError('treat-as-withdraw', `length ${len} is not a non-zero multiple of 4`);
+          lengthProblem(problems, 'treat-as-withdraw', code, `length ${len} is not a non-zero multiple of 4`);
           break;
         }
         const communities: number[] = [];
-        for (let i = 0; i < len; i += 4) communities.push(v.readUInt32BE(i));
+        for (let i = 0; i < len; i += 4) communities.push(msg.readUInt32BE(vs + i));
         attributes.push({ type: 'communities', flags, communities });
         break;
       }
-      case AttrCode.ORIGINATOR_ID:
+      case ORIGINATOR_ID:
         // RFC 7606 §7.9
-        if (len !== 4) lenError('treat-as-withdraw', `length ${len}, expected 4`);
-        else attributes.push({ type: 'originator-id', flags, originatorId: ipv4Text(v, 0) });
+        if (len !== 4) lengthProblem(problems, 'treat-as-withdraw', code, `length ${len}, expected 4`);
+        else attributes.push({ type: 'originator-id', flags, originatorId: ipv4Text(msg, vs) });
         break;
-      case AttrCode.CLUSTER_LIST: {
+      case CLUSTER_LIST: {
         // RFC 7606 §7.10
         if (len === 0 || len % 4 !== 0) {
-          lenError('treat-as-withdraw', `length ${len} is not a non-zero multiple of 4`);
+          lengthProblem(problems, 'treat-as-withdraw', code, `length ${len} is not a non-zero multiple of 4`);
           break;
         }
         const clusterIds: string[] = [];
-        for (let i = 0; i < len; i += 4) clusterIds.push(ipv4Text(v, i));
+        for (let i = 0; i < len; i += 4) clusterIds.push(ipv4Text(msg, vs + i));
         attributes.push({ type: 'cluster-list', flags, clusterIds });
         break;
       }
-      case AttrCode.MP_REACH_NLRI: {
+      case MP_REACH: {
         const r = parseMpReach(msg, vs, ve, ctx, flags);
         if (r === undefined) {
-          attributes.push({ type: 'unknown', flags, code, value: Buffer.from(v) });
+          attributes.push({ type: 'unknown', flags, code, value: Buffer.from(msg.subarray(vs, ve)) });
           break;
         }
         mpReach = { ...r.info, start: r.start, end: ve, index: attributes.length };
         attributes.push(r.attr);
         break;
       }
-      case AttrCode.MP_UNREACH_NLRI: {
+      case MP_UNREACH: {
         // RFC 4760 §4 / RFC 7606 §7.12: too short or unparsable NLRI → session reset (Optional Attribute Error).
         if (len < 3) throw mpError(msg, hStart, ve, `MP_UNREACH_NLRI of ${len} bytes`);
-        const afi = v.readUInt16BE(0);
-        const safi = v[2] as number;
+        const afi = msg.readUInt16BE(vs);
+        const safi = msg[vs + 2] as number;
         const family = familyOf(afi, safi);
         if (family === undefined) {
-          attributes.push({ type: 'unknown', flags, code, value: Buffer.from(v) });
+          attributes.push({ type: 'unknown', flags, code, value: Buffer.from(msg.subarray(vs, ve)) });
           break;
         }
         const bad = checkNlri(msg, vs + 3, ve, family, ctx.addPath[family]);
@@ -268,101 +319,54 @@ export function parseAttributes(msg: Buffer, start: number, end: number, ctx: De
         attributes.push({ type: 'mp-unreach', flags, afi, safi, nlri: [] });
         break;
       }
-      case AttrCode.EXTENDED_COMMUNITIES: {
+      case EXT_COMMUNITIES: {
         // RFC 7606 §7.14: length not a non-zero multiple of 8 → treat-as-withdraw.
         if (len === 0 || len % 8 !== 0) {
-          lenError('treat-as-withdraw', `length ${len} is not a non-zero multiple of 8`);
+          lengthProblem(problems, 'treat-as-withdraw', code, `length ${len} is not a non-zero multiple of 8`);
           break;
         }
         const communities: string[] = [];
-        for (let i = 0; i < len; i += 8) communities.push(v.toString('hex', i, i + 8));
+        for (let i = 0; i < len; i += 8) communities.push(msg.toString('hex', vs + i, vs + i + 8));
         attributes.push({ type: 'extended-communities', flags, communities });
         break;
       }
-      case AttrCode.AS4_PATH: {
+      case AS4_PATH: {
         // RFC 6793 §6: from a NEW speaker AS4_PATH is discarded; a malformed one is discarded
         // (RFC 7607 §2: AS 0 included).
         if (ctx.fourOctetAsn) {
-          problem('attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AS4_PATH from a 4-octet ASN speaker');
+          addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AS4_PATH from a 4-octet ASN speaker');
           break;
         }
-        const segs = decodeSegments(v, 4);
-        if (typeof segs === 'string') problem('attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, `AS4_PATH: ${segs}`);
+        const segs = decodeSegments(msg, vs, ve, 4);
+        if (typeof segs === 'string') addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, `AS4_PATH: ${segs}`);
         else attributes.push({ type: 'as4-path', flags, segments: segs });
         break;
       }
-      case AttrCode.AS4_AGGREGATOR: {
+      case AS4_AGGREGATOR: {
         // RFC 6793 §6 as for AS4_PATH; length must be 8.
         if (ctx.fourOctetAsn) {
-          problem('attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AS4_AGGREGATOR from a 4-octet ASN speaker');
+          addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AS4_AGGREGATOR from a 4-octet ASN speaker');
         } else if (len !== 8) {
-          lenError('attribute-discard', `length ${len}, expected 8`);
-        } else if (v.readUInt32BE(0) === 0) {
-          problem('attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AS4_AGGREGATOR AS 0');
+          lengthProblem(problems, 'attribute-discard', code, `length ${len}, expected 8`);
+        } else if (msg.readUInt32BE(vs) === 0) {
+          addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, 'AS4_AGGREGATOR AS 0');
         } else {
-          attributes.push({ type: 'as4-aggregator', flags, asn: v.readUInt32BE(0), address: ipv4Text(v, 4) });
+          attributes.push({ type: 'as4-aggregator', flags, asn: msg.readUInt32BE(vs), address: ipv4Text(msg, vs + 4) });
         }
         break;
       }
-      case AttrCode.LARGE_COMMUNITIES: {
+      case LARGE_COMMUNITIES: {
         // RFC 8092 §6: length not a non-zero multiple of 12 → treat-as-withdraw.
         if (len === 0 || len % 12 !== 0) {
-          lenError('treat-as-withdraw', `length ${len} is not a non-zero multiple of 12`);
+          lengthProblem(problems, 'treat-as-withdraw', code, `length ${len} is not a non-zero multiple of 12`);
           break;
         }
         const communities: [number, number, number][] = [];
-        for (let i = 0; i < len; i += 12) communities.push([v.readUInt32BE(i), v.readUInt32BE(i + 4), v.readUInt32BE(i + 8)]);
+        for (let i = 0; i < len; i += 12) communities.push([msg.readUInt32BE(vs + i), msg.readUInt32BE(vs + i + 4), msg.readUInt32BE(vs + i + 8)]);
         attributes.push({ type: 'large-communities', flags, communities });
         break;
       }
     }
   }
-  return { attributes, nextHop, mpReach, mpUnreach, problems, seen };
-}
-
-function mpError(msg: Buffer, hStart: number, end: number, why: string): BgpMessageError {
-  // RFC 4760 §7 and RFC 7606 §7.11–§7.12: an MP attribute we cannot parse → Optional Attribute Error, session
-  // reset (AFI/SAFI disable is not implemented), data = the attribute.
-  return new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.OPTIONAL_ATTRIBUTE, why, {
-    data: attrData(msg, hStart, end),
-  });
-}
-
-/** Next hop lengths RFC 4760 §3, RFC 2545 §3 and RFC 8950 §3 allow per family. */
-function nextHopLengthOk(family: Family, n: number): boolean {
-  return family === 'ipv4' ? n === 4 || n === 16 || n === 32 : n === 16 || n === 32;
-}
-
-function parseMpReach(
-  msg: Buffer,
-  vs: number,
-  ve: number,
-  ctx: DecodeContext,
-  flags: number,
-): { info: MpReachInfo; start: number; attr: PathAttribute } | undefined {
-  const hStart = vs - ((flags & AttrFlag.EXTENDED_LENGTH) !== 0 ? 4 : 3);
-  // RFC 4760 §3: AFI(2) SAFI(1) NH length(1) NH Reserved(1) NLRI.
-  if (ve - vs < 5) throw mpError(msg, hStart, ve, `MP_REACH_NLRI of ${ve - vs} bytes`);
-  const afi = msg.readUInt16BE(vs);
-  const safi = msg[vs + 2] as number;
-  const family = familyOf(afi, safi);
-  if (family === undefined) return undefined; // not a family we speak: kept raw
-  const nhLen = msg[vs + 3] as number;
-  // RFC 7606 §7.11: a next hop length inconsistent with the AFI/SAFI → session reset.
-  if (!nextHopLengthOk(family, nhLen)) throw mpError(msg, hStart, ve, `MP_REACH_NLRI next hop length ${nhLen} for ${family}`);
-  const nh = vs + 4;
-  if (nh + nhLen + 1 > ve) throw mpError(msg, hStart, ve, 'MP_REACH_NLRI next hop overruns the attribute');
-  const nextHop = nhLen === 4 ? ipv4Text(msg, nh) : ipv6Text(msg, nh);
-  const start = nh + nhLen + 1; // skip Reserved (RFC 4760 §3: ignored on receipt)
-  const bad = checkNlri(msg, start, ve, family, ctx.addPath[family]);
-  if (bad !== undefined) throw mpError(msg, hStart, ve, `MP_REACH_NLRI: ${bad}`);
-  if (nhLen === 32) {
-    const nextHopLinkLocal = ipv6Text(msg, nh + 16);
-    return {
-      info: { afi, safi, family, nextHop, nextHopLinkLocal },
-      start,
-      attr: { type: 'mp-reach', flags, afi, safi, nextHop, nextHopLinkLocal, nlri: [] },
-    };
-  }
-  return { info: { afi, safi, family, nextHop }, start, attr: { type: 'mp-reach', flags, afi, safi, nextHop, nlri: [] } };
+  return { attributes, nextHop, mpReach, mpUnreach, problems, mandatory };
 }

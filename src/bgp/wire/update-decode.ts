@@ -3,7 +3,14 @@
 import { AttrCode, ErrorCode, HEADER_LENGTH, MIN_UPDATE_LENGTH, UpdateSubcode } from './constants.js';
 import { BgpMessageError, type UpdateProblem } from './error.js';
 import type { MpReachAttribute, MpReachInfo, MpUnreachAttribute, MpUnreachInfo, Nlri, PathAttribute } from './attributes.js';
-import { parseAttributes, type DecodeContext, type ParsedAttributes } from './attribute-decode.js';
+import {
+  parseAttributes,
+  SEEN_AS_PATH,
+  SEEN_NEXT_HOP,
+  SEEN_ORIGIN,
+  type DecodeContext,
+  type ParsedAttributes,
+} from './attribute-decode.js';
 import { checkNlri, decodeNlri, readIpv4Prefix } from './nlri.js';
 import type { Family } from '../../rib/prefix.js';
 
@@ -94,14 +101,22 @@ function layout(msg: Buffer, ctx: DecodeContext): Layout {
 
   const parsed = parseAttributes(msg, aStart, aEnd, ctx);
   const problems = parsed.problems;
-  let treatAsWithdraw = problems.find((p) => p.action === 'treat-as-withdraw');
+  let treatAsWithdraw: UpdateProblem | undefined;
+  for (const p of problems) if (p.action === 'treat-as-withdraw') treatAsWithdraw ??= p;
   // RFC 4271 §6.3 / RFC 7606 §3 (d): missing well-known mandatory attributes when there is something to announce.
   if (treatAsWithdraw === undefined) {
     const hasNlri = aEnd < total;
     const hasMpNlri = parsed.mpReach !== undefined && parsed.mpReach.start < parsed.mpReach.end;
     if (hasNlri || hasMpNlri) {
-      const required = hasNlri ? [AttrCode.ORIGIN, AttrCode.AS_PATH, AttrCode.NEXT_HOP] : [AttrCode.ORIGIN, AttrCode.AS_PATH];
-      const missing = required.find((c) => parsed.seen[c] !== 1);
+      const m = parsed.mandatory;
+      const missing =
+        (m & SEEN_ORIGIN) === 0
+          ? AttrCode.ORIGIN
+          : (m & SEEN_AS_PATH) === 0
+            ? AttrCode.AS_PATH
+            : hasNlri && (m & SEEN_NEXT_HOP) === 0
+              ? AttrCode.NEXT_HOP
+              : undefined;
       if (missing !== undefined) {
         treatAsWithdraw = {
           action: 'treat-as-withdraw',
@@ -123,42 +138,45 @@ function layout(msg: Buffer, ctx: DecodeContext): Layout {
   return { wStart, wEnd, aStart, aEnd, nEnd: total, parsed, treatAsWithdraw, endOfRib };
 }
 
-function walkIpv4(msg: Buffer, start: number, end: number, addPath: boolean, cb: (a: number, l: number, p: number) => void): void {
+/** Reports the IPv4 NLRI field [start, end) (already checked) to the visitor. */
+function walkIpv4(msg: Buffer, start: number, end: number, addPath: boolean, v: UpdateVisitor, announce: boolean): void {
   let o = start;
-  if (!addPath) {
-    while (o < end) {
-      const len = msg[o] as number;
-      cb(readIpv4Prefix(msg, o + 1, len), len, 0);
-      o += 1 + ((len + 7) >> 3);
+  const step = addPath ? 5 : 1;
+  while (o < end) {
+    const pathId = addPath ? msg.readUInt32BE(o) : 0;
+    const len = msg[o + step - 1] as number;
+    const p = o + step;
+    let addr: number;
+    if (len === 32) {
+      // The common host route: four whole bytes.
+      addr = (((msg[p] as number) << 24) | ((msg[p + 1] as number) << 16) | ((msg[p + 2] as number) << 8) | (msg[p + 3] as number)) >>> 0;
+    } else {
+      addr = readIpv4Prefix(msg, p, len);
     }
-  } else {
-    while (o < end) {
-      const pathId = msg.readUInt32BE(o);
-      const len = msg[o + 4] as number;
-      cb(readIpv4Prefix(msg, o + 5, len), len, pathId);
-      o += 5 + ((len + 7) >> 3);
-    }
+    if (announce) v.announceIpv4(addr, len, pathId);
+    else v.withdrawIpv4(addr, len, pathId);
+    o = p + ((len + 7) >> 3);
   }
 }
 
-function walkIpv6(
-  msg: Buffer,
-  start: number,
-  end: number,
-  addPath: boolean,
-  cb: (b: Buffer, off: number, l: number, p: number) => void,
-): void {
+/** Reports the IPv6 NLRI field [start, end) (already checked) to the visitor. */
+function walkIpv6(msg: Buffer, start: number, end: number, addPath: boolean, v: UpdateVisitor, announce: boolean): void {
   let o = start;
+  const step = addPath ? 5 : 1;
   while (o < end) {
-    let pathId = 0;
-    if (addPath) {
-      pathId = msg.readUInt32BE(o);
-      o += 4;
-    }
-    const len = msg[o] as number;
-    cb(msg, o + 1, len, pathId);
-    o += 1 + ((len + 7) >> 3);
+    const pathId = addPath ? msg.readUInt32BE(o) : 0;
+    const len = msg[o + step - 1] as number;
+    const p = o + step;
+    if (announce) v.announceIpv6(msg, p, len, pathId);
+    else v.withdrawIpv6(msg, p, len, pathId);
+    o = p + ((len + 7) >> 3);
   }
+}
+
+function walkFamily(msg: Buffer, start: number, end: number, family: Family, ctx: DecodeContext, v: UpdateVisitor, announce: boolean): void {
+  if (start >= end) return;
+  if (family === 'ipv4') walkIpv4(msg, start, end, ctx.addPath.ipv4, v, announce);
+  else walkIpv6(msg, start, end, ctx.addPath.ipv6, v, announce);
 }
 
 /**
@@ -178,23 +196,11 @@ export function walkUpdate(msg: Buffer, ctx: DecodeContext, v: UpdateVisitor): U
     endOfRib: l.endOfRib,
   };
   v.header(header);
-  const w4 = (a: number, len: number, id: number): void => v.withdrawIpv4(a, len, id);
-  const w6 = (b: Buffer, off: number, len: number, id: number): void => v.withdrawIpv6(b, off, len, id);
-  if (l.wEnd > l.wStart) walkIpv4(msg, l.wStart, l.wEnd, ctx.addPath.ipv4, w4);
-  const un = p.mpUnreach;
-  if (un !== undefined && un.start < un.end) {
-    if (un.family === 'ipv4') walkIpv4(msg, un.start, un.end, ctx.addPath.ipv4, w4);
-    else walkIpv6(msg, un.start, un.end, ctx.addPath.ipv6, w6);
-  }
-  const tw = l.treatAsWithdraw !== undefined;
-  if (l.nEnd > l.aEnd) {
-    walkIpv4(msg, l.aEnd, l.nEnd, ctx.addPath.ipv4, tw ? w4 : (a, len, id) => v.announceIpv4(a, len, id));
-  }
-  const re = p.mpReach;
-  if (re !== undefined && re.start < re.end) {
-    if (re.family === 'ipv4') walkIpv4(msg, re.start, re.end, ctx.addPath.ipv4, tw ? w4 : (a, len, id) => v.announceIpv4(a, len, id));
-    else walkIpv6(msg, re.start, re.end, ctx.addPath.ipv6, tw ? w6 : (b, off, len, id) => v.announceIpv6(b, off, len, id));
-  }
+  walkFamily(msg, l.wStart, l.wEnd, 'ipv4', ctx, v, false);
+  if (p.mpUnreach !== undefined) walkFamily(msg, p.mpUnreach.start, p.mpUnreach.end, p.mpUnreach.family, ctx, v, false);
+  const announce = l.treatAsWithdraw === undefined;
+  walkFamily(msg, l.aEnd, l.nEnd, 'ipv4', ctx, v, announce);
+  if (p.mpReach !== undefined) walkFamily(msg, p.mpReach.start, p.mpReach.end, p.mpReach.family, ctx, v, announce);
   return header;
 }
 
