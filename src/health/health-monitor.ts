@@ -1,0 +1,240 @@
+// The health monitor: runs probes for every next hop (targets come from the route spec), feeds results to the
+// pure TargetHealth machines, and reports eligibility changes. Scheduling: each target gets its own timer
+// with a random phase and ±jitter per interval (no bursts), at most one probe in flight per target, a timeout
+// per probe enforced with the injected clock.
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { makeProbe, type Probe, type ProbeResult } from './probes.js';
+import { resolveProbeGroup, HealthConfigError, type ProbeGroupOptions, type ResolvedProbeGroup } from './options.js';
+import { TargetHealth, type TargetHealthView } from './target-health.js';
+import { HealthMetrics } from './health-metrics.js';
+
+export interface HealthMonitorOptions {
+  /** Probe settings per group (peer group name, or the route spec's default group). */
+  readonly groups: Readonly<Record<string, ProbeGroupOptions>>;
+  /** Group used when a target's group has no entry. Default: 'default' if present, else no probing. */
+  readonly defaultGroup?: string;
+}
+
+export interface HealthMonitorDeps {
+  readonly clock?: Clock;
+  /** Random source in [0, 1) for phase and jitter (tests pass a fixed one). */
+  readonly random?: () => number;
+  /** Probe factory override (tests). */
+  readonly makeProbe?: (group: ResolvedProbeGroup) => Probe;
+  readonly metrics?: Metrics;
+  readonly log?: Logger;
+}
+
+export interface HealthChange {
+  readonly healthy: boolean;
+  readonly since: number;
+  readonly reason: string;
+}
+
+export type HealthListener = (nextHop: string, change: HealthChange) => void;
+
+interface Target {
+  readonly nextHop: string;
+  readonly group: ResolvedProbeGroup | undefined;
+  readonly probe: Probe | undefined;
+  readonly health: TargetHealth;
+  timer: TimerHandle | undefined;
+  wake: TimerHandle | undefined;
+  inFlight: boolean;
+  removed: boolean;
+}
+
+/** Blackhole marks for next hops not (yet) probed: kept so a target added later starts down. */
+interface PendingMark {
+  readonly reason: string;
+  readonly until: number | undefined;
+}
+
+export class HealthMonitor {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly groups = new Map<string, ResolvedProbeGroup>();
+  private readonly probes = new Map<string, Probe>();
+  private readonly defaultGroup: string | undefined;
+  private readonly targets = new Map<string, Target>();
+  private readonly marks = new Map<string, PendingMark>();
+  private readonly listeners = new Set<HealthListener>();
+  private readonly metrics: HealthMetrics | undefined;
+  private readonly log: Logger;
+  private readonly probeFactory: (g: ResolvedProbeGroup) => Probe;
+  private stopped = false;
+
+  constructor(opts: HealthMonitorOptions, deps: HealthMonitorDeps = {}) {
+    this.clock = deps.clock ?? systemClock;
+    this.random = deps.random ?? Math.random;
+    this.log = (deps.log ?? silentLogger).child({ component: 'health' });
+    this.metrics = deps.metrics ? new HealthMetrics(deps.metrics) : undefined;
+    this.probeFactory = deps.makeProbe ?? ((g) => makeProbe(g.probe));
+    for (const [name, g] of Object.entries(opts.groups)) this.groups.set(name, resolveProbeGroup(name, g));
+    this.defaultGroup = opts.defaultGroup ?? (this.groups.has('default') ? 'default' : undefined);
+    if (opts.defaultGroup !== undefined && !this.groups.has(opts.defaultGroup)) {
+      throw new HealthConfigError(`default health group "${opts.defaultGroup}" is not defined`);
+    }
+  }
+
+  /** True when some group uses ICMP (the daemon then runs checkIcmpCapability() at startup). */
+  usesIcmp(): boolean {
+    return [...this.groups.values()].some((g) => g.probe.type === 'icmp');
+  }
+
+  onChange(listener: HealthListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Current verdict for a next hop (RouteSpec's healthOf). Unknown targets are healthy unless marked. */
+  healthOf(nextHop: string): HealthChange {
+    const t = this.targets.get(nextHop);
+    const now = this.clock.now();
+    if (t) return { healthy: t.health.eligible(), since: t.health.view(now).since, reason: t.health.reason(now) };
+    const m = this.marks.get(nextHop);
+    if (m && (m.until === undefined || now < m.until)) return { healthy: false, since: now, reason: m.reason };
+    return { healthy: true, since: now, reason: 'not probed' };
+  }
+
+  /** Declarative: probe exactly these targets. */
+  setTargets(targets: readonly { readonly nextHop: string; readonly group: string }[]): void {
+    const want = new Map(targets.map((t) => [t.nextHop, t.group]));
+    for (const nh of [...this.targets.keys()]) if (!want.has(nh)) this.removeTarget(nh);
+    for (const [nh, g] of want) if (!this.targets.has(nh)) this.addTarget(nh, g);
+  }
+
+  addTarget(nextHop: string, groupName: string): void {
+    if (this.stopped || this.targets.has(nextHop)) return;
+    const name = this.groups.has(groupName) ? groupName : this.defaultGroup;
+    const group = name !== undefined ? this.groups.get(name) : undefined;
+    const active = group !== undefined && group.probe.type !== 'none';
+    let probe: Probe | undefined;
+    if (active && name !== undefined) {
+      probe = this.probes.get(name);
+      if (!probe) {
+        probe = this.probeFactory(group);
+        this.probes.set(name, probe);
+      }
+    }
+    const now = this.clock.now();
+    const health = new TargetHealth({ rise: group?.rise ?? 1, fall: group?.fall ?? 1 }, group?.damping, now);
+    const t: Target = { nextHop, group: active ? group : undefined, probe, health, timer: undefined, wake: undefined, inFlight: false, removed: false };
+    this.targets.set(nextHop, t);
+    const m = this.marks.get(nextHop);
+    if (m) {
+      this.marks.delete(nextHop);
+      t.health.markUnhealthy(m.reason, m.until, now);
+      this.scheduleWake(t);
+    }
+    this.metrics?.set(t, now);
+    // Random phase in [0, interval): 1,000 targets added at once spread over one interval.
+    if (t.group) this.schedule(t, this.random() * t.group.intervalMs);
+  }
+
+  removeTarget(nextHop: string): void {
+    const t = this.targets.get(nextHop);
+    if (!t) return;
+    t.removed = true;
+    t.timer?.cancel();
+    t.wake?.cancel();
+    this.targets.delete(nextHop);
+    this.metrics?.remove(nextHop);
+  }
+
+  /**
+   * EC2 reported a route to this next hop as blackhole (instance or ENI gone): unhealthy for ttlMs (forever when
+   * undefined, until clearMark or the target disappears), whatever the probes say.
+   */
+  markUnhealthy(nextHop: string, reason: string, ttlMs?: number): void {
+    const now = this.clock.now();
+    const until = ttlMs === undefined ? undefined : now + ttlMs;
+    const t = this.targets.get(nextHop);
+    if (!t) {
+      this.marks.set(nextHop, { reason, until });
+      return;
+    }
+    if (t.health.markUnhealthy(reason, until, now)) this.report(t, now);
+    this.scheduleWake(t);
+  }
+
+  clearMark(nextHop: string): void {
+    this.marks.delete(nextHop);
+    const t = this.targets.get(nextHop);
+    const now = this.clock.now();
+    if (t?.health.clearOverride(now)) this.report(t, now);
+  }
+
+  view(nextHop: string): TargetHealthView | undefined {
+    return this.targets.get(nextHop)?.health.view(this.clock.now());
+  }
+
+  views(): { nextHop: string; health: TargetHealthView }[] {
+    const now = this.clock.now();
+    return [...this.targets.values()].map((t) => ({ nextHop: t.nextHop, health: t.health.view(now) }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.targets.values()) {
+      t.removed = true;
+      t.timer?.cancel();
+      t.wake?.cancel();
+    }
+    this.targets.clear();
+  }
+
+  private schedule(t: Target, delay: number): void {
+    if (t.removed || !t.group) return;
+    t.timer = this.clock.setTimeout(() => this.run(t), delay);
+  }
+
+  private run(t: Target): void {
+    const g = t.group;
+    if (t.removed || !g || !t.probe) return;
+    // Next start: one interval ± jitter from this start, whatever the probe takes.
+    this.schedule(t, g.intervalMs * (1 + g.jitter * (2 * this.random() - 1)));
+    if (t.inFlight) return; // at most one probe in flight per target
+    t.inFlight = true;
+    const started = this.clock.now();
+    const ac = new AbortController();
+    const timeout = this.clock.setTimeout(() => ac.abort(), g.timeoutMs);
+    t.probe(t.nextHop, ac.signal)
+      .catch((err: unknown): ProbeResult => ({ ok: false, detail: `probe error: ${String(err)}` }))
+      .then((r) => {
+        timeout.cancel();
+        t.inFlight = false;
+        if (t.removed) return;
+        const now = this.clock.now();
+        this.metrics?.probe(t.nextHop, r.ok, (now - started) / 1000);
+        const wasDown = t.health.view(now).state;
+        if (t.health.observe(r.ok, r.detail, now)) this.report(t, now);
+        else if (wasDown !== t.health.view(now).state) this.metrics?.set(t, now);
+        this.scheduleWake(t);
+      })
+      .catch((err: unknown) => this.log.error({ event: 'health_probe_failed', nextHop: t.nextHop, err }, 'health listener failed'));
+  }
+
+  private scheduleWake(t: Target): void {
+    t.wake?.cancel();
+    t.wake = undefined;
+    const at = t.health.nextWakeup();
+    if (at === undefined || t.removed) return;
+    t.wake = this.clock.setTimeout(() => {
+      t.wake = undefined;
+      const now = this.clock.now();
+      if (t.health.tick(now)) this.report(t, now);
+      this.scheduleWake(t);
+    }, Math.max(0, Math.ceil(at - this.clock.now()) + 1));
+  }
+
+  private report(t: Target, now: number): void {
+    const v = t.health.view(now);
+    this.metrics?.set(t, now);
+    this.log.info({ event: v.eligible ? 'nexthop_healthy' : 'nexthop_unhealthy', nextHop: t.nextHop, reason: v.reason, penalty: v.penalty }, `next hop ${t.nextHop} ${v.eligible ? 'healthy' : 'unhealthy'}: ${v.reason}`);
+    const change = { healthy: v.eligible, since: now, reason: v.reason };
+    for (const l of this.listeners) l(t.nextHop, change);
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { HealthMonitor } from '../../src/health/health-monitor.js';
+import { connectHealth } from '../../src/health/connect.js';
+import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
+import type { Probe } from '../../src/health/probes.js';
+import { path, paths } from '../rib/helpers.js';
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+describe('route spec ↔ health monitor', () => {
+  it('probes the route spec next hops and fails over when the chosen one dies, without failing back', async () => {
+    const clock = new FakeClock(0);
+    const alive = new Map([['10.0.0.5', true], ['10.0.0.6', true]]);
+    const probed = new Set<string>();
+    const probe: Probe = (t) => {
+      probed.add(t);
+      return Promise.resolve({ ok: alive.get(t) ?? false, detail: alive.get(t) ? 'ok' : 'refused' });
+    };
+    const mon = new HealthMonitor({ groups: { default: { probe: { type: 'tcp', port: 80 } } } }, { clock, random: () => 0.5, makeProbe: () => probe });
+    const rs = new RouteSpec({ clock, healthOf: (nh) => mon.healthOf(nh) });
+    const off = connectHealth(rs, mon);
+    const changes: ChosenChange[] = [];
+    rs.onChanges((b) => changes.push(...b));
+    rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', '10.55.0.0/16')));
+    rs.applySpeakerEvent(paths('10.0.0.6', path('10.0.0.6', '10.55.0.0/16')));
+    const advance = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 10) {
+        clock.advance(10);
+        await settle();
+      }
+    };
+    await advance(500);
+    expect(probed).toEqual(new Set(['10.0.0.5', '10.0.0.6']));
+    alive.set('10.0.0.5', false);
+    await advance(1_000);
+    expect(changes.map((c) => [c.from, c.to, c.reason])).toEqual([
+      [undefined, '10.0.0.5', 'new'],
+      ['10.0.0.5', '10.0.0.6', 'failover'],
+    ]);
+    alive.set('10.0.0.5', true);
+    await advance(20_000);
+    expect(changes).toHaveLength(2);
+    // Blackhole report from VPC sync.
+    mon.markUnhealthy('10.0.0.6', 'blackhole', 5_000);
+    expect(changes[2]).toMatchObject({ from: '10.0.0.6', to: '10.0.0.5', reason: 'failover' });
+    off();
+    mon.stop();
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
+import { HealthMonitor, type HealthChange } from '../../src/health/health-monitor.js';
+import type { Probe, ProbeResult } from '../../src/health/probes.js';
+import { Metrics } from '../../src/metrics.js';
+import { HealthConfigError } from '../../src/health/options.js';
+
+/** Lets resolved probe promises run their continuations. */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+function setup(alive: Map<string, boolean>, opts: { timeoutHang?: Set<string>; random?: () => number; groups?: ConstructorParameters<typeof HealthMonitor>[0]['groups'] } = {}) {
+  const clock = new FakeClock(0);
+  const calls: { target: string; at: number }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const probe: Probe = (target, signal) => {
+    calls.push({ target, at: clock.now() });
+    if (opts.timeoutHang?.has(target)) {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      return new Promise<ProbeResult>((resolve) =>
+        signal.addEventListener('abort', () => {
+          inFlight--;
+          resolve({ ok: false, detail: 'timeout' });
+        }),
+      );
+    }
+    return Promise.resolve(alive.get(target) ? { ok: true, detail: 'ok' } : { ok: false, detail: 'refused' });
+  };
+  const metrics = new Metrics();
+  const mon = new HealthMonitor({ groups: opts.groups ?? { default: { probe: { type: 'tcp', port: 80 } } } }, { clock, random: opts.random ?? (() => 0.5), makeProbe: () => probe, metrics });
+  const changes: [string, HealthChange][] = [];
+  mon.onChange((nh, c) => changes.push([nh, c]));
+  const advance = async (ms: number, step = 10): Promise<void> => {
+    for (let t = 0; t < ms; t += step) {
+      clock.advance(step);
+      await settle();
+    }
+  };
+  return { clock, mon, calls, changes, advance, metrics, maxInFlight: () => maxInFlight };
+}
+
+describe('HealthMonitor', () => {
+  it('detects a dead host within 1 s with the defaults and brings it back after rise', async () => {
+    const alive = new Map([['10.0.0.5', true]]);
+    const { mon, changes, advance, clock } = setup(alive, { random: Math.random });
+    mon.addTarget('10.0.0.5', 'default');
+    await advance(1_000);
+    expect(changes).toEqual([]);
+    alive.set('10.0.0.5', false);
+    const diedAt = clock.now();
+    await advance(1_000);
+    expect(changes).toHaveLength(1);
+    const [nh, c] = changes[0] as [string, HealthChange];
+    expect(nh).toBe('10.0.0.5');
+    expect(c.healthy).toBe(false);
+    expect(c.since - diedAt).toBeLessThanOrEqual(1_000);
+    alive.set('10.0.0.5', true);
+    await advance(1_000);
+    expect(changes.map(([, x]) => x.healthy)).toEqual([false, true]);
+  });
+
+  it('spreads 1,000 targets over the interval with jitter and keeps one probe in flight per target', async () => {
+    const alive = new Map<string, boolean>();
+    const hang = new Set<string>();
+    const targets = Array.from({ length: 1000 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+    for (const t of targets) hang.add(t);
+    let seed = 1;
+    const random = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const { mon, calls, advance } = setup(alive, { timeoutHang: hang, random, groups: { default: { probe: { type: 'tcp', port: 80 }, intervalMs: 200, timeoutMs: 200 } } });
+    mon.setTargets(targets.map((nextHop) => ({ nextHop, group: 'default' })));
+    await advance(200, 10);
+    // First round: every target once, spread over 20 slots of 10 ms: no slot holds more than ~2× the mean.
+    const perSlot = new Map<number, number>();
+    for (const c of calls) perSlot.set(Math.floor(c.at / 10), (perSlot.get(Math.floor(c.at / 10)) ?? 0) + 1);
+    expect(calls.length).toBeGreaterThan(900);
+    expect(Math.max(...perSlot.values())).toBeLessThan(120);
+    await advance(2_000, 10);
+    const perTarget = new Map<string, number[]>();
+    for (const c of calls) perTarget.set(c.target, [...(perTarget.get(c.target) ?? []), c.at]);
+    // Never two probes of one target closer than interval × (1 − jitter) apart.
+    for (const ts of perTarget.values()) for (let i = 1; i < ts.length; i++) expect((ts[i] as number) - (ts[i - 1] as number)).toBeGreaterThanOrEqual(170);
+    mon.stop();
+  });
+
+  it('times probes out with the clock', async () => {
+    const { mon, changes, advance } = setup(new Map(), { timeoutHang: new Set(['10.0.0.9']) });
+    mon.addTarget('10.0.0.9', 'default');
+    await advance(1_000);
+    expect(changes[0]?.[1]).toMatchObject({ healthy: false, reason: 'probe failed 3× (timeout)' });
+  });
+
+  it('damps a flapping host', async () => {
+    const alive = new Map([['10.0.0.5', true]]);
+    const { mon, changes, advance } = setup(alive, { groups: { default: { probe: { type: 'tcp', port: 80 }, rise: 1, fall: 1 } } });
+    mon.addTarget('10.0.0.5', 'default');
+    for (let i = 0; i < 3; i++) {
+      alive.set('10.0.0.5', false);
+      await advance(300);
+      alive.set('10.0.0.5', true);
+      await advance(300);
+    }
+    const last = changes[changes.length - 1]?.[1];
+    expect(last).toMatchObject({ healthy: false });
+    expect(mon.view('10.0.0.5')).toMatchObject({ suppressed: true, state: 'up', flaps: 3 });
+    await advance(60_000, 100);
+    expect(changes[changes.length - 1]?.[1].healthy).toBe(true);
+  });
+
+  it('markUnhealthy holds a next hop down for its TTL, also before it is a target', async () => {
+    const alive = new Map([['10.0.0.5', true], ['10.0.0.6', true]]);
+    const { mon, changes, advance } = setup(alive);
+    mon.addTarget('10.0.0.5', 'default');
+    mon.markUnhealthy('10.0.0.5', 'route blackhole in rtb-1', 2_000);
+    expect(changes).toEqual([['10.0.0.5', { healthy: false, since: 0, reason: 'route blackhole in rtb-1' }]]);
+    mon.markUnhealthy('10.0.0.6', 'route blackhole in rtb-1');
+    expect(mon.healthOf('10.0.0.6')).toMatchObject({ healthy: false });
+    mon.addTarget('10.0.0.6', 'default');
+    expect(mon.healthOf('10.0.0.6')).toMatchObject({ healthy: false, reason: 'route blackhole in rtb-1' });
+    await advance(2_100);
+    expect(mon.healthOf('10.0.0.5').healthy).toBe(true);
+    expect(mon.healthOf('10.0.0.6').healthy).toBe(false);
+  });
+
+  it('does not probe groups with probe none, and treats unknown groups with the default', async () => {
+    const { mon, calls, advance } = setup(new Map(), { groups: { quiet: { probe: { type: 'none' } }, default: { probe: { type: 'tcp', port: 1 } } } });
+    mon.addTarget('10.0.0.1', 'quiet');
+    mon.addTarget('10.0.0.2', 'nope');
+    await advance(500);
+    expect(new Set(calls.map((c) => c.target))).toEqual(new Set(['10.0.0.2']));
+    expect(mon.healthOf('10.0.0.1').healthy).toBe(true);
+  });
+
+  it('exports per-next-hop metrics and deletes them with the target', async () => {
+    const { mon, advance, metrics } = setup(new Map([['10.0.0.5', true]]));
+    mon.addTarget('10.0.0.5', 'default');
+    await advance(500);
+    const text = await metrics.text();
+    expect(text).toMatch(/bgp2vpc_nexthop_healthy\{next_hop="10.0.0.5"\} 1/);
+    expect(text).toMatch(/bgp2vpc_nexthop_probes_total\{next_hop="10.0.0.5",result="ok"\} [1-9]/);
+    mon.removeTarget('10.0.0.5');
+    expect(await metrics.text()).not.toMatch(/next_hop="10.0.0.5"/);
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'tcp', port: 80 }, timeoutMs: 500, intervalMs: 200 } } })).toThrow(HealthConfigError);
+    expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'http', port: 0 } } } })).toThrow(/port 0/);
+    expect(() => new HealthMonitor({ groups: {}, defaultGroup: 'x' })).toThrow(/not defined/);
+  });
+});
