@@ -41,25 +41,36 @@ export interface RibKey {
   readonly pathId: number;
 }
 
-/** IPv6 key text: path id, 16 address bytes as latin1, length. Stable and reversible. */
-export function ipv6Key(addrHi: bigint | Buffer, len: number, pathId: number): string {
-  const b = Buffer.isBuffer(addrHi) ? addrHi : bigintTo16(addrHi);
-  return `${pathId}|${b.toString('latin1')}|${len}`;
+/**
+ * IPv6 key text: "pathId|len|" then the ceil(len/8) significant address bytes as latin1 (host bits cleared).
+ * Built straight from the wire (ipv6KeyFromWire) or from a Prefix (ipv6Key): both give the same string.
+ */
+export function ipv6KeyFromWire(buf: Buffer, off: number, len: number, pathId: number): string {
+  const n = (len + 7) >> 3;
+  let s = `${pathId}|${len}|`;
+  for (let i = 0; i < n; i++) {
+    let b = buf[off + i] as number;
+    if (i === n - 1 && (len & 7) !== 0) b &= (0xff << (8 - (len & 7))) & 0xff; // RFC 4271 §4.3: trailing bits are irrelevant
+    s += String.fromCharCode(b);
+  }
+  return s;
 }
 
-function bigintTo16(v: bigint): Buffer {
+export function ipv6Key(addr: bigint, len: number, pathId: number): string {
   const b = Buffer.alloc(16);
-  b.writeBigUInt64BE(v >> 64n, 0);
-  b.writeBigUInt64BE(v & 0xffffffffffffffffn, 8);
-  return b;
+  b.writeBigUInt64BE(addr >> 64n, 0);
+  b.writeBigUInt64BE(addr & 0xffffffffffffffffn, 8);
+  return ipv6KeyFromWire(b, 0, len, pathId);
 }
 
-function parseIpv6Key(key: string): RibKey {
+export function parseIpv6Key(key: string): RibKey {
   const a = key.indexOf('|');
-  const z = key.lastIndexOf('|');
-  const bytes = Buffer.from(key.slice(a + 1, z), 'latin1');
+  const z = key.indexOf('|', a + 1);
+  const len = Number(key.slice(a + 1, z));
+  const bytes = Buffer.alloc(16);
+  bytes.write(key.slice(z + 1), 0, 'latin1');
   const addr = (bytes.readBigUInt64BE(0) << 64n) | bytes.readBigUInt64BE(8);
-  return { prefix: { family: 'ipv6', addr, len: Number(key.slice(z + 1)) }, pathId: Number(key.slice(0, a)) };
+  return { prefix: { family: 'ipv6', addr, len }, pathId: Number(key.slice(0, a)) };
 }
 
 function forEachV4(gen: Generation, fn: (addr: number, len: number, pathId: number, v: RibAttrs) => void): void {

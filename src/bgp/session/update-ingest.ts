@@ -1,0 +1,166 @@
+// UPDATE → Adj-RIB-In, the hot path. One instance per peer, reused for every UPDATE: it is the codec's visitor
+// (no closure and no object per prefix unless someone listens for events), decodes and interns the attributes
+// once per UPDATE, applies max-prefix, and collects the event batch of the UPDATE.
+import type { Logger } from '../../log.js';
+import type { BgpPath } from '../../rib/path.js';
+import { canonicalAddressText, isLinkLocal, parseAddress, type Family, type Prefix } from '../../rib/prefix.js';
+import { ipv6KeyFromWire, type AdjRibIn, type RibAttrs } from '../adj-rib-in.js';
+import { toPathAttributes, type PathAttribute, type UpdateHeader, type UpdateVisitor } from '../wire/index.js';
+import type { MaxPrefix } from './neighbors.js';
+import type { PeerCounters } from './peer-counters.js';
+
+export interface IngestResult {
+  readonly withdrawn: { prefix: Prefix; pathId: number }[];
+  readonly paths: BgpPath[];
+  readonly endOfRib: Family | undefined;
+  /** Max-prefix with action reset was crossed: the caller resets the session (RFC 4486 6/1). */
+  readonly maxPrefixExceeded: { readonly family: Family; readonly limit: number } | undefined;
+}
+
+const INTERN_LIMIT = 20_000;
+
+/**
+ * Next hop text for routing: IPv4-mapped IPv6 → IPv4 (RFC 4291 §2.5.5.2, sent by GoBGP and FRR), link-local or
+ * unspecified → the peer's own address (a VPC cannot route to fe80::/10), RFC 8950 IPv6 next hops kept.
+ */
+export function routableNextHop(text: string | undefined, peerAddress: string): string {
+  if (text === undefined) return peerAddress;
+  try {
+    const a = parseAddress(text);
+    if (a.addr === 0n || isLinkLocal(a)) return peerAddress;
+    return canonicalAddressText(text);
+  } catch {
+    return peerAddress;
+  }
+}
+
+function readIpv6(buf: Buffer, off: number, len: number): bigint {
+  const n = (len + 7) >> 3;
+  let v = 0n;
+  for (let i = 0; i < 16; i++) v = (v << 8n) | BigInt(i < n ? (buf[off + i] as number) : 0);
+  return len === 0 ? 0n : v & (((1n << BigInt(len)) - 1n) << BigInt(128 - len));
+}
+
+export class UpdateIngest implements UpdateVisitor {
+  wantEvents = false;
+  fourOctetAsn = true;
+  maxPrefix: MaxPrefix | undefined;
+  private v4Attrs: RibAttrs | undefined;
+  private v6Attrs: RibAttrs | undefined;
+  private withdrawn: { prefix: Prefix; pathId: number }[] = [];
+  private paths: BgpPath[] = [];
+  private exceeded: { family: Family; limit: number } | undefined;
+  private warned = { ipv4: false, ipv6: false };
+  private readonly intern = new Map<string, RibAttrs>();
+
+  constructor(
+    private readonly peer: string,
+    private peerAsn: number,
+    private readonly rib: AdjRibIn,
+    private readonly counters: PeerCounters,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A new session: new ASN, fresh one-time warnings. */
+  sessionUp(peerAsn: number, fourOctetAsn: boolean): void {
+    this.peerAsn = peerAsn;
+    this.fourOctetAsn = fourOctetAsn;
+    this.warned = { ipv4: false, ipv6: false };
+    this.intern.clear();
+  }
+
+  /** Runs after walkUpdate: the batch of this UPDATE. */
+  take(header: UpdateHeader): IngestResult {
+    const r: IngestResult = { withdrawn: this.withdrawn, paths: this.paths, endOfRib: header.endOfRib, maxPrefixExceeded: this.exceeded };
+    this.withdrawn = [];
+    this.paths = [];
+    this.exceeded = undefined;
+    this.v4Attrs = undefined;
+    this.v6Attrs = undefined;
+    return r;
+  }
+
+  header(h: UpdateHeader): void {
+    this.counters.updates++;
+    if (h.treatAsWithdraw) {
+      this.counters.treatAsWithdraw++;
+      this.logger.warn({ event: 'update_error', action: 'treat-as-withdraw', code: h.treatAsWithdraw.code, subcode: h.treatAsWithdraw.subcode }, `malformed UPDATE, prefixes treated as withdrawn (RFC 7606): ${h.treatAsWithdraw.reason}`);
+    }
+    for (const p of h.problems) {
+      if (p.action === 'attribute-discard') this.logger.warn({ event: 'update_error', action: 'attribute-discard', attribute: p.attribute }, `attribute discarded (RFC 7606): ${p.reason}`);
+    }
+    const attrs = h.attributes;
+    if (h.nextHop !== undefined || h.mpReach?.family === 'ipv4') {
+      this.v4Attrs = this.internAttrs(attrs, routableNextHop(h.nextHop ?? h.mpReach?.nextHop, this.peer));
+    }
+    if (h.mpReach?.family === 'ipv6') this.v6Attrs = this.internAttrs(attrs, routableNextHop(h.mpReach.nextHop, this.peer));
+  }
+
+  private internAttrs(attrs: readonly PathAttribute[], nextHop: string): RibAttrs {
+    const pa = toPathAttributes(attrs, this.fourOctetAsn);
+    const key = `${nextHop}|${pa.origin}|${pa.asPath.join(' ')}|${pa.med ?? ''}|${pa.localPref ?? ''}|${pa.communities.join(' ')}|${pa.largeCommunities.join(' ')}|${pa.extendedCommunities.join(' ')}`;
+    let e = this.intern.get(key);
+    if (!e) {
+      if (this.intern.size >= INTERN_LIMIT) this.intern.clear();
+      e = { attrs: pa, nextHop };
+      this.intern.set(key, e);
+    }
+    return e;
+  }
+
+  announceIpv4(addr: number, len: number, pathId: number): void {
+    const c = this.counters;
+    c.received++;
+    const attrs = this.v4Attrs;
+    if (!attrs) return;
+    const mp = this.maxPrefix;
+    if (mp !== undefined && this.rib.familyTotal('ipv4') >= mp.limit && this.rib.getV4(addr, len, pathId) === undefined) {
+      this.overLimit('ipv4', mp);
+      return;
+    }
+    this.rib.setV4(addr, len, pathId, attrs);
+    if (this.wantEvents) {
+      this.paths.push({ peer: this.peer, peerAsn: this.peerAsn, pathId, prefix: { family: 'ipv4', addr: BigInt(addr), len }, nextHop: attrs.nextHop, attrs: attrs.attrs, stale: false });
+    }
+  }
+
+  withdrawIpv4(addr: number, len: number, pathId: number): void {
+    if (!this.rib.deleteV4(addr, len, pathId)) return;
+    this.counters.withdrawn++;
+    if (this.wantEvents) this.withdrawn.push({ prefix: { family: 'ipv4', addr: BigInt(addr), len }, pathId });
+  }
+
+  announceIpv6(buf: Buffer, off: number, len: number, pathId: number): void {
+    this.counters.received++;
+    const attrs = this.v6Attrs;
+    if (!attrs) return;
+    const key = ipv6KeyFromWire(buf, off, len, pathId);
+    const mp = this.maxPrefix;
+    if (mp !== undefined && this.rib.familyTotal('ipv6') >= mp.limit && this.rib.getV6(key) === undefined) {
+      this.overLimit('ipv6', mp);
+      return;
+    }
+    this.rib.setV6(key, attrs);
+    if (this.wantEvents) {
+      this.paths.push({ peer: this.peer, peerAsn: this.peerAsn, pathId, prefix: { family: 'ipv6', addr: readIpv6(buf, off, len), len }, nextHop: attrs.nextHop, attrs: attrs.attrs, stale: false });
+    }
+  }
+
+  withdrawIpv6(buf: Buffer, off: number, len: number, pathId: number): void {
+    if (!this.rib.deleteV6(ipv6KeyFromWire(buf, off, len, pathId))) return;
+    this.counters.withdrawn++;
+    if (this.wantEvents) this.withdrawn.push({ prefix: { family: 'ipv6', addr: readIpv6(buf, off, len), len }, pathId });
+  }
+
+  private overLimit(family: Family, mp: MaxPrefix): void {
+    this.counters.rejected++;
+    if (mp.action === 'reset') {
+      this.exceeded ??= { family, limit: mp.limit };
+      return;
+    }
+    if (!this.warned[family]) {
+      this.warned[family] = true;
+      this.logger.warn({ event: 'max_prefix', family, limit: mp.limit, action: 'warn' }, `${family} max-prefix limit ${mp.limit} reached; further prefixes are ignored`);
+    }
+  }
+}
