@@ -24,9 +24,12 @@ export function isOwnedRoute(own: Ownership, r: ActualRoute): boolean {
   return insideCluster(own, r.destination);
 }
 
-/** Routes that count against the table's quota: propagated routes do not (EC2 quota "non-propagated routes"). */
+/**
+ * Routes that count against the table's quota (per family): neither propagated routes (the quota is on
+ * "non-propagated routes") nor the table's own `local` routes count, as in the emulator (src/sim/ec2).
+ */
 export function countsAgainstLimit(r: ActualRoute): boolean {
-  return r.origin !== 'EnableVgwRoutePropagation';
+  return r.origin !== 'EnableVgwRoutePropagation' && r.origin !== 'CreateRouteTable' && r.target.kind !== 'local';
 }
 
 export function routeFamily(r: ActualRoute): Family | undefined {

@@ -2,6 +2,7 @@
 // Metrics registry; series of a table we stop managing are removed by forgetTable().
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Metrics } from '../metrics.js';
+import type { TableStatus } from './table-state.js';
 
 export class VpcMetrics {
   readonly routesDesired: Gauge<'route_table' | 'family'>;
@@ -29,5 +30,23 @@ export class VpcMetrics {
     this.reconcileDuration = m.histogram('vpc_reconcile_duration_seconds', 'Duration of one reconcile pass');
     this.driftRepairs = m.counter('vpc_drift_repairs_total', 'Routes repaired after a change behind our back', ['route_table']);
     this.pendingOps = m.gauge('vpc_pending_ops', 'Planned EC2 writes not yet applied', ['route_table']);
+  }
+
+  /** Sets the per-table gauges from a status snapshot. */
+  update(tables: readonly TableStatus[]): void {
+    this.operatorErrors.reset();
+    for (const s of tables) {
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const f = s.families[family];
+        const l = { route_table: s.id, family };
+        this.routesDesired.set(l, f.desired);
+        this.routesActual.set(l, f.owned);
+        this.routeLimit.set(l, f.limit);
+        this.routeBudget.set(l, f.budget);
+        this.damageAddresses.set(l, Number(f.damageAddresses));
+      }
+      this.pendingOps.set({ route_table: s.id }, s.pendingOps);
+      for (const e of s.operatorErrors) this.operatorErrors.set({ route_table: s.id, code: e.code }, 1);
+    }
   }
 }

@@ -18,7 +18,8 @@
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
 // re-read before the first write (another replica may have written meanwhile).
-import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
 import type { TablesView } from '../api/views.js';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
@@ -27,15 +28,15 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Prefix } from '../rib/prefix.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from './backoff.js';
-import { desiredTable } from './desired-table.js';
-import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
-import { exactTable } from './exact-table.js';
-import { CLAIM_TAG, claimState, isOwnedRoute, type Ownership } from './ownership.js';
-import { describeConflict, describeOp, plan, type Plan } from './plan.js';
+import { aggregateSafely } from './safe-aggregate.js';
+import { isOwnedRoute, type Ownership } from './ownership.js';
+import { describeConflict, describeOp, type Plan } from './plan.js';
+import { planTableState } from './table-plan.js';
 import { applyPlan } from './table-apply.js';
-import { newTableState, tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
+import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
+import { tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
 import { targetId, type DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 
@@ -45,7 +46,7 @@ export interface VpcSyncOptions {
   readonly ec2: EC2Client;
   readonly clusterName: string;
   readonly clusterCidrs: readonly Prefix[];
-  readonly tables: { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
+  readonly tables: TableSelector;
   readonly routeLimit?: number;
   readonly headroom?: number;
   readonly debounceMs?: number;
@@ -57,10 +58,13 @@ export interface VpcSyncOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
-  /** The aggregator (src/aggregate); default: one route per prefix (exactTable). */
+  /** The aggregator; default src/aggregate (minimal table, least damage under the budget). */
   readonly aggregate?: AggregateFn;
   readonly random?: () => number;
+  /** Per-attempt timeout of an EC2 call (default 10 s). */
   readonly callTimeoutMs?: number;
+  /** Delay before a failed pass is retried: at least baseMs, exponential with jitter up to maxMs (1 s … 60 s). */
+  readonly retryPass?: { readonly baseMs: number; readonly maxMs: number };
   /** Benchmarks: called as each mutating request leaves. */
   readonly onMutatingSend?: (action: string) => void;
 }
@@ -82,7 +86,7 @@ export class VpcSync {
   private readonly headroom: number;
   private readonly aggregate: AggregateFn;
   private readonly backoff: BackoffConfig;
-  private tables: TableState[] = [];
+  private readonly registry: TableRegistry;
   private desired: readonly DesiredRoute[] = [];
   private haveDesired = false;
   private desiredVersion = 0;
@@ -110,7 +114,7 @@ export class VpcSync {
     this.own = { clusterCidrs: o.clusterCidrs };
     this.limit = o.routeLimit ?? 50;
     this.headroom = o.headroom ?? 0;
-    this.aggregate = o.aggregate ?? exactTable;
+    this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
     this.gw = new Ec2Gateway({
       ec2: o.ec2,
@@ -123,11 +127,12 @@ export class VpcSync {
       ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
       ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
     });
-    this.resolver = new EniResolver((ips) => this.gw.describeEnisByIp(ips, this.vpcIds()), this.clock, o.driftIntervalMs ?? 60_000);
+    this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
+    this.resolver = new EniResolver((ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()), this.clock, o.driftIntervalMs ?? 60_000);
   }
 
-  private vpcIds(): string[] {
-    return [...new Set(this.tables.map((t) => t.vpcId).filter((v) => v !== ''))];
+  private get tables(): TableState[] {
+    return this.registry.tables;
   }
 
   private canWrite(): boolean {
@@ -136,59 +141,12 @@ export class VpcSync {
 
   async start(): Promise<void> {
     if (this.started) return;
-    const filters: Filter[] =
-      'ids' in this.o.tables
-        ? [{ Name: 'route-table-id', Values: [...this.o.tables.ids] }]
-        : [{ Name: 'vpc-id', Values: [this.o.tables.vpcId] }, ...Object.entries(this.o.tables.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))];
-    const snaps = await this.gw.describeRouteTables(filters);
-    this.tables = snaps.map((s) => newTableState(s, claimState(s.tags, this.o.clusterName)));
-    if ('ids' in this.o.tables) {
-      for (const id of this.o.tables.ids) {
-        if (this.tables.some((t) => t.id === id)) continue;
-        const t = newTableState({ id, vpcId: '', tags: {}, routes: [] }, { kind: 'unclaimed' });
-        t.missing = true;
-        t.operatorErrors.set('InvalidRouteTableID.NotFound', `route table ${id} does not exist (or is not visible to these credentials)`);
-        this.log.error({ event: 'table_missing', routeTable: id }, `route table ${id} not found`);
-        this.tables.push(t);
-      }
-    } else if (this.tables.length === 0) {
-      this.log.warn({ event: 'no_tables', vpcId: this.o.tables.vpcId }, 'no route table matches the discovery filter');
-    }
-    const cidrs = await this.gw.describeVpcCidrs(this.vpcIds());
-    for (const t of this.tables) {
-      t.vpcCidrs = cidrs.get(t.vpcId) ?? [];
-      this.checkClaim(t);
-    }
+    await this.registry.discover();
     this.wasWriting = this.canWrite();
-    if (this.wasWriting) await this.claimTables();
+    if (this.wasWriting) await this.registry.claimUnclaimed();
     this.started = true;
     this.log.info({ event: 'vpc_sync_started', tables: this.tables.map((t) => t.id) }, `managing ${this.tables.length} route table(s)`);
     this.scheduleDrift();
-  }
-
-  private async claimTables(): Promise<void> {
-    for (const t of this.tables) {
-      if (t.claim.kind !== 'unclaimed' || t.missing) continue;
-      try {
-        await this.gw.createTags(t.id, { [CLAIM_TAG]: this.o.clusterName });
-        t.tags[CLAIM_TAG] = this.o.clusterName;
-        t.claim = { kind: 'ours' };
-        this.log.info({ event: 'table_claimed', routeTable: t.id }, `claimed ${t.id} for cluster ${this.o.clusterName}`);
-      } catch (err) {
-        this.recordError(t, err);
-      }
-    }
-  }
-
-  /** A table claimed by another cluster is refused: reported, never written. */
-  private checkClaim(t: TableState): void {
-    const e = t.claim.kind === 'foreign' ? new TableClaimedError(t.id, t.claim.owner, this.o.clusterName) : undefined;
-    if (!e) {
-      t.operatorErrors.delete('TABLE_CLAIMED_BY_OTHER_CLUSTER');
-      return;
-    }
-    if (!t.operatorErrors.has(e.code)) this.log.error({ event: 'table_refused', routeTable: t.id, owner: e.owner }, e.message);
-    t.operatorErrors.set(e.code, e.message);
   }
 
   setDesired(routes: readonly DesiredRoute[]): void {
@@ -281,7 +239,8 @@ export class VpcSync {
 
   private scheduleRetry(): void {
     if (this.stopped || this.retryTimer) return;
-    const delay = Math.max(1000, backoffDelay(this.retryAttempt++, { ...this.backoff, baseMs: 1000, maxMs: 60_000 }, this.o.random));
+    const cfg = this.o.retryPass ?? { baseMs: 1000, maxMs: 60_000 };
+    const delay = Math.max(cfg.baseMs, backoffDelay(this.retryAttempt++, { ...cfg, maxAttempts: Infinity }, this.o.random));
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.request('retry');
@@ -301,50 +260,16 @@ export class VpcSync {
     }
   }
 
-  private recordError(t: TableState, err: unknown): void {
-    if (err instanceof Ec2CallError && (err.errorClass === 'operator' || err.errorClass === 'table-gone')) {
-      t.operatorErrors.set(err.ec2Code, err.message);
-      this.log.error({ event: 'operator_error', routeTable: t.id, code: err.ec2Code }, err.message);
-    } else {
-      t.lastError = errorMessage(err);
-      this.log.warn({ event: 'table_error', routeTable: t.id, err: t.lastError }, t.lastError);
-    }
-  }
-
-  private async refresh(tables: TableState[]): Promise<void> {
-    const live = tables.filter((t) => !t.missing || 'ids' in this.o.tables);
-    if (live.length === 0) return;
-    const snaps = await this.gw.describeRouteTables([{ Name: 'route-table-id', Values: live.map((t) => t.id) }]);
-    for (const t of live) {
-      const s = snaps.find((x) => x.id === t.id);
-      t.stale = false;
-      if (!s) {
-        t.missing = true;
-        t.operatorErrors.set('InvalidRouteTableID.NotFound', `route table ${t.id} does not exist`);
-        continue;
-      }
-      if (t.missing) t.operatorErrors.delete('InvalidRouteTableID.NotFound');
-      t.missing = false;
-      t.routes = [...s.routes];
-      t.tags = { ...s.tags };
-      t.claim = claimState(s.tags, this.o.clusterName);
-      this.checkClaim(t);
-    }
-  }
-
   private async pass(trigger: Trigger): Promise<void> {
     const t0 = this.clock.now();
     const writing = this.canWrite();
     if (writing && !this.wasWriting) for (const t of this.tables) t.stale = true; // HA seam: re-read first
     this.wasWriting = writing;
     if (trigger === 'drift' || trigger === 'manual') for (const t of this.tables) t.stale = true;
-    if (trigger === 'drift') {
-      this.resolver.clear();
-      this.goneTargets = new Set();
-    }
-    await this.refresh(this.tables.filter((t) => t.stale));
+    if (trigger === 'drift') this.goneTargets = new Set();
+    await this.registry.refresh(this.tables.filter((t) => t.stale));
     if (!this.haveDesired) return;
-    if (writing) await this.claimTables();
+    if (writing) await this.registry.claimUnclaimed();
 
     const version = this.desiredVersion;
     const wanted = new Set<string>();
@@ -352,8 +277,11 @@ export class VpcSync {
       const ip = EniResolver.canonical(d.nextHop);
       if (ip) wanted.add(ip);
     }
-    await this.resolver.resolve(wanted);
-    if (this.scanBlackholes(wanted)) await this.resolver.resolve(wanted);
+    // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
+    if (trigger !== 'drift') await this.resolver.resolve(wanted);
+    const invalidated = this.scanBlackholes(wanted);
+    if (trigger === 'drift') this.resolver.clear(); // re-learn: moved IPs, source/dest check changes
+    if (trigger === 'drift' || invalidated) await this.resolver.resolve(wanted);
     for (const ip of wanted) {
       const r = this.resolver.peek(ip);
       if (r.kind === 'missing') this.notify(ip, 'eni-not-found');
@@ -396,7 +324,7 @@ export class VpcSync {
         repaired.set(t.id, (repaired.get(t.id) ?? 0) + out.applied);
         t.plan = this.planTable(t);
         if (out.failed) {
-          this.recordError(t, out.failed);
+          recordTableError(t, out.failed, this.log);
           failed = true;
           break;
         }
@@ -409,7 +337,7 @@ export class VpcSync {
           failed = true;
           break;
         }
-        await this.refresh([t]);
+        await this.registry.refresh([t]);
       }
       for (const c of t.plan?.conflicts ?? []) this.log.debug({ event: 'plan_conflict', routeTable: t.id }, describeConflict(c));
     }
@@ -467,54 +395,23 @@ export class VpcSync {
   }
 
   private planTable(t: TableState): Plan {
-    const eniOf = (nextHop: string): string | undefined => {
-      const ip = EniResolver.canonical(nextHop);
-      const r = ip ? this.resolver.peek(ip) : undefined;
-      return r?.kind === 'found' ? r.eni.networkInterfaceId : undefined;
-    };
-    for (const family of ['ipv4', 'ipv6'] as const) {
-      t.desired[family] = desiredTable({
-        family,
-        routes: this.desired,
-        eniOf,
-        actual: t.routes,
-        ownership: this.own,
-        routeLimit: this.limit,
-        headroom: this.headroom,
-        aggregate: this.aggregate,
-      });
-    }
-    const desired = [...(t.desired.ipv4?.routes ?? []), ...(t.desired.ipv6?.routes ?? [])];
-    const p = plan({ tableId: t.id, desired, actual: t.routes, ownership: this.own, routeLimit: this.limit, vpcCidrs: t.vpcCidrs, unhealthyTargets: this.deadTargets });
-    if (p.overLimit > 0) t.operatorErrors.set('RouteLimitExceeded', `${p.overLimit} route(s) do not fit in the table's limit of ${this.limit}`);
-    const damage = (t.desired.ipv4?.damage.addresses ?? 0n) + (t.desired.ipv6?.damage.addresses ?? 0n);
-    if (damage > 0n) {
-      const budgets = `IPv4 ${t.desired.ipv4?.budget ?? 0}/${t.desired.ipv4?.optimum ?? 0}, IPv6 ${t.desired.ipv6?.budget ?? 0}/${t.desired.ipv6?.optimum ?? 0}`;
-      const msg = `route budget too small (budget/needed: ${budgets}): ${damage} announced address(es) misrouted; raise the route limit or shorten the prefixes`;
-      if (!t.operatorErrors.has('RouteBudgetExceeded')) this.log.warn({ event: 'route_budget_exceeded', routeTable: t.id, damageAddresses: damage.toString() }, msg);
-      t.operatorErrors.set('RouteBudgetExceeded', msg);
-    } else t.operatorErrors.delete('RouteBudgetExceeded');
-    const insideVpc = p.conflicts.filter((c) => c.kind === 'inside-vpc-cidr');
-    if (insideVpc.length > 0) t.operatorErrors.set('DestinationInsideVpcCidr', insideVpc.map(describeConflict).join('; '));
-    else t.operatorErrors.delete('DestinationInsideVpcCidr');
-    return p;
+    return planTableState(t, {
+      desired: this.desired,
+      eniOf: (nextHop) => {
+        const ip = EniResolver.canonical(nextHop);
+        const r = ip ? this.resolver.peek(ip) : undefined;
+        return r?.kind === 'found' ? r.eni.networkInterfaceId : undefined;
+      },
+      ownership: this.own,
+      routeLimit: this.limit,
+      headroom: this.headroom,
+      aggregate: this.aggregate,
+      deadTargets: this.deadTargets,
+      logger: this.log,
+    });
   }
 
   private updateGauges(): void {
-    if (!this.m) return;
-    this.m.operatorErrors.reset();
-    for (const s of this.status()) {
-      for (const family of ['ipv4', 'ipv6'] as const) {
-        const f = s.families[family];
-        const l = { route_table: s.id, family };
-        this.m.routesDesired.set(l, f.desired);
-        this.m.routesActual.set(l, f.owned);
-        this.m.routeLimit.set(l, f.limit);
-        this.m.routeBudget.set(l, f.budget);
-        this.m.damageAddresses.set(l, Number(f.damageAddresses));
-      }
-      this.m.pendingOps.set({ route_table: s.id }, s.pendingOps);
-      for (const e of s.operatorErrors) this.m.operatorErrors.set({ route_table: s.id, code: e.code }, 1);
-    }
+    this.m?.update(this.status());
   }
 }

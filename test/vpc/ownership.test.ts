@@ -58,8 +58,9 @@ describe('routeBudget', () => {
       r('172.16.0.0/12', { kind: 'peering', id: 'pcx-1' }, 'EnableVgwRoutePropagation'), // propagated: not counted
       r('::/0', { kind: 'internet-gateway', id: 'igw-1' }),
     ];
-    expect(routeBudget(own, routes, 'ipv4', 50, 0)).toBe(48);
-    expect(routeBudget(own, routes, 'ipv4', 50, 5)).toBe(43);
+    // local (the table's own) and propagated routes do not count; the IGW route does.
+    expect(routeBudget(own, routes, 'ipv4', 50, 0)).toBe(49);
+    expect(routeBudget(own, routes, 'ipv4', 50, 5)).toBe(44);
     expect(routeBudget(own, routes, 'ipv6', 50, 0)).toBe(49);
     expect(routeBudget(own, routes, 'ipv4', 2, 5)).toBe(0);
   });

@@ -1,0 +1,66 @@
+// One table's planning step: desired routes per family (resolve, budget, aggregate), the plan, and the operator
+// conditions the plan reveals (budget too small, quota exceeded, destinations inside the VPC CIDR). No I/O:
+// it works on the table's cached routes and the resolver's cache, and records its findings on the table state.
+import type { Logger } from '../log.js';
+import { desiredTable, type AggregateFn } from './desired-table.js';
+import type { Ownership } from './ownership.js';
+import { describeConflict, plan, type Plan } from './plan.js';
+import type { TableState } from './table-state.js';
+import type { DesiredRoute } from './types.js';
+
+export interface TablePlanContext {
+  readonly desired: readonly DesiredRoute[];
+  /** Next hop (text) → ENI ID from the resolver's cache, undefined when unresolved. */
+  readonly eniOf: (nextHop: string) => string | undefined;
+  readonly ownership: Ownership;
+  readonly routeLimit: number;
+  readonly headroom: number;
+  readonly aggregate: AggregateFn;
+  /** ENI/instance IDs known dead: replacing away from them is a failover. */
+  readonly deadTargets: ReadonlySet<string>;
+  readonly logger: Logger;
+}
+
+export function planTableState(t: TableState, c: TablePlanContext): Plan {
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    t.desired[family] = desiredTable({
+      family,
+      routes: c.desired,
+      eniOf: c.eniOf,
+      actual: t.routes,
+      ownership: c.ownership,
+      routeLimit: c.routeLimit,
+      headroom: c.headroom,
+      aggregate: c.aggregate,
+    });
+  }
+  const desired = [...(t.desired.ipv4?.routes ?? []), ...(t.desired.ipv6?.routes ?? [])];
+  const p = plan({
+    tableId: t.id,
+    desired,
+    actual: t.routes,
+    ownership: c.ownership,
+    routeLimit: c.routeLimit,
+    vpcCidrs: t.vpcCidrs,
+    unhealthyTargets: c.deadTargets,
+  });
+
+  if (p.overLimit > 0) t.operatorErrors.set('RouteLimitExceeded', `${p.overLimit} route(s) do not fit in the table's limit of ${c.routeLimit}`);
+
+  const v4 = t.desired.ipv4;
+  const v6 = t.desired.ipv6;
+  const damage = (v4?.damage.addresses ?? 0n) + (v6?.damage.addresses ?? 0n);
+  if (damage > 0n) {
+    const budgets = `IPv4 ${v4?.budget ?? 0}/${v4?.optimum ?? 0}, IPv6 ${v6?.budget ?? 0}/${v6?.optimum ?? 0}`;
+    const msg = `route budget too small (budget/needed: ${budgets}): ${damage} announced address(es) misrouted; raise the route limit or shorten the prefixes`;
+    if (t.operatorErrors.get('RouteBudgetExceeded') !== msg) {
+      c.logger.warn({ event: 'route_budget_exceeded', routeTable: t.id, damageAddresses: damage.toString() }, msg);
+    }
+    t.operatorErrors.set('RouteBudgetExceeded', msg);
+  } else t.operatorErrors.delete('RouteBudgetExceeded');
+
+  const insideVpc = p.conflicts.filter((x) => x.kind === 'inside-vpc-cidr');
+  if (insideVpc.length > 0) t.operatorErrors.set('DestinationInsideVpcCidr', insideVpc.map(describeConflict).join('; '));
+  else t.operatorErrors.delete('DestinationInsideVpcCidr');
+  return p;
+}

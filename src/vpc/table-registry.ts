@@ -1,0 +1,127 @@
+// The managed route tables and their state in EC2: discovery (by ID, or VPC + tags), claiming with the
+// `bgp2vpc:cluster` tag, refusal of tables claimed by another cluster, and re-reads (paged, one describe for
+// all stale tables). Errors are recorded on the table (status, log), never thrown, except when EC2 cannot be
+// read at all.
+import type { Filter } from '@aws-sdk/client-ec2';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
+import type { Ec2Gateway } from './ec2-gateway.js';
+import { CLAIM_TAG, claimState } from './ownership.js';
+import { newTableState, type TableState } from './table-state.js';
+
+export type TableSelector = { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
+
+const NOT_FOUND = 'InvalidRouteTableID.NotFound';
+
+export class TableRegistry {
+  tables: TableState[] = [];
+
+  constructor(
+    private readonly gw: Ec2Gateway,
+    private readonly clusterName: string,
+    private readonly selector: TableSelector,
+    private readonly log: Logger,
+  ) {}
+
+  vpcIds(): string[] {
+    return [...new Set(this.tables.map((t) => t.vpcId).filter((v) => v !== ''))];
+  }
+
+  /** Reads the selected tables and their VPCs' CIDRs. Throws when EC2 cannot be read. */
+  async discover(): Promise<void> {
+    const sel = this.selector;
+    const filters: Filter[] =
+      'ids' in sel
+        ? [{ Name: 'route-table-id', Values: [...sel.ids] }]
+        : [{ Name: 'vpc-id', Values: [sel.vpcId] }, ...Object.entries(sel.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))];
+    const snaps = await this.gw.describeRouteTables(filters);
+    this.tables = snaps.map((s) => newTableState(s, claimState(s.tags, this.clusterName)));
+    if ('ids' in sel) {
+      for (const id of sel.ids) {
+        if (this.tables.some((t) => t.id === id)) continue;
+        const t = newTableState({ id, vpcId: '', tags: {}, routes: [] }, { kind: 'unclaimed' });
+        this.markMissing(t);
+        this.tables.push(t);
+      }
+    } else if (this.tables.length === 0) {
+      this.log.warn({ event: 'no_tables', vpcId: sel.vpcId }, 'no route table matches the discovery filter');
+    }
+    await this.loadVpcCidrs(this.tables);
+    for (const t of this.tables) this.checkClaim(t);
+  }
+
+  private async loadVpcCidrs(tables: readonly TableState[]): Promise<void> {
+    const ids = [...new Set(tables.map((t) => t.vpcId).filter((v) => v !== ''))];
+    if (ids.length === 0) return;
+    const cidrs = await this.gw.describeVpcCidrs(ids);
+    for (const t of tables) t.vpcCidrs = cidrs.get(t.vpcId) ?? t.vpcCidrs;
+  }
+
+  private markMissing(t: TableState): void {
+    if (!t.missing) this.log.error({ event: 'table_missing', routeTable: t.id }, `route table ${t.id} not found`);
+    t.missing = true;
+    t.operatorErrors.set(NOT_FOUND, `route table ${t.id} does not exist (or is not visible to these credentials)`);
+  }
+
+  /** A table claimed by another cluster is refused: reported, never written. */
+  private checkClaim(t: TableState): void {
+    const e = t.claim.kind === 'foreign' ? new TableClaimedError(t.id, t.claim.owner, this.clusterName) : undefined;
+    if (!e) {
+      t.operatorErrors.delete('TABLE_CLAIMED_BY_OTHER_CLUSTER');
+      return;
+    }
+    if (!t.operatorErrors.has(e.code)) this.log.error({ event: 'table_refused', routeTable: t.id, owner: e.owner }, e.message);
+    t.operatorErrors.set(e.code, e.message);
+  }
+
+  /** Tags unclaimed tables as ours (a write: only call when writes are allowed). */
+  async claimUnclaimed(): Promise<void> {
+    for (const t of this.tables) {
+      if (t.claim.kind !== 'unclaimed' || t.missing) continue;
+      try {
+        await this.gw.createTags(t.id, { [CLAIM_TAG]: this.clusterName });
+        t.tags[CLAIM_TAG] = this.clusterName;
+        t.claim = { kind: 'ours' };
+        this.log.info({ event: 'table_claimed', routeTable: t.id }, `claimed ${t.id} for cluster ${this.clusterName}`);
+      } catch (err) {
+        recordTableError(t, err, this.log);
+      }
+    }
+  }
+
+  /** Re-reads the given tables in one paged DescribeRouteTables. Throws when EC2 cannot be read. */
+  async refresh(tables: readonly TableState[]): Promise<void> {
+    if (tables.length === 0) return;
+    const snaps = await this.gw.describeRouteTables([{ Name: 'route-table-id', Values: tables.map((t) => t.id) }]);
+    const found: TableState[] = [];
+    for (const t of tables) {
+      const s = snaps.find((x) => x.id === t.id);
+      t.stale = false;
+      if (!s) {
+        this.markMissing(t);
+        continue;
+      }
+      if (t.missing || t.vpcId !== s.vpcId) found.push(t);
+      t.operatorErrors.delete(NOT_FOUND);
+      t.missing = false;
+      t.vpcId = s.vpcId;
+      t.routes = [...s.routes];
+      t.tags = { ...s.tags };
+      t.claim = claimState(s.tags, this.clusterName);
+      this.checkClaim(t);
+    }
+    await this.loadVpcCidrs(found);
+  }
+}
+
+/** Operator errors (permissions, quota, missing table) go to operatorErrors; the rest to lastError. */
+export function recordTableError(t: TableState, err: unknown, log: Logger): void {
+  if (err instanceof Ec2CallError && (err.errorClass === 'operator' || err.errorClass === 'table-gone')) {
+    t.operatorErrors.set(err.ec2Code, err.message);
+    log.error({ event: 'operator_error', routeTable: t.id, code: err.ec2Code }, err.message);
+  } else {
+    t.lastError = errorMessage(err);
+    log.warn({ event: 'table_error', routeTable: t.id, err: t.lastError }, t.lastError);
+  }
+}

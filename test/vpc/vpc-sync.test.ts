@@ -1,0 +1,290 @@
+// VpcSync against the EC2 emulator through the real @aws-sdk/client-ec2.
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatPrefix } from '../../src/rib/prefix.js';
+import { exactTable } from '../../src/vpc/exact-table.js';
+import { CLAIM_TAG } from '../../src/vpc/ownership.js';
+import { VpcSync, type VpcSyncOptions } from '../../src/vpc/vpc-sync.js';
+import { CLUSTER, slash24, tableMap, vpcFixture, waitFor, type VpcFixture } from './fixture.js';
+
+let fx: VpcFixture | undefined;
+const syncs: VpcSync[] = [];
+afterEach(async () => {
+  for (const s of syncs.splice(0)) await s.stop();
+  await fx?.stop();
+  fx = undefined;
+});
+
+function newSync(f: VpcFixture, extra: Partial<VpcSyncOptions> = {}): VpcSync {
+  const s = new VpcSync({
+    ec2: f.ec2,
+    clusterName: 'prod',
+    clusterCidrs: CLUSTER,
+    tables: { ids: [f.tableId] },
+    debounceMs: 5,
+    aggregate: exactTable,
+    backoff: { baseMs: 5, maxMs: 50, maxAttempts: 10 },
+    ...extra,
+  });
+  syncs.push(s);
+  return s;
+}
+
+const mutating = (f: VpcFixture): number => f.emu.count({ mutating: true });
+
+describe('VpcSync on the emulator', () => {
+  it('creates the desired routes, claims the table, leaves foreign routes alone', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f);
+    await sync.start();
+    expect(f.emu.model.routeTable(f.tableId).tags.get(CLAIM_TAG)).toBe('prod');
+    sync.setDesired([0, 1, 2].map((i) => ({ prefix: slash24(i), nextHop: f.hosts[i]!.ip })));
+    await sync.reconcileNow();
+    const t = tableMap(f);
+    for (const i of [0, 1, 2]) expect(t.get(formatPrefix(slash24(i)))).toEqual({ target: f.hosts[i]!.eniId, state: 'active' });
+    for (const [dest, target] of f.foreign) expect(t.get(dest)?.target).toBe(target);
+    expect(f.emu.count({ action: 'CreateRoute' })).toBe(3);
+    const st = sync.status()[0]!;
+    expect(st.claim).toBe('ours');
+    expect(st.families.ipv4).toMatchObject({ desired: 3, owned: 3, foreign: 3, limit: 50, budget: 47 });
+    expect(st.pendingOps).toBe(0);
+  });
+});
+
+describe('VpcSync writes only what changed', () => {
+  it('replaces a changed next hop with exactly one ReplaceRoute, and writes nothing at steady state or on restart', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const routes = [0, 1, 2, 3].map((i) => ({ prefix: slash24(i), nextHop: f.hosts[i % 3]!.ip }));
+    const s1 = newSync(f);
+    await s1.start();
+    s1.setDesired(routes);
+    await s1.reconcileNow();
+    expect(mutating(f)).toBe(1 + 4); // CreateTags (claim) + 4 CreateRoute
+
+    f.emu.reset();
+    const changed = routes.map((r, i) => (i === 1 ? { ...r, nextHop: f.hosts[2]!.ip } : r));
+    s1.setDesired(changed);
+    await waitFor(() => tableMap(f).get('10.200.1.0/24')?.target === f.hosts[2]!.eniId, 5000, 'the replace');
+    await s1.reconcileNow();
+    expect(f.emu.counters()).toMatchObject({ ReplaceRoute: { ok: 1 } });
+    expect(mutating(f)).toBe(1);
+
+    // Steady state: the same set again, and a drift pass: no writes.
+    f.emu.reset();
+    s1.setDesired(changed);
+    await s1.reconcileNow();
+    expect(mutating(f)).toBe(0);
+
+    // Restart: a new instance reads the table, finds it claimed and equal: no writes at all.
+    await s1.stop();
+    f.emu.reset();
+    const s2 = newSync(f);
+    await s2.start();
+    s2.setDesired(changed);
+    await s2.reconcileNow();
+    expect(mutating(f)).toBe(0);
+    expect(s2.status()[0]!.pendingOps).toBe(0);
+  });
+
+  it('does not plan anything before the first setDesired (a restart must not delete routes)', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const s1 = newSync(f);
+    await s1.start();
+    s1.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await s1.reconcileNow();
+    await s1.stop();
+    f.emu.reset();
+    const s2 = newSync(f, { driftIntervalMs: 10 });
+    await s2.start();
+    await s2.reconcileNow();
+    expect(mutating(f)).toBe(0);
+    expect(tableMap(f).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
+  });
+
+  it('re-plans after a conflict (a route created behind our back) and converges with one replace', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f);
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await sync.reconcileNow();
+    f.emu.setRoute(f.tableId, '10.200.7.0/24', { networkInterfaceId: f.hosts[2]!.eniId });
+    f.emu.reset();
+    sync.setDesired([
+      { prefix: slash24(0), nextHop: f.hosts[0]!.ip },
+      { prefix: slash24(7), nextHop: f.hosts[1]!.ip },
+    ]);
+    await waitFor(() => tableMap(f).get('10.200.7.0/24')?.target === f.hosts[1]!.eniId, 5000, 'convergence');
+    expect(f.emu.counters()).toMatchObject({ CreateRoute: { RouteAlreadyExists: 1 }, ReplaceRoute: { ok: 1 } });
+  });
+});
+
+describe('VpcSync repairs', () => {
+  it('repairs drift: a route deleted and one re-pointed by hand', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f);
+    await sync.start();
+    const routes = [0, 1, 2].map((i) => ({ prefix: slash24(i), nextHop: f.hosts[i]!.ip }));
+    sync.setDesired(routes);
+    await sync.reconcileNow();
+    f.emu.deleteRoute(f.tableId, '10.200.0.0/24');
+    f.emu.setRoute(f.tableId, '10.200.1.0/24', { networkInterfaceId: f.hosts[2]!.eniId });
+    f.emu.reset();
+    await sync.reconcileNow(); // re-reads the tables, as the drift timer does
+    const t = tableMap(f);
+    expect(t.get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
+    expect(t.get('10.200.1.0/24')?.target).toBe(f.hosts[1]!.eniId);
+    expect(f.emu.counters()).toMatchObject({ CreateRoute: { ok: 1 }, ReplaceRoute: { ok: 1 } });
+    expect(mutating(f)).toBe(2);
+  });
+
+  it('drift timer: a hand-deleted route comes back without any call from the daemon', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f, { driftIntervalMs: 30 });
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await sync.reconcileNow();
+    f.emu.deleteRoute(f.tableId, '10.200.0.0/24');
+    await waitFor(() => tableMap(f).get('10.200.0.0/24')?.target === f.hosts[0]!.eniId, 5000, 'drift repair');
+  });
+
+  it('instance terminated → blackhole → health hook → next candidate with one ReplaceRoute', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f, { driftIntervalMs: 20 });
+    const candidates = [f.hosts[0]!.ip, f.hosts[1]!.ip];
+    const dead = new Set<string>();
+    const calls: [string, string][] = [];
+    const choose = () => [{ prefix: slash24(0), nextHop: candidates.find((c) => !dead.has(c))!, failover: dead.size > 0 }, { prefix: slash24(1), nextHop: f.hosts[2]!.ip }];
+    sync.onNextHopUnhealthy((nh, reason) => {
+      calls.push([nh, reason]);
+      dead.add(nh);
+      sync.setDesired(choose()); // what the route spec does: pick the next healthy candidate
+    });
+    await sync.start();
+    sync.setDesired(choose());
+    await sync.reconcileNow();
+    expect(tableMap(f).get('10.200.0.0/24')).toEqual({ target: f.hosts[0]!.eniId, state: 'active' });
+
+    f.emu.reset();
+    f.emu.terminateInstance(f.hosts[0]!.instanceId);
+    expect(tableMap(f).get('10.200.0.0/24')?.state).toBe('blackhole');
+    await waitFor(() => tableMap(f).get('10.200.0.0/24')?.target === f.hosts[1]!.eniId, 5000, 'failover');
+    expect(tableMap(f).get('10.200.0.0/24')?.state).toBe('active');
+    expect(calls[0]).toEqual([f.hosts[0]!.ip, 'blackhole']);
+    expect(calls).toHaveLength(1); // edge-triggered: not repeated on every drift pass
+    expect(f.emu.counters()).toMatchObject({ ReplaceRoute: { ok: 1 } });
+    expect(mutating(f)).toBe(1);
+  });
+});
+
+describe('VpcSync refuses and reports', () => {
+  it('never writes a table claimed by another cluster', async () => {
+    fx = await vpcFixture({ tableTags: { [CLAIM_TAG]: 'staging' } });
+    const f = fx;
+    const sync = newSync(f);
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await sync.reconcileNow();
+    expect(mutating(f)).toBe(0);
+    const st = sync.status()[0]!;
+    expect(st.claim).toBe('foreign');
+    expect(st.claimedBy).toBe('staging');
+    expect(st.operatorErrors.map((e) => e.code)).toContain('TABLE_CLAIMED_BY_OTHER_CLUSTER');
+    expect(st.operatorErrors[0]!.message).toMatch(/claimed by cluster "staging"/);
+  });
+
+  it('respects the aggregation budget when the table is nearly full and reports the damage', async () => {
+    fx = await vpcFixture({ routeLimit: 5 });
+    const f = fx;
+    const sync = newSync(f, { routeLimit: 5, aggregate: undefined }); // the real aggregator
+    await sync.start();
+    // Three foreign routes leave a budget of 2 for four /24s on three hosts, interleaved so no merge is exact.
+    const routes = [0, 1, 2, 3].map((i) => ({ prefix: slash24(i * 2), nextHop: f.hosts[i % 3]!.ip }));
+    sync.setDesired(routes);
+    await sync.reconcileNow();
+    const st = sync.status()[0]!;
+    expect(st.families.ipv4.budget).toBe(2);
+    expect(st.families.ipv4.desired).toBeLessThanOrEqual(2);
+    expect(st.families.ipv4.owned).toBe(st.families.ipv4.desired);
+    expect(BigInt(st.families.ipv4.damageAddresses)).toBeGreaterThan(0n);
+    expect(st.operatorErrors.map((e) => e.code)).toContain('RouteBudgetExceeded');
+    expect(f.emu.count({ outcome: 'RouteLimitExceeded' })).toBe(0);
+    for (const [dest, target] of f.foreign) expect(tableMap(f).get(dest)?.target).toBe(target);
+  });
+
+  it('reports UnauthorizedOperation, source/dest check and destinations inside the VPC, and keeps running', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f, { clusterCidrs: [...CLUSTER, { family: 'ipv4', addr: 0x0a000500n, len: 24 }] });
+    await sync.start();
+    f.emu.model.setSourceDestCheck(f.hosts[1]!.instanceId, true);
+    f.emu.faults.deny(['CreateRoute']);
+    sync.setDesired([
+      { prefix: slash24(0), nextHop: f.hosts[0]!.ip },
+      { prefix: slash24(1), nextHop: f.hosts[1]!.ip },
+      { prefix: { family: 'ipv4', addr: 0x0a000500n, len: 24 }, nextHop: f.hosts[0]!.ip }, // 10.0.5.0/24: inside the VPC
+    ]);
+    await sync.reconcileNow();
+    const codes = sync.status()[0]!.operatorErrors.map((e) => e.code);
+    expect(codes).toEqual(expect.arrayContaining(['UnauthorizedOperation', 'SourceDestCheckEnabled', 'DestinationInsideVpcCidr']));
+    f.emu.faults.deny([]);
+    await sync.reconcileNow();
+    expect(tableMap(f).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
+    expect(tableMap(f).has('10.0.5.0/24')).toBe(false);
+    expect(sync.status()[0]!.operatorErrors.map((e) => e.code)).not.toContain('UnauthorizedOperation');
+  });
+
+  it('tells the health hook about a next hop no ENI holds, and writes nothing for it', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f);
+    const calls: string[] = [];
+    sync.onNextHopUnhealthy((nh, reason) => calls.push(`${nh} ${reason}`));
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: '10.0.1.99' }]);
+    await sync.reconcileNow();
+    expect(calls).toEqual(['10.0.1.99 eni-not-found']);
+    expect(f.emu.count({ action: 'CreateRoute' })).toBe(0);
+    expect(sync.status()[0]!.families.ipv4.unresolvedNextHops).toEqual(['10.0.1.99']);
+  });
+});
+
+describe('VpcSync write gate and dry run', () => {
+  it('plans without writing while mayWrite() is false, re-reads and writes once it turns true', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    let leader = false;
+    const sync = newSync(f, { mayWrite: () => leader });
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await sync.reconcileNow();
+    expect(mutating(f)).toBe(0);
+    expect(sync.status()[0]!.pending).toEqual({ creates: 1, replaces: 0, deletes: 0 });
+    // Another replica wrote meanwhile: once leader, we must see it rather than trip over it.
+    f.emu.setRoute(f.tableId, '10.200.0.0/24', { networkInterfaceId: f.hosts[0]!.eniId });
+    f.emu.reset();
+    leader = true;
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await waitFor(() => f.emu.count({ action: 'CreateTags' }) === 1, 5000, 'the claim');
+    await sync.reconcileNow();
+    expect(f.emu.count({ action: 'CreateRoute' })).toBe(0);
+    expect(f.emu.count({ action: 'DescribeRouteTables' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('dry run computes the plan and writes nothing, not even the claim tag', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f, { dryRun: true });
+    await sync.start();
+    sync.setDesired([0, 1].map((i) => ({ prefix: slash24(i), nextHop: f.hosts[i]!.ip })));
+    await sync.reconcileNow();
+    expect(mutating(f)).toBe(0);
+    const [p] = sync.planOnly();
+    expect(p!.ops.map((o) => o.kind)).toEqual(['create', 'create']);
+  });
+});
