@@ -1,5 +1,6 @@
 // VpcSync against the EC2 emulator through the real @aws-sdk/client-ec2.
 import { afterEach, describe, expect, it } from 'vitest';
+import { aggregate } from '../../src/aggregate/aggregate.js';
 import { formatPrefix } from '../../src/rib/prefix.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { CLAIM_TAG } from '../../src/vpc/ownership.js';
@@ -201,7 +202,7 @@ describe('VpcSync refuses and reports', () => {
   it('respects the aggregation budget when the table is nearly full and reports the damage', async () => {
     fx = await vpcFixture({ routeLimit: 5 });
     const f = fx;
-    const sync = newSync(f, { routeLimit: 5, aggregate: undefined }); // the real aggregator
+    const sync = newSync(f, { routeLimit: 5, aggregate }); // the real aggregator
     await sync.start();
     // Three foreign routes leave a budget of 2 for four /24s on three hosts, interleaved so no merge is exact.
     const routes = [0, 1, 2, 3].map((i) => ({ prefix: slash24(i * 2), nextHop: f.hosts[i % 3]!.ip }));
