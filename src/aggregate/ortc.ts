@@ -21,7 +21,7 @@ export interface PlacedRoute {
 }
 
 /** S(v): null is ⊤ (every target and none); otherwise a sorted array of target ids. */
-export type CandidateSet = Int32Array | null;
+export type CandidateSet = readonly number[] | null;
 
 export interface OrtcSets {
   readonly sets: readonly CandidateSet[];
@@ -30,7 +30,7 @@ export interface OrtcSets {
   readonly optimum: number;
 }
 
-function has(s: Int32Array, t: number): boolean {
+function has(s: readonly number[], t: number): boolean {
   let lo = 0;
   let hi = s.length - 1;
   while (lo <= hi) {
@@ -47,49 +47,65 @@ export function inSet(s: CandidateSet, t: number): boolean {
   return s === null || (t >= 0 && has(s, t));
 }
 
-/** Combines the children's sets; returns the parent's set and whether a route was added (union case). */
-function combine(a: CandidateSet, b: CandidateSet): [CandidateSet, number] {
-  if (a === null) return [b, 0];
-  if (b === null || a === b) return [a, 0];
-  const inter = new Int32Array(Math.min(a.length, b.length));
+/** Set by combine(): 1 when the last combination was a union (a route is paid for), else 0. */
+let unionCost = 0;
+
+/** Combines the children's sets into the parent's (ORTC pass 2); sets `unionCost`. */
+function combine(a: CandidateSet, b: CandidateSet): CandidateSet {
+  unionCost = 0;
+  if (a === null) return b;
+  if (b === null || a === b) return a;
+  if (a.length === 1 && has(b, a[0] as number)) return a;
+  if (b.length === 1 && has(a, b[0] as number)) return b;
   let n = 0;
   for (let i = 0, j = 0; i < a.length && j < b.length; ) {
     const x = a[i] as number;
     const y = b[j] as number;
     if (x === y) {
-      inter[n++] = x;
+      n++;
       i++;
       j++;
     } else if (x < y) i++;
     else j++;
   }
+  if (n === a.length) return a;
+  if (n === b.length) return b;
   if (n > 0) {
-    if (n === a.length) return [a, 0];
-    if (n === b.length) return [b, 0];
-    return [inter.slice(0, n), 0];
+    const inter: number[] = [];
+    for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+      const x = a[i] as number;
+      const y = b[j] as number;
+      if (x === y) {
+        inter.push(x);
+        i++;
+        j++;
+      } else if (x < y) i++;
+      else j++;
+    }
+    return inter;
   }
-  const uni = new Int32Array(a.length + b.length);
-  let m = 0;
-  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
-    if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) uni[m++] = a[i++] as number;
-    else uni[m++] = b[j++] as number;
-  }
-  return [uni, 1];
+  unionCost = 1;
+  return union(a, b);
 }
 
-const singletons = new Map<number, Int32Array>();
-function single(t: number): Int32Array {
-  let s = singletons.get(t);
+function union(a: readonly number[], b: readonly number[]): number[] {
+  const uni: number[] = [];
+  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+    if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) uni.push(a[i++] as number);
+    else uni.push(b[j++] as number);
+  }
+  return uni;
+}
+
+/** Set of a uniform region with fill `f` (not forbidden); singletons are shared per call. */
+function leafSet(f: number, singles: (readonly number[] | undefined)[]): CandidateSet {
+  if (f === DONT_CARE) return null;
+  let s = singles[f];
   if (!s) {
-    s = Int32Array.of(t);
-    singletons.set(t, s);
+    s = [f];
+    singles[f] = s;
   }
   return s;
-}
-
-/** Set of a uniform region with fill `f` (not forbidden). */
-function leafSet(f: number): CandidateSet {
-  return f === DONT_CARE ? null : single(f);
 }
 
 /** ORTC pass 2 (bottom-up): candidate sets and counts for every allowed node. */
@@ -97,23 +113,22 @@ export function ortcSets(trie: Trie): OrtcSets {
   const n = trie.size;
   const sets: CandidateSet[] = new Array<CandidateSet>(n).fill(null);
   const count = new Int32Array(n);
+  const singles: (readonly number[] | undefined)[] = [];
   let optimum = 0;
   for (let v = n - 1; v >= 0; v--) {
     const c0 = trie.child0[v] as number;
     const c1 = trie.child1[v] as number;
     if (trie.blocked[v]) {
       // Maximal allowed children are roots of independent subproblems with "none" inherited.
-      for (const c of [c0, c1]) {
-        if (c >= 0 && !trie.blocked[c]) optimum += (count[c] as number) + (sets[c] === null ? 0 : 1);
-      }
+      if (c0 >= 0 && !trie.blocked[c0]) optimum += (count[c0] as number) + (sets[c0] === null ? 0 : 1);
+      if (c1 >= 0 && !trie.blocked[c1]) optimum += (count[c1] as number) + (sets[c1] === null ? 0 : 1);
       continue;
     }
     const f = trie.fill[v] as number;
-    const s0 = c0 >= 0 ? (sets[c0] as CandidateSet) : leafSet(f);
-    const s1 = c1 >= 0 ? (sets[c1] as CandidateSet) : leafSet(f);
-    const [s, extra] = combine(s0, s1);
-    sets[v] = s;
-    count[v] = (c0 >= 0 ? (count[c0] as number) : 0) + (c1 >= 0 ? (count[c1] as number) : 0) + extra;
+    const s0 = c0 >= 0 ? (sets[c0] as CandidateSet) : leafSet(f, singles);
+    const s1 = c1 >= 0 ? (sets[c1] as CandidateSet) : leafSet(f, singles);
+    sets[v] = combine(s0, s1);
+    count[v] = (c0 >= 0 ? (count[c0] as number) : 0) + (c1 >= 0 ? (count[c1] as number) : 0) + unionCost;
   }
   if (n > 0 && !trie.blocked[0]) optimum += (count[0] as number) + (sets[0] === null ? 0 : 1);
   return { sets, count, optimum };

@@ -42,10 +42,13 @@ export interface Trie {
   readonly announced: readonly AggRoute[];
 }
 
-/** The prefix's bits as 32-bit words, most significant first. */
-function words(p: Prefix, bits: number): Uint32Array {
-  const n = bits / 32;
-  const out = new Uint32Array(n);
+/** Writes the prefix's bits as 32-bit words, most significant first, into `out`. */
+function words(p: Prefix, out: Uint32Array): Uint32Array {
+  const n = out.length;
+  if (n === 1) {
+    out[0] = Number(p.addr);
+    return out;
+  }
   for (let i = 0; i < n; i++) out[i] = Number((p.addr >> BigInt((n - 1 - i) * 32)) & 0xffffffffn);
   return out;
 }
@@ -55,6 +58,10 @@ class Builder {
   child1: Int32Array;
   parent: Int32Array;
   depth: Uint8Array;
+  /** Index of the announced input route at this node, or -1. */
+  ann: Int32Array;
+  cluster: Uint8Array;
+  previous: Int32Array;
   size = 1;
 
   constructor(capacity: number) {
@@ -62,22 +69,30 @@ class Builder {
     this.child1 = new Int32Array(capacity).fill(-1);
     this.parent = new Int32Array(capacity).fill(-1);
     this.depth = new Uint8Array(capacity);
+    this.ann = new Int32Array(capacity).fill(-1);
+    this.cluster = new Uint8Array(capacity);
+    this.previous = new Int32Array(capacity).fill(NO_TARGET);
   }
 
   private grow(): void {
     const cap = this.child0.length * 2;
-    const c0 = new Int32Array(cap).fill(-1);
-    c0.set(this.child0);
-    const c1 = new Int32Array(cap).fill(-1);
-    c1.set(this.child1);
-    const par = new Int32Array(cap).fill(-1);
-    par.set(this.parent);
-    const dep = new Uint8Array(cap);
-    dep.set(this.depth);
-    this.child0 = c0;
-    this.child1 = c1;
-    this.parent = par;
-    this.depth = dep;
+    const int32 = (old: Int32Array, init: number): Int32Array => {
+      const a = new Int32Array(cap).fill(init);
+      a.set(old);
+      return a;
+    };
+    const uint8 = (old: Uint8Array): Uint8Array => {
+      const a = new Uint8Array(cap);
+      a.set(old);
+      return a;
+    };
+    this.child0 = int32(this.child0, -1);
+    this.child1 = int32(this.child1, -1);
+    this.parent = int32(this.parent, -1);
+    this.depth = uint8(this.depth);
+    this.ann = int32(this.ann, -1);
+    this.cluster = uint8(this.cluster);
+    this.previous = int32(this.previous, NO_TARGET);
   }
 
   /** Returns the node for the prefix, creating the path to it. */
@@ -85,8 +100,7 @@ class Builder {
     let node = 0;
     for (let i = 0; i < len; i++) {
       const bit = ((w[i >>> 5] as number) >>> (31 - (i & 31))) & 1;
-      const arr = bit === 0 ? this.child0 : this.child1;
-      let next = arr[node] as number;
+      let next = (bit === 0 ? this.child0 : this.child1)[node] as number;
       if (next < 0) {
         if (this.size === this.child0.length) this.grow();
         next = this.size++;
@@ -123,59 +137,53 @@ export function buildTrie(input: TrieInput): Trie {
   targets.forEach((t, i) => targetId.set(t, i));
 
   const b = new Builder(Math.max(64, input.routes.length * 4));
-  const marks: { node: number; kind: 'route' | 'cluster' | 'previous'; value: number }[] = [];
+  const buf = new Uint32Array(bits / 32);
   const announced: AggRoute[] = [];
-  const seen = new Map<string, AggRoute>();
   for (const r of input.routes) {
     checkFamily(family, r.prefix, 'route');
-    const key = `${r.prefix.addr}/${r.prefix.len}`;
-    const prior = seen.get(key);
-    if (prior) {
-      if (prior.target !== r.target) {
-        throw new AggregateInputError(
-          'AGG_CONFLICT',
-          `${formatPrefix(r.prefix)} is given twice with different targets (${prior.target}, ${r.target})`,
-        );
-      }
-      continue;
+    const node = b.insert(words(r.prefix, buf), r.prefix.len);
+    const prior = b.ann[node] as number;
+    if (prior >= 0) {
+      const p = announced[prior] as AggRoute;
+      if (p.target === r.target) continue;
+      throw new AggregateInputError(
+        'AGG_CONFLICT',
+        `${formatPrefix(r.prefix)} is given twice with different targets (${p.target}, ${r.target})`,
+      );
     }
-    seen.set(key, r);
-    marks.push({ node: b.insert(words(r.prefix, bits), r.prefix.len), kind: 'route', value: announced.length });
+    b.ann[node] = announced.length;
     announced.push(r);
   }
   for (const c of input.cluster) {
     checkFamily(family, c, 'cluster CIDR');
-    marks.push({ node: b.insert(words(c, bits), c.len), kind: 'cluster', value: 0 });
+    b.cluster[b.insert(words(c, buf), c.len)] = 1;
   }
   for (const p of input.previous ?? []) {
     if (p.prefix.family !== family) continue;
-    const id = targetId.get(p.target) ?? NO_TARGET;
-    marks.push({ node: b.insert(words(p.prefix, bits), p.prefix.len), kind: 'previous', value: id });
+    b.previous[b.insert(words(p.prefix, buf), p.prefix.len)] = targetId.get(p.target) ?? NO_TARGET;
   }
 
   const n = b.size;
-  const ann = new Int32Array(n).fill(-1);
-  const isCluster = new Uint8Array(n);
-  const previous = new Int32Array(n).fill(NO_TARGET);
-  for (const m of marks) {
-    if (m.kind === 'route') ann[m.node] = m.value;
-    else if (m.kind === 'cluster') isCluster[m.node] = 1;
-    else previous[m.node] = m.value;
-  }
+  const ann = b.ann;
+  const isCluster = b.cluster;
+  const previous = b.previous.subarray(0, n);
+  const parent = b.parent;
+  const targetOf = new Int32Array(announced.length);
+  announced.forEach((r, i) => (targetOf[i] = targetId.get(r.target) as number));
 
   const fill = new Int32Array(n);
   const owner = new Int32Array(n).fill(-1);
   for (let v = 0; v < n; v++) {
     const a = ann[v] as number;
     if (a >= 0) {
-      fill[v] = targetId.get((announced[a] as AggRoute).target) as number;
+      fill[v] = targetOf[a] as number;
       owner[v] = a;
       continue;
     }
-    const inherited = v === 0 ? FORBIDDEN : (fill[b.parent[v] as number] as number);
+    const inherited = v === 0 ? FORBIDDEN : (fill[parent[v] as number] as number);
     if (inherited >= 0) {
       fill[v] = inherited;
-      owner[v] = owner[b.parent[v] as number] as number;
+      owner[v] = owner[parent[v] as number] as number;
     } else {
       fill[v] = isCluster[v] ? DONT_CARE : inherited;
     }
@@ -209,18 +217,28 @@ export function buildTrie(input: TrieInput): Trie {
 
 /** The prefix of node `v`, or of its missing child `side` (0/1) when side >= 0. */
 export function nodePrefix(trie: Trie, v: number, side = -1): Prefix {
-  let addr = 0n;
-  let node = v;
   const len = (trie.depth[v] as number) + (side >= 0 ? 1 : 0);
-  const bitsList: number[] = [];
-  if (side >= 0) bitsList.push(side);
-  while (node > 0) {
-    const p = trie.parent[node] as number;
-    bitsList.push(trie.child1[p] === node ? 1 : 0);
+  const { parent, child1, depth } = trie;
+  if (trie.bits === 32) {
+    let a = side === 1 ? 1 << (32 - len) : 0;
+    for (let node = v; node > 0; ) {
+      const p = parent[node] as number;
+      if (child1[p] === node) a |= 1 << (32 - (depth[node] as number));
+      node = p;
+    }
+    return { family: trie.family, addr: BigInt(a >>> 0), len };
+  }
+  const w = [0, 0, 0, 0];
+  const setBit = (i: number): void => {
+    w[i >>> 5] = (w[i >>> 5] as number) | (1 << (31 - (i & 31)));
+  };
+  if (side === 1) setBit(len - 1);
+  for (let node = v; node > 0; ) {
+    const p = parent[node] as number;
+    if (child1[p] === node) setBit((depth[node] as number) - 1);
     node = p;
   }
-  // bitsList holds bits from deepest to shallowest.
-  for (let i = bitsList.length - 1; i >= 0; i--) addr = (addr << 1n) | BigInt(bitsList[i] as number);
-  addr <<= BigInt(trie.bits - len);
+  let addr = 0n;
+  for (const x of w) addr = (addr << 32n) | BigInt(x >>> 0);
   return { family: trie.family, addr, len };
 }
