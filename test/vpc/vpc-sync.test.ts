@@ -1,6 +1,7 @@
 // VpcSync against the EC2 emulator through the real @aws-sdk/client-ec2.
 import { afterEach, describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
+import { FakeClock } from '../../src/clock.js';
 import { formatPrefix } from '../../src/rib/prefix.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { CLAIM_TAG } from '../../src/vpc/ownership.js';
@@ -287,5 +288,34 @@ describe('VpcSync write gate and dry run', () => {
     expect(mutating(f)).toBe(0);
     const [p] = sync.planOnly();
     expect(p!.ops.map((o) => o.kind)).toEqual(['create', 'create']);
+  });
+});
+
+describe('VpcSync debounce', () => {
+  it('coalesces a burst of changes into one pass that writes only the final set', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const clock = new FakeClock();
+    const sync = newSync(f, { clock, debounceMs: 200 });
+    await sync.start();
+    for (let k = 0; k < 10; k++) {
+      // Churn: prefix 9 flaps between hosts, prefix 8 appears and disappears; the last set is 0, 1, 9→host 2.
+      sync.setDesired([
+        { prefix: slash24(0), nextHop: f.hosts[0]!.ip },
+        { prefix: slash24(1), nextHop: f.hosts[1]!.ip },
+        { prefix: slash24(9), nextHop: f.hosts[k % 3]!.ip },
+        ...(k % 2 === 0 ? [{ prefix: slash24(8), nextHop: f.hosts[0]!.ip }] : []),
+      ]);
+      clock.advance(15);
+    }
+    clock.advance(200 - 10 * 15 - 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.emu.count({ action: 'CreateRoute' })).toBe(0);
+    clock.advance(1);
+    await waitFor(() => f.emu.count({ action: 'CreateRoute' }) === 3, 5000, 'the pass');
+    const t = tableMap(f);
+    expect(t.get('10.200.9.0/24')?.target).toBe(f.hosts[0]!.eniId); // k = 9 → host 0
+    expect(t.has('10.200.8.0/24')).toBe(false);
+    expect(f.emu.count({ mutating: true })).toBe(1 + 3); // the claim tag, then one write per final route
   });
 });

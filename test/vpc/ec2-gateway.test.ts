@@ -1,0 +1,83 @@
+// The rate-limited EC2 shell against the emulator: paging, batching, retries and the client-side bucket.
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock, systemClock } from '../../src/clock.js';
+import { silentLogger } from '../../src/log.js';
+import { parsePrefix } from '../../src/rib/prefix.js';
+import { Ec2CallError } from '../../src/vpc/ec2-errors.js';
+import { Ec2Gateway } from '../../src/vpc/ec2-gateway.js';
+import { vpcFixture, type VpcFixture } from './fixture.js';
+
+let fx: VpcFixture | undefined;
+afterEach(async () => {
+  await fx?.stop();
+  fx = undefined;
+});
+
+const gateway = (f: VpcFixture, extra: Partial<ConstructorParameters<typeof Ec2Gateway>[0]> = {}): Ec2Gateway =>
+  new Ec2Gateway({ ec2: f.ec2, clock: systemClock, logger: silentLogger, backoff: { baseMs: 1, maxMs: 10, maxAttempts: 5 }, ...extra });
+
+describe('Ec2Gateway', () => {
+  it('pages DescribeRouteTables with MaxResults/NextToken', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    for (let i = 0; i < 11; i++) f.emu.model.createRouteTable(f.vpcId, { team: 'net' });
+    const gw = gateway(f);
+    const tables = await gw.describeRouteTables([{ Name: 'vpc-id', Values: [f.vpcId] }, { Name: 'tag:team', Values: ['net'] }], 5);
+    expect(tables).toHaveLength(11);
+    expect(new Set(tables.map((t) => t.id)).size).toBe(11);
+    expect(f.emu.count({ action: 'DescribeRouteTables' })).toBe(3);
+    expect(tables[0]!.routes.find((r) => r.target.kind === 'local')?.destination).toEqual(parsePrefix('10.0.0.0/16'));
+  });
+
+  it('resolves many next hops with one DescribeNetworkInterfaces (one filter, many values)', async () => {
+    fx = await vpcFixture({ hosts: 12 });
+    const f = fx;
+    const gw = gateway(f);
+    const enis = await gw.describeEnisByIp([...f.hosts.map((h) => h.ip), '10.0.1.250'], [f.vpcId]);
+    expect(f.emu.count({ action: 'DescribeNetworkInterfaces' })).toBe(1);
+    expect(enis.map((e) => [e.ip, e.networkInterfaceId]).sort()).toEqual(f.hosts.map((h) => [h.ip, h.eniId]).sort());
+    expect(enis.every((e) => e.sourceDestCheck === false && e.instanceId !== undefined)).toBe(true);
+  });
+
+  it('retries 5xx with backoff and succeeds; gives up after maxAttempts with the class of the error', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    f.emu.faults.errorRate(1);
+    const gw = gateway(f);
+    const err = await gw.describeRouteTables([]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Ec2CallError);
+    expect(err).toMatchObject({ ec2Code: 'InternalError', errorClass: 'transient', action: 'DescribeRouteTables' });
+    expect(f.emu.count({ action: 'DescribeRouteTables' })).toBe(5);
+    f.emu.faults.errorRate(0.5, 3);
+    f.emu.reset();
+    await expect(gw.describeRouteTables([])).resolves.toBeDefined();
+  });
+
+  it('does not retry a conflict or an operator error', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const gw = gateway(f);
+    await expect(gw.createRoute(f.tableId, parsePrefix('0.0.0.0/0'), f.hosts[0]!.eniId)).rejects.toMatchObject({ ec2Code: 'RouteAlreadyExists', errorClass: 'conflict' });
+    await expect(gw.replaceRoute(f.tableId, parsePrefix('10.200.77.0/24'), f.hosts[0]!.eniId)).rejects.toMatchObject({ ec2Code: 'InvalidParameterValue', errorClass: 'conflict' });
+    await expect(gw.deleteRoute(f.tableId, parsePrefix('10.200.77.0/24'))).rejects.toMatchObject({ ec2Code: 'InvalidRoute.NotFound', errorClass: 'conflict' });
+    f.emu.faults.deny(['CreateRoute']);
+    await expect(gw.createRoute(f.tableId, parsePrefix('10.200.77.0/24'), f.hosts[0]!.eniId)).rejects.toMatchObject({ ec2Code: 'UnauthorizedOperation', errorClass: 'operator' });
+    expect(f.emu.count({ mutating: true })).toBe(4);
+  });
+
+  it('spends client-side tokens: past the burst, a call waits for the refill on the injected clock', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const clock = new FakeClock();
+    const gw = gateway(f, { clock, rate: { mutating: { burst: 2, perSecond: 5 }, describe: { burst: 1, perSecond: 20 } } });
+    await gw.describeRouteTables([]);
+    let done = false;
+    const p = gw.describeRouteTables([]).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false);
+    expect(f.emu.count({ action: 'DescribeRouteTables' })).toBe(1);
+    clock.advance(50); // 20/s: one token per 50 ms
+    await p;
+    expect(f.emu.count({ action: 'DescribeRouteTables' })).toBe(2);
+  });
+});
