@@ -1,0 +1,195 @@
+// The real modules behind the daemon's ports: Speaker → BgpPort, RouteSpec + HealthMonitor + spec file → RibPort,
+// VpcSync → SyncPort. Thin: they translate shapes, nothing else.
+import type { Speaker, PeerStatus } from '../bgp/speaker.js';
+import type { RouteSpec } from '../rib/route-spec.js';
+import type { HealthMonitor } from '../health/health-monitor.js';
+import { connectHealth } from '../health/connect.js';
+import type { SpecFileWatcher } from '../rib/spec-file.js';
+import type { SpecEntry } from '../rib/spec-format.js';
+import { createRouteSpecEndpoint } from '../rib/spec-http.js';
+import type { VpcSync } from '../vpc/vpc-sync.js';
+import type { SpeakerListener, SpeakerEvent } from '../rib/path.js';
+import { formatPrefix, parsePrefix } from '../rib/prefix.js';
+import type { RouteSpecEndpoint } from '../api/backend.js';
+import type { CandidateView, PeerStateName, PeerView, RoutesView, TablesView } from '../api/views.js';
+import type { BgpPort, ChosenRoute, RibPort, SyncPort } from './ports.js';
+
+const STATE: Readonly<Record<PeerStatus['state'], PeerStateName>> = {
+  Idle: 'idle',
+  Connect: 'connect',
+  Active: 'active',
+  OpenSent: 'opensent',
+  OpenConfirm: 'openconfirm',
+  Established: 'established',
+};
+
+export class SpeakerBgpPort implements BgpPort {
+  constructor(
+    readonly speaker: Speaker,
+    private readonly health: HealthMonitor,
+  ) {}
+  start(): Promise<void> {
+    return this.speaker.start();
+  }
+  stop(): Promise<void> {
+    return this.speaker.stop({ notify: true, message: 'bgp2vpc shutting down' });
+  }
+  on(listener: SpeakerListener): void {
+    this.speaker.on(listener);
+  }
+  peers(): readonly PeerView[] {
+    return this.speaker.peers().map((p) => peerView(p, this.health));
+  }
+}
+
+export function peerView(p: PeerStatus, health: HealthMonitor): PeerView {
+  const hv = health.view(p.peer);
+  const h = health.healthOf(p.peer);
+  const stale = p.state !== 'Established' && p.staleUntil !== undefined;
+  return {
+    peer: p.peer,
+    asn: p.asn ?? 0,
+    state: stale ? 'stale' : STATE[p.state],
+    ...(p.hostname !== undefined ? { hostname: p.hostname } : {}),
+    ...(p.routerId !== undefined ? { routerId: p.routerId } : {}),
+    uptimeSeconds: Math.floor(p.uptimeMs / 1000),
+    capabilities: p.capabilities,
+    prefixes: { received: p.counters.received, accepted: p.counters.accepted, rejected: p.counters.rejected },
+    flaps: p.counters.flaps,
+    ...(p.lastError !== undefined ? { lastError: p.lastError } : {}),
+    health: {
+      healthy: p.state === 'Established' && h.healthy,
+      ...(hv?.suppressed ? { damped: true } : {}),
+      ...(p.state !== 'Established' ? { reason: 'session down' } : !h.healthy ? { reason: h.reason } : {}),
+    },
+  };
+}
+
+export interface RibParts {
+  readonly spec: RouteSpec;
+  readonly health: HealthMonitor;
+  readonly staticEntries: readonly SpecEntry[];
+  readonly file?: SpecFileWatcher;
+  readonly httpPost: boolean;
+}
+
+export class RouteSpecRib implements RibPort {
+  readonly routeSpec?: RouteSpecEndpoint;
+  private disconnect: (() => void) | undefined;
+
+  constructor(private parts: RibParts) {
+    if (parts.httpPost) this.routeSpec = createRouteSpecEndpoint(parts.spec);
+  }
+
+  get spec(): RouteSpec {
+    return this.parts.spec;
+  }
+
+  currentFile(): SpecFileWatcher | undefined {
+    return this.parts.file;
+  }
+
+  async start(): Promise<void> {
+    this.disconnect = connectHealth(this.parts.spec, this.parts.health);
+    this.parts.spec.setSpec('static', this.parts.staticEntries);
+    if (this.parts.file) await this.parts.file.start();
+  }
+
+  /** Config reload: new static entries and/or a new spec file watcher (the old one is stopped). */
+  async replaceSources(staticEntries: readonly SpecEntry[], file: SpecFileWatcher | undefined): Promise<void> {
+    this.parts.spec.setSpec('static', staticEntries);
+    if (file !== this.parts.file) {
+      this.parts.file?.stop();
+      if (!file) this.parts.spec.setSpec('file', []);
+      else await file.start();
+    }
+    this.parts = { ...this.parts, staticEntries, ...(file ? { file } : {}) };
+    if (!file) {
+      const { file: _gone, ...rest } = this.parts;
+      this.parts = rest;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.parts.file?.stop();
+    this.disconnect?.();
+    this.parts.health.stop();
+    return Promise.resolve();
+  }
+
+  apply(ev: SpeakerEvent): void {
+    this.parts.spec.applySpeakerEvent(ev);
+  }
+
+  chosen(): readonly ChosenRoute[] {
+    return this.parts.spec.chosen().map((c) => ({ prefix: c.prefix, nextHop: c.nextHop, failover: c.failover }));
+  }
+
+  onChange(cb: () => void): void {
+    this.parts.spec.onChanges(() => cb());
+  }
+
+  nextHopUnhealthy(nextHop: string, reason: string): void {
+    // EC2 says the target is gone: down now, until the probes (or a new ENI for the address) say otherwise.
+    this.parts.health.markUnhealthy(nextHop, `EC2: ${reason}`, 60_000);
+  }
+
+  routes(): RoutesView {
+    const spec = this.parts.spec;
+    return {
+      routes: spec.prefixes().map((p) => {
+        const x = spec.explain(p);
+        const candidates: CandidateView[] = (x?.candidates ?? []).map((c) => ({
+          nextHop: c.nextHop,
+          source: c.source === 'bgp' ? `bgp:${c.peer ?? ''}` : c.source,
+          healthy: c.health.healthy && c.eligible,
+          chosen: x?.chosen === c.nextHop && c.rank === 1,
+          detail: c.result,
+        }));
+        return { prefix: formatPrefix(p), candidates, ...(x?.chosen !== undefined ? { chosen: x.chosen } : {}) };
+      }),
+    };
+  }
+
+  explain(prefix: string): unknown {
+    let p;
+    try {
+      p = parsePrefix(prefix, { requireCanonical: false });
+    } catch {
+      return undefined;
+    }
+    return this.parts.spec.explain(p);
+  }
+}
+
+export class VpcSyncPort implements SyncPort {
+  private writes = false;
+  readonly sync: VpcSync;
+
+  /** `make` receives the write gate to pass as VpcSync's mayWrite option. */
+  constructor(make: (mayWrite: () => boolean) => VpcSync) {
+    this.sync = make(() => this.writes);
+  }
+
+  prepare(): Promise<void> {
+    return this.sync.start();
+  }
+  enableWrites(): void {
+    this.writes = true;
+  }
+  setDesired(routes: readonly ChosenRoute[]): void {
+    this.sync.setDesired(routes.map((r) => ({ prefix: r.prefix, nextHop: r.nextHop, ...(r.failover ? { failover: true } : {}) })));
+  }
+  onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void {
+    this.sync.onNextHopUnhealthy(cb);
+  }
+  tables(): TablesView {
+    return this.sync.tablesView();
+  }
+  ec2Calls(): Readonly<Record<string, number>> {
+    return this.sync.ec2Calls();
+  }
+  stop(): Promise<void> {
+    return this.sync.stop();
+  }
+}

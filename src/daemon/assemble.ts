@@ -1,0 +1,140 @@
+// Builds a running daemon from a validated Config: speaker, route spec + policy + health + sources, VPC sync,
+// the lifecycle, and the API backend over them. Also applies a reloaded Config (SIGHUP) to the live parts.
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { Config } from '../config/index.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { Speaker } from '../bgp/speaker.js';
+import { RouteSpec } from '../rib/route-spec.js';
+import { ImportPolicy } from '../policy/import-policy.js';
+import { HealthMonitor } from '../health/health-monitor.js';
+import { SpecFileWatcher } from '../rib/spec-file.js';
+import { parsePrefix, canonicalAddressText } from '../rib/prefix.js';
+import type { SpecEntry } from '../rib/spec-format.js';
+import { VpcSync } from '../vpc/vpc-sync.js';
+import { createEc2Client } from '../vpc/ec2-client.js';
+import type { ApiBackend } from '../api/backend.js';
+import type { StatusView } from '../api/views.js';
+import { Daemon } from './daemon.js';
+import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
+import { healthOptions, policyOptions, routeSpecOptions, speakerNeighbors, speakerOptions, syncOptions } from './wiring.js';
+import { VERSION } from './version.js';
+
+export interface AssembleOptions {
+  readonly clock?: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** An EC2 client (tests, the demo); default: built from vpc.region / vpc.endpoint and the SDK's default chain. */
+  readonly ec2?: EC2Client;
+}
+
+export interface Assembled {
+  readonly daemon: Daemon;
+  readonly speaker: Speaker;
+  readonly spec: RouteSpec;
+  readonly health: HealthMonitor;
+  readonly sync: VpcSync;
+  readonly backend: ApiBackend;
+  /** Applies a new config to the running parts; returns what could not be applied without a restart. */
+  reload(next: Config): Promise<string[]>;
+}
+
+export function staticEntries(config: Config): SpecEntry[] {
+  return Object.entries(config.routes.static).map(([p, hops]) => ({ prefix: parsePrefix(p), nextHops: hops.map(canonicalAddressText) }));
+}
+
+export function assemble(config: Config, opts: AssembleOptions): Assembled {
+  const clock = opts.clock ?? systemClock;
+  const { logger, metrics } = opts;
+  let current = config;
+
+  const health = new HealthMonitor(healthOptions(config), { clock, metrics, log: logger });
+  const spec = new RouteSpec({
+    clock,
+    policy: new ImportPolicy(policyOptions(config)),
+    healthOf: (nh) => health.healthOf(nh),
+    ...routeSpecOptions(config),
+  });
+  const makeWatcher = (c: Config): SpecFileWatcher | undefined => {
+    if (c.routes.file === undefined) return undefined;
+    return new SpecFileWatcher(
+      { path: c.routes.file, clock, log: logger },
+      {
+        onSpec: (entries) => spec.setSpec('file', entries),
+        onError: (err) => logger.error({ event: 'route_spec_file_error', err: err.message }, `route spec file rejected, keeping the last good one: ${err.message}`),
+      },
+    );
+  };
+  const rib = new RouteSpecRib({ spec, health, staticEntries: staticEntries(config), httpPost: config.routes.httpPost, ...optional('file', makeWatcher(config)) });
+
+  const speaker = new Speaker({ ...speakerOptions(config), clock, logger, metrics });
+  const bgp = new SpeakerBgpPort(speaker, health);
+
+  const ec2 = opts.ec2 ?? createEc2Client({ ...optional('region', config.vpc.region), ...optional('endpoint', config.vpc.endpoint) });
+  const syncPort = new VpcSyncPort((mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite }));
+  const sync = syncPort.sync;
+
+  const daemon = new Daemon({ bgp, rib, sync: syncPort }, { clock, logger, metrics, settleMs: config.routes.settleTime });
+  const chosenChanges = metrics.counter('chosen_next_hop_changes_total', 'Chosen next-hop changes by reason', ['reason']);
+  spec.onChanges((batch) => {
+    for (const c of batch) {
+      chosenChanges.inc({ reason: c.reason });
+      const fields = { prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
+      if (c.failover) logger.warn({ event: 'failover', ...fields }, `failover ${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
+      else logger.info({ event: 'next_hop_chosen', ...fields }, `${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
+    }
+  });
+
+  const backend: ApiBackend = {
+    ready: () => daemon.ready(),
+    status: (): StatusView => {
+      const peers = bgp.peers();
+      const tables = syncPort.tables().tables;
+      return {
+        version: VERSION,
+        cluster: current.cluster.name,
+        uptimeSeconds: Math.floor(daemon.uptimeSeconds),
+        ready: daemon.ready(),
+        dryRun: current.vpc.dryRun,
+        peers: { total: peers.length, established: peers.filter((p) => p.state === 'established').length },
+        prefixes: spec.stats().prefixes,
+        tables: tables.map((t) => ({ id: t.id, used: t.used, limit: t.limit, desired: t.desired.length })),
+        ec2Calls: syncPort.ec2Calls(),
+      };
+    },
+    peers: () => bgp.peers(),
+    routes: () => rib.routes(),
+    explain: (p) => rib.explain(p),
+    tables: () => syncPort.tables(),
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.text() }),
+    ...optional('routeSpec', rib.routeSpec),
+  };
+
+  async function reload(next: Config): Promise<string[]> {
+    const restartNeeded: string[] = [];
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    if (!same(next.cluster, current.cluster)) restartNeeded.push('cluster');
+    if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
+    if (!same(next.api, current.api)) restartNeeded.push('api');
+    if (!same(next.health, current.health)) restartNeeded.push('health');
+    const b0 = current.bgp;
+    const b1 = next.bgp;
+    if (b0.asn !== b1.asn || b0.routerId !== b1.routerId || !same(b0.listen, b1.listen) || b0.holdTime !== b1.holdTime) restartNeeded.push('bgp (asn, routerId, listen, holdTime)');
+    // Applied live: import policy (sessions untouched; stored paths re-evaluated), neighbours and ranges (only
+    // affected sessions reset), static routes and the route spec file.
+    spec.setPolicy(new ImportPolicy(policyOptions(next)));
+    const n = speakerNeighbors(next);
+    speaker.setNeighbors(n.neighbors, n.dynamic);
+    const fileChanged = next.routes.file !== current.routes.file;
+    await rib.replaceSources(staticEntries(next), fileChanged ? makeWatcher(next) : rib.currentFile());
+    current = next;
+    return restartNeeded;
+  }
+
+  return { daemon, speaker, spec, health, sync, backend, reload };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

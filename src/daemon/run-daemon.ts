@@ -1,0 +1,65 @@
+// A whole daemon in this process: assemble the parts, open the API (so /healthz answers during startup), start the
+// lifecycle. Used by `bgp2vpc run` and, in-process, by the demo.
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { Config } from '../config/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { Metrics } from '../metrics.js';
+import { UserError, errorMessage } from '../errors.js';
+import { startApiServer, ApiListenError, type ApiServer } from '../api/server.js';
+import { assemble, type Assembled } from './assemble.js';
+import { apiListen } from './wiring.js';
+
+export interface RunningDaemon {
+  readonly parts: Assembled;
+  readonly api: ApiServer;
+  readonly metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+export interface RunDaemonOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly ec2?: EC2Client;
+  readonly metrics?: Metrics;
+}
+
+export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise<RunningDaemon> {
+  const metrics = opts.metrics ?? new Metrics({ defaultMetrics: true });
+  const parts = assemble(config, { logger: opts.logger, metrics, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.ec2 ? { ec2: opts.ec2 } : {}) });
+  const listen = apiListen(config);
+  let api: ApiServer;
+  try {
+    api = await startApiServer({
+      host: listen.host,
+      port: listen.port,
+      backend: parts.backend,
+      logger: opts.logger,
+      maxBodyBytes: config.api.maxBodyBytes,
+      auth: { protectReads: config.api.protectReads, ...(config.api.token !== undefined ? { token: config.api.token } : {}) },
+    });
+  } catch (err) {
+    if (err instanceof ApiListenError) throw new UserError('API_LISTEN_FAILED', `api.listen ${config.api.listen}: ${errorMessage(err.cause)}`, { cause: err });
+    throw err;
+  }
+  try {
+    await parts.daemon.start();
+  } catch (err) {
+    await parts.daemon.stop().catch(() => undefined);
+    await api.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    parts,
+    api,
+    metrics,
+    stop: () => {
+      stopping ??= (async () => {
+        await parts.daemon.stop();
+        await api.close();
+      })();
+      return stopping;
+    },
+  };
+}

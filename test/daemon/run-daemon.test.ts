@@ -1,0 +1,159 @@
+// The whole daemon in-process against the EC2 emulator, with simulated hosts over real BGP on loopback
+// (127.0.4.x, kept apart from other tests): announce → routes with the right ENIs; host death → ReplaceRoute to the
+// other candidate; stop → no route deleted; restart with unchanged hosts → zero mutating EC2 calls.
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
+import type { StateDoc } from '../../src/sim/ec2/state-file.js';
+import { parseConfig } from '../../src/config/index.js';
+import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { SimHost } from '../../src/sim/peer/sim-host.js';
+import { HealthPort } from '../../src/sim/peer/health-port.js';
+import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
+import { parseAddress, parsePrefix, prefixContainsAddress } from '../../src/rib/prefix.js';
+
+const HOSTS = [
+  { name: 'a', ip: '127.0.4.11' },
+  { name: 'b', ip: '127.0.4.12' },
+];
+
+const state: StateDoc = {
+  vpcs: [
+    {
+      name: 'vpc',
+      id: 'vpc-0e2e0000000000004',
+      cidr: '127.0.4.0/24',
+      subnets: [{ name: 'sub', cidr: '127.0.4.0/25', az: 'us-east-1a' }],
+      internetGateways: [{ name: 'igw' }],
+      instances: HOSTS.map((h) => ({ name: h.name, subnet: 'sub', privateIp: h.ip, sourceDestCheck: false })),
+      routeTables: [
+        {
+          name: 'rt',
+          id: 'rtb-0e2e0000000000004',
+          subnets: ['sub'],
+          routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }],
+        },
+      ],
+    },
+  ],
+};
+
+async function freePort(host: string): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, host, r));
+  const a = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return typeof a === 'object' && a ? a.port : 0;
+}
+
+function config(endpoint: string, healthPort: number) {
+  return parseConfig(
+    `
+cluster: { name: t4, cidrs: [100.70.0.0/16] }
+bgp:
+  asn: 65000
+  routerId: 127.0.4.1
+  listen: [{ address: 127.0.4.1, port: 0 }]
+  holdTime: 9s
+  dynamic: [{ range: 127.0.4.0/25, asns: ["65001-65100"] }]
+routes: { settleTime: 1500ms, failbackHoldDown: 1s }
+health:
+  defaultProfile: hosts
+  profiles: { hosts: { type: tcp, port: ${healthPort}, interval: 100ms, timeout: 80ms, rise: 2, fall: 2 } }
+vpc:
+  endpoint: ${endpoint}
+  routeTables: [rtb-0e2e0000000000004]
+  debounce: 50ms
+  driftInterval: 30s
+api: { listen: "127.0.4.1:0" }
+`,
+    'test.yaml',
+  );
+}
+
+async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
+  it('installs routes, fails over with one ReplaceRoute, never deletes on stop, restarts with zero writes', async () => {
+    const emu: Emulator = await startEmulator({ host: '127.0.0.1', port: 0, state });
+    cleanup.push(() => emu.stop());
+    const healthPort = await freePort('127.0.4.11');
+    const ports = HOSTS.map((h) => new HealthPort(h.ip, healthPort));
+    for (const p of ports) await p.open();
+    cleanup.push(async () => {
+      for (const p of ports) await p.close();
+    });
+    const cfg = config(emu.endpoint, healthPort);
+    const start = async (): Promise<RunningDaemon> => {
+      const d = await runDaemon(cfg, { logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger, ec2: createEmulatorEc2Client(emu.endpoint) });
+      cleanup.push(() => d.stop());
+      return d;
+    };
+    let d = await start();
+    const port = d.parts.speaker.addresses()[0]?.port ?? 0;
+    const hosts = HOSTS.map((h, i) => new SimHost({ name: h.name, localAddress: h.ip, remoteHost: '127.0.4.1', remotePort: port, asn: 65001 + i }));
+    cleanup.push(() => hosts.forEach((h) => h.kill()));
+    hosts[0]?.announce(['100.70.1.0/24', '100.70.200.10/32']);
+    hosts[1]?.announce(['100.70.2.0/24', '100.70.200.10/32']);
+    for (const h of hosts) await h.start();
+
+    const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? '?';
+    // Where the table sends an address: longest prefix match (routes may be aggregated).
+    const routeTo = (addr: string): string | undefined => {
+      const a = parseAddress(addr);
+      let best: { len: number; eni: string | undefined } | undefined;
+      for (const r of emu.model.routesOf('rtb-0e2e0000000000004')) {
+        const p = parsePrefix(r.destination);
+        if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
+      }
+      return best?.eni;
+    };
+    await until(() => routeTo('100.70.2.5') === eni('b') && routeTo('100.70.1.5') === eni('a') && routeTo('100.70.200.10') === eni('a'), 'routes');
+    expect(routeTo('100.70.200.10')).toBe(eni('a')); // lowest IP wins the tie
+    expect((await fetch(`${d.api.url}/readyz`)).status).toBe(200);
+
+    // Host a dies: session reset and health port closed.
+    const before = emu.count({ action: 'ReplaceRoute' });
+    hosts[0]?.kill();
+    await ports[0]?.close();
+    await until(() => routeTo('100.70.200.10') === eni('b'), 'failover of the VIP to b');
+    expect(emu.count({ action: 'ReplaceRoute' })).toBeGreaterThanOrEqual(before + 1);
+    expect(routeTo('100.70.2.5')).toBe(eni('b'));
+    expect(emu.model.findRoute('rtb-0e2e0000000000004', '0.0.0.0/0')).toBeDefined(); // the IGW route is never touched
+    await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0), 'the table to settle');
+    const deletesBeforeStop = emu.count({ action: 'DeleteRoute' });
+
+    // Graceful stop: Cease to the hosts, nothing deleted.
+    await d.stop();
+    await until(() => hosts[1]?.state === 'closed', 'b sees the session close');
+    expect(hosts[1]?.notificationsReceived.at(-1)).toEqual({ code: 6, subcode: 2 });
+    expect(emu.count({ action: 'DeleteRoute' })).toBe(deletesBeforeStop);
+
+    // Restart with unchanged hosts (b alive, a still dead): zero mutating calls.
+    const mutatingBefore = emu.count({ mutating: true });
+    d = await start();
+    const port2 = d.parts.speaker.addresses()[0]?.port ?? 0;
+    const b = new SimHost({ name: 'b', localAddress: '127.0.4.12', remoteHost: '127.0.4.1', remotePort: port2, asn: 65002 });
+    cleanup.push(() => b.kill());
+    b.announce(['100.70.2.0/24', '100.70.200.10/32']);
+    await b.start();
+    await until(() => d.parts.daemon.phase === 'running', 'convergence');
+    await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0), 'a reconcile pass');
+    await new Promise((r) => setTimeout(r, 300)); // one debounce window more for late changes
+    expect(emu.count({ mutating: true })).toBe(mutatingBefore);
+    expect(routeTo('100.70.200.10')).toBe(eni('b'));
+  });
+});
