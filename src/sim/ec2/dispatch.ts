@@ -36,15 +36,17 @@ function rateClass(action: string, kind: 'mutating' | 'describe', q: QueryParams
   return 'describe';
 }
 
-export function dispatch(d: Dispatcher, body: string): DispatchResult {
+/** `timedOut`: the caller will not send the answer (an injected timeout); the call log says so. */
+export function dispatch(d: Dispatcher, body: string, timedOut = false): DispatchResult {
   const time = d.now();
   const requestId = d.nextRequestId();
   const q = QueryParams.parse(body);
   const action = q.action ?? '';
   const def = ACTIONS.get(action);
   const mutating = def?.kind !== 'describe';
+  const flag = timedOut ? { timedOut: true as const } : {};
   const fail = (err: Ec2ApiError): DispatchResult => {
-    d.calls.add({ time, action, params: q.toRecord(), outcome: err.code, httpStatus: err.httpStatus, mutating });
+    d.calls.add({ time, action, params: q.toRecord(), outcome: err.code, httpStatus: err.httpStatus, mutating, ...flag });
     return { status: err.httpStatus, body: renderError(err.code, err.message, requestId), action, outcome: err.code, mutating };
   };
   if (!def) {
@@ -60,7 +62,6 @@ export function dispatch(d: Dispatcher, body: string): DispatchResult {
       return fail(new Ec2ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503));
     case 'error5xx':
       return fail(new Ec2ApiError('InternalError', 'An internal error has occurred', 500));
-    case 'deny':
     case 'pass':
       break;
   }
@@ -72,7 +73,7 @@ export function dispatch(d: Dispatcher, body: string): DispatchResult {
       return fail(new Ec2ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412));
     }
     const out = def.handler({ model: d.model, q });
-    d.calls.add({ time, action, params: q.toRecord(), outcome: 'ok', httpStatus: 200, mutating });
+    d.calls.add({ time, action, params: q.toRecord(), outcome: 'ok', httpStatus: 200, mutating, ...flag });
     return { status: 200, body: renderResponse(action, requestId, out), action, outcome: 'ok', mutating };
   } catch (err) {
     if (err instanceof Ec2ApiError) return fail(err);

@@ -144,8 +144,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       send(res, 405, 'text/plain', 'EC2 Query API: POST form-encoded requests\n');
       return;
     }
-    const result = dispatch(dispatcher, body);
-    if (faults.shouldTimeOut()) return; // the action ran; the answer never comes
+    const timedOut = faults.shouldTimeOut();
+    const result = dispatch(dispatcher, body, timedOut);
+    if (timedOut) return; // the action ran; the answer never comes (the socket closes on stop())
     const delay = faults.delay();
     if (delay <= 0) send(res, result.status, 'text/xml;charset=UTF-8', result.body);
     else clock.setTimeout(() => send(res, result.status, 'text/xml;charset=UTF-8', result.body), delay);

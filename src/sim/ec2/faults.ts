@@ -56,8 +56,7 @@ export function seededRandom(seed: number): () => number {
 export type FaultDecision =
   | { readonly kind: 'pass' }
   | { readonly kind: 'throttle' }
-  | { readonly kind: 'error5xx' }
-  | { readonly kind: 'deny' };
+  | { readonly kind: 'error5xx' };
 
 export interface FaultsSnapshot {
   readonly throttle: ThrottleConfig | false;

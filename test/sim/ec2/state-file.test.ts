@@ -1,0 +1,66 @@
+// The YAML state file: the shipped example loads; errors name the path.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ec2Model } from '../../../src/sim/ec2/model.js';
+import { applyState, loadStateFile, StateFileError } from '../../../src/sim/ec2/state-file.js';
+
+const example = fileURLToPath(new URL('../../../src/sim/ec2/example-state.yaml', import.meta.url));
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bgp2vpc-emu-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function load(text: string): Promise<Map<string, string>> {
+  const file = join(dir, `s${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, text);
+  return applyState(new Ec2Model(), await loadStateFile(file));
+}
+
+describe('state file', () => {
+  it('the example state file builds VPC, subnets, gateways, instances, ENIs and tables', async () => {
+    const m = new Ec2Model();
+    const names = applyState(m, await loadStateFile(example));
+    const id = (n: string): string => names.get(n) ?? `missing ${n}`;
+    const vpc = m.vpc(id('prod'));
+    expect(vpc.cidrs.map((c) => c.text)).toEqual(['10.0.0.0/16', '10.1.0.0/16']);
+    expect(vpc.ipv6Cidrs.length).toBe(1);
+    expect(m.instance(id('node1')).enis.size).toBe(2);
+    expect(m.enis.get(id('node1.eni'))?.sourceDestCheck).toBe(false);
+    expect(m.enis.get(id('node3.eni'))?.sourceDestCheck).toBe(true);
+    expect(m.instance(id('old-node')).state).toBe('terminated');
+    const pods = m.routesOf(id('pods'));
+    expect(pods.filter((r) => r.targetKind !== 'local').map((r) => [r.destination, r.targetKind, r.state])).toEqual([
+      ['0.0.0.0/0', 'nat-gateway', 'active'],
+      ['172.16.0.0/12', 'vpc-peering-connection', 'active'],
+      ['192.168.0.0/16', 'transit-gateway', 'active'],
+      ['100.64.0.0/24', 'network-interface', 'active'],
+      ['100.64.9.0/24', 'network-interface', 'blackhole'],
+    ]);
+    expect(m.routeTable(id('pods')).tags.get('bgp2vpc:cluster')).toBe('demo');
+    expect(m.routeTable(id('main')).id).toBe(vpc.mainRouteTableId);
+    expect(m.findRoute(id('public'), '0.0.0.0/0')?.gatewayId).toBe(id('igw'));
+  });
+
+  it('fixed IDs are kept', async () => {
+    const names = await load('vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16, subnets: [{name: s, id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.0.1.0/24}]}\n');
+    expect(names.get('v')).toBe('vpc-0123456789abcdef0');
+    expect(names.get('s')).toBe('subnet-0aaaaaaaaaaaaaaa1');
+  });
+
+  it('errors: unknown field, bad reference, EC2 rule, YAML syntax, missing file', async () => {
+    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16, colour: red}\n')).rejects.toThrow(/vpcs\.0: .*colour/);
+    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16, instances: [{name: n, subnet: nowhere}]}\n')).rejects.toThrow('vpcs.0 (v): unknown subnet "nowhere"');
+    await expect(
+      load('vpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    routeTables: [{name: t, routes: [{destination: 10.0.1.0/24, target: {internetGateway: igw-0000000000000dead}}]}]\n'),
+    ).rejects.toThrow(/vpcs\.0 \(v\): InvalidGatewayID\.NotFound/);
+    await expect(load('vpcs: [\n')).rejects.toBeInstanceOf(StateFileError);
+    await expect(loadStateFile(join(dir, 'absent.yaml'))).rejects.toThrow(/cannot read state file/);
+    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16}\n  - {name: v, cidr: 10.1.0.0/16}\n')).rejects.toThrow('vpc name "v" is used twice');
+  });
+});
