@@ -4,6 +4,7 @@ import type { Family, Prefix } from '../rib/prefix.js';
 import { evaluateTable } from './evaluate.js';
 import { leastDamageTable } from './least-damage.js';
 import { ortcSets, ortcTable, type PlacedRoute } from './ortc.js';
+import { ortcTableClosestTo } from './previous-match.js';
 import { AggregateInputError, NO_TARGET, buildTrie, nodePrefix, type Trie } from './trie.js';
 import type { AggregateInput, AggregateResult, AggRoute } from './types.js';
 
@@ -51,7 +52,7 @@ export function aggregate(input: AggregateInput): AggregateResult {
   const budget = input.budget;
   if (budget === undefined || sets.optimum <= budget) {
     // The exact table damages nothing (the oracle and interval-checker tests hold it to that).
-    const placed = ortcTable(trie, sets);
+    const placed = input.previous?.length ? ortcTableClosestTo(trie, sets) : ortcTable(trie, sets);
     return { family: input.family, routes: toRoutes(trie, placed), optimum: sets.optimum, damage: NO_DAMAGE };
   }
   const placed = leastDamageTable(trie, sets, budget);

@@ -2,7 +2,7 @@
 // cluster or previous route) is materialised; a missing child is a uniform "filler" region that takes its
 // parent's fill. Nodes live in typed arrays and are numbered in creation order, so a parent always has a smaller
 // index than its children: ascending index order is top-down, descending is bottom-up (no recursion needed).
-import { Bgp2vpcError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { familyBits, formatPrefix, type Family, type Prefix } from '../rib/prefix.js';
 import type { AggRoute } from './types.js';
 
@@ -13,7 +13,7 @@ export const FORBIDDEN = -2;
 /** "No route" / "a target not present here" as an inherited value. */
 export const NO_TARGET = -3;
 
-export class AggregateInputError extends Bgp2vpcError {
+export class AggregateInputError extends UserError {
   constructor(code: 'AGG_FAMILY_MISMATCH' | 'AGG_CONFLICT' | 'AGG_BAD_BUDGET', message: string) {
     super(code, message);
   }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
 import type { AggRoute } from '../../src/aggregate/types.js';
-import { oracle, oracleMinimum } from './oracle.js';
+import { oracle, oracleMaxShared, oracleMinimum } from './oracle.js';
 import { DC, FORBID, fromPrefix, lookup, requirements, toPrefix, type TinyCase, type TinyRoute } from './tiny-space.js';
 
 const tinyCase = (maxBits: number, maxRoutes: number): fc.Arbitrary<TinyCase> =>
@@ -24,12 +24,13 @@ const tinyCase = (maxBits: number, maxRoutes: number): fc.Arbitrary<TinyCase> =>
     });
   });
 
-function run(c: TinyCase, budget?: number) {
+function run(c: TinyCase, budget?: number, previous?: readonly TinyRoute[]) {
   return aggregate({
     family: 'ipv4',
     routes: c.routes.map((r) => ({ prefix: toPrefix(r, c.bits), target: r.target })),
     cluster: c.cluster.map((p) => toPrefix(p, c.bits)),
     ...(budget !== undefined ? { budget } : {}),
+    ...(previous !== undefined ? { previous: previous.map((r) => ({ prefix: toPrefix(r, c.bits), target: r.target })) } : {}),
   });
 }
 
@@ -50,7 +51,8 @@ function check(c: TinyCase, routes: readonly AggRoute[]): number {
 
 const scale = (bits: number): bigint => 1n << BigInt(32 - bits);
 
-describe('aggregate vs brute force', () => {
+// Thousands of brute-force cases: generous timeouts for a loaded 2-core machine.
+describe('aggregate vs brute force', { timeout: 180_000 }, () => {
   it('exact mode: valid and exactly as small as the smallest valid table', () => {
     fc.assert(
       fc.property(tinyCase(4, 4), (c) => {
@@ -61,7 +63,7 @@ describe('aggregate vs brute force', () => {
         expect(res.routes.length).toBe(min);
         expect(res.optimum).toBe(min);
       }),
-      { numRuns: 1500, seed: 4242 },
+      { numRuns: 1000, seed: 4242 },
     );
   });
 
@@ -94,6 +96,42 @@ describe('aggregate vs brute force', () => {
         },
       ),
       { numRuns: 1500, seed: 99 },
+    );
+  });
+
+  it('with a previous table: still minimal, and shares as many routes with it as any minimal table can', () => {
+    const tinyTable = (bits: number): fc.Arbitrary<TinyRoute[]> =>
+      fc.uniqueArray(
+        fc
+          .integer({ min: 0, max: bits })
+          .chain((len) =>
+            fc.record({ x: fc.integer({ min: 0, max: (1 << len) - 1 }), len: fc.constant(len), target: fc.constantFrom('a', 'b', 'c', 'z') }),
+          ),
+        { maxLength: 5, selector: (r) => `${r.x}/${r.len}` },
+      );
+    fc.assert(
+      fc.property(
+        tinyCase(4, 4).chain((c) => fc.tuple(fc.constant(c), tinyTable(c.bits), fc.boolean())),
+        ([c, randomPrev, fromChurn]) => {
+          // Either a random previous table, or the table of the same input with one route's target changed.
+          let previous: TinyRoute[] = randomPrev;
+          if (fromChurn && c.routes.length > 0) {
+            const churned = { ...c, routes: c.routes.map((r, i) => (i === 0 ? { ...r, target: r.target === 'a' ? 'b' : 'a' } : r)) };
+            previous = run(churned).routes.map((r) => ({ ...fromPrefix(r.prefix, c.bits), target: r.target }));
+          }
+          const res = run(c, undefined, previous);
+          expect(check(c, res.routes)).toBe(0);
+          const min = oracleMinimum(c, c.routes.length);
+          expect(res.routes.length).toBe(min);
+          const prevAt = new Map(previous.map((r) => [`${r.x}/${r.len}`, r.target]));
+          const shared = res.routes.filter((r) => {
+            const t = fromPrefix(r.prefix, c.bits);
+            return prevAt.get(`${t.x}/${t.len}`) === r.target;
+          }).length;
+          expect(shared).toBe(oracleMaxShared(c, min, previous));
+        },
+      ),
+      { numRuns: 1000, seed: 31337 },
     );
   });
 });

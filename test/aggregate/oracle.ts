@@ -1,7 +1,7 @@
 // Brute-force oracle: enumerates every set of k route prefixes on a tiny space and, for each, the best target per
 // route (the addresses a route wins do not depend on the targets, so each route independently takes the target
 // most of its addresses need). Naive on purpose and independent of src/aggregate.
-import { DC, FORBID, allPrefixes, covers, requirements, type TinyCase, type TinyPrefix } from './tiny-space.js';
+import { DC, FORBID, allPrefixes, covers, requirements, type TinyCase, type TinyPrefix, type TinyRoute } from './tiny-space.js';
 
 export interface OracleResult {
   /** minDamage[k]: the least damaged-address count over all valid tables of exactly k routes (Infinity if none). */
@@ -77,4 +77,46 @@ export function oracleMinimum(c: TinyCase, cap: number): number {
   const k = minDamage.findIndex((d) => d === 0);
   if (k < 0) throw new Error('oracle: no exact table within the cap');
   return k;
+}
+
+/**
+ * The most routes (same prefix and target) a minimal exact table can share with `previous`: every set of
+ * `size` prefixes is tried; a route that wins announced addresses must take their (single) target, a route that
+ * wins none may take any target.
+ */
+export function oracleMaxShared(c: TinyCase, size: number, previous: readonly TinyRoute[]): number {
+  const all = 1 << c.bits;
+  const req = requirements(c);
+  const allowed = allPrefixes(c.bits).filter((p) => {
+    for (let a = 0; a < all; a++) if (covers(p, a, c.bits) && req[a] === FORBID) return false;
+    return true;
+  });
+  const prevAt = new Map(previous.map((r) => [`${r.x}/${r.len}`, r.target]));
+  const inputTargets = new Set(c.routes.map((r) => r.target));
+  let best = -1;
+  for (const combo of combinations(allowed.length, size)) {
+    const routes = combo.map((i) => allowed[i] as TinyPrefix);
+    const need = routes.map(() => new Set<string>());
+    let ok = true;
+    for (let a = 0; a < all && ok; a++) {
+      const r = req[a] as string;
+      if (r === DC || r === FORBID) continue;
+      let w = -1;
+      for (let i = 0; i < routes.length; i++) {
+        const p = routes[i] as TinyPrefix;
+        if (covers(p, a, c.bits) && (w < 0 || p.len > (routes[w] as TinyPrefix).len)) w = i;
+      }
+      if (w < 0) ok = false;
+      else (need[w] as Set<string>).add(r);
+    }
+    if (!ok || need.some((s) => s.size > 1)) continue;
+    let shared = 0;
+    routes.forEach((p, i) => {
+      const t = prevAt.get(`${p.x}/${p.len}`);
+      const s = need[i] as Set<string>;
+      if (t !== undefined && (s.size === 0 ? inputTargets.has(t) : s.has(t))) shared++;
+    });
+    best = Math.max(best, shared);
+  }
+  return best;
 }
