@@ -1,0 +1,124 @@
+// Property tests (fast-check): encode → decode is the identity; arbitrary or corrupted bytes either decode or
+// throw BgpMessageError, never anything else. scripts/fuzz-codec.ts runs the same with far more cases.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  BgpMessageError,
+  decodeMessage,
+  decodeOpen,
+  decodeUpdate,
+  encodeOpen,
+  encodeUpdate,
+  Framer,
+  walkUpdate,
+  type PathAttribute,
+  type UpdateVisitor,
+} from '../../../src/bgp/wire/index.js';
+import { ctxArb, mutatedMessageArb, openArb, updateArb } from './arbitraries.js';
+
+/** Decoded attributes carry the flags they arrived with; generated ones may not. */
+function stripFlags(a: PathAttribute): PathAttribute {
+  if (a.type === 'unknown') return a;
+  const { flags: _flags, ...rest } = a;
+  if (rest.type === 'mp-reach' || rest.type === 'mp-unreach') return { ...rest, nlri: [...rest.nlri] };
+  return rest;
+}
+
+function decodeOnlyBgpErrors(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof BgpMessageError)) throw e;
+    expect(e.code).toBe('BGP_MESSAGE_ERROR');
+    expect(e.notificationCode).toBeGreaterThanOrEqual(1);
+  }
+}
+
+const NOOP: UpdateVisitor = { header() {}, announceIpv4() {}, withdrawIpv4() {}, announceIpv6() {}, withdrawIpv6() {} };
+
+describe('codec properties', () => {
+  it('UPDATE: decode(encode(u)) gives back u, and re-encoding is byte-identical', () => {
+    fc.assert(
+      fc.property(ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), updateArb(ctx))), ([ctx, u]) => {
+        let bytes: Buffer;
+        try {
+          bytes = encodeUpdate(u, ctx);
+        } catch (e) {
+          // Generated too large for 4096 bytes: the encoder must say so, nothing else.
+          expect((e as { code?: string }).code).toBe('BGP_ENCODE_ERROR');
+          return;
+        }
+        const d = decodeUpdate(bytes, ctx);
+        expect(d.treatAsWithdraw).toBeUndefined();
+        expect(d.discarded).toEqual([]);
+        expect(d.withdrawn).toEqual(u.withdrawn);
+        expect(d.nlri).toEqual(u.nlri);
+        // The generators give MP NLRI as Nlri values, so the inputs are PathAttributes as they are.
+        const expectedAttrs = [
+          ...(u.mpUnreach ? [u.mpUnreach as PathAttribute] : []),
+          ...(u.mpReach ? [u.mpReach as PathAttribute] : []),
+          ...(u.attributes ?? []),
+        ].map(stripFlags);
+        expect(d.attributes.map(stripFlags)).toEqual(expectedAttrs);
+        expect(encodeUpdate(d, ctx).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('OPEN: decode(encode(o)) gives back o', () => {
+    fc.assert(
+      fc.property(openArb, (o) => {
+        let bytes: Buffer;
+        try {
+          bytes = encodeOpen(o);
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('BGP_ENCODE_ERROR'); // over 4096 bytes
+          return;
+        }
+        const d = decodeOpen(bytes);
+        expect(d.capabilities).toEqual(o.capabilities);
+        expect([d.holdTime, d.routerId, d.myAsn]).toEqual([o.holdTime, o.routerId, o.asn > 0xffff ? 23456 : o.asn]);
+        expect(encodeOpen(d).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('corrupted messages decode or throw BgpMessageError only (convenient and visitor paths)', () => {
+    fc.assert(
+      fc.property(ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), mutatedMessageArb(ctx))), ([ctx, m]) => {
+        decodeOnlyBgpErrors(() => {
+          for (const x of new Framer().push(m)) decodeMessage(x, ctx);
+        });
+        decodeOnlyBgpErrors(() => decodeMessage(m, ctx));
+        if (m[18] === 2 && m.length >= 23) decodeOnlyBgpErrors(() => walkUpdate(m, ctx, NOOP));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('arbitrary bytes after a header decode or throw BgpMessageError only', () => {
+    fc.assert(
+      fc.property(ctxArb, fc.integer({ min: 1, max: 5 }), fc.uint8Array({ maxLength: 200 }), (ctx, type, body) => {
+        const m = Buffer.concat([Buffer.alloc(16, 0xff), Buffer.from([0, 0, type]), Buffer.from(body)]);
+        m.writeUInt16BE(m.length, 16);
+        decodeOnlyBgpErrors(() => decodeMessage(m, ctx));
+        if (type === 2 && m.length >= 23) decodeOnlyBgpErrors(() => walkUpdate(m, ctx, NOOP));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the framer on arbitrary streams returns messages or throws BgpMessageError only', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => {
+        const f = new Framer();
+        decodeOnlyBgpErrors(() => {
+          for (const c of chunks) f.push(Buffer.from(c));
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
