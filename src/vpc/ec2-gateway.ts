@@ -175,13 +175,16 @@ export class Ec2Gateway {
 
   /**
    * ENIs holding the given IPs, many IPs per request (one filter with many values), paged. IPv4 addresses use
-   * `addresses.private-ip-address`, IPv6 ones `ipv6-addresses.ipv6-address`.
+   * `addresses.private-ip-address`, IPv6 ones `ipv6-addresses.ipv6-address`. A batch that EC2 refuses for a
+   * non-transient reason (e.g. a filter an endpoint does not support) is logged and its IPs are listed in
+   * `failed` rather than reported as "not found"; transient failures (after retries) throw.
    */
-  async describeEnisByIp(ips: readonly string[], vpcIds: readonly string[] = [], batch = 100): Promise<EniInfo[]> {
+  async describeEnisByIp(ips: readonly string[], vpcIds: readonly string[] = [], batch = 100): Promise<{ enis: EniInfo[]; failed: string[] }> {
     const want = new Set(ips);
     const v4 = ips.filter((ip) => !ip.includes(':'));
     const v6 = ips.filter((ip) => ip.includes(':'));
     const out: EniInfo[] = [];
+    const failed: string[] = [];
     const queries: { name: string; values: string[] }[] = [];
     for (let i = 0; i < v4.length; i += batch) queries.push({ name: 'addresses.private-ip-address', values: v4.slice(i, i + batch) });
     for (let i = 0; i < v6.length; i += batch) queries.push({ name: 'ipv6-addresses.ipv6-address', values: v6.slice(i, i + batch) });
@@ -190,9 +193,17 @@ export class Ec2Gateway {
       if (vpcIds.length > 0) filters.push({ Name: 'vpc-id', Values: [...vpcIds] });
       let token: string | undefined;
       for (let page = 0; page < 10_000; page++) {
-        const res = await this.call('DescribeNetworkInterfaces', 'describe', (abortSignal) =>
-          this.o.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
-        );
+        let res;
+        try {
+          res = await this.call('DescribeNetworkInterfaces', 'describe', (abortSignal) =>
+            this.o.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
+          );
+        } catch (err) {
+          if (!(err instanceof Ec2CallError) || err.errorClass === 'throttle' || err.errorClass === 'transient') throw err;
+          this.o.logger.error({ event: 'eni_lookup_failed', filter: q.name, code: err.ec2Code }, `next-hop lookup by ${q.name} failed: ${err.message}`);
+          failed.push(...q.values);
+          break;
+        }
         for (const ni of res.NetworkInterfaces ?? []) {
           if (!ni.NetworkInterfaceId) continue;
           const addrs = [...(ni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress), ni.PrivateIpAddress, ...(ni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address)];
@@ -221,7 +232,7 @@ export class Ec2Gateway {
         if (!token) break;
       }
     }
-    return out;
+    return { enis: out, failed };
   }
 
   async createTags(resourceId: string, tags: Readonly<Record<string, string>>): Promise<void> {

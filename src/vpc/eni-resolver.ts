@@ -10,7 +10,8 @@ export type Resolution =
   | { readonly kind: 'missing' }
   | { readonly kind: 'unknown' };
 
-export type EniLookup = (ips: readonly string[]) => Promise<EniInfo[]>;
+/** Looks IPs up; `failed` lists IPs whose lookup EC2 refused (they stay unknown, not "missing"). */
+export type EniLookup = (ips: readonly string[]) => Promise<{ readonly enis: readonly EniInfo[]; readonly failed: readonly string[] }>;
 
 export class EniResolver {
   private readonly found = new Map<string, EniInfo>();
@@ -51,8 +52,9 @@ export class EniResolver {
     }
     if (ask.length > 0) {
       const got = await this.lookup(ask);
+      const failed = new Set(got.failed);
       const now = this.clock.now();
-      for (const e of got) {
+      for (const e of got.enis) {
         // Several ENIs can carry the same IP in different VPCs; the lookup is filtered by VPC, keep the first.
         if (!this.found.has(e.ip)) this.found.set(e.ip, e);
       }
@@ -61,6 +63,8 @@ export class EniResolver {
         if (e) {
           this.missing.delete(ip);
           out.set(ip, { kind: 'found', eni: e });
+        } else if (failed.has(ip)) {
+          out.set(ip, { kind: 'unknown' });
         } else {
           this.missing.set(ip, now);
           out.set(ip, { kind: 'missing' });

@@ -161,6 +161,18 @@ export function plan(input: PlanInput): Plan {
   };
 }
 
+/** A write that moves traffic away from a dead next hop (or installs a failed-over route): goes first. */
+export function isFailoverOp(op: PlanOp): boolean {
+  switch (op.kind) {
+    case 'create':
+      return op.failover;
+    case 'replace':
+      return op.reason !== 'target-changed';
+    case 'delete':
+      return false;
+  }
+}
+
 /** One line per op, for logs and `bgp2vpc plan`. */
 export function describeOp(op: PlanOp): string {
   switch (op.kind) {

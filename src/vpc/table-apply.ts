@@ -19,6 +19,8 @@ export interface ApplyContext {
   readonly onOperatorError: (code: string, message: string) => void;
   /** EC2 says the ENI/instance target does not exist. */
   readonly onTargetGone: (id: string) => void;
+  /** Checked before each op: true when a newer desired set makes the rest of this plan obsolete. */
+  readonly superseded?: () => boolean;
 }
 
 export interface ApplyOutcome {
@@ -27,7 +29,9 @@ export interface ApplyOutcome {
   readonly conflict: boolean;
   /** A call failed after all retries (throttling, 5xx, timeouts) or the table is gone: try again later. */
   readonly failed: Ec2CallError | undefined;
-  /** Ops not attempted (after a conflict or a failure). */
+  /** Stopped early because a newer desired set arrived. */
+  readonly superseded: boolean;
+  /** Ops not attempted (after a conflict, a failure or a newer desired set). */
   readonly remaining: number;
 }
 
@@ -54,6 +58,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
   let done = 0;
   for (let i = 0; i < plan.ops.length; i++) {
     const op = plan.ops[i] as PlanOp;
+    if (ctx.superseded?.()) return { applied: done, conflict: false, failed: undefined, superseded: true, remaining: plan.ops.length - i };
     if (op.kind === 'create' && limitHit.has(op.prefix.family)) continue;
     const dest = formatPrefix(op.prefix);
     try {
@@ -81,7 +86,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
       switch (err.errorClass) {
         case 'conflict':
           logger.info({ event: 'route_conflict', routeTable: ctx.tableId, destination: dest, code: err.ec2Code }, `${describeOp(op)}: ${err.ec2Code}; re-reading the table`);
-          return { applied: done, conflict: true, failed: undefined, remaining: plan.ops.length - i };
+          return { applied: done, conflict: true, failed: undefined, superseded: false, remaining: plan.ops.length - i };
         case 'target-gone':
           if (op.kind !== 'delete') ctx.onTargetGone(op.networkInterfaceId);
           logger.warn({ event: 'target_gone', routeTable: ctx.tableId, destination: dest, code: err.ec2Code }, `${describeOp(op)}: ${err.ec2Code}`);
@@ -95,9 +100,9 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
         case 'table-gone':
         case 'other':
           if (err.ec2Code === 'InvalidRouteTableID.NotFound') ctx.onOperatorError(err.ec2Code, err.message);
-          return { applied: done, conflict: false, failed: err, remaining: plan.ops.length - i };
+          return { applied: done, conflict: false, failed: err, superseded: false, remaining: plan.ops.length - i };
       }
     }
   }
-  return { applied: done, conflict: false, failed: undefined, remaining: 0 };
+  return { applied: done, conflict: false, failed: undefined, superseded: false, remaining: 0 };
 }

@@ -31,16 +31,17 @@ import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from './backoff.js'
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
-import { isOwnedRoute, type Ownership } from './ownership.js';
-import { describeConflict, describeOp, type Plan } from './plan.js';
+import type { Ownership } from './ownership.js';
+import { NextHopHealth, type UnhealthyReason } from './next-hop-health.js';
+import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
 import { planTableState } from './table-plan.js';
 import { applyPlan } from './table-apply.js';
 import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
 import { tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
-import { targetId, type DesiredRoute } from './types.js';
+import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 
-export type UnhealthyReason = 'blackhole' | 'eni-not-found';
+export type { UnhealthyReason };
 
 export interface VpcSyncOptions {
   readonly ec2: EC2Client;
@@ -100,12 +101,7 @@ export class VpcSync {
   private retryAttempt = 0;
   private running: Promise<void> | undefined;
   private rerun: Trigger | undefined;
-  private readonly hooks: ((nextHop: string, reason: UnhealthyReason) => void)[] = [];
-  /** Next hops we reported unhealthy, until they resolve to a live ENI again (edge-triggered hook). */
-  private readonly reported = new Map<string, UnhealthyReason>();
-  /** ENIs / instances behind a blackholed route (recomputed from every read) or reported gone by EC2. */
-  private deadTargets = new Set<string>();
-  private goneTargets = new Set<string>();
+  private readonly health: NextHopHealth;
 
   constructor(private readonly o: VpcSyncOptions) {
     this.clock = o.clock ?? systemClock;
@@ -129,6 +125,7 @@ export class VpcSync {
     });
     this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
     this.resolver = new EniResolver((ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()), this.clock, o.driftIntervalMs ?? 60_000);
+    this.health = new NextHopHealth(this.resolver, this.own, this.log);
   }
 
   private get tables(): TableState[] {
@@ -161,11 +158,12 @@ export class VpcSync {
   }
 
   onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
-    this.hooks.push(cb);
-    return () => {
-      const i = this.hooks.indexOf(cb);
-      if (i >= 0) this.hooks.splice(i, 1);
-    };
+    return this.health.subscribe(cb);
+  }
+
+  /** True when the last desired set is in every writable table (nothing pending, no failure). */
+  converged(): boolean {
+    return this.convergedVersion === this.desiredVersion && this.tables.every((t) => (t.plan?.ops.length ?? 0) === 0);
   }
 
   async reconcileNow(): Promise<void> {
@@ -247,26 +245,13 @@ export class VpcSync {
     }, delay);
   }
 
-  private notify(nextHop: string, reason: UnhealthyReason): void {
-    if (this.reported.has(nextHop)) return;
-    this.reported.set(nextHop, reason);
-    this.log.warn({ event: 'next_hop_unhealthy', nextHop, reason }, `next hop ${nextHop}: ${reason}`);
-    for (const h of this.hooks) {
-      try {
-        h(nextHop, reason);
-      } catch (err) {
-        this.log.error({ event: 'hook_error', err: errorMessage(err) }, 'onNextHopUnhealthy callback threw');
-      }
-    }
-  }
-
   private async pass(trigger: Trigger): Promise<void> {
     const t0 = this.clock.now();
     const writing = this.canWrite();
     if (writing && !this.wasWriting) for (const t of this.tables) t.stale = true; // HA seam: re-read first
     this.wasWriting = writing;
     if (trigger === 'drift' || trigger === 'manual') for (const t of this.tables) t.stale = true;
-    if (trigger === 'drift') this.goneTargets = new Set();
+    if (trigger === 'drift') this.health.forgetGone();
     await this.registry.refresh(this.tables.filter((t) => t.stale));
     if (!this.haveDesired) return;
     if (writing) await this.registry.claimUnclaimed();
@@ -279,67 +264,28 @@ export class VpcSync {
     }
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
     if (trigger !== 'drift') await this.resolver.resolve(wanted);
-    const invalidated = this.scanBlackholes(wanted);
+    const invalidated = this.health.scanBlackholes(this.tables, wanted);
     if (trigger === 'drift') this.resolver.clear(); // re-learn: moved IPs, source/dest check changes
     if (trigger === 'drift' || invalidated) await this.resolver.resolve(wanted);
-    for (const ip of wanted) {
-      const r = this.resolver.peek(ip);
-      if (r.kind === 'missing') this.notify(ip, 'eni-not-found');
-      else if (r.kind === 'found' && !this.deadTargets.has(r.eni.networkInterfaceId) && !this.goneTargets.has(r.eni.networkInterfaceId)) {
-        this.reported.delete(ip);
-      }
-    }
+    this.health.checkResolved(wanted);
 
-    let failed = false;
-    const repaired = new Map<string, number>();
-    for (const t of this.tables) {
-      if (t.missing || t.claim.kind === 'foreign') continue;
+    const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
+    for (const t of live) {
       this.checkSourceDest(t);
       if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
-      for (let replan = 0; ; replan++) {
-        const p = this.planTable(t);
-        t.plan = p;
-        if (!writing || t.claim.kind !== 'ours' || p.ops.length === 0) {
-          if (this.o.dryRun && p.ops.length > 0) {
-            for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
-          }
-          break;
-        }
-        const ctx = {
-          gateway: this.gw,
-          logger: this.log,
-          tableId: t.id,
-          routes: t.routes,
-          onOperatorError: (code: string, message: string) => {
-            t.operatorErrors.set(code, message);
-            this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
-          },
-          onTargetGone: (id: string) => {
-            this.goneTargets.add(id);
-            for (const ip of this.resolver.invalidateTarget(id)) this.notify(ip, 'eni-not-found');
-          },
-        };
-        const out = await applyPlan(ctx, p);
-        t.routes = ctx.routes;
+    }
+    // Failovers first across all tables, then everything else; a newer desired set interrupts the pass.
+    let failed = false;
+    let interrupted = false;
+    const repaired = new Map<string, number>();
+    for (const phase of ['failover', 'all'] as const) {
+      for (const t of live) {
+        if (interrupted) break;
+        const out = await this.syncTable(t, writing, phase, version);
         repaired.set(t.id, (repaired.get(t.id) ?? 0) + out.applied);
-        t.plan = this.planTable(t);
-        if (out.failed) {
-          recordTableError(t, out.failed, this.log);
-          failed = true;
-          break;
-        }
-        if (!out.conflict) {
-          t.lastError = undefined;
-          break;
-        }
-        if (replan >= MAX_REPLANS) {
-          t.lastError = `conflicts persist after ${MAX_REPLANS} re-reads; retrying later`;
-          failed = true;
-          break;
-        }
-        await this.registry.refresh([t]);
+        failed ||= out.failed;
+        interrupted ||= out.interrupted;
       }
-      for (const c of t.plan?.conflicts ?? []) this.log.debug({ event: 'plan_conflict', routeTable: t.id }, describeConflict(c));
     }
     this.updateGauges();
     if (trigger !== 'desired' && version === this.convergedVersion) {
@@ -350,33 +296,57 @@ export class VpcSync {
       }
     }
     if (failed) this.scheduleRetry();
-    else {
+    else if (!interrupted) {
       this.retryAttempt = 0;
       if (writing) this.convergedVersion = version;
     }
     this.m?.reconcileDuration.observe((this.clock.now() - t0) / 1000);
   }
 
-  /** Owned blackholed routes: their target is dead. Returns true when the resolver cache was invalidated. */
-  private scanBlackholes(wanted: ReadonlySet<string>): boolean {
-    let invalidated = false;
-    const before = this.deadTargets;
-    this.deadTargets = new Set(this.goneTargets);
-    for (const t of this.tables) {
-      for (const r of t.routes) {
-        if (r.state !== 'blackhole' || !isOwnedRoute(this.own, r)) continue;
-        const id = targetId(r.target);
-        const ips = new Set(this.resolver.ipsOf(id));
-        if (r.target.kind === 'eni' && r.target.instanceId) for (const ip of this.resolver.ipsOf(r.target.instanceId)) ips.add(ip);
-        if (!before.has(id) && !this.deadTargets.has(id)) {
-          this.log.warn({ event: 'route_blackhole', routeTable: t.id, destination: r.destinationText, target: id }, `${r.destinationText} → ${id} is blackholed`);
-        }
-        this.deadTargets.add(id);
-        for (const ip of ips) if (wanted.has(ip)) this.notify(ip, 'blackhole');
-        if (this.resolver.invalidateTarget(id).length > 0) invalidated = true;
+  /** Plans one table and (when allowed) applies the plan, re-reading and re-planning after conflicts. */
+  private async syncTable(t: TableState, writing: boolean, phase: 'failover' | 'all', version: number): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
+    let applied = 0;
+    for (let replan = 0; ; replan++) {
+      const p = this.planTable(t);
+      t.plan = p;
+      const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);
+      if (!writing || t.claim.kind !== 'ours' || ops.length === 0) {
+        if (this.o.dryRun && phase === 'all') for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
+        return { applied, failed: false, interrupted: false };
       }
+      const ctx = {
+        gateway: this.gw,
+        logger: this.log,
+        tableId: t.id,
+        routes: t.routes,
+        onOperatorError: (code: string, message: string) => {
+          t.operatorErrors.set(code, message);
+          this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
+        },
+        onTargetGone: (id: string) => this.health.targetGone(id),
+        // A newer desired set with a pass queued behind this one supersedes this plan: stop and re-plan.
+        superseded: () => this.rerun !== undefined && this.desiredVersion !== version,
+      };
+      const out = await applyPlan(ctx, { ...p, ops });
+      t.routes = ctx.routes;
+      applied += out.applied;
+      t.plan = this.planTable(t);
+      for (const c of t.plan.conflicts) this.log.debug({ event: 'plan_conflict', routeTable: t.id }, describeConflict(c));
+      if (out.failed) {
+        recordTableError(t, out.failed, this.log);
+        return { applied, failed: true, interrupted: false };
+      }
+      if (out.superseded) return { applied, failed: false, interrupted: true };
+      if (!out.conflict) {
+        t.lastError = undefined;
+        return { applied, failed: false, interrupted: false };
+      }
+      if (replan >= MAX_REPLANS) {
+        t.lastError = `conflicts persist after ${MAX_REPLANS} re-reads; retrying later`;
+        return { applied, failed: true, interrupted: false };
+      }
+      await this.registry.refresh([t]);
     }
-    return invalidated;
   }
 
   private checkSourceDest(t: TableState): void {
@@ -406,7 +376,7 @@ export class VpcSync {
       routeLimit: this.limit,
       headroom: this.headroom,
       aggregate: this.aggregate,
-      deadTargets: this.deadTargets,
+      deadTargets: this.health.deadTargets(),
       logger: this.log,
     });
   }

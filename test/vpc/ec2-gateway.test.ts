@@ -33,7 +33,8 @@ describe('Ec2Gateway', () => {
     fx = await vpcFixture({ hosts: 12 });
     const f = fx;
     const gw = gateway(f);
-    const enis = await gw.describeEnisByIp([...f.hosts.map((h) => h.ip), '10.0.1.250'], [f.vpcId]);
+    const { enis, failed } = await gw.describeEnisByIp([...f.hosts.map((h) => h.ip), '10.0.1.250'], [f.vpcId]);
+    expect(failed).toEqual([]);
     expect(f.emu.count({ action: 'DescribeNetworkInterfaces' })).toBe(1);
     expect(enis.map((e) => [e.ip, e.networkInterfaceId]).sort()).toEqual(f.hosts.map((h) => [h.ip, h.eniId]).sort());
     expect(enis.every((e) => e.sourceDestCheck === false && e.instanceId !== undefined)).toBe(true);
