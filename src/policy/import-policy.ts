@@ -13,7 +13,9 @@ import {
   formatPrefix,
   isLinkLocal,
   type Address,
+  hostMask,
   type Prefix,
+  type Family,
 } from '../rib/prefix.js';
 import { UserError } from '../errors.js';
 import { communityPriority, parseCommunityPriorities, type CommunityPriorityRule } from './community-priority.js';
@@ -66,10 +68,33 @@ export class PolicyConfigError extends UserError {
   }
 }
 
+interface MaskedPrefix {
+  readonly family: Family;
+  readonly len: number;
+  readonly addr: bigint;
+  /** Network mask (ones in the prefix bits). */
+  readonly mask: bigint;
+}
+
+const masked = (p: Prefix): MaskedPrefix => ({ family: p.family, len: p.len, addr: p.addr, mask: ((1n << BigInt(p.family === 'ipv4' ? 32 : 128)) - 1n) ^ hostMask(p.family, p.len) });
+
+/** Some prefix of `list` covers `p` (equal counts). */
+function anyCovers(list: readonly MaskedPrefix[], p: Prefix): boolean {
+  for (const o of list) if (o.family === p.family && o.len <= p.len && (p.addr & o.mask) === o.addr) return true;
+  return false;
+}
+
+/** `p` covers some prefix of `list`. */
+function anyCoveredBy(list: readonly MaskedPrefix[], p: Prefix): boolean {
+  for (const o of list) if (o.family === p.family && p.len <= o.len && (o.addr & ~hostMask(p.family, p.len)) === p.addr) return true;
+  return false;
+}
+
 interface CompiledGroup {
   readonly name: string;
   readonly peers: readonly Prefix[];
   readonly allowed: readonly Prefix[];
+  readonly allowedFast: readonly MaskedPrefix[];
   readonly ipv4Length: LengthBounds;
   readonly ipv6Length: LengthBounds;
   readonly thirdParty: boolean;
@@ -83,6 +108,7 @@ const p = (t: string): Prefix => parsePrefix(t);
 const RESERVED: readonly Prefix[] = [p('169.254.168.0/22'), p('fd00:ec2::/32')];
 // Addresses a VPC can use for IPv4 (RFC 1918, RFC 6598 shared space, RFC 2544 benchmark range).
 const PRIVATE_V4: readonly Prefix[] = [p('10.0.0.0/8'), p('172.16.0.0/12'), p('192.168.0.0/16'), p('100.64.0.0/10'), p('198.18.0.0/15')];
+const RESERVED_FAST: readonly MaskedPrefix[] = RESERVED.map(masked);
 const LOOPBACK: readonly Prefix[] = [p('127.0.0.0/8'), p('::1/128')];
 const UNROUTABLE_V6: readonly Prefix[] = [p('::/128'), p('ff00::/8'), p('::ffff:0:0/96')];
 
@@ -109,9 +135,12 @@ export class ImportPolicy {
   private readonly groups: readonly CompiledGroup[];
   private readonly fallback: CompiledGroup;
   private readonly vpc: readonly Prefix[];
+  private readonly vpcFast: readonly MaskedPrefix[];
   private readonly subnets: readonly Prefix[];
   private readonly allowLoopback: boolean;
   private readonly groupCache = new Map<string, CompiledGroup>();
+  /** (group, peer, next hop) → problem text or '' (a few thousand entries: one per host and peer). */
+  private readonly nextHopCache = new Map<string, string>();
 
   constructor(opts: ImportPolicyOptions) {
     const cluster = parseList('cluster CIDRs', opts.clusterCidrs);
@@ -119,16 +148,21 @@ export class ImportPolicy {
     this.subnets = parseList('subnet CIDRs', opts.subnetCidrs);
     this.allowLoopback = opts.allowLoopbackNextHops ?? false;
     this.defaultGroup = opts.defaultGroup ?? 'default';
-    const compile = (g: GroupPolicyOptions): CompiledGroup => ({
+    this.vpcFast = this.vpc.map(masked);
+    const compile = (g: GroupPolicyOptions): CompiledGroup => {
+      const allowed = g.allowedPrefixes ? parseList(`group ${g.name} allowed prefixes`, g.allowedPrefixes) : cluster;
+      return {
       name: g.name,
       peers: parseList(`group ${g.name} peers`, g.peers),
-      allowed: g.allowedPrefixes ? parseList(`group ${g.name} allowed prefixes`, g.allowedPrefixes) : cluster,
+      allowed,
+      allowedFast: allowed.map(masked),
       ipv4Length: checkBounds(`group ${g.name} ipv4`, g.ipv4Length ?? DEFAULT_IPV4_LENGTH, 32),
       ipv6Length: checkBounds(`group ${g.name} ipv6`, g.ipv6Length ?? DEFAULT_IPV6_LENGTH, 128),
       thirdParty: g.allowThirdPartyNextHop ?? false,
       rules: parseCommunityPriorities(g.communityPriorities ?? [], (m) => new PolicyConfigError(`group ${g.name}: ${m}`)),
       defaultPriority: g.defaultPriority ?? 0,
-    });
+      };
+    };
     this.groups = (opts.groups ?? []).map(compile);
     this.fallback = this.groups.find((g) => g.name === this.defaultGroup) ?? compile({ name: this.defaultGroup });
   }
@@ -155,29 +189,38 @@ export class ImportPolicy {
   /** Evaluates a BGP path received from `path.peer`. */
   evaluatePath(path: BgpPath): PolicyVerdict {
     const g = this.group(path.peer);
-    const reject = (reason: string): PolicyVerdict => ({ accepted: false, reason, group: g.name });
     const prefixProblem = this.prefixProblem(g, path.prefix);
-    if (prefixProblem) return reject(prefixProblem);
+    if (prefixProblem) return { accepted: false, reason: prefixProblem, group: g.name };
+    const key = `${g.name}|${path.peer}|${path.nextHop}`;
+    let nhProblem = this.nextHopCache.get(key);
+    if (nhProblem === undefined) {
+      nhProblem = this.pathNextHopProblem(g, path.peer, path.nextHop) ?? '';
+      if (this.nextHopCache.size > 100_000) this.nextHopCache.clear();
+      this.nextHopCache.set(key, nhProblem);
+    }
+    if (nhProblem) return { accepted: false, reason: nhProblem, group: g.name };
+    return { accepted: true, priority: communityPriority(g.rules, path.attrs.communities) ?? g.defaultPriority, group: g.name };
+  }
+
+  private pathNextHopProblem(g: CompiledGroup, peer: string, nextHop: string): string | undefined {
     let nh: Address;
     try {
-      nh = unmapIpv4(parseAddress(path.nextHop));
+      nh = unmapIpv4(parseAddress(nextHop));
     } catch {
-      return reject(`next hop "${path.nextHop}" is not an address`);
+      return `next hop "${nextHop}" is not an address`;
     }
     if (!g.thirdParty) {
       let peerAddr: Address | undefined;
       try {
-        peerAddr = unmapIpv4(parseAddress(path.peer));
+        peerAddr = unmapIpv4(parseAddress(peer));
       } catch {
         peerAddr = undefined;
       }
       if (!peerAddr || peerAddr.family !== nh.family || peerAddr.addr !== nh.addr) {
-        return reject(`next hop ${path.nextHop} is not the peer's own address ${path.peer} (third-party next hops not allowed in group ${g.name})`);
+        return `next hop ${nextHop} is not the peer's own address ${peer} (third-party next hops not allowed in group ${g.name})`;
       }
     }
-    const nhProblem = this.nextHopProblem(nh, path.nextHop);
-    if (nhProblem) return reject(nhProblem);
-    return { accepted: true, priority: communityPriority(g.rules, path.attrs.communities) ?? g.defaultPriority, group: g.name };
+    return this.nextHopProblem(nh, nextHop);
   }
 
   /** Evaluates a route spec entry (file, HTTP POST, static config): prefix and next-hop rules of the default group. */
@@ -198,22 +241,37 @@ export class ImportPolicy {
   }
 
   private prefixProblem(g: CompiledGroup, prefix: Prefix): string | undefined {
-    const text = formatPrefix(prefix);
-    if (prefix.len === 0) return `${text} is a default route (never accepted)`;
+    // Fast path (every accepted path goes through here): no closures, precomputed masks.
+    if (prefix.len !== 0 && !anyCovers(RESERVED_FAST, prefix) && !anyCoveredBy(RESERVED_FAST, prefix)) {
+      const b = prefix.family === 'ipv4' ? g.ipv4Length : g.ipv6Length;
+      if (prefix.len >= b.min && prefix.len <= b.max && anyCovers(g.allowedFast, prefix) && !this.insideVpc(prefix)) return undefined;
+    }
+    return this.describePrefixProblem(g, prefix);
+  }
+
+  private insideVpc(prefix: Prefix): boolean {
+    if (this.vpc.length === 0 || !anyCovers(this.vpcFast, prefix)) return false;
+    for (const s of this.subnets) if (prefixEquals(s, prefix)) return false;
+    return true;
+  }
+
+  private describePrefixProblem(g: CompiledGroup, prefix: Prefix): string | undefined {
+    const text = (): string => formatPrefix(prefix);
+    if (prefix.len === 0) return `${text()} is a default route (never accepted)`;
     for (const r of RESERVED) {
-      if (prefixesOverlap(r, prefix)) return `${text} overlaps the AWS reserved range ${formatPrefix(r)}`;
+      if (prefixesOverlap(r, prefix)) return `${text()} overlaps the AWS reserved range ${formatPrefix(r)}`;
     }
     const bounds = prefix.family === 'ipv4' ? g.ipv4Length : g.ipv6Length;
     if (prefix.len < bounds.min || prefix.len > bounds.max) {
-      return `${text} length /${prefix.len} outside ${bounds.min}..${bounds.max} (group ${g.name})`;
+      return `${text()} length /${prefix.len} outside ${bounds.min}..${bounds.max} (group ${g.name})`;
     }
     if (!g.allowed.some((a) => prefixContains(a, prefix))) {
-      return `${text} is outside the allowed prefixes of group ${g.name} (${g.allowed.map(formatPrefix).join(', ') || 'none configured'})`;
+      return `${text()} is outside the allowed prefixes of group ${g.name} (${g.allowed.map(formatPrefix).join(', ') || 'none configured'})`;
     }
     // EC2 refuses a destination equal to or inside a VPC CIDR unless it is exactly a subnet CIDR.
     const vpc = this.vpc.find((v) => prefixContains(v, prefix));
     if (vpc && !this.subnets.some((s) => prefixEquals(s, prefix))) {
-      return `${text} is inside VPC CIDR ${formatPrefix(vpc)} and is not a whole subnet`;
+      return `${text()} is inside VPC CIDR ${formatPrefix(vpc)} and is not a whole subnet`;
     }
     return undefined;
   }

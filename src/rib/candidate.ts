@@ -12,6 +12,8 @@ export interface NextHopState {
   readonly text: string;
   readonly family: 'ipv4' | 'ipv6';
   readonly addr: bigint;
+  /** Numeric sort key: the IPv4 address, or the top 53 bits of the IPv6 one. */
+  readonly key: number;
   healthy: boolean;
   /** When `healthy` last changed (clock ms). */
   since: number;
@@ -42,6 +44,7 @@ interface CandidateBase extends Rankable {
   nextHop: string;
   nhFamily: 'ipv4' | 'ipv6';
   nhAddr: bigint;
+  nhKey: number;
   localPref: number;
   asPathLength: number;
   med: number;

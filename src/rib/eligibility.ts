@@ -30,6 +30,7 @@ export function refreshRankFields(c: Candidate, azOf: ((nh: string) => string | 
   c.nextHop = c.nh.text;
   c.nhFamily = c.nh.family;
   c.nhAddr = c.nh.addr;
+  c.nhKey = c.nh.key;
   c.az = azOf?.(c.nh.text);
   if (c.source === 'bgp') {
     const a = c.path.attrs;

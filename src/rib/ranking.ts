@@ -17,6 +17,8 @@ export interface Rankable {
   readonly nextHop: string;
   readonly nhFamily: 'ipv4' | 'ipv6';
   readonly nhAddr: bigint;
+  /** Optional numeric prefix of nhAddr (exact for IPv4, top 53 bits for IPv6) for a cheaper comparison. */
+  readonly nhKey?: number;
   readonly localPref: number;
   readonly asPathLength: number;
   readonly med: number;
@@ -50,6 +52,8 @@ export type Step =
   | 'stickiness'
   | 'lowest-ip';
 
+const scratch: number[] = [];
+
 export interface Selection {
   /** Index of the winner, -1 when no candidate is eligible. */
   readonly winner: number;
@@ -72,6 +76,9 @@ function filterBy<T extends Rankable>(
     const c = cands[alive[k] as number] as T;
     if (better(c, best)) best = c;
   }
+  let ties = 0;
+  for (const i of alive) if (equal(cands[i] as T, best)) ties++;
+  if (ties === alive.length) return alive; // nothing eliminated: no allocation
   const out: number[] = [];
   for (const i of alive) {
     if (equal(cands[i] as T, best)) out.push(i);
@@ -91,7 +98,9 @@ export function selectNextHop<T extends Rankable>(
   opts: RankOptions,
   lost?: (Step | undefined)[],
 ): Selection {
-  let alive: number[] = [];
+  // Reused between calls (ranking is synchronous and not re-entrant): no allocation on the hot path.
+  scratch.length = 0;
+  let alive: number[] = scratch;
   let currentEligible = false;
   for (let i = 0; i < cands.length; i++) {
     const c = cands[i] as T;
@@ -105,10 +114,7 @@ export function selectNextHop<T extends Rankable>(
   if (alive.length === 0) return { winner: -1, decidedBy: 'ineligible', recheckAt: undefined };
   let recheckAt: number | undefined;
   let decidedBy: Step | 'only' = 'only';
-  const note = (before: number, after: number[], step: Step): number[] => {
-    if (after.length < before) decidedBy = step;
-    return after;
-  };
+  let n = alive.length;
   if (currentEligible && opts.holdDownMs > 0) {
     const held: number[] = [];
     for (const i of alive) {
@@ -120,31 +126,45 @@ export function selectNextHop<T extends Rankable>(
         if (recheckAt === undefined || ready < recheckAt) recheckAt = ready;
       }
     }
-    alive = note(alive.length, held, 'hold-down');
+    alive = held;
+    if (alive.length < n) decidedBy = 'hold-down';
   }
-  if (alive.length > 1) {
-    alive = note(alive.length, filterBy(cands, alive, lost, 'local-pref', (a, b) => a.localPref > b.localPref, (a, b) => a.localPref === b.localPref), 'local-pref');
+  if ((n = alive.length) > 1) {
+    alive = filterBy(cands, alive, lost, 'local-pref', higherLocalPref, sameLocalPref);
+    if (alive.length < n) decidedBy = 'local-pref';
   }
-  if (alive.length > 1) {
-    alive = note(alive.length, filterBy(cands, alive, lost, 'as-path', (a, b) => a.asPathLength < b.asPathLength, (a, b) => a.asPathLength === b.asPathLength), 'as-path');
+  if ((n = alive.length) > 1) {
+    alive = filterBy(cands, alive, lost, 'as-path', shorterAsPath, sameAsPath);
+    if (alive.length < n) decidedBy = 'as-path';
   }
-  if (alive.length > 1) alive = note(alive.length, filterMed(cands, alive, lost, opts.alwaysCompareMed), 'med');
-  if (alive.length > 1) {
-    alive = note(alive.length, filterBy(cands, alive, lost, 'priority', (a, b) => a.priority > b.priority, (a, b) => a.priority === b.priority), 'priority');
+  if ((n = alive.length) > 1) {
+    alive = filterMed(cands, alive, lost, opts.alwaysCompareMed);
+    if (alive.length < n) decidedBy = 'med';
   }
-  if (alive.length > 1 && opts.preferAz !== undefined) {
+  if ((n = alive.length) > 1) {
+    alive = filterBy(cands, alive, lost, 'priority', higherPriority, samePriority);
+    if (alive.length < n) decidedBy = 'priority';
+  }
+  if ((n = alive.length) > 1 && opts.preferAz !== undefined) {
     const az = opts.preferAz;
     if (alive.some((i) => (cands[i] as T).az === az)) {
-      alive = note(alive.length, alive.filter((i) => {
+      alive = alive.filter((i) => {
         const keep = (cands[i] as T).az === az;
         if (!keep && lost) lost[i] = 'az';
         return keep;
-      }), 'az');
+      });
+      if (alive.length < n) decidedBy = 'az';
     }
   }
   if (alive.length > 1 && currentEligible) {
-    const cur = alive.find((i) => (cands[i] as T).nextHop === current);
-    if (cur !== undefined) {
+    let cur = -1;
+    for (const i of alive) {
+      if ((cands[i] as T).nextHop === current) {
+        cur = i;
+        break;
+      }
+    }
+    if (cur >= 0) {
       if (lost) for (const i of alive) if ((cands[i] as T).nextHop !== current) lost[i] = 'stickiness';
       // Other candidates with the same next hop are not losers: they are the same choice.
       return { winner: cur, decidedBy: 'stickiness', recheckAt };
@@ -169,14 +189,29 @@ export function selectNextHop<T extends Rankable>(
   return { winner, decidedBy, recheckAt };
 }
 
+const higherLocalPref = (a: Rankable, b: Rankable): boolean => a.localPref > b.localPref;
+const sameLocalPref = (a: Rankable, b: Rankable): boolean => a.localPref === b.localPref;
+const shorterAsPath = (a: Rankable, b: Rankable): boolean => a.asPathLength < b.asPathLength;
+const sameAsPath = (a: Rankable, b: Rankable): boolean => a.asPathLength === b.asPathLength;
+const higherPriority = (a: Rankable, b: Rankable): boolean => a.priority > b.priority;
+const samePriority = (a: Rankable, b: Rankable): boolean => a.priority === b.priority;
+
 function lowerIp(a: Rankable, b: Rankable): boolean {
   if (a.nhFamily !== b.nhFamily) return a.nhFamily === 'ipv4';
+  const ka = a.nhKey;
+  const kb = b.nhKey;
+  if (ka !== undefined && kb !== undefined && ka !== kb) return ka < kb;
   return a.nhAddr < b.nhAddr;
 }
 
 // RFC 4271 §9.1.2.2 (c): remove every route whose MED is higher than the lowest MED among the routes with the
 // same neighbouring AS. Non-BGP candidates (neighborAs undefined) form their own group.
 function filterMed<T extends Rankable>(cands: readonly T[], alive: number[], lost: (Step | undefined)[] | undefined, always: boolean): number[] {
+  // Fast path: every MED equal (the usual case: all missing) removes nothing.
+  const m0 = (cands[alive[0] as number] as T).med;
+  let allSame = true;
+  for (const i of alive) if ((cands[i] as T).med !== m0) allSame = false;
+  if (allSame) return alive;
   const minByAs = new Map<number | undefined, number>();
   for (const i of alive) {
     const c = cands[i] as T;

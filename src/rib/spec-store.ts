@@ -34,10 +34,34 @@ export class SpecStore {
       }
       const addedAt = new Map(prev?.map((c) => [c.nextHop, c.addedAt]));
       for (const c of prev ?? []) this.hooks.remove(c);
+      if (e.nextHops.length === 0) {
+        next.set(key, []);
+        continue;
+      }
       const entry = this.hooks.entry(e.prefix);
       const cands = e.nextHops.map((nhText, index) => {
         const verdict = this.hooks.evaluate(e.prefix, nhText);
-        const c = { source, index, entry, verdict, nh: this.hooks.nextHop(nhText, verdict.group), addedAt: addedAt.get(nhText) ?? this.hooks.now() } as SpecCandidate;
+        const nh = this.hooks.nextHop(nhText, verdict.group);
+        const c: SpecCandidate = {
+          source,
+          index,
+          entry,
+          nh,
+          addedAt: addedAt.get(nhText) ?? this.hooks.now(),
+          verdict,
+          nextHop: nh.text,
+          nhFamily: nh.family,
+          nhAddr: nh.addr,
+          nhKey: nh.key,
+          localPref: 0,
+          asPathLength: 0,
+          med: 0,
+          neighborAs: undefined,
+          priority: 0,
+          eligible: false,
+          eligibleSince: 0,
+          az: undefined,
+        };
         this.hooks.refresh(c);
         this.hooks.add(c);
         return c;
