@@ -10,7 +10,7 @@ import {
   tryParsePrefix,
   type Prefix,
 } from '../../rib/prefix.js';
-import { Ec2ApiError, invalidValue, notFound } from './ec2-error.js';
+import { Ec2ApiError, gatewayNotFound, invalidIdFor, invalidValue, notFound } from './ec2-error.js';
 import { IdAllocator } from './ids.js';
 import type {
   CidrAssociation,
@@ -19,12 +19,14 @@ import type {
   GatewayKind,
   Instance,
   RouteTable,
+  RouteView,
   Subnet,
   Tags,
   Vpc,
 } from './model-types.js';
 import * as compute from './compute-ops.js';
 import * as routes from './route-ops.js';
+import { findRouteView, routeViews } from './route-view.js';
 
 export interface ModelOptions {
   readonly routeLimit?: number;
@@ -42,6 +44,8 @@ export interface CreateVpcInput {
   readonly ipv6Cidr?: string | true; // true: an Amazon-provided /56
   readonly tags?: TagInput;
   readonly id?: string;
+  /** A fixed ID for the main route table (state files). */
+  readonly mainRouteTableId?: string;
 }
 
 export interface CreateSubnetInput {
@@ -202,7 +206,7 @@ export class Ec2Model {
       throw new Ec2ApiError('InvalidVpc.Range', `The CIDR '${input.cidr}' is invalid.`);
     }
     const id = this.newId('vpc', input.id);
-    const mainRouteTableId = this.ids.next('rtb');
+    const mainRouteTableId = this.newId('rtb', input.mainRouteTableId);
     const vpc: Vpc = {
       id,
       seq: this.nextSeq(),
@@ -368,12 +372,12 @@ export class Ec2Model {
     return routes.deleteRouteUnchecked(this, routeTableId, destination);
   }
   /** The table's routes as Describe shows them (state computed now: blackhole when the target is gone). */
-  routesOf(routeTableId: string): routes.RouteViewList {
-    return routes.routeViews(this, this.routeTable(routeTableId));
+  routesOf(routeTableId: string): readonly RouteView[] {
+    return routeViews(this, this.routeTable(routeTableId));
   }
   /** The route for a destination (any text form), or undefined. */
-  findRoute(routeTableId: string, destination: string): routes.RouteViewList[number] | undefined {
-    return routes.findRouteView(this, routeTableId, destination);
+  findRoute(routeTableId: string, destination: string): RouteView | undefined {
+    return findRouteView(this, routeTableId, destination);
   }
 }
 
@@ -387,37 +391,4 @@ export function parseCidr(text: string, family: 'ipv4' | 'ipv6'): Prefix {
     throw invalidValue(`Value (${text}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
   }
   return parsePrefix(formatPrefix(p));
-}
-
-function gatewayNotFound(kind: GatewayKind, id: string): Ec2ApiError {
-  switch (kind) {
-    case 'internet-gateway':
-      return new Ec2ApiError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${id}' does not exist`);
-    case 'nat-gateway':
-      return new Ec2ApiError('InvalidNatGatewayID.NotFound', `The natGateway ID '${id}' does not exist`);
-    case 'vpc-peering-connection':
-      return new Ec2ApiError('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${id}' does not exist`);
-    case 'transit-gateway':
-      return new Ec2ApiError('InvalidTransitGatewayID.NotFound', `The transitGateway ID '${id}' does not exist`);
-    case 'egress-only-internet-gateway':
-      return new Ec2ApiError('InvalidGatewayID.NotFound', `The eigw ID '${id}' does not exist`);
-    case 'vpn-gateway':
-    case 'vpc-endpoint':
-      return new Ec2ApiError('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
-  }
-}
-
-function invalidIdFor(id: string): Ec2ApiError {
-  const dash = id.indexOf('-');
-  if (dash < 0) return new Ec2ApiError('InvalidID', `The ID '${id}' is not valid`);
-  const code: Record<string, string> = {
-    vpc: 'InvalidVpcID.NotFound',
-    subnet: 'InvalidSubnetID.NotFound',
-    i: 'InvalidInstanceID.NotFound',
-    eni: 'InvalidNetworkInterfaceID.NotFound',
-    rtb: 'InvalidRouteTableID.NotFound',
-    igw: 'InvalidInternetGatewayID.NotFound',
-    nat: 'InvalidNatGatewayID.NotFound',
-  };
-  return new Ec2ApiError(code[id.slice(0, dash)] ?? 'InvalidID', `The ID '${id}' does not exist`);
 }

@@ -3,7 +3,7 @@
 import { availableIps } from './compute-ops.js';
 import type { Ec2Model } from './model.js';
 import { INSTANCE_STATE_CODE, type CidrAssociation, type Eni, type Gateway, type Instance, type RouteTable, type Subnet, type Tags, type Vpc } from './model-types.js';
-import { routeViews } from './route-ops.js';
+import { routeViews } from './route-view.js';
 import type { XmlObject, XmlValue } from './xml.js';
 
 export function renderTags(tags: Tags): XmlValue[] {

@@ -12,7 +12,7 @@ import {
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
 import type { Ec2Model, TagInput } from './model.js';
 import { toTags } from './model.js';
-import type { GatewayKind, Route, RouteTable, RouteTarget, RouteView, TargetKind } from './model-types.js';
+import type { GatewayKind, RouteTable, RouteTarget, TargetKind } from './model-types.js';
 
 /** Exactly one of these names the target (the CreateRoute/ReplaceRoute parameters). */
 export interface TargetInput {
@@ -28,8 +28,6 @@ export interface TargetInput {
   readonly vpcEndpointId?: string | undefined;
   readonly coreNetworkArn?: string | undefined;
 }
-
-export type RouteViewList = readonly RouteView[];
 
 const TARGET_PARAMS: ReadonlyArray<readonly [keyof TargetInput, string]> = [
   ['gatewayId', 'gatewayId'],
@@ -53,7 +51,8 @@ export function createRouteTable(
   input: { vpcId: string; tags?: TagInput; id?: string; main?: boolean },
 ): RouteTable {
   const vpc = m.vpc(input.vpcId);
-  const id = input.main ? (input.id ?? m.ids.next('rtb')) : m.newId('rtb', input.id);
+  // the main table's ID is allocated (or claimed) by createVpc
+  const id = input.main && input.id !== undefined ? input.id : m.newId('rtb', input.id);
   const table: RouteTable = {
     id,
     seq: m.nextSeq(),
@@ -350,62 +349,5 @@ function checkDestination(m: Ec2Model, table: RouteTable, dest: Prefix, destText
         `The destination CIDR block ${destText} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface or an instance.`,
       );
     }
-  }
-}
-
-export function findRouteView(m: Ec2Model, routeTableId: string, destination: string): RouteView | undefined {
-  const table = m.routeTable(routeTableId);
-  const route = table.routes.get(formatPrefix(parseDestination(destination)));
-  return route ? routeView(m, table, route) : undefined;
-}
-
-export function routeViews(m: Ec2Model, table: RouteTable): RouteView[] {
-  const out: RouteView[] = [];
-  for (const r of table.routes.values()) out.push(routeView(m, table, r));
-  return out;
-}
-
-/** The route as Describe shows it; state is blackhole when the target instance/ENI/gateway is gone. */
-export function routeView(m: Ec2Model, table: RouteTable, r: Route): RouteView {
-  const base = { destination: r.destText, family: r.dest.family, targetKind: r.target.kind, origin: r.origin };
-  const t = r.target;
-  switch (t.kind) {
-    case 'local':
-      return { ...base, gatewayId: 'local', state: 'active' };
-    case 'instance': {
-      const inst = m.instances.get(t.id);
-      const live = inst?.state === 'running' && r.eniId !== undefined && m.enis.get(r.eniId)?.attachment?.instanceId === t.id;
-      return {
-        ...base,
-        instanceId: t.id,
-        instanceOwnerId: m.ownerId,
-        ...(r.eniId !== undefined ? { networkInterfaceId: r.eniId } : {}),
-        state: live ? 'active' : 'blackhole',
-      };
-    }
-    case 'network-interface': {
-      const eni = m.enis.get(t.id);
-      const attachedTo = eni?.attachment?.instanceId;
-      const inst = attachedTo === undefined ? undefined : m.instances.get(attachedTo);
-      const instanceId = attachedTo ?? r.instanceId;
-      return {
-        ...base,
-        networkInterfaceId: t.id,
-        ...(instanceId !== undefined ? { instanceId, instanceOwnerId: m.ownerId } : {}),
-        state: inst?.state === 'running' ? 'active' : 'blackhole',
-      };
-    }
-    case 'gateway': {
-      const gw = m.gateways.get(t.id);
-      return { ...base, gatewayId: t.id, state: gw && gw.vpcId === table.vpcId ? 'active' : 'blackhole' };
-    }
-    case 'nat-gateway':
-      return { ...base, natGatewayId: t.id, state: m.gateways.has(t.id) ? 'active' : 'blackhole' };
-    case 'vpc-peering-connection':
-      return { ...base, vpcPeeringConnectionId: t.id, state: m.gateways.has(t.id) ? 'active' : 'blackhole' };
-    case 'transit-gateway':
-      return { ...base, transitGatewayId: t.id, state: m.gateways.has(t.id) ? 'active' : 'blackhole' };
-    case 'egress-only-internet-gateway':
-      return { ...base, egressOnlyInternetGatewayId: t.id, state: m.gateways.has(t.id) ? 'active' : 'blackhole' };
   }
 }

@@ -144,7 +144,14 @@ export function applyState(model: Ec2Model, input: StateDoc): Map<string, string
   for (const [vi, v] of doc.vpcs.entries()) {
     const at = `vpcs.${vi} (${v.name})`;
     try {
-      const vpc = model.createVpc({ cidr: v.cidr, ...(v.ipv6Cidr !== undefined ? { ipv6Cidr: v.ipv6Cidr } : {}), tags: { Name: v.name, ...v.tags }, ...(v.id ? { id: v.id } : {}) });
+      const mainId = v.routeTables?.find((t) => t.main)?.id;
+      const vpc = model.createVpc({
+        cidr: v.cidr,
+        ...(v.ipv6Cidr !== undefined ? { ipv6Cidr: v.ipv6Cidr } : {}),
+        tags: { Name: v.name, ...v.tags },
+        ...(v.id ? { id: v.id } : {}),
+        ...(mainId ? { mainRouteTableId: mainId } : {}),
+      });
       put('vpc', v.name, vpc.id);
       for (const c of v.extraCidrs ?? []) model.associateVpcCidr(vpc.id, { ipv4: c });
       for (const s of v.subnets ?? []) {

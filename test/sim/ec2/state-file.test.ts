@@ -47,10 +47,18 @@ describe('state file', () => {
     expect(m.findRoute(id('public'), '0.0.0.0/0')?.gatewayId).toBe(id('igw'));
   });
 
-  it('fixed IDs are kept', async () => {
-    const names = await load('vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16, subnets: [{name: s, id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.0.1.0/24}]}\n');
+  it("fixed IDs are kept, the main route table's too", async () => {
+    const names = await load(
+      'vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16, subnets: [{name: s, id: subnet-0aaaaaaaaaaaaaaa1, cidr: 10.0.1.0/24}],\n' +
+        '     routeTables: [{name: m, main: true, id: rtb-0aaaaaaaaaaaaaaa2}, {name: t, id: rtb-0aaaaaaaaaaaaaaa3}]}\n',
+    );
     expect(names.get('v')).toBe('vpc-0123456789abcdef0');
     expect(names.get('s')).toBe('subnet-0aaaaaaaaaaaaaaa1');
+    expect(names.get('m')).toBe('rtb-0aaaaaaaaaaaaaaa2');
+    expect(names.get('t')).toBe('rtb-0aaaaaaaaaaaaaaa3');
+    await expect(load('vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16}\n  - {name: w, id: vpc-0123456789abcdef0, cidr: 10.1.0.0/16}\n')).rejects.toThrow(
+      /vpcs\.1 \(w\): InvalidParameterValue/,
+    );
   });
 
   it('errors: unknown field, bad reference, EC2 rule, YAML syntax, missing file', async () => {
