@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
 import { FakeClock } from '../../src/clock.js';
-import { formatPrefix } from '../../src/rib/prefix.js';
+import { Metrics } from '../../src/metrics.js';
+import { formatPrefix, parsePrefix } from '../../src/rib/prefix.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { CLAIM_TAG } from '../../src/vpc/ownership.js';
 import { VpcSync, type VpcSyncOptions } from '../../src/vpc/vpc-sync.js';
@@ -317,5 +318,43 @@ describe('VpcSync debounce', () => {
     expect(t.get('10.200.9.0/24')?.target).toBe(f.hosts[0]!.eniId); // k = 9 → host 0
     expect(t.has('10.200.8.0/24')).toBe(false);
     expect(f.emu.count({ mutating: true })).toBe(1 + 3); // the claim tag, then one write per final route
+  });
+});
+
+describe('VpcSync families and metrics', () => {
+  it('manages IPv4 and IPv6 destinations side by side, budgets per family, and exports its metrics', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const metrics = new Metrics();
+    const v6 = parsePrefix('fd00:200::/48');
+    const sync = newSync(f, { clusterCidrs: [...CLUSTER, v6], metrics, driftIntervalMs: 20 });
+    await sync.start();
+    sync.setDesired([
+      { prefix: slash24(0), nextHop: f.hosts[0]!.ip },
+      { prefix: parsePrefix('fd00:200:0:1::/64'), nextHop: `::ffff:${f.hosts[1]!.ip}` }, // IPv4-mapped next hop
+      { prefix: parsePrefix('fd00:200:0:2::/64'), nextHop: 'fd00:aaaa::99' }, // an IPv6 next hop nobody holds
+    ]);
+    await sync.reconcileNow();
+    const t = tableMap(f);
+    expect(t.get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
+    expect(t.get('fd00:200:0:1::/64')?.target).toBe(f.hosts[1]!.eniId);
+    expect(t.has('fd00:200:0:2::/64')).toBe(false);
+    const st = sync.status()[0]!;
+    expect(st.families.ipv4).toMatchObject({ owned: 1, foreign: 3, budget: 47 });
+    expect(st.families.ipv6).toMatchObject({ owned: 1, foreign: 0, budget: 50, unresolvedNextHops: ['fd00:aaaa::99'] });
+
+    // A route deleted by hand is repaired by the drift timer and counted.
+    f.emu.deleteRoute(f.tableId, '10.200.0.0/24');
+    await waitFor(() => tableMap(f).has('10.200.0.0/24'), 5000, 'drift repair');
+    await sync.reconcileNow();
+    const text = await metrics.text();
+    const l = `route_table="${f.tableId}"`;
+    expect(text).toContain(`bgp2vpc_vpc_routes_desired{${l},family="ipv4"} 1`);
+    expect(text).toContain(`bgp2vpc_vpc_routes_actual{${l},family="ipv6"} 1`);
+    expect(text).toContain(`bgp2vpc_vpc_route_limit{${l},family="ipv4"} 50`);
+    expect(text).toContain(`bgp2vpc_vpc_damage_addresses{${l},family="ipv4"} 0`);
+    expect(text).toContain(`bgp2vpc_vpc_drift_repairs_total{${l}} 1`);
+    expect(text).toMatch(/bgp2vpc_ec2_calls_total\{action="CreateRoute",outcome="ok"\} 3/);
+    expect(text).toMatch(/bgp2vpc_vpc_reconcile_duration_seconds_count [1-9]/);
   });
 });
