@@ -1,12 +1,13 @@
 // Adj-RIB-In of one peer (RFC 4271 §3.2), pre-policy, ADD-PATH aware (key = prefix + path id, RFC 7911).
 //
-// Built for ingest speed and memory: IPv4 entries live in one Map per prefix length keyed by the address as a
-// signed 32-bit integer (a V8 small integer: no allocation per key), the value is a reference to the attribute
-// set interned once per UPDATE. IPv6 uses string keys (prefix bytes + length), which is fine at host scale.
-// Graceful restart (RFC 4724 §4.2): markAllStale() moves every entry to a stale generation; a re-announcement
-// moves it back; sweepStale(family) removes what was not re-announced.
+// Built for ingest speed and memory: IPv4 entries live in typed-array hash tables (Ipv4PathTable, one per path
+// id) whose values index a reference-counted registry of the attribute sets interned once per UPDATE, so an
+// IPv4 path costs about 20 bytes and no garbage. IPv6 uses a Map with string keys (prefix bytes + length),
+// fine at host scale. Graceful restart (RFC 4724 §4.2): markAllStale() moves every entry to a stale
+// generation; a re-announcement moves it back; sweepStale(family) removes what was not re-announced.
 import type { Family, Prefix } from '../rib/prefix.js';
 import type { PathAttributes } from '../rib/path.js';
+import { Ipv4PathTable } from './ipv4-path-table.js';
 
 /** The attributes shared by all prefixes of one UPDATE, interned once per UPDATE. */
 export interface RibAttrs {
@@ -15,24 +16,68 @@ export interface RibAttrs {
   readonly nextHop: string;
 }
 
-type V4Table = (Map<number, RibAttrs> | undefined)[];
+/** Attribute sets by small integer, reference counted by the IPv4 tables that point at them. */
+class AttrRegistry {
+  private items: (RibAttrs | undefined)[] = [];
+  private refs: number[] = [];
+  private free: number[] = [];
+  private readonly index = new Map<RibAttrs, number>();
+  private last: RibAttrs | undefined;
+  private lastIdx = -1;
 
-/** One generation of entries: IPv4 per path id → per length → addr|0; IPv6 by string key. */
+  acquire(a: RibAttrs): number {
+    let i = a === this.last ? this.lastIdx : (this.index.get(a) ?? -1);
+    if (i < 0) {
+      i = this.free.pop() ?? this.items.length;
+      this.items[i] = a;
+      this.refs[i] = 0;
+      this.index.set(a, i);
+    }
+    this.last = a;
+    this.lastIdx = i;
+    this.refs[i] = (this.refs[i] as number) + 1;
+    return i;
+  }
+
+  release(i: number): void {
+    const r = (this.refs[i] as number) - 1;
+    this.refs[i] = r;
+    if (r > 0) return;
+    const a = this.items[i] as RibAttrs;
+    this.items[i] = undefined;
+    this.index.delete(a);
+    this.free.push(i);
+    if (this.last === a) {
+      this.last = undefined;
+      this.lastIdx = -1;
+    }
+  }
+
+  get(i: number): RibAttrs {
+    return this.items[i] as RibAttrs;
+  }
+}
+
+/** One generation of entries: IPv4 tables per path id (0 has a direct slot), IPv6 by string key. */
 class Generation {
-  /** Path id 0 (no ADD-PATH) gets a direct slot: the hot path does no path-id lookup. */
-  v4: V4Table = new Array<Map<number, RibAttrs> | undefined>(33);
-  v4ByPathId: Map<number, V4Table> | undefined;
+  v4 = new Ipv4PathTable();
+  v4ByPathId: Map<number, Ipv4PathTable> | undefined;
   v6 = new Map<string, RibAttrs>();
   v4Count = 0;
 
-  v4Table(pathId: number, create: boolean): V4Table | undefined {
+  v4Table(pathId: number, create: boolean): Ipv4PathTable | undefined {
     if (pathId === 0) return this.v4;
     let t = this.v4ByPathId?.get(pathId);
     if (!t && create) {
-      t = new Array<Map<number, RibAttrs> | undefined>(33);
+      t = new Ipv4PathTable();
       (this.v4ByPathId ??= new Map()).set(pathId, t);
     }
     return t;
+  }
+
+  forEachV4(fn: (addr: number, len: number, pathId: number, val: number) => void): void {
+    this.v4.forEach((a, l, v) => fn(a, l, 0, v));
+    if (this.v4ByPathId) for (const [id, t] of this.v4ByPathId) t.forEach((a, l, v) => fn(a, l, id, v));
   }
 }
 
@@ -73,21 +118,11 @@ export function parseIpv6Key(key: string): RibKey {
   return { prefix: { family: 'ipv6', addr, len }, pathId: Number(key.slice(0, a)) };
 }
 
-function forEachV4(gen: Generation, fn: (addr: number, len: number, pathId: number, v: RibAttrs) => void): void {
-  const visit = (t: V4Table, pathId: number): void => {
-    for (let len = 0; len <= 32; len++) {
-      const m = t[len];
-      if (m) for (const [k, v] of m) fn(k >>> 0, len, pathId, v);
-    }
-  };
-  visit(gen.v4, 0);
-  if (gen.v4ByPathId) for (const [id, t] of gen.v4ByPathId) visit(t, id);
-}
-
 export class AdjRibIn {
   private live = new Generation();
   private stale: Generation | undefined;
   private staleV4 = 0;
+  private readonly reg = new AttrRegistry();
 
   /** Paths currently held (live, not stale), per family. O(1). */
   get ipv4Count(): number {
@@ -108,41 +143,48 @@ export class AdjRibIn {
     return f === 'ipv4' ? this.live.v4Count + this.staleV4 : this.live.v6.size + (this.stale?.v6.size ?? 0);
   }
 
-  /** Adds or replaces an IPv4 path. `addr` is the network address as an unsigned 32-bit number. True if new. */
+  /** Adds or replaces an IPv4 path. `addr` is the network address as a 32-bit number. True if new. */
   setV4(addr: number, len: number, pathId: number, attrs: RibAttrs): boolean {
-    const t = pathId === 0 ? this.live.v4 : (this.live.v4Table(pathId, true) as V4Table);
-    let m = t[len];
-    if (!m) t[len] = m = new Map();
-    const k = addr | 0;
-    const before = m.size;
-    m.set(k, attrs);
-    if (m.size === before) return false; // replaced (implicit withdraw, RFC 4271 §3.1)
+    const t = pathId === 0 ? this.live.v4 : (this.live.v4Table(pathId, true) as Ipv4PathTable);
+    const old = t.set(addr, len, this.reg.acquire(attrs));
+    if (old >= 0) {
+      this.reg.release(old); // replaced (implicit withdraw, RFC 4271 §3.1)
+      return false;
+    }
     this.live.v4Count++;
     // RFC 4724 §4.2: a re-announced stale path is live again; it is not new.
-    return !(this.stale !== undefined && this.deleteStaleV4(k, len, pathId));
+    return !(this.stale !== undefined && this.deleteStaleV4(addr, len, pathId));
   }
 
   /** Removes an IPv4 path (live or stale). True if it was present. */
   deleteV4(addr: number, len: number, pathId: number): boolean {
-    const k = addr | 0;
-    const m = (pathId === 0 ? this.live.v4 : this.live.v4Table(pathId, false))?.[len];
-    if (m?.delete(k)) {
+    const t = pathId === 0 ? this.live.v4 : this.live.v4Table(pathId, false);
+    const old = t ? t.delete(addr, len) : -1;
+    if (old >= 0) {
+      this.reg.release(old);
       this.live.v4Count--;
       return true;
     }
-    return this.stale !== undefined && this.deleteStaleV4(k, len, pathId);
+    return this.stale !== undefined && this.deleteStaleV4(addr, len, pathId);
   }
 
   getV4(addr: number, len: number, pathId = 0): RibAttrs | undefined {
-    const k = addr | 0;
-    return (pathId === 0 ? this.live.v4 : this.live.v4Table(pathId, false))?.[len]?.get(k) ?? this.stale?.v4Table(pathId, false)?.[len]?.get(k);
+    let v = (pathId === 0 ? this.live.v4 : this.live.v4Table(pathId, false))?.get(addr, len) ?? -1;
+    if (v < 0 && this.stale) v = this.stale.v4Table(pathId, false)?.get(addr, len) ?? -1;
+    return v < 0 ? undefined : this.reg.get(v);
   }
 
-  private deleteStaleV4(k: number, len: number, pathId: number): boolean {
-    const sm = this.stale?.v4Table(pathId, false)?.[len];
-    if (!sm?.delete(k)) return false;
+  private deleteStaleV4(addr: number, len: number, pathId: number): boolean {
+    const old = this.stale?.v4Table(pathId, false)?.delete(addr, len) ?? -1;
+    if (old < 0) return false;
+    this.reg.release(old);
     this.staleV4--;
+    this.dropEmptyStale();
     return true;
+  }
+
+  private dropEmptyStale(): void {
+    if (this.stale && this.staleV4 === 0 && this.stale.v6.size === 0) this.stale = undefined;
   }
 
   /** Adds or replaces an IPv6 path by key (see ipv6Key). True if new. */
@@ -150,11 +192,16 @@ export class AdjRibIn {
     const before = this.live.v6.size;
     this.live.v6.set(key, attrs);
     if (this.live.v6.size === before) return false;
-    return !(this.stale?.v6.delete(key) ?? false);
+    const wasStale = this.stale?.v6.delete(key) ?? false;
+    if (wasStale) this.dropEmptyStale();
+    return !wasStale;
   }
 
   deleteV6(key: string): boolean {
-    return this.live.v6.delete(key) || (this.stale?.v6.delete(key) ?? false);
+    if (this.live.v6.delete(key)) return true;
+    const wasStale = this.stale?.v6.delete(key) ?? false;
+    if (wasStale) this.dropEmptyStale();
+    return wasStale;
   }
 
   getV6(key: string): RibAttrs | undefined {
@@ -163,7 +210,7 @@ export class AdjRibIn {
 
   isStale(prefix: Prefix, pathId = 0): boolean {
     if (!this.stale) return false;
-    if (prefix.family === 'ipv4') return this.stale.v4Table(pathId, false)?.[prefix.len]?.has(Number(prefix.addr) | 0) ?? false;
+    if (prefix.family === 'ipv4') return (this.stale.v4Table(pathId, false)?.get(Number(prefix.addr), prefix.len) ?? -1) >= 0;
     return this.stale.v6.has(ipv6Key(prefix.addr, prefix.len, pathId));
   }
 
@@ -192,17 +239,14 @@ export class AdjRibIn {
     const gen = this.live;
     this.live = new Generation();
     if (old) {
-      forEachV4(old, (addr, len, pathId, v) => {
-        const t = gen.v4Table(pathId, true) as V4Table;
-        const m = (t[len] ??= new Map());
-        if (!m.has(addr | 0)) {
-          m.set(addr | 0, v);
-          gen.v4Count++;
-        }
+      old.forEachV4((addr, len, pathId, v) => {
+        const t = gen.v4Table(pathId, true) as Ipv4PathTable;
+        if (t.set(addr, len, v) >= 0) this.reg.release(v); // already there (cannot happen: live and stale are disjoint)
+        else gen.v4Count++;
       });
       for (const [k, v] of old.v6) if (!gen.v6.has(k)) gen.v6.set(k, v);
     }
-    this.stale = gen;
+    this.stale = gen.v4Count + gen.v6.size > 0 ? gen : undefined;
     this.staleV4 = gen.v4Count;
   }
 
@@ -212,8 +256,11 @@ export class AdjRibIn {
     if (!st) return [];
     const out: RibKey[] = [];
     if (family === undefined || family === 'ipv4') {
-      forEachV4(st, (addr, len, pathId) => out.push({ prefix: { family: 'ipv4', addr: BigInt(addr), len }, pathId }));
-      st.v4 = new Array<Map<number, RibAttrs> | undefined>(33);
+      st.forEachV4((addr, len, pathId, v) => {
+        out.push({ prefix: { family: 'ipv4', addr: BigInt(addr), len }, pathId });
+        this.reg.release(v);
+      });
+      st.v4 = new Ipv4PathTable();
       st.v4ByPathId = undefined;
       st.v4Count = 0;
       this.staleV4 = 0;
@@ -222,18 +269,13 @@ export class AdjRibIn {
       for (const k of st.v6.keys()) out.push(parseIpv6Key(k));
       st.v6.clear();
     }
-    if (this.staleV4 === 0 && st.v6.size === 0) this.stale = undefined;
+    this.dropEmptyStale();
     return out;
   }
 
   /** Every path (live and stale), for withdraw-all on session loss. */
   keys(): RibKey[] {
-    const out: RibKey[] = [];
-    for (const gen of this.stale ? [this.live, this.stale] : [this.live]) {
-      forEachV4(gen, (addr, len, pathId) => out.push({ prefix: { family: 'ipv4', addr: BigInt(addr), len }, pathId }));
-      for (const k of gen.v6.keys()) out.push(parseIpv6Key(k));
-    }
-    return out;
+    return this.entries().map((e) => e.key);
   }
 
   /** Every path with its attributes (status pages, tests). */
@@ -241,8 +283,8 @@ export class AdjRibIn {
     const out: { key: RibKey; value: RibAttrs; stale: boolean }[] = [];
     for (const gen of this.stale ? [this.live, this.stale] : [this.live]) {
       const stale = gen === this.stale;
-      forEachV4(gen, (addr, len, pathId, value) =>
-        out.push({ key: { prefix: { family: 'ipv4', addr: BigInt(addr), len }, pathId }, value, stale }),
+      gen.forEachV4((addr, len, pathId, v) =>
+        out.push({ key: { prefix: { family: 'ipv4', addr: BigInt(addr), len }, pathId }, value: this.reg.get(v), stale }),
       );
       for (const [k, value] of gen.v6) out.push({ key: parseIpv6Key(k), value, stale });
     }
@@ -250,6 +292,7 @@ export class AdjRibIn {
   }
 
   clear(): void {
+    for (const gen of this.stale ? [this.live, this.stale] : [this.live]) gen.forEachV4((_a, _l, _p, v) => this.reg.release(v));
     this.live = new Generation();
     this.stale = undefined;
     this.staleV4 = 0;

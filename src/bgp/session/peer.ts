@@ -294,7 +294,9 @@ export class Peer implements SessionOwner {
   update(s: Session, msg: Buffer): void {
     if (s !== this.est) return;
     this.ingest.wantEvents = this.env.hasListeners();
+    this.ingest.msg = msg;
     const header = walkUpdate(msg, this.ctx, this.ingest); // throws BgpMessageError for session-reset errors
+    this.ingest.msg = undefined;
     const r = this.ingest.take(header);
     if (r.withdrawn.length > 0) this.env.emit({ type: 'withdrawals', peer: this.key, removed: r.withdrawn });
     if (r.paths.length > 0) this.env.emit({ type: 'paths', peer: this.key, paths: r.paths });

@@ -89,23 +89,46 @@ export class UpdateIngest implements UpdateVisitor {
     for (const p of h.problems) {
       if (p.action === 'attribute-discard') this.logger.warn({ event: 'update_error', action: 'attribute-discard', attribute: p.attribute }, `attribute discarded (RFC 7606): ${p.reason}`);
     }
-    const attrs = h.attributes;
+    // Intern by the raw path attribute bytes: UPDATEs with the same attributes (one prefix per UPDATE is common)
+    // share one RibAttrs and skip attribute conversion. MP_REACH carries its NLRI inside, so IPv6 keys rarely hit.
+    const raw = this.rawAttributes();
     if (h.nextHop !== undefined || h.mpReach?.family === 'ipv4') {
-      this.v4Attrs = this.internAttrs(attrs, routableNextHop(h.nextHop ?? h.mpReach?.nextHop, this.peer));
+      this.v4Attrs = this.internAttrs('4', raw, h.attributes, h.nextHop ?? h.mpReach?.nextHop);
     }
-    if (h.mpReach?.family === 'ipv6') this.v6Attrs = this.internAttrs(attrs, routableNextHop(h.mpReach.nextHop, this.peer));
+    if (h.mpReach?.family === 'ipv6') this.v6Attrs = this.internAttrs('6', raw, h.attributes, h.mpReach.nextHop);
   }
 
-  private internAttrs(attrs: readonly PathAttribute[], nextHop: string): RibAttrs {
-    const pa = toPathAttributes(attrs, this.fourOctetAsn);
-    const key = `${nextHop}|${pa.origin}|${pa.asPath.join(' ')}|${pa.med ?? ''}|${pa.localPref ?? ''}|${pa.communities.join(' ')}|${pa.largeCommunities.join(' ')}|${pa.extendedCommunities.join(' ')}`;
-    let e = this.intern.get(key);
+  /** The UPDATE being walked (set by the caller before walkUpdate). */
+  msg: Buffer | undefined;
+
+  private rawAttributes(): string {
+    const m = this.msg;
+    if (!m) return '';
+    const wl = m.readUInt16BE(19); // RFC 4271 §4.3: withdrawn routes length, then total path attribute length
+    const al = m.readUInt16BE(21 + wl);
+    return m.toString('latin1', 23 + wl, 23 + wl + al);
+  }
+
+  private internAttrs(tag: string, raw: string, attrs: readonly PathAttribute[], nextHopText: string | undefined): RibAttrs {
+    const key = tag + raw;
+    let e = raw === '' ? undefined : this.intern.get(key);
     if (!e) {
       if (this.intern.size >= INTERN_LIMIT) this.intern.clear();
-      e = { attrs: pa, nextHop };
-      this.intern.set(key, e);
+      e = { attrs: toPathAttributes(attrs, this.fourOctetAsn), nextHop: this.nextHop(nextHopText) };
+      if (raw !== '') this.intern.set(key, e);
     }
     return e;
+  }
+
+  private lastNhText: string | undefined;
+  private lastNh = '';
+
+  private nextHop(text: string | undefined): string {
+    if (text !== this.lastNhText || this.lastNh === '') {
+      this.lastNhText = text;
+      this.lastNh = routableNextHop(text, this.peer);
+    }
+    return this.lastNh;
   }
 
   announceIpv4(addr: number, len: number, pathId: number): void {
