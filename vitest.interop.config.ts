@@ -6,7 +6,6 @@ export default defineConfig({
   test: {
     include: ['test/interop/**/*.test.ts'],
     fileParallelism: false,
-    passWithNoTests: true, // TODO(issue 4): remove once the interop suite exists
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -5,6 +5,14 @@ frr_vtysh() {
   vtysh --vty_socket "$(tb_peer_dir frr)" -d bgpd "$@"
 }
 
+# IPv6 "self" is set explicitly to ::ffff:<our IPv4> (what bgpd sends by itself over an IPv4 session): with a
+# real self-next-hop IPv6 network present, bgpd 8.4 announces later re-added IPv6 networks with its own address
+# too, ignoring their route-map.
+frr_effective_nh() {
+  local prefix=$1 nh=$2
+  if [ "$nh" = self ] && tb_is_v6 "$prefix"; then printf '::ffff:%s' "$FRR_ADDR"; else printf '%s' "$nh"; fi
+}
+
 # Route-map that sets one next hop ("self" = no set clause: bgpd announces itself, IPv4-mapped for IPv6).
 frr_rmap_name() {
   local nh=$1
@@ -30,10 +38,12 @@ frr_config() {
   echo "frr defaults traditional"
   echo "hostname tb-frr-$(tb_last_octet "$FRR_ADDR")"
   echo "log file $dir/bgpd.log informational"
+  # Apply route-map changes at once (default: batched every 5 s), so a changed next hop goes out now.
+  echo "bgp route-map delay-timer 0"
   echo "!"
-  while read -r prefix nh; do
-    [ -n "$prefix" ] && frr_rmap_lines "$nh"
-  done <"$(tb_routes_file frr)" | awk '!seen[$0]++ || $0 == "exit"'
+  local nhs
+  nhs=$(while read -r prefix nh; do [ -n "$prefix" ] && frr_effective_nh "$prefix" "$nh" && echo; done <"$(tb_routes_file frr)" | sort -u)
+  for nh in $nhs; do frr_rmap_lines "$nh"; done
   cat <<EOF
 ! Receive nothing from the controller side (we are a pure sender here).
 route-map TB-DENY deny 10
@@ -46,6 +56,7 @@ router bgp $FRR_ASN
  no bgp default ipv4-unicast
  bgp graceful-restart
  bgp graceful-restart restart-time $GR_TIME
+ bgp graceful-restart preserve-fw-state
  neighbor $c remote-as $CONTROLLER_ASN
  neighbor $c port $CONTROLLER_PORT
  neighbor $c update-source $FRR_ADDR
@@ -64,7 +75,7 @@ EOF
     while read -r prefix nh; do
       [ -n "$prefix" ] || continue
       if tb_is_v6 "$prefix"; then [ $fam = ipv6 ] || continue; else [ $fam = ipv4 ] || continue; fi
-      echo "  network $prefix route-map $(frr_rmap_name "$nh")"
+      echo "  network $prefix route-map $(frr_rmap_name "$(frr_effective_nh "$prefix" "$nh")")"
     done <"$(tb_routes_file frr)"
     echo " exit-address-family"
   done
@@ -86,11 +97,15 @@ frr_announce() {
   local prefix=$1 nh=$2 fam=ipv4 rm
   tb_own_pid frr >/dev/null || return 0
   tb_is_v6 "$prefix" && fam=ipv6
+  nh=$(frr_effective_nh "$prefix" "$nh")
   rm=$(frr_rmap_name "$nh")
+  # The route-map first, in its own vtysh run: created in the same run as the `network` that uses it, bgpd 8.4
+  # can announce an IPv6 prefix with its own address instead of the route-map's next hop.
   local -a cmds=(-c 'configure terminal')
   while read -r line; do cmds+=(-c "$line"); done < <(frr_rmap_lines "$nh")
-  cmds+=(-c "router bgp $FRR_ASN" -c "address-family $fam unicast" -c "network $prefix route-map $rm")
   frr_vtysh "${cmds[@]}" >/dev/null
+  frr_vtysh -c 'configure terminal' -c "router bgp $FRR_ASN" -c "address-family $fam unicast" \
+    -c "network $prefix route-map $rm" >/dev/null
 }
 
 frr_withdraw() {

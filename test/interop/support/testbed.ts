@@ -137,10 +137,14 @@ export class TestbedPeer {
     return join(this.baseDir, this.kind);
   }
 
-  /** (Re)starts the daemon with the routes announced so far. No-op while it runs. */
-  async up(): Promise<void> {
+  /**
+   * (Re)starts the daemon with the routes announced so far. No-op while it runs. `gracefulRestart`: restart as
+   * a graceful restart (BIRD `-R`: R and F bits set, so the controller keeps its stale routes until End-of-RIB;
+   * FRR always sets F here, `preserve-fw-state`).
+   */
+  async up(opts: { readonly gracefulRestart?: boolean } = {}): Promise<void> {
     started.add(this);
-    await runScript('up.sh', [this.kind], this.env);
+    await runScript('up.sh', [this.kind], { ...this.env, TESTBED_GR_RECOVERY: opts.gracefulRestart === true ? '1' : '0' });
   }
 
   /** Announces (or re-announces with a new next hop) a prefix. nextHop: address, "self", or the mode default. */
