@@ -52,8 +52,9 @@ export function desiredTable(i: DesiredTableInput): DesiredTable {
   const failovers: AggRoute[] = [];
   const unresolved: DesiredRoute[] = [];
   const outsideCluster: Prefix[] = [];
-  for (const d of i.routes) {
-    if (d.prefix.family !== i.family) continue;
+  const byPrefix = new Map<string, DesiredRoute>(); // one next hop per prefix: the last one given wins
+  for (const d of i.routes) if (d.prefix.family === i.family) byPrefix.set(`${d.prefix.addr}/${d.prefix.len}`, d);
+  for (const d of byPrefix.values()) {
     if (!insideCluster(own, d.prefix)) {
       outsideCluster.push(d.prefix);
       continue;
