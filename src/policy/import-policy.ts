@@ -152,15 +152,15 @@ export class ImportPolicy {
     const compile = (g: GroupPolicyOptions): CompiledGroup => {
       const allowed = g.allowedPrefixes ? parseList(`group ${g.name} allowed prefixes`, g.allowedPrefixes) : cluster;
       return {
-      name: g.name,
-      peers: parseList(`group ${g.name} peers`, g.peers),
-      allowed,
-      allowedFast: allowed.map(masked),
-      ipv4Length: checkBounds(`group ${g.name} ipv4`, g.ipv4Length ?? DEFAULT_IPV4_LENGTH, 32),
-      ipv6Length: checkBounds(`group ${g.name} ipv6`, g.ipv6Length ?? DEFAULT_IPV6_LENGTH, 128),
-      thirdParty: g.allowThirdPartyNextHop ?? false,
-      rules: parseCommunityPriorities(g.communityPriorities ?? [], (m) => new PolicyConfigError(`group ${g.name}: ${m}`)),
-      defaultPriority: g.defaultPriority ?? 0,
+        name: g.name,
+        peers: parseList(`group ${g.name} peers`, g.peers),
+        allowed,
+        allowedFast: allowed.map(masked),
+        ipv4Length: checkBounds(`group ${g.name} ipv4`, g.ipv4Length ?? DEFAULT_IPV4_LENGTH, 32),
+        ipv6Length: checkBounds(`group ${g.name} ipv6`, g.ipv6Length ?? DEFAULT_IPV6_LENGTH, 128),
+        thirdParty: g.allowThirdPartyNextHop ?? false,
+        rules: parseCommunityPriorities(g.communityPriorities ?? [], (m) => new PolicyConfigError(`group ${g.name}: ${m}`)),
+        defaultPriority: g.defaultPriority ?? 0,
       };
     };
     this.groups = (opts.groups ?? []).map(compile);

@@ -6,11 +6,15 @@
 // nothing changed. Synchronous and I/O-free; time comes from the injected clock.
 import { systemClock, type Clock } from '../clock.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import type { BgpPath, SpeakerEvent } from './path.js';
+import type { SpeakerEvent } from './path.js';
 import { parseAddress, unmapIpv4, formatPrefix, type Prefix } from './prefix.js';
 import { selectNextHop, DEFAULT_RANK_OPTIONS, type RankOptions } from './ranking.js';
-import { prefixKey, type BgpCandidate, type Candidate, type NextHopState, type PeerState, type PrefixEntry, type SpecCandidate, type SpecSource } from './candidate.js';
+import { prefixKey, type Candidate, type NextHopState, type PrefixEntry, type SpecSource } from './candidate.js';
 import { SpecStore } from './spec-store.js';
+import { AdjRibIn } from './adj-rib-in.js';
+import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
+
+export type { RouteSpecStats };
 import type { SpecEntry } from './spec-format.js';
 import { ineligibleReason, isEligible, refreshRankFields } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
@@ -70,7 +74,7 @@ export class RouteSpec {
   private readonly azOf: ((nextHop: string) => string | undefined) | undefined;
   private readonly entries = new Map<string, PrefixEntry>();
   private readonly nextHops = new Map<string, NextHopState>();
-  private readonly peers = new Map<string, PeerState>();
+  private readonly bgp: AdjRibIn;
   private readonly specs: SpecStore;
   private readonly dirty: PrefixEntry[] = [];
   private readonly rechecks = new Map<number, PrefixEntry[]>();
@@ -97,6 +101,19 @@ export class RouteSpec {
       now: () => this.clock.now(),
       refresh: (c) => refreshRankFields(c, this.azOf),
     });
+    this.bgp = new AdjRibIn({
+      clock: this.clock,
+      entry: (p) => this.entry(p),
+      add: (c) => this.addCandidate(c),
+      remove: (c) => this.removeCandidate(c),
+      nextHop: (t, g) => this.nextHop(t, g),
+      ref: (nh, e) => this.ref(nh, e),
+      unref: (nh, e) => this.unref(nh, e),
+      evaluate: (path) => this.policy.evaluatePath(path),
+      refresh: (c) => refreshRankFields(c, this.azOf),
+      markDirty: (e) => this.markDirty(e),
+      flush: () => this.flush(),
+    });
   }
 
   /** Subscribes to batches of chosen-next-hop changes. Returns an unsubscribe function. */
@@ -114,41 +131,7 @@ export class RouteSpec {
   // ---- sources ------------------------------------------------------------------------------------------
 
   applySpeakerEvent(ev: SpeakerEvent): void {
-    switch (ev.type) {
-      case 'peer-up': {
-        const p = this.peer(ev.info.peer);
-        p.up = true;
-        p.asn = ev.info.asn;
-        break;
-      }
-      case 'peer-down':
-        this.peerDown(ev.peer, ev.staleUntil);
-        break;
-      case 'paths':
-        for (const path of ev.paths) this.upsertPath(path);
-        break;
-      case 'withdrawals': {
-        const p = this.peers.get(ev.peer);
-        if (!p) break;
-        for (const w of ev.removed) {
-          const c = p.paths.get(prefixKey(w.prefix) + '#' + w.pathId);
-          if (c) this.removePath(p, c);
-        }
-        break;
-      }
-      case 'end-of-rib': {
-        // RFC 4724 §4.2: on End-of-RIB, paths still stale for that family are removed.
-        const p = this.peers.get(ev.peer);
-        if (!p) break;
-        for (const c of [...p.paths.values()]) if (c.stale && c.entry.prefix.family === ev.family) this.removePath(p, c);
-        if (![...p.paths.values()].some((c) => c.stale)) this.clearStale(p);
-        break;
-      }
-      default: {
-        const never: never = ev;
-        throw new Error(`unknown speaker event ${JSON.stringify(never)}`);
-      }
-    }
+    this.bgp.apply(ev);
     this.flush();
   }
 
@@ -189,7 +172,7 @@ export class RouteSpec {
   /** A new import policy (config reload): re-evaluates every stored path and spec entry, sessions untouched. */
   setPolicy(policy: PathPolicy): void {
     this.policy = policy;
-    for (const p of this.peers.values()) {
+    for (const p of this.bgp.peers.values()) {
       for (const c of p.paths.values()) {
         const v = policy.evaluatePath(c.path);
         if (v.accepted !== c.verdict.accepted || v.group !== c.verdict.group || (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)) {
@@ -226,15 +209,24 @@ export class RouteSpec {
 
   /** The merged spec in route spec format: static, file and POST entries in list order, then BGP next hops. */
   mergedSpec(): SpecEntry[] {
-    const out: SpecEntry[] = [];
-    const order: Record<Candidate['source'], number> = { static: 0, file: 1, http: 2, bgp: 3 };
-    for (const e of this.entries.values()) {
-      const cs = e.cands.filter((c) => c.verdict.accepted);
-      if (cs.length === 0) continue;
-      cs.sort((a, b) => order[a.source] - order[b.source] || (a.source === 'bgp' || b.source === 'bgp' ? (a.nhAddr < b.nhAddr ? -1 : a.nhAddr > b.nhAddr ? 1 : 0) : (a as SpecCandidate).index - (b as SpecCandidate).index));
-      out.push({ prefix: e.prefix, nextHops: [...new Set(cs.map((c) => c.nextHop))] });
-    }
-    return out;
+    return mergedSpecOf(this.entries.values());
+  }
+
+  /**
+   * Consistency check for tests and `doctor`: every prefix's stored choice is what a fresh ranking gives now
+   * (nothing missed by the incremental updates), and the next-hop index matches the candidates. Returns the
+   * problems found (empty when consistent). O(candidates).
+   */
+  audit(): string[] {
+    return auditState(this.state());
+  }
+
+  stats(): RouteSpecStats {
+    return { ...statsOf(this.state()), changesEmitted: this.changesEmitted, batchesEmitted: this.batchesEmitted };
+  }
+
+  private state(): RouteSpecState {
+    return { entries: this.entries, nextHops: this.nextHops, peers: this.bgp.peers, rank: this.rank, whenNone: this.whenNone, now: this.clock.now() };
   }
 
   /** Every candidate of `prefix` with source, attributes, policy, health, rank and why it won or lost. */
@@ -255,177 +247,6 @@ export class RouteSpec {
   /** Every next hop currently referenced, with its health-check group. */
   nextHopTargets(): { nextHop: string; group: string }[] {
     return [...this.nextHops.values()].map((n) => ({ nextHop: n.text, group: n.group }));
-  }
-
-  /**
-   * Consistency check for tests and `doctor`: every prefix's stored choice is what a fresh ranking gives now
-   * (nothing missed by the incremental updates), and the next-hop index matches the candidates. Returns the
-   * problems found (empty when consistent). O(candidates).
-   */
-  audit(): string[] {
-    const problems: string[] = [];
-    const now = this.clock.now();
-    const refs = new Map<NextHopState, Map<PrefixEntry, number>>();
-    for (const e of this.entries.values()) {
-      const name = formatPrefix(e.prefix);
-      if (e.cands.length === 0) problems.push(`${name}: entry without candidates`);
-      for (const c of e.cands) {
-        if (c.entry !== e) problems.push(`${name}: candidate ${c.nextHop} points at another entry`);
-        const m = refs.get(c.nh) ?? new Map<PrefixEntry, number>();
-        m.set(e, (m.get(e) ?? 0) + 1);
-        refs.set(c.nh, m);
-        c.eligible = isEligible(c, now);
-        c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
-      }
-      const sel = selectNextHop(e.cands, e.chosen, now, this.rank);
-      const want = sel.winner >= 0 ? (e.cands[sel.winner] as Candidate).nextHop : this.whenNone === 'remove' ? undefined : e.chosen;
-      if (want !== e.chosen) problems.push(`${name}: chosen ${e.chosen ?? 'none'} but ranking now gives ${want ?? 'none'}`);
-    }
-    for (const nh of this.nextHops.values()) {
-      const m = refs.get(nh);
-      if (!m || m.size !== nh.refs.size || [...m].some(([e, n]) => nh.refs.get(e) !== n)) problems.push(`next hop ${nh.text}: index out of date`);
-    }
-    if (refs.size !== this.nextHops.size) problems.push('next-hop index has missing or extra next hops');
-    return problems;
-  }
-
-  stats(): RouteSpecStats {
-    let candidates = 0;
-    let rejected = 0;
-    let chosen = 0;
-    let noEligible = 0;
-    const now = this.clock.now();
-    for (const e of this.entries.values()) {
-      candidates += e.cands.length;
-      let anyEligible = false;
-      for (const c of e.cands) {
-        if (!c.verdict.accepted) rejected++;
-        if (!anyEligible && isEligible(c, now)) anyEligible = true;
-      }
-      if (e.chosen !== undefined) chosen++;
-      if (!anyEligible) noEligible++;
-    }
-    let bgpPaths = 0;
-    let peersUp = 0;
-    for (const p of this.peers.values()) {
-      bgpPaths += p.paths.size;
-      if (p.up) peersUp++;
-    }
-    let unhealthy = 0;
-    for (const n of this.nextHops.values()) if (!n.healthy) unhealthy++;
-    return {
-      prefixes: this.entries.size,
-      candidates,
-      rejectedCandidates: rejected,
-      bgpPaths,
-      peers: this.peers.size,
-      peersUp,
-      chosen,
-      prefixesWithoutEligibleCandidate: noEligible,
-      nextHops: this.nextHops.size,
-      unhealthyNextHops: unhealthy,
-      changesEmitted: this.changesEmitted,
-      batchesEmitted: this.batchesEmitted,
-    };
-  }
-
-  // ---- BGP internals ------------------------------------------------------------------------------------
-
-  private peer(addr: string): PeerState {
-    let p = this.peers.get(addr);
-    if (!p) {
-      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, cancelStaleTimer: undefined, paths: new Map() };
-      this.peers.set(addr, p);
-    }
-    return p;
-  }
-
-  private upsertPath(path: BgpPath): void {
-    const p = this.peer(path.peer);
-    if (p.asn === 0) p.asn = path.peerAsn;
-    const key = prefixKey(path.prefix) + '#' + path.pathId;
-    const verdict = this.policy.evaluatePath(path);
-    const old = p.paths.get(key);
-    if (old) {
-      old.path = path;
-      old.verdict = verdict;
-      old.stale = path.stale;
-      if (old.nextHop !== path.nextHop) {
-        this.unref(old.nh, old.entry);
-        old.nh = this.nextHop(path.nextHop, verdict.group);
-        old.addedAt = this.clock.now();
-        this.ref(old.nh, old.entry);
-      }
-      refreshRankFields(old, this.azOf);
-      this.markDirty(old.entry);
-      return;
-    }
-    const entry = this.entry(path.prefix);
-    const nh = this.nextHop(path.nextHop, verdict.group);
-    // All fields at once, in one order: one hidden class for a million candidates.
-    const c: BgpCandidate = {
-      source: 'bgp',
-      peer: p,
-      path,
-      stale: path.stale,
-      entry,
-      nh,
-      addedAt: this.clock.now(),
-      verdict,
-      nextHop: nh.text,
-      nhFamily: nh.family,
-      nhAddr: nh.addr,
-      nhKey: nh.key,
-      localPref: 0,
-      asPathLength: 0,
-      med: 0,
-      neighborAs: undefined,
-      priority: 0,
-      eligible: false,
-      eligibleSince: 0,
-      az: undefined,
-    };
-    refreshRankFields(c, this.azOf);
-    p.paths.set(key, c);
-    this.addCandidate(c);
-  }
-
-  private removePath(p: PeerState, c: BgpCandidate): void {
-    p.paths.delete(prefixKey(c.entry.prefix) + '#' + c.path.pathId);
-    this.removeCandidate(c);
-  }
-
-  private peerDown(addr: string, staleUntil: number | undefined): void {
-    const p = this.peers.get(addr);
-    if (!p) return;
-    p.up = false;
-    const now = this.clock.now();
-    if (staleUntil === undefined || staleUntil <= now) {
-      // No graceful restart: every path leaves at once (RFC 4271 §8.2.2, session down).
-      for (const c of [...p.paths.values()]) this.removePath(p, c);
-      this.clearStale(p);
-      return;
-    }
-    // RFC 4724 §4.2: keep the paths, marked stale, until End-of-RIB or the restart time.
-    for (const c of p.paths.values()) {
-      c.stale = true;
-      this.markDirty(c.entry);
-    }
-    p.cancelStaleTimer?.();
-    p.staleUntil = staleUntil;
-    const t = this.clock.setTimeout(() => {
-      p.cancelStaleTimer = undefined;
-      for (const c of [...p.paths.values()]) if (c.stale) this.removePath(p, c);
-      p.staleUntil = undefined;
-      this.flush();
-    }, staleUntil - now);
-    p.cancelStaleTimer = () => t.cancel();
-  }
-
-  private clearStale(p: PeerState): void {
-    p.cancelStaleTimer?.();
-    p.cancelStaleTimer = undefined;
-    p.staleUntil = undefined;
   }
 
   // ---- shared internals ---------------------------------------------------------------------------------
@@ -584,19 +405,4 @@ export class RouteSpec {
     e.text ??= formatPrefix(e.prefix);
     return { prefix: e.prefix, prefixText: e.text, from, to, reason, detail, failover };
   }
-}
-
-export interface RouteSpecStats {
-  readonly prefixes: number;
-  readonly candidates: number;
-  readonly rejectedCandidates: number;
-  readonly bgpPaths: number;
-  readonly peers: number;
-  readonly peersUp: number;
-  readonly chosen: number;
-  readonly prefixesWithoutEligibleCandidate: number;
-  readonly nextHops: number;
-  readonly unhealthyNextHops: number;
-  readonly changesEmitted: number;
-  readonly batchesEmitted: number;
 }
