@@ -36,13 +36,16 @@ export async function emulatorCommand(opts: EmulatorCommandOptions, _args: reado
   }
   if (state?.routeLimit === undefined) emu.model.routeLimit = routeLimit;
   if (opts.throttle) emu.faults.throttle(true);
-  const out = process.stdout;
-  out.write(`EC2 emulator listening on ${emu.endpoint}\n`);
-  out.write(`  SDK:   new EC2Client({ endpoint: '${emu.endpoint}', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })\n`);
-  out.write(`  CLI:   aws --endpoint-url ${emu.endpoint} ec2 describe-route-tables\n`);
-  out.write(`  admin: ${emu.endpoint}/_emulator/state  (calls, counters, faults, reset)\n`);
-  out.write(`  ${emu.model.vpcs.size} VPC(s), ${emu.model.routeTables.size} route table(s), ${emu.model.instances.size} instance(s); route limit ${emu.model.routeLimit}${opts.throttle ? '; EC2 throttling on' : ''}\n`);
-  for (const [n, id] of emu.names) out.write(`    ${n} = ${id}\n`);
+  const lines = [
+    `EC2 emulator listening on ${emu.endpoint}`,
+    `  SDK:   new EC2Client({ endpoint: '${emu.endpoint}', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })`,
+    `  CLI:   aws --endpoint-url ${emu.endpoint} ec2 describe-route-tables`,
+    `  admin: ${emu.endpoint}/_emulator/state  (calls, counters, faults, reset)`,
+    `  ${emu.model.vpcs.size} VPC(s), ${emu.model.routeTables.size} route table(s), ${emu.model.instances.size} instance(s); ` +
+      `route limit ${emu.model.routeLimit}${opts.throttle ? '; EC2 throttling on' : ''}`,
+    ...[...emu.names].map(([n, id]) => `    ${n} = ${id}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`); // one write, so readers never see half the banner
   await new Promise<void>((resolve) => {
     const done = (): void => {
       process.off('SIGINT', done);
@@ -53,6 +56,6 @@ export async function emulatorCommand(opts: EmulatorCommandOptions, _args: reado
     process.on('SIGTERM', done);
   });
   await emu.stop();
-  out.write('EC2 emulator stopped\n');
+  process.stdout.write('EC2 emulator stopped\n');
   return 0;
 }

@@ -34,7 +34,7 @@ describe('bgp2vpc emulator', () => {
   it('serves the state file to the SDK, honours --route-limit and --throttle, exits 0 on SIGTERM', async () => {
     const r = run(['--port', '0', '--route-limit', '7', '--throttle', '--state', 'src/sim/ec2/example-state.yaml']);
     child = r.proc;
-    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(r.out()), 'the endpoint line');
+    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+[\s\S]*public = rtb-/.test(r.out()), 'the banner');
     const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1] as string;
     const pods = /pods = (rtb-[0-9a-f]+)/.exec(r.out())?.[1] as string;
     expect(r.out()).toContain('EC2 throttling on');
