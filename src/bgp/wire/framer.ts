@@ -10,7 +10,6 @@ import {
   MIN_NOTIFICATION_LENGTH,
   MIN_OPEN_LENGTH,
   MIN_UPDATE_LENGTH,
-  ROUTE_REFRESH_LENGTH,
 } from './constants.js';
 import { BgpMessageError } from './error.js';
 
@@ -66,8 +65,7 @@ export function checkHeader(buf: Buffer, off: number, maxLength: number): number
       break;
     case MessageType.ROUTE_REFRESH:
       // RFC 7313 §5: a wrong ROUTE-REFRESH length is a ROUTE-REFRESH error (7/1), raised by decodeRouteRefresh,
-      // not a header error; only the header minimum applies here.
-      if (len < ROUTE_REFRESH_LENGTH - 4) throw badLength(buf, off, `ROUTE-REFRESH length ${len}`);
+      // not a header error.
       break;
     default:
       // RFC 4271 §6.1: Bad Message Type, data = the type field.

@@ -51,17 +51,23 @@ export function readIpv4Prefix(buf: Buffer, off: number, len: number): number {
 
 /** The IPv6 address of a `len`-bit prefix at `off` as a bigint, host bits cleared. */
 export function readIpv6Prefix(buf: Buffer, off: number, len: number): bigint {
-  const n = (len + 7) >> 3;
-  let hi = 0n;
-  let lo = 0n;
-  if (n > 0) {
-    const tmp = Buffer.alloc(16);
-    buf.copy(tmp, 0, off, off + n);
-    hi = tmp.readBigUInt64BE(0);
-    lo = tmp.readBigUInt64BE(8);
-  }
-  const addr = (hi << 64n) | lo;
   if (len === 0) return 0n;
+  const n = (len + 7) >> 3;
+  // Four 32-bit words from the significant bytes (missing bytes are zero), then one bigint.
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[off + i] as number;
+    const shift = 24 - 8 * (i & 3);
+    if (i < 4) w0 |= b << shift;
+    else if (i < 8) w1 |= b << shift;
+    else if (i < 12) w2 |= b << shift;
+    else w3 |= b << shift;
+  }
+  const addr =
+    (BigInt(w0 >>> 0) << 96n) | (BigInt(w1 >>> 0) << 64n) | (BigInt(w2 >>> 0) << 32n) | BigInt(w3 >>> 0);
   const mask = ((1n << BigInt(len)) - 1n) << BigInt(128 - len);
   return addr & mask;
 }

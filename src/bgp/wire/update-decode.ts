@@ -101,6 +101,14 @@ function layout(msg: Buffer, ctx: DecodeContext): Layout {
 
   const parsed = parseAttributes(msg, aStart, aEnd, ctx);
   const problems = parsed.problems;
+  if (aEnd === total) {
+    // RFC 4760 §3: without NLRI in the NLRI field a NEXT_HOP attribute SHOULD be ignored, so a malformed one
+    // only costs the attribute (RFC 7606 §7.3 defers to this).
+    for (let i = 0; i < problems.length; i++) {
+      const p = problems[i] as UpdateProblem;
+      if (p.attribute === AttrCode.NEXT_HOP && p.action === 'treat-as-withdraw') problems[i] = { ...p, action: 'attribute-discard' };
+    }
+  }
   let treatAsWithdraw: UpdateProblem | undefined;
   for (const p of problems) if (p.action === 'treat-as-withdraw') treatAsWithdraw ??= p;
   // RFC 4271 §6.3 / RFC 7606 §3 (d): missing well-known mandatory attributes when there is something to announce.

@@ -191,6 +191,12 @@ describe('treat-as-withdraw (RFC 7606 §2, §3, §4, §7)', () => {
     taw(dec(rest + attr(0x40, 3, 'ffffffff')), 8, 3);
     expect(dec(rest + attr(0x40, 3, '7f00000b')).treatAsWithdraw).toBeUndefined(); // 127.0.0.11 is fine (testbed)
   });
+  it('a malformed NEXT_HOP in an MP-only UPDATE is only discarded (RFC 4760 §3: it should be ignored there)', () => {
+    const mp = attr(0x80, 14, '0002 01 10 20010db8000000000000000000000001 00 40 20010db800010000');
+    const u = decodeUpdate(update('', ORIGIN_IGP + AS_PATH_65001 + attr(0x40, 3, '00000000') + mp), DEFAULT_CONTEXT);
+    discarded(u, 8, 3);
+    expect(u.mpReach?.nlri).toHaveLength(1);
+  });
   it('MED and LOCAL_PREF of the wrong length → 3/5 (§7.4, §7.5)', () => {
     taw(dec(MANDATORY + attr(0x80, 4, '000000')), 5, 4);
     taw(dec(MANDATORY + attr(0x40, 5, '0000')), 5, 5);

@@ -144,6 +144,14 @@ describe('NLRI and withdrawn routes', () => {
     expect(u.nlri.every((n) => n.pathId === 0)).toBe(true);
   });
 
+  it('IPv6 prefixes of lengths 0, 15 and 65: host bits cleared', () => {
+    const u = decodeUpdate(
+      update('', attr(0x80, 15, '0002 01' + '00' /* ::/0 */ + '0f 2001' /* 2001::/15 → 2000::/15 */ + '41 20010db800000000ff' /* /65 */)),
+      DEFAULT_CONTEXT,
+    );
+    expect(u.mpUnreach?.nlri.map((n) => formatPrefix(n.prefix))).toEqual(['::/0', '2000::/15', '2001:db8:0:0:8000::/65']);
+  });
+
   it('withdrawals without attributes', () => {
     const u = decodeUpdate(update('18 0a0001' /* 10.0.1.0/24 */ + '20 0a000202' /* 10.0.2.2/32 */, ''), DEFAULT_CONTEXT);
     expect(u.withdrawn.map((n) => formatPrefix(n.prefix))).toEqual(['10.0.1.0/24', '10.0.2.2/32']);
