@@ -186,6 +186,7 @@ export class Speaker {
     }
     let peer = this.peerMap.get(m.key);
     if (!peer) {
+      if (m.kind === 'dynamic') this.pruneDynamic();
       peer = new Peer(m.key, m, this.env);
       this.peerMap.set(m.key, peer);
     } else if (m.kind === 'dynamic' && peer.match.kind === 'dynamic' && peer.match.range !== m.range) {
@@ -269,7 +270,8 @@ export class Speaker {
   }
 
   private pruneDynamic(): void {
-    for (const [key, p] of this.peerMap) if (p.match.kind === 'dynamic' && p.idle && p.counters.flaps === 0) this.peerMap.delete(key);
+    const now = this.env.clock.now();
+    for (const [key, p] of this.peerMap) if (p.match.kind === 'dynamic' && p.prunable(now)) this.peerMap.delete(key);
   }
 
   /** Stops every session (Cease 6/2 with the message unless notify is false) and closes the listeners. */

@@ -119,6 +119,13 @@ export class Peer implements SessionOwner {
   get idle(): boolean {
     return !this.busy && this.rib.size === 0 && this.rib.staleCount === 0;
   }
+  /**
+   * A dynamic peer that can be forgotten: idle and holding nothing for 5 minutes (its status and last error stay
+   * visible that long), and not in an idle hold we must remember.
+   */
+  prunable(now: number): boolean {
+    return this.idle && this.staleUntil === undefined && mayConnect(this.backoff, now) && now - this.lastChange >= 300_000;
+  }
   get negotiated(): Negotiated | undefined {
     return this.neg;
   }

@@ -6,6 +6,7 @@ import type { Speaker } from '../../../src/bgp/speaker.js';
 import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
 import type { SpeakerEvent } from '../../../src/rib/path.js';
 import { DEFAULT_CAPS, listenAt, startSpeaker, TestPeer, until } from './support/test-peer.js';
+import { Metrics } from '../../../src/metrics.js';
 
 const speakers: Speaker[] = [];
 const peers: TestPeer[] = [];
@@ -175,5 +176,25 @@ describe('config reload', () => {
     const n = await a.waitNotification();
     expect([n.code, n.subcode]).toEqual([6, 6]);
     expect(s.speaker.peer('127.0.0.60')).toMatchObject({ asn: 65061, state: 'Idle' });
+  });
+});
+
+describe('metrics', () => {
+  it('per-peer series are read from the counters at scrape time and vanish with the peer', async () => {
+    const metrics = new Metrics();
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.62', asn: 65062 }], metrics });
+    speakers.push(s.speaker);
+    const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.62', asn: 65062 });
+    peers.push(p);
+    await p.establish();
+    p.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65062], nextHop: '192.0.2.62' }), nlri: [parsePrefix('10.62.0.0/24'), parsePrefix('10.62.1.0/24')] }));
+    await until(() => s.speaker.counters('127.0.0.62')?.accepted === 2, 'paths');
+    const text = await metrics.text();
+    expect(text).toContain('bgp2vpc_bgp_session_established{peer="127.0.0.62"} 1');
+    expect(text).toContain('bgp2vpc_bgp_paths{peer="127.0.0.62"} 2');
+    expect(text).toContain('bgp2vpc_bgp_prefixes_received_total{peer="127.0.0.62"} 2');
+    expect(text).toContain('bgp2vpc_bgp_updates_received_total{peer="127.0.0.62"} 1');
+    s.speaker.setNeighbors([], []);
+    expect(await metrics.text()).not.toContain('peer="127.0.0.62"');
   });
 });
