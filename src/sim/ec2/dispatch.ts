@@ -61,10 +61,12 @@ export function dispatch(d: Dispatcher, body: string, timedOut = false): Dispatc
     case 'throttle':
       return fail(new Ec2ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503));
     case 'error5xx':
-      return fail(new Ec2ApiError('InternalError', 'An internal error has occurred', 500));
+      if (!decision.afterApply) return fail(internalError());
+      break;
     case 'pass':
       break;
   }
+  const failAfter = decision.kind === 'error5xx';
   if (d.faults.isDenied(action)) {
     return fail(new Ec2ApiError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
   }
@@ -73,6 +75,7 @@ export function dispatch(d: Dispatcher, body: string, timedOut = false): Dispatc
       return fail(new Ec2ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412));
     }
     const out = def.handler({ model: d.model, q });
+    if (failAfter) return fail(internalError());
     d.calls.add({ time, action, params: q.toRecord(), outcome: 'ok', httpStatus: 200, mutating, ...flag });
     return { status: 200, body: renderResponse(action, requestId, out), action, outcome: 'ok', mutating };
   } catch (err) {
@@ -80,3 +83,5 @@ export function dispatch(d: Dispatcher, body: string, timedOut = false): Dispatc
     return fail(new Ec2ApiError('InternalError', `An internal error has occurred (${String(err)})`, 500));
   }
 }
+
+const internalError = (): Ec2ApiError => new Ec2ApiError('InternalError', 'An internal error has occurred', 500);

@@ -18,7 +18,8 @@
 //                        setSourceDestCheck(instance, bool), vpcs/subnets/instances/enis/routeTables maps.
 //   emu.names            state-file name → ID (e.g. names.get('node1'), names.get('node1.eni')).
 //   emu.faults           throttle(true | {mutating: {burst, perSecond}, describe, unfilteredDescribe} | false),
-//                        errorRate(p, seed?, scope?), latency(ms, jitter?), timeouts(p, seed?),
+//                        errorRate(p, seed?, scope?: 'all'|'mutating'|'describe', when?: 'before'|'after'),
+//                        latency(ms, jitter?), timeouts(p, seed?),
 //                        deny(['CreateRoute', …]) → UnauthorizedOperation, clear(), snapshot().
 //   emu.calls            the call log: [{seq, time, action, params, outcome: 'ok' | errorCode, httpStatus,
 //                        mutating, timedOut?}] (time from the clock); emu.callLog for since()/count().
@@ -38,7 +39,7 @@
 //   POST /_emulator/reset                       clear calls and counters
 //   GET  /_emulator/faults                      current faults
 //   POST /_emulator/faults                      {throttle: true | false | {mutating: {burst, perSecond}, …},
-//                                                errorRate: {p, seed, scope}, latency: {ms, jitter},
+//                                                errorRate: {p, seed, scope, when}, latency: {ms, jitter},
 //                                                timeouts: {p, seed}, deny: [actions], clear: true}
 //   POST /_emulator/route-limit                 {limit}
 //   POST /_emulator/setup                       a state document as JSON → {names}

@@ -56,11 +56,13 @@ export function seededRandom(seed: number): () => number {
 export type FaultDecision =
   | { readonly kind: 'pass' }
   | { readonly kind: 'throttle' }
-  | { readonly kind: 'error5xx' };
+  /** afterApply: the action runs, then the caller gets the 500 anyway (it cannot tell it worked). */
+  | { readonly kind: 'error5xx'; readonly afterApply: boolean };
 
 export interface FaultsSnapshot {
   readonly throttle: ThrottleConfig | false;
   readonly errorRate: number;
+  readonly errorsAfterApply: boolean;
   readonly latencyMs: number;
   readonly jitterMs: number;
   readonly timeoutRate: number;
@@ -75,6 +77,7 @@ export class Faults {
   private throttleConfig: ThrottleConfig | false = false;
   private p5xx = 0;
   private scope5xx: FaultScope = 'all';
+  private after5xx = false;
   private rand5xx = seededRandom(1);
   private latencyMs = 0;
   private jitterMs = 0;
@@ -99,10 +102,14 @@ export class Faults {
     );
   }
 
-  /** Fails this fraction of calls with InternalError (HTTP 500), from a seeded sequence. */
-  errorRate(p: number, seed = 1, scope: FaultScope = 'all'): void {
+  /**
+   * Fails this fraction of calls with InternalError (HTTP 500), from a seeded sequence. `when: 'after'` runs the
+   * action first (the write lands, the answer says it failed), as a real 5xx may.
+   */
+  errorRate(p: number, seed = 1, scope: FaultScope = 'all', when: 'before' | 'after' = 'before'): void {
     this.p5xx = clamp01(p);
     this.scope5xx = scope;
+    this.after5xx = when === 'after';
     this.rand5xx = seededRandom(seed);
   }
 
@@ -137,6 +144,7 @@ export class Faults {
     return {
       throttle: this.throttleConfig,
       errorRate: this.p5xx,
+      errorsAfterApply: this.after5xx,
       latencyMs: this.latencyMs,
       jitterMs: this.jitterMs,
       timeoutRate: this.pTimeout,
@@ -153,7 +161,7 @@ export class Faults {
     const bucket = this.buckets?.get(rateClass);
     if (bucket && !bucket.tryTake()) return { kind: 'throttle' };
     const inScope = this.scope5xx === 'all' || (this.scope5xx === 'mutating') === (rateClass === 'mutating');
-    if (this.p5xx > 0 && inScope && this.rand5xx() < this.p5xx) return { kind: 'error5xx' };
+    if (this.p5xx > 0 && inScope && this.rand5xx() < this.p5xx) return { kind: 'error5xx', afterApply: this.after5xx };
     return { kind: 'pass' };
   }
 

@@ -103,6 +103,19 @@ describe('random 5xx, latency, timeouts, denial', () => {
     await f.ec2.send(new DescribeVpcsCommand({}));
   });
 
+  it("errorRate when 'after': the write lands although the caller sees InternalError", async () => {
+    f = await fixture();
+    f.emu.faults.errorRate(1, 1, 'mutating', 'after');
+    const cmd = new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni });
+    expect(await errorCode(f.ec2.send(cmd))).toBe('InternalError');
+    expect(f.emu.model.findRoute(f.rtb, '100.64.0.0/24')?.networkInterfaceId).toBe(f.nodeAEni);
+    f.emu.faults.errorRate(0);
+    expect(await errorCode(f.ec2.send(cmd))).toBe('RouteAlreadyExists');
+    // a failing action stays failing: its own error wins over the injected one
+    f.emu.faults.errorRate(1, 1, 'mutating', 'after');
+    expect(await errorCode(f.ec2.send(cmd))).toBe('RouteAlreadyExists');
+  });
+
   it('latency holds the answer until the clock passes it', async () => {
     const clock = new FakeClock();
     f = await fixture({ clock });
