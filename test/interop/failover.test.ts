@@ -1,0 +1,167 @@
+// End-to-end failover with real peers: gobgpd (127.0.1.11) and BIRD (127.0.1.12) both announce 10.200.0.0/24
+// with next-hop-self to our speaker (127.0.1.1:1180). Each host's probe target is a TCP server we run on its
+// address. Killing the chosen host's probe target moves the choice to the other host within the configured
+// detection time; bringing it back does not move it again (stickiness, no flap).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
+import { peerGate } from './support/availability.js';
+import { SpeakerHarness } from './support/speaker-harness.js';
+import { TestbedPeer, stopAllPeers } from './support/testbed.js';
+import { holdsFor, waitFor } from './support/wait.js';
+import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
+import { ImportPolicy } from '../../src/policy/import-policy.js';
+import { HealthMonitor } from '../../src/health/health-monitor.js';
+import { connectHealth } from '../../src/health/connect.js';
+import { PROBE_DEFAULTS } from '../../src/health/options.js';
+import { parsePrefix } from '../../src/rib/prefix.js';
+
+const CTRL = '127.0.1.1';
+const CTRL_PORT = 1180;
+const GOBGP = '127.0.1.11';
+const BIRD = '127.0.1.12';
+const PREFIX = '10.200.0.0/24';
+// Configured detection time with the default probe settings: fall × interval × (1 + jitter) + timeout.
+const DETECTION_MS = PROBE_DEFAULTS.fall * PROBE_DEFAULTS.intervalMs * (1 + PROBE_DEFAULTS.jitter) + PROBE_DEFAULTS.timeoutMs;
+// Timer lateness on a loaded 2-core CI machine (event loop shared with two BGP sessions and the test itself).
+const SCHEDULING_SLACK_MS = 400;
+
+/** A probe target: a TCP server on a host's address that can be stopped and started on the same port. */
+class ProbeTarget {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+  constructor(readonly address: string) {}
+
+  async start(): Promise<void> {
+    const s = createServer((c) => {
+      this.sockets.add(c);
+      c.on('close', () => this.sockets.delete(c));
+      c.on('error', () => undefined);
+      c.end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(this.port, this.address, () => resolve());
+    });
+    this.port = (s.address() as AddressInfo).port;
+    this.server = s;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    for (const c of this.sockets) c.destroy();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+const gate = peerGate(['gobgp', 'bird']);
+
+it.runIf(gate.fail)('gobgpd and BIRD are installed (required in CI)', () => {
+  throw new Error(gate.message);
+});
+
+describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on probe failure', () => {
+  const targets: Record<string, ProbeTarget> = { [GOBGP]: new ProbeTarget(GOBGP), [BIRD]: new ProbeTarget(BIRD) };
+  const target = (a: string): ProbeTarget => targets[a] as ProbeTarget;
+  let h: SpeakerHarness;
+  let rs: RouteSpec;
+  let mon: HealthMonitor;
+  let disconnect: (() => void) | undefined;
+  const changes: (ChosenChange & { at: number })[] = [];
+  const chosen = (): string | undefined => rs.chosen()[0]?.nextHop;
+  const explain = (): string => JSON.stringify(rs.explain(parsePrefix(PREFIX)) ?? 'no entry', null, 1);
+
+  beforeAll(async () => {
+    await target(GOBGP).start();
+    await target(BIRD).start();
+    // Two policy groups (one per host) so each health group probes its own target's port.
+    const policy = new ImportPolicy({
+      clusterCidrs: ['10.200.0.0/16'],
+      allowLoopbackNextHops: true,
+      groups: [
+        { name: 'gobgp', peers: [GOBGP] },
+        { name: 'bird', peers: [BIRD] },
+      ],
+    });
+    mon = new HealthMonitor({
+      groups: {
+        gobgp: { probe: { type: 'tcp', port: target(GOBGP).port } },
+        bird: { probe: { type: 'tcp', port: target(BIRD).port } },
+      },
+    });
+    rs = new RouteSpec({ policy, healthOf: (nh) => mon.healthOf(nh) });
+    disconnect = connectHealth(rs, mon);
+    rs.onChanges((batch) => {
+      const at = performance.now();
+      for (const c of batch) changes.push({ ...c, at });
+    });
+    h = await SpeakerHarness.start({
+      address: CTRL,
+      port: CTRL_PORT,
+      neighbors: [
+        { address: GOBGP, asn: 65001 },
+        { address: BIRD, asn: 65002 },
+      ],
+    });
+    h.speaker.on((ev) => rs.applySpeakerEvent(ev));
+    const common = { controllerAddress: CTRL, controllerPort: CTRL_PORT, nextHopMode: 'self' as const, routes: [{ prefix: PREFIX, nextHop: 'self' }] };
+    await Promise.all([
+      TestbedPeer.start({ kind: 'gobgp', address: GOBGP, port: 1891, grpcPort: 50351, ...common }),
+      TestbedPeer.start({ kind: 'bird', address: BIRD, port: 1892, ...common }),
+    ]);
+  });
+
+  afterAll(async () => {
+    disconnect?.();
+    mon?.stop();
+    await stopAllPeers();
+    await h?.stop();
+    await target(GOBGP).stop();
+    await target(BIRD).stop();
+  });
+
+  it('both hosts become candidates and one is chosen', async () => {
+    await waitFor(() => rs.explain(parsePrefix(PREFIX))?.candidates.filter((c) => c.eligible).length === 2, {
+      timeoutMs: 40_000,
+      what: 'both peers to announce the prefix (gobgpd connects 5–10 s after start)',
+      describe: explain,
+    });
+    expect(rs.explain(parsePrefix(PREFIX))?.candidates.map((c) => [c.source, c.peer, c.nextHop]).sort()).toEqual([
+      ['bgp', GOBGP, GOBGP],
+      ['bgp', BIRD, BIRD],
+    ]);
+    expect([GOBGP, BIRD]).toContain(chosen());
+    expect(mon.views().map((v) => [v.nextHop, v.health.eligible]).sort()).toEqual([
+      [GOBGP, true],
+      [BIRD, true],
+    ]);
+  });
+
+  it('killing the chosen host probe target moves the choice within the detection time; its return does not flap', async () => {
+    const first = chosen() as string;
+    const other = first === GOBGP ? BIRD : GOBGP;
+    const before = changes.length;
+    const killedAt = performance.now();
+    await target(first).stop();
+    const moved = await waitFor(() => changes.slice(before).find((c) => c.to === other), { timeoutMs: 10_000, what: `failover to ${other}`, describe: explain });
+    const took = moved.at - killedAt;
+    console.log(`failover ${first} → ${other} took ${took.toFixed(0)} ms (configured detection ${DETECTION_MS} ms)`);
+    expect(moved).toMatchObject({ from: first, reason: 'failover', failover: true });
+    expect(moved.detail).toContain('ECONNREFUSED');
+    expect(took).toBeLessThanOrEqual(DETECTION_MS + SCHEDULING_SLACK_MS);
+
+    // The dead host comes back: it becomes healthy again but the choice stays (stickiness, no failback flap).
+    await target(first).start();
+    await waitFor(() => mon.view(first)?.eligible === true, { timeoutMs: 10_000, what: `${first} healthy again` });
+    await holdsFor(() => chosen() === other && changes.length === before + 1, 3_000, `choice stays on ${other}`);
+
+    // And the other direction: killing the new choice moves it back.
+    const again = changes.length;
+    await target(other).stop();
+    await waitFor(() => changes.slice(again).find((c) => c.to === first), { timeoutMs: 10_000, what: `failover back to ${first}`, describe: explain });
+    await target(other).start();
+    expect(rs.audit()).toEqual([]);
+  });
+});
