@@ -69,6 +69,8 @@ describe('instances', () => {
     expect(rest.Reservations?.flatMap((r) => r.Instances ?? []).length).toBe(3);
     expect(rest.NextToken).toBeUndefined();
     expect(await errorCode(f.ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0000000000000dead'] })))).toBe('InvalidInstanceID.NotFound');
+    expect(await errorCode(f.ec2.send(new DescribeInstancesCommand({ InstanceIds: [f.nodeA], MaxResults: 5 })))).toBe('InvalidParameterCombination');
+    expect(await errorCode(f.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [f.nodeAEni], MaxResults: 5 })))).toBe('InvalidParameterCombination');
   });
 
   it('TerminateInstances: state terminated, primary ENI deleted', async () => {

@@ -108,6 +108,9 @@ function stateChanges(
 
 function describeInstances({ model, q }: ActionContext): XmlObject {
   const ids = q.list('InstanceId');
+  if (ids.length && q.str('MaxResults') !== undefined) {
+    throw new Ec2ApiError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+  }
   const base = ids.length ? ids.map((id) => model.instance(id)) : [...model.instances.values()];
   const matched = base.filter(compileFilters(q.filters(), INSTANCE_FILTERS, instanceValues(model)));
   const page = paginate(matched, q);
