@@ -269,7 +269,9 @@ export class Peer implements SessionOwner {
         routerId: open.routerId,
         ...(n.hostname ? { hostname: n.hostname } : {}),
         families: n.families,
-        gracefulRestart: n.gracefulRestart !== undefined,
+        // True when this peer's paths would be kept on session loss: a GR capability listing families (RFC 4724
+        // §4.2). A helper-only capability with no families (BIRD/FRR defaults) keeps nothing.
+        gracefulRestart: this.options.gracefulRestart !== false && (n.gracefulRestart?.families.length ?? 0) > 0,
       },
     });
     // RFC 4724 §4.2: the peer is back; stop the restart timer and sweep what it cannot have kept.
