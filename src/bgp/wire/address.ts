@@ -19,26 +19,33 @@ export function isIpv4Mapped(buf: Buffer, off: number): boolean {
  */
 export function ipv6Text(buf: Buffer, off: number): string {
   if (isIpv4Mapped(buf, off)) return `::ffff:${ipv4Text(buf, off + 12)}`;
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(((buf[off + 2 * i] as number) << 8) | (buf[off + 2 * i + 1] as number));
+  // Longest run (>= 2) of zero groups, first one on ties (RFC 5952 §4.2).
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
+  let runStart = -1;
+  for (let i = 0; i <= 8; i++) {
+    const zero = i < 8 && buf[off + 2 * i] === 0 && buf[off + 2 * i + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = i;
+    } else if (runStart >= 0) {
+      if (i - runStart > bestLen) {
+        bestStart = runStart;
+        bestLen = i - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += i === 0 ? '::' : ':';
+      i += bestLen - 1;
       continue;
     }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
+    text += (((buf[off + 2 * i] as number) << 8) | (buf[off + 2 * i + 1] as number)).toString(16);
+    if (i < 7) text += ':';
   }
-  const hex = (a: number[]): string => a.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  return text;
 }
 
 /** Writes dotted-quad text as 4 bytes. */

@@ -299,7 +299,11 @@ function parseInto(
           attributes.push({ type: 'unknown', flags, code, value: Buffer.from(msg.subarray(vs, ve)) });
           break;
         }
-        mpReach = { ...r.info, start: r.start, end: ve, index: attributes.length };
+        const info = r.info;
+        mpReach =
+          info.nextHopLinkLocal === undefined
+            ? { afi: info.afi, safi: info.safi, family: info.family, nextHop: info.nextHop, start: r.start, end: ve, index: attributes.length }
+            : { ...info, start: r.start, end: ve, index: attributes.length };
         attributes.push(r.attr);
         break;
       }
