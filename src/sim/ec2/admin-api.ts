@@ -103,6 +103,12 @@ export function handleAdmin(emu: Emulator, method: string, url: URL, body: unkno
         emu.deleteEni(id);
         return ok();
       }
+      case 'DELETE gateways': {
+        const id = parts[1];
+        if (id === undefined) return bad('gateway ID missing');
+        emu.model.deleteGateway(id);
+        return ok();
+      }
       case 'PUT route-tables':
       case 'POST route-tables': {
         const id = parts[1];

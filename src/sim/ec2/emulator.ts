@@ -15,7 +15,8 @@
 //                        associateRouteTable(rtb, subnet), createGateway('internet-gateway' | 'nat-gateway' |
 //                        'vpc-peering-connection' | 'transit-gateway' | …, {vpcId|subnetId}), createRoute /
 //                        replaceRoute / deleteRoute (EC2's checks), routesOf(rtb), findRoute(rtb, dest),
-//                        setSourceDestCheck(instance, bool), vpcs/subnets/instances/enis/routeTables maps.
+//                        setSourceDestCheck(instance, bool), deleteGateway(id),
+//                        vpcs/subnets/instances/enis/routeTables/gateways maps.
 //   emu.names            state-file name → ID (e.g. names.get('node1'), names.get('node1.eni')).
 //   emu.faults           throttle(true | {mutating: {burst, perSecond}, describe, unfilteredDescribe} | false),
 //                        errorRate(p, seed?, scope?: 'all'|'mutating'|'describe', when?: 'before'|'after'),
@@ -45,6 +46,7 @@
 //   POST /_emulator/setup                       a state document as JSON → {names}
 //   POST /_emulator/instances/ID/terminate|stop|start
 //   DELETE /_emulator/network-interfaces/ID     force-detach and delete
+//   DELETE /_emulator/gateways/ID               delete an IGW/NAT/peering/TGW: routes to it go blackhole
 //   PUT  /_emulator/route-tables/ID/routes      {destination, target: {networkInterfaceId | …}} (drift)
 //   DELETE /_emulator/route-tables/ID/routes?destination=CIDR                               (drift)
 //

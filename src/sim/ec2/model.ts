@@ -306,6 +306,11 @@ export class Ec2Model {
     return gw;
   }
 
+  /** Removes a gateway of any kind (drift: a NAT gateway deleted by hand); routes to it go blackhole. */
+  deleteGateway(id: string): void {
+    if (!this.gateways.delete(id)) throw new Ec2ApiError('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`);
+  }
+
   attachInternetGateway(igwId: string, vpcId: string): void {
     const gw = this.gateway(igwId, 'internet-gateway');
     this.vpc(vpcId);

@@ -56,6 +56,10 @@ describe('admin API', () => {
     expect(rs?.[1]).toMatchObject({ DestinationCidrBlock: '100.64.3.0/24', State: 'blackhole' });
     expect((await admin('DELETE', `/route-tables/${f.rtb}/routes?destination=100.64.3.0/24`)).json).toEqual({ deleted: true });
     expect((await admin('DELETE', `/network-interfaces/${f.nodeAEni}`)).status).toBe(200);
+    f.emu.model.createRoute(f.rtb, '0.0.0.0/0', { natGatewayId: f.nat });
+    expect((await admin('DELETE', `/gateways/${f.nat}`)).status).toBe(200);
+    expect(f.emu.model.findRoute(f.rtb, '0.0.0.0/0')).toMatchObject({ natGatewayId: f.nat, state: 'blackhole' });
+    expect((await admin('DELETE', `/gateways/${f.nat}`)).status).toBe(400);
     expect(f.emu.model.enis.has(f.nodeAEni)).toBe(false);
     expect((await admin('POST', '/instances/i-0000000000000dead/terminate')).json).toEqual({
       error: "InvalidInstanceID.NotFound: The instance ID 'i-0000000000000dead' does not exist",

@@ -194,6 +194,19 @@ describe('EC2 route rules', () => {
     expect((await routes(f.rtb))[1]).toMatchObject({ NetworkInterfaceId: f.nodeBEni, State: 'active' });
   });
 
+  it('many concurrent calls are all answered and counted', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        errorCode(f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: `100.64.${i % 100}.0/24`, NetworkInterfaceId: f.nodeAEni }))),
+      ),
+    );
+    // each destination twice: one wins, the other is RouteAlreadyExists (the limit of 50 caps the winners)
+    expect(results.filter((r) => r === 'no error').length).toBe(50);
+    expect(results.filter((r) => r === 'RouteLimitExceeded').length + results.filter((r) => r === 'RouteAlreadyExists').length).toBe(150);
+    expect(f.emu.count({ action: 'CreateRoute' })).toBe(200);
+    expect((await routes(f.rtb)).length).toBe(51);
+  });
+
   it('a stopped instance blackholes its routes until it starts again', async () => {
     await f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.1.0/24', InstanceId: f.nodeA }));
     f.emu.model.stopInstance(f.nodeA);
