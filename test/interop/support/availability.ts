@@ -25,9 +25,13 @@ function onPath(bin: string): boolean {
   });
 }
 
-/** Binaries missing for the given peers (empty when all are installed). */
+/**
+ * Binaries missing for the given peers (empty when all are installed). TESTBED_PRETEND_MISSING=bird,frr makes
+ * those peers count as missing, to check the skip / fail behaviour without uninstalling anything.
+ */
 export function missingBinaries(kinds: readonly PeerKind[]): string[] {
-  return kinds.flatMap((k) => BINARIES[k].filter((b) => !onPath(b)));
+  const pretend = new Set((process.env.TESTBED_PRETEND_MISSING ?? '').split(',').map((s) => s.trim()));
+  return kinds.flatMap((k) => (pretend.has(k) ? [...BINARIES[k]] : BINARIES[k].filter((b) => !onPath(b))));
 }
 
 /** True in CI or when BGP2VPC_REQUIRE_PEERS=1: a missing peer is a failure, not a skip. */
