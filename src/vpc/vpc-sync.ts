@@ -15,6 +15,8 @@
 //   sync.planOnly()             the plan per table from the cached state (no I/O); run reconcileNow() first.
 //   sync.status()               per table: desired vs actual, owned/foreign, limit, budget, damage, errors, pending.
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
+//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged().
+// Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
 // re-read before the first write (another replica may have written meanwhile).
