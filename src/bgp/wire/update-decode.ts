@@ -195,7 +195,10 @@ export function walkUpdate(msg: Buffer, ctx: DecodeContext, v: UpdateVisitor): U
   const l = layout(msg, ctx);
   const p = l.parsed;
   const header: UpdateHeader = {
-    attributes: p.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach'),
+    attributes:
+      p.mpReach === undefined && p.mpUnreach === undefined
+        ? p.attributes
+        : p.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach'),
     nextHop: p.nextHop,
     mpReach: p.mpReach,
     mpUnreach: p.mpUnreach,
