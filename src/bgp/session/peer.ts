@@ -314,6 +314,13 @@ export class Peer implements SessionOwner {
       this.log.debug({ event: 'end_of_rib', family: r.endOfRib }, `End-of-RIB ${r.endOfRib}`);
       this.env.emit({ type: 'end-of-rib', peer: this.key, family: r.endOfRib });
     }
+    if (this.staleUntil !== undefined && this.est && this.rib.staleCount === 0) {
+      // Everything stale was re-announced before End-of-RIB: the graceful restart is complete.
+      this.staleTimer?.cancel();
+      this.staleTimer = undefined;
+      this.staleUntil = undefined;
+      this.log.info({ event: 'gr_complete' }, 'graceful restart complete: every stale path was re-announced');
+    }
     if (r.maxPrefixExceeded) {
       const { family, limit } = r.maxPrefixExceeded;
       // RFC 4486 §4: data = AFI (2), SAFI (1), upper bound (4).
