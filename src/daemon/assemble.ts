@@ -113,7 +113,8 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
 
   async function reload(next: Config): Promise<string[]> {
     const restartNeeded: string[] = [];
-    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    const same = (a: unknown, b: unknown): boolean => text(a) === text(b);
     if (!same(next.cluster, current.cluster)) restartNeeded.push('cluster');
     if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
     if (!same(next.api, current.api)) restartNeeded.push('api');
