@@ -81,4 +81,15 @@ describe('Ec2Gateway', () => {
     await p;
     expect(f.emu.count({ action: 'DescribeRouteTables' })).toBe(2);
   });
+
+  it('times out a call that never answers, on the injected clock, and classes it transient', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    f.emu.faults.timeouts(1);
+    const gw = gateway(f, { callTimeoutMs: 100, backoff: { baseMs: 1, maxMs: 5, maxAttempts: 2 } });
+    const err = await gw.createRoute(f.tableId, parsePrefix('10.200.5.0/24'), f.hosts[0]!.eniId).catch((e: unknown) => e);
+    expect(err).toMatchObject({ ec2Code: 'Timeout', errorClass: 'transient', action: 'CreateRoute' });
+    // The first attempt ran on the server (the client cannot know): the retry met RouteAlreadyExists or timed out too.
+    expect(f.emu.model.findRoute(f.tableId, '10.200.5.0/24')?.networkInterfaceId).toBe(f.hosts[0]!.eniId);
+  });
 });

@@ -88,4 +88,37 @@ describe('VpcSync under faults', () => {
     const text = await metrics.text();
     expect(text).toMatch(/bgp2vpc_ec2_throttles_total\{action="[A-Za-z]+"\} [1-9]/);
   }, 40_000);
+
+  it('converges when a third of the calls never answer (the writes ran but the client cannot know)', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    f.emu.faults.timeouts(0.3, 5);
+    sync = new VpcSync({
+      ec2: f.ec2,
+      clusterName: 'prod',
+      clusterCidrs: CLUSTER,
+      tables: { ids: [f.tableId] },
+      debounceMs: 5,
+      aggregate: exactTable,
+      backoff: { baseMs: 5, maxMs: 40, maxAttempts: 8 },
+      retryPass: { baseMs: 20, maxMs: 100 },
+      callTimeoutMs: 100,
+    });
+    for (let i = 0; ; i++) {
+      try {
+        await sync.start();
+        break;
+      } catch (err) {
+        if (i > 20) throw err;
+      }
+    }
+    let desired: DesiredRoute[] = Array.from({ length: 12 }, (_, i) => ({ prefix: slash24(i), nextHop: f.hosts[i % 3]!.ip }));
+    sync.setDesired(desired);
+    await waitFor(() => converged(f, desired), 15_000, 'convergence under timeouts');
+    desired = desired.slice(0, 8).map((d) => ({ ...d, nextHop: f.hosts[0]!.ip }));
+    sync.setDesired(desired);
+    await waitFor(() => converged(f, desired), 15_000, 'second convergence under timeouts');
+    expect(f.emu.calls.some((c) => c.timedOut)).toBe(true);
+    for (const [dest, target] of f.foreign) expect(tableMap(f).get(dest)?.target).toBe(target);
+  }, 40_000);
 });
