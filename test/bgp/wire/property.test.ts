@@ -11,9 +11,12 @@ import {
   encodeUpdate,
   Framer,
   walkUpdate,
+  readIpv6Prefix,
+  type Nlri,
   type PathAttribute,
   type UpdateVisitor,
 } from '../../../src/bgp/wire/index.js';
+import { formatIpv4, formatPrefix } from '../../../src/rib/prefix.js';
 import { ctxArb, mutatedMessageArb, openArb, updateArb } from './arbitraries.js';
 
 /** Decoded attributes carry the flags they arrived with; generated ones may not. */
@@ -63,6 +66,40 @@ describe('codec properties', () => {
         expect(encodeUpdate(d, ctx).equals(bytes)).toBe(true);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('walkUpdate reports exactly what decodeUpdate returns, path ids included', () => {
+    fc.assert(
+      fc.property(ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), updateArb(ctx))), ([ctx, u]) => {
+        let bytes: Buffer;
+        try {
+          bytes = encodeUpdate(u, ctx);
+        } catch {
+          return;
+        }
+        const d = decodeUpdate(bytes, ctx);
+        const key = (n: Nlri) => `${formatPrefix(n.prefix)}#${n.pathId}`;
+        const want = [
+          ...d.withdrawn.map((n) => '-' + key(n)),
+          ...(d.mpUnreach?.nlri ?? []).map((n) => '-' + key(n)),
+          ...d.nlri.map((n) => '+' + key(n)),
+          ...(d.mpReach?.nlri ?? []).map((n) => '+' + key(n)),
+        ];
+        const got: string[] = [];
+        const v6 = (b: Buffer, o: number, l: number) => formatPrefix({ family: 'ipv6', addr: readIpv6Prefix(b, o, l), len: l });
+        const h = walkUpdate(bytes, ctx, {
+          header() {},
+          announceIpv4: (a, l, id) => got.push(`+${formatIpv4(a)}/${l}#${id}`),
+          withdrawIpv4: (a, l, id) => got.push(`-${formatIpv4(a)}/${l}#${id}`),
+          announceIpv6: (b, o, l, id) => got.push(`+${v6(b, o, l)}#${id}`),
+          withdrawIpv6: (b, o, l, id) => got.push(`-${v6(b, o, l)}#${id}`),
+        });
+        expect(got).toEqual(want);
+        expect(h.nextHop).toBe(u.attributes?.find((a) => a.type === 'next-hop')?.nextHop);
+        expect(h.mpReach?.nextHop).toBe(u.mpReach?.nextHop);
+      }),
+      { numRuns: 300 },
     );
   });
 
