@@ -37,7 +37,8 @@ function setFaults(emu: Emulator, body: Record<string, unknown>): void {
   }
   if ('timeouts' in body) {
     const t = obj(body.timeouts);
-    emu.faults.timeouts(num(t.p, typeof body.timeouts === 'number' ? body.timeouts : 0), num(t.seed, 3));
+    const reset = typeof t.resetAfterMs === 'number' ? t.resetAfterMs : undefined;
+    emu.faults.timeouts(num(t.p, typeof body.timeouts === 'number' ? body.timeouts : 0), num(t.seed, 3), reset);
   }
   if (Array.isArray(body.deny)) emu.faults.deny(body.deny.filter((a): a is string => typeof a === 'string'));
 }

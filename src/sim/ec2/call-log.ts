@@ -44,7 +44,7 @@ export class CallLog {
     return out;
   }
 
-  /** Calls counted (not limited by the log capacity), by action and/or outcome. */
+  /** Calls by action and/or outcome (counters, never truncated); with `mutating`, counted from the kept log. */
   count(filter: { action?: string; outcome?: string; mutating?: boolean } = {}): number {
     if (filter.mutating !== undefined) {
       return this.log.filter(

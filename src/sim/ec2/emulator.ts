@@ -20,7 +20,7 @@
 //   emu.names            state-file name → ID (e.g. names.get('node1'), names.get('node1.eni')).
 //   emu.faults           throttle(true | {mutating: {burst, perSecond}, describe, unfilteredDescribe} | false),
 //                        errorRate(p, seed?, scope?: 'all'|'mutating'|'describe', when?: 'before'|'after'),
-//                        latency(ms, jitter?), timeouts(p, seed?),
+//                        latency(ms, jitter?), timeouts(p, seed?, resetAfterMs?),
 //                        deny(['CreateRoute', …]) → UnauthorizedOperation, clear(), snapshot().
 //   emu.calls            the call log: [{seq, time, action, params, outcome: 'ok' | errorCode, httpStatus,
 //                        mutating, timedOut?}] (time from the clock); emu.callLog for since()/count().
@@ -41,7 +41,7 @@
 //   GET  /_emulator/faults                      current faults
 //   POST /_emulator/faults                      {throttle: true | false | {mutating: {burst, perSecond}, …},
 //                                                errorRate: {p, seed, scope, when}, latency: {ms, jitter},
-//                                                timeouts: {p, seed}, deny: [actions], clear: true}
+//                                                timeouts: {p, seed, resetAfterMs}, deny: [actions], clear: true}
 //   POST /_emulator/route-limit                 {limit}
 //   POST /_emulator/setup                       a state document as JSON → {names}
 //   POST /_emulator/instances/ID/terminate|stop|start
@@ -56,7 +56,8 @@
 //   instance only while that instance runs. Otherwise `blackhole`, and the route stays.
 // - Throttling is off unless enabled (--throttle, faults.throttle(true)); the SDK retries RequestLimitExceeded
 //   and 5xx itself, so tests that want to see them use `maxAttempts: 1`.
-// - Injected timeouts run the action and never answer; latency and throttling use the injected Clock.
+// - Injected timeouts run the action and never answer (or reset the connection after resetAfterMs); latency,
+//   timeouts and throttling use the injected Clock.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock, type Clock } from '../../clock.js';
@@ -149,7 +150,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     const timedOut = faults.shouldTimeOut();
     const result = dispatch(dispatcher, body, timedOut);
-    if (timedOut) return; // the action ran; the answer never comes (the socket closes on stop())
+    if (timedOut) {
+      // the action ran; the answer never comes (the socket is reset later if asked, and on stop())
+      const reset = faults.timeoutResetMs();
+      if (reset !== undefined) clock.setTimeout(() => res.socket?.destroy(), reset);
+      return;
+    }
     const delay = faults.delay();
     if (delay <= 0) send(res, result.status, 'text/xml;charset=UTF-8', result.body);
     else clock.setTimeout(() => send(res, result.status, 'text/xml;charset=UTF-8', result.body), delay);

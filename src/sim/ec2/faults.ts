@@ -66,6 +66,7 @@ export interface FaultsSnapshot {
   readonly latencyMs: number;
   readonly jitterMs: number;
   readonly timeoutRate: number;
+  readonly timeoutResetMs: number | undefined;
   readonly denied: readonly string[];
 }
 
@@ -84,6 +85,7 @@ export class Faults {
   private randLatency = seededRandom(2);
   private pTimeout = 0;
   private randTimeout = seededRandom(3);
+  private resetAfter: number | undefined;
   private readonly denied = new Set<string>();
 
   constructor(private readonly clock: Clock) {}
@@ -120,10 +122,15 @@ export class Faults {
     this.randLatency = seededRandom(seed);
   }
 
-  /** Never answers this fraction of calls (the action still runs: the client cannot tell whether it did). */
-  timeouts(p: number, seed = 3): void {
+  /**
+   * Never answers this fraction of calls (the action still runs: the client cannot tell whether it did). With
+   * resetAfterMs the connection is then reset after that long (on the clock), which the SDK retries; without it
+   * the call hangs until the client's own request timeout.
+   */
+  timeouts(p: number, seed = 3, resetAfterMs?: number): void {
     this.pTimeout = clamp01(p);
     this.randTimeout = seededRandom(seed);
+    this.resetAfter = resetAfterMs === undefined ? undefined : Math.max(0, resetAfterMs);
   }
 
   /** Refuses these actions with UnauthorizedOperation (HTTP 403), as a missing IAM permission does. */
@@ -148,6 +155,7 @@ export class Faults {
       latencyMs: this.latencyMs,
       jitterMs: this.jitterMs,
       timeoutRate: this.pTimeout,
+      timeoutResetMs: this.resetAfter,
       denied: [...this.denied],
     };
   }
@@ -169,6 +177,11 @@ export class Faults {
   delay(): number {
     if (this.latencyMs === 0 && this.jitterMs === 0) return 0;
     return Math.max(0, this.latencyMs + (this.randLatency() * 2 - 1) * this.jitterMs);
+  }
+
+  /** Milliseconds after which a withheld answer's connection is reset (undefined: never). */
+  timeoutResetMs(): number | undefined {
+    return this.resetAfter;
   }
 
   shouldTimeOut(): boolean {

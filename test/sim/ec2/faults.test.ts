@@ -154,6 +154,25 @@ describe('random 5xx, latency, timeouts, denial', () => {
     expect(await errorCode(f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni })))).toBe('RouteAlreadyExists');
   });
 
+  it('timeouts with a reset: the connection drops after the delay and the SDK retries', async () => {
+    const clock = new FakeClock();
+    f = await fixture({ clock });
+    f.emu.faults.timeouts(1, 3, 1_000);
+    const { client } = await import('./helpers.js');
+    const patient = client(f.emu, 3);
+    const p = errorCode(patient.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni })));
+    await until(() => f?.emu.calls.length === 1, 'the first attempt');
+    f.emu.faults.timeouts(0);
+    clock.advance(1_000);
+    // the retry finds the route the first attempt created
+    expect(await p).toBe('RouteAlreadyExists');
+    expect(f.emu.calls.map((c) => [c.outcome, c.timedOut ?? false])).toEqual([
+      ['ok', true],
+      ['RouteAlreadyExists', false],
+    ]);
+    patient.destroy();
+  });
+
   it('deny: UnauthorizedOperation (HTTP 403), also for DryRun; a permitted DryRun is DryRunOperation', async () => {
     f = await fixture();
     f.emu.faults.deny(['CreateRoute']);
