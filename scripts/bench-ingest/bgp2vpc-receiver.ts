@@ -23,7 +23,8 @@ export class Bgp2vpcReceiver implements Receiver {
   async start(): Promise<void> {
     if (!existsSync(CHILD)) throw new Error(`bgp2vpc receiver: ${CHILD} missing`);
     const child = fork(CHILD, [JSON.stringify({ target: this.target, dir: this.dir })], {
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}`] : [])],
+      // BENCH_CPU_PROF=DIR: write a V8 CPU profile of the speaker process into DIR (open it in Chrome DevTools).
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
