@@ -37,6 +37,9 @@ export type HealthListener = (nextHop: string, change: HealthChange) => void;
 
 interface Target {
   readonly nextHop: string;
+  /** The group the route spec asked for, and the one in effect (the default group when it has no settings). */
+  readonly requestedGroup: string;
+  readonly groupName: string;
   readonly group: ResolvedProbeGroup | undefined;
   readonly probe: Probe | undefined;
   readonly health: TargetHealth;
@@ -76,6 +79,31 @@ export class HealthMonitor {
     this.defaultGroup = opts.defaultGroup ?? (this.groups.has('default') ? 'default' : undefined);
     if (opts.defaultGroup !== undefined && !this.groups.has(opts.defaultGroup)) {
       throw new HealthConfigError(`default health group "${opts.defaultGroup}" is not defined`);
+    }
+  }
+
+  /**
+   * New probe settings (config reload). Targets whose group settings changed restart their probing with a
+   * fresh state (up); the others keep their state, damping penalty and schedule.
+   */
+  setGroups(groups: Readonly<Record<string, ProbeGroupOptions>>): void {
+    const next = new Map<string, ResolvedProbeGroup>();
+    for (const [name, g] of Object.entries(groups)) next.set(name, resolveProbeGroup(name, g));
+    const same = (a: ResolvedProbeGroup | undefined, b: ResolvedProbeGroup | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+    const changed = new Set<string>();
+    for (const name of new Set([...this.groups.keys(), ...next.keys()])) if (!same(this.groups.get(name), next.get(name))) changed.add(name);
+    if (changed.size === 0) return;
+    this.groups.clear();
+    for (const [k, v] of next) this.groups.set(k, v);
+    for (const name of changed) this.probes.delete(name);
+    for (const [nh, t] of [...this.targets]) {
+      if (!changed.has(t.groupName) && !changed.has(t.requestedGroup)) continue;
+      const wasEligible = t.health.eligible();
+      this.removeTarget(nh);
+      this.addTarget(nh, t.requestedGroup);
+      const now = this.clock.now();
+      const fresh = this.targets.get(nh);
+      if (fresh && fresh.health.eligible() !== wasEligible) this.report(fresh, now);
     }
   }
 
@@ -121,7 +149,7 @@ export class HealthMonitor {
     }
     const now = this.clock.now();
     const health = new TargetHealth({ rise: group?.rise ?? 1, fall: group?.fall ?? 1 }, group?.damping, now);
-    const t: Target = { nextHop, group: active ? group : undefined, probe, health, timer: undefined, wake: undefined, inFlight: false, removed: false };
+    const t: Target = { nextHop, requestedGroup: groupName, groupName: name ?? '', group: active ? group : undefined, probe, health, timer: undefined, wake: undefined, inFlight: false, removed: false };
     this.targets.set(nextHop, t);
     const m = this.marks.get(nextHop);
     if (m) {

@@ -12,6 +12,8 @@ import { selectNextHop, DEFAULT_RANK_OPTIONS, type RankOptions } from './ranking
 import { prefixKey, type Candidate, type NextHopState, type PrefixEntry, type SpecSource } from './candidate.js';
 import { SpecStore } from './spec-store.js';
 import { AdjRibIn } from './adj-rib-in.js';
+import { RouteSpecMetrics } from './route-spec-metrics.js';
+import type { Metrics } from '../metrics.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
 
 export type { RouteSpecStats };
@@ -57,6 +59,8 @@ export interface RouteSpecOptions {
   readonly healthOf?: (nextHop: string) => NextHopHealth;
   /** Availability zone of a next hop (for rank.preferAz). */
   readonly azOf?: (nextHop: string) => string | undefined;
+  /** Registry for bgp2vpc_route_spec_* metrics. */
+  readonly metrics?: Metrics;
 }
 
 export type ChangeListener = (batch: readonly ChosenChange[]) => void;
@@ -75,6 +79,7 @@ export class RouteSpec {
   private readonly entries = new Map<string, PrefixEntry>();
   private readonly nextHops = new Map<string, NextHopState>();
   private readonly bgp: AdjRibIn;
+  private readonly metrics: RouteSpecMetrics | undefined;
   private readonly specs: SpecStore;
   private readonly dirty: PrefixEntry[] = [];
   private readonly rechecks = new Map<number, PrefixEntry[]>();
@@ -92,6 +97,7 @@ export class RouteSpec {
     this.whenNone = opts.whenNoneEligible ?? 'keep-last';
     this.healthOf = opts.healthOf ?? (() => ({ healthy: true }));
     this.azOf = opts.azOf;
+    this.metrics = opts.metrics ? new RouteSpecMetrics(opts.metrics) : undefined;
     this.specs = new SpecStore({
       entry: (p) => this.entry(p),
       add: (c) => this.addCandidate(c),
@@ -360,6 +366,7 @@ export class RouteSpec {
     }
     if (batch.length === 0) return;
     this.changesEmitted += batch.length;
+    this.metrics?.batch(batch, this.entries.size);
     this.batchesEmitted++;
     for (const l of this.changeListeners) l(batch);
   }

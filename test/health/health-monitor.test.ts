@@ -144,6 +144,25 @@ describe('HealthMonitor', () => {
     expect(await metrics.text()).not.toMatch(/next_hop="10.0.0.5"/);
   });
 
+  it('setGroups (reload) restarts only targets whose group settings changed', async () => {
+    const alive = new Map([['10.0.0.1', false], ['10.0.0.2', false]]);
+    const groups = { a: { probe: { type: 'tcp' as const, port: 1 } }, b: { probe: { type: 'tcp' as const, port: 2 } } };
+    const { mon, calls, advance, changes } = setup(alive, { groups });
+    mon.addTarget('10.0.0.1', 'a');
+    mon.addTarget('10.0.0.2', 'b');
+    await advance(1_000);
+    expect(changes.map(([nh, c]) => [nh, c.healthy])).toEqual([['10.0.0.1', false], ['10.0.0.2', false]]);
+    mon.setGroups({ ...groups }); // same settings: nothing happens
+    expect(mon.healthOf('10.0.0.1').healthy).toBe(false);
+    mon.setGroups({ a: groups.a, b: { probe: { type: 'none' } } });
+    // b: no probing any more, fresh state (healthy); a: untouched.
+    expect(changes.map(([nh, c]) => [nh, c.healthy]).slice(2)).toEqual([['10.0.0.2', true]]);
+    const n = calls.filter((c) => c.target === '10.0.0.2').length;
+    await advance(1_000);
+    expect(calls.filter((c) => c.target === '10.0.0.2').length).toBe(n);
+    expect(mon.healthOf('10.0.0.1').healthy).toBe(false);
+  });
+
   it('rejects bad options', () => {
     expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'tcp', port: 80 }, timeoutMs: 500, intervalMs: 200 } } })).toThrow(HealthConfigError);
     expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'http', port: 0 } } } })).toThrow(/port 0/);

@@ -5,6 +5,7 @@ import { parsePrefix } from '../../src/rib/prefix.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { parseRouteSpec } from '../../src/rib/spec-format.js';
 import { path, paths, peerUp, withdraw } from './helpers.js';
+import { Metrics } from '../../src/metrics.js';
 
 const P = '10.55.0.0/16';
 
@@ -150,8 +151,9 @@ describe('RouteSpec with BGP paths', () => {
     expect(chosenOf()).toBe('10.0.0.8');
   });
 
-  it('emits one batch for a next-hop flip affecting many prefixes', () => {
-    const { rs, batches, last } = setup();
+  it('emits one batch for a next-hop flip affecting many prefixes, counted in metrics', async () => {
+    const metrics = new Metrics();
+    const { rs, batches, last } = setup({ metrics });
     const ps = Array.from({ length: 100 }, (_, i) => `10.77.${i}.0/24`);
     rs.applySpeakerEvent(paths('10.0.0.5', ...ps.map((p) => path('10.0.0.5', p))));
     rs.applySpeakerEvent(paths('10.0.0.6', ...ps.map((p) => path('10.0.0.6', p))));
@@ -160,6 +162,10 @@ describe('RouteSpec with BGP paths', () => {
     expect(batches).toHaveLength(n + 1);
     expect(last()).toHaveLength(100);
     expect(last().every((c) => c.to === '10.0.0.6')).toBe(true);
+    const text = await metrics.text();
+    expect(text).toContain('bgp2vpc_route_spec_changes_total{reason="failover"} 100');
+    expect(text).toContain('bgp2vpc_route_spec_changes_total{reason="new"} 100');
+    expect(text).toContain('bgp2vpc_route_spec_prefixes 100');
   });
 
   it('reports next-hop set changes for the health monitor', () => {
