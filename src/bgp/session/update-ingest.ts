@@ -71,6 +71,7 @@ export class UpdateIngest implements UpdateVisitor {
 
   /** Runs after walkUpdate: the batch of this UPDATE. */
   take(header: UpdateHeader): IngestResult {
+    this.flushV4();
     const r: IngestResult = { withdrawn: this.withdrawn, paths: this.paths, endOfRib: header.endOfRib, maxPrefixExceeded: this.exceeded };
     this.withdrawn = [];
     this.paths = [];
@@ -82,6 +83,7 @@ export class UpdateIngest implements UpdateVisitor {
 
   header(h: UpdateHeader): void {
     this.counters.updates++;
+    this.v4Added.length = 0;
     if (h.treatAsWithdraw) {
       this.counters.treatAsWithdraw++;
       this.logger.warn({ event: 'update_error', action: 'treat-as-withdraw', code: h.treatAsWithdraw.code, subcode: h.treatAsWithdraw.subcode }, `malformed UPDATE, prefixes treated as withdrawn (RFC 7606): ${h.treatAsWithdraw.reason}`);
@@ -143,8 +145,26 @@ export class UpdateIngest implements UpdateVisitor {
     }
     this.rib.setV4(addr, len, pathId, attrs);
     if (this.wantEvents) {
-      this.paths.push({ peer: this.peer, peerAsn: this.peerAsn, pathId, prefix: { family: 'ipv4', addr: BigInt(addr), len }, nextHop: attrs.nextHop, attrs: attrs.attrs, stale: false });
+      // Recorded as numbers; the BgpPath objects are built after the walk (keeps this callback small).
+      const q = this.v4Added;
+      q.push(addr, len, pathId);
     }
+  }
+
+  /** IPv4 announcements of the current UPDATE, as (addr, len, pathId) triples, when events are wanted. */
+  private v4Added: number[] = [];
+
+  private flushV4(): void {
+    const q = this.v4Added;
+    const attrs = this.v4Attrs;
+    if (q.length === 0 || !attrs) return;
+    const { peer, peerAsn } = this;
+    const { nextHop, attrs: pa } = attrs;
+    for (let i = 0; i < q.length; i += 3) {
+      const addr = q[i] as number;
+      this.paths.push({ peer, peerAsn, pathId: q[i + 2] as number, prefix: { family: 'ipv4', addr: BigInt(addr), len: q[i + 1] as number }, nextHop, attrs: pa, stale: false });
+    }
+    q.length = 0;
   }
 
   withdrawIpv4(addr: number, len: number, pathId: number): void {
