@@ -33,16 +33,15 @@ function conv(a: Float64Array, b: Float64Array, cap: number): Float64Array {
   const la = a.length - 1;
   const lb = b.length - 1;
   const len = Math.min(cap, la + lb) + 1;
-  const out = new Float64Array(len);
-  for (let k = 0; k < len; k++) {
-    const lo = k > lb ? k - lb : 0;
-    const hi = k < la ? k : la;
-    let best = Infinity;
-    for (let i = lo; i <= hi; i++) {
-      const s = (a[i] as number) + (b[k - i] as number);
-      if (s < best) best = s;
+  const out = new Float64Array(len).fill(Infinity);
+  // Row by row: out[i + j] = min(out[i + j], a[i] + b[j]); contiguous inner loop, no per-k bounds.
+  for (let i = 0; i <= la && i < len; i++) {
+    const ai = a[i] as number;
+    const jEnd = Math.min(lb, len - 1 - i);
+    for (let j = 0; j <= jEnd; j++) {
+      const s = ai + (b[j] as number);
+      if (s < (out[i + j] as number)) out[i + j] = s;
     }
-    out[k] = best;
   }
   return out;
 }
@@ -109,13 +108,18 @@ export interface DamageTables {
   readonly exact: boolean;
 }
 
-export function damageTables(trie: Trie, cap: number): DamageTables {
-  const n = trie.size;
+/** weight[d] = address count of a region at depth d, in units of the smallest announced region. */
+export function scaledWeights(trie: Trie): Float64Array {
   let maxDepth = 0;
-  for (let v = 0; v < n; v++) if ((trie.fill[v] as number) >= 0) maxDepth = Math.max(maxDepth, (trie.depth[v] as number) + 1);
-  // weight[d] = scaled address count of a region at depth d.
+  for (let v = 0; v < trie.size; v++) if ((trie.fill[v] as number) >= 0) maxDepth = Math.max(maxDepth, (trie.depth[v] as number) + 1);
   const weight = new Float64Array(trie.bits + 2);
   for (let d = 0; d <= trie.bits + 1; d++) weight[d] = d <= maxDepth ? 2 ** (maxDepth - d) : 0;
+  return weight;
+}
+
+export function damageTables(trie: Trie, cap: number): DamageTables {
+  const n = trie.size;
+  const weight = scaledWeights(trie);
 
   const targets: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
   const perTarget: (Float64Array[] | undefined)[] = new Array<Float64Array[] | undefined>(n);
