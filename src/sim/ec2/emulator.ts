@@ -125,9 +125,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const sockets = new Set<Socket>();
   const host = opts.host ?? '127.0.0.1';
 
-  // eslint-disable-next-line prefer-const -- assigned once the server listens
-  let emu: Emulator;
-
   const onRequest = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) {
@@ -193,7 +190,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const port = (server.address() as AddressInfo).port;
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  emu = {
+  // Requests only arrive after listen() has resolved, so the handlers above never see `emu` uninitialised.
+  const emu: Emulator = {
     endpoint,
     host,
     port,
