@@ -33,6 +33,13 @@ export class AdjRibIn {
         const p = this.peer(ev.info.peer);
         p.up = true;
         p.asn = ev.info.asn;
+        // RFC 4724 §4.2: once the peer is back, the restart deadline no longer applies; its stale paths stay
+        // until it re-announces them or the speaker sweeps them (End-of-RIB or its stale-path timer).
+        if (p.staleUntil !== undefined) {
+          p.cancelStaleTimer?.();
+          p.cancelStaleTimer = undefined;
+          p.staleUntil = Number.POSITIVE_INFINITY;
+        }
         break;
       }
       case 'peer-down':

@@ -125,6 +125,21 @@ describe('RouteSpec with BGP paths', () => {
     expect(chosenOf()).toBe('10.0.0.5');
   });
 
+  it('after the peer re-establishes, stale paths wait for End-of-RIB or the speaker sweep, not the restart deadline', () => {
+    const { rs, clock, chosenOf } = setup();
+    rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P), path('10.0.0.5', '10.66.0.0/16')));
+    rs.applySpeakerEvent({ type: 'peer-down', peer: '10.0.0.5', reason: 'tcp-closed', detail: '', staleUntil: clock.now() + 120_000 });
+    clock.advance(10_000);
+    rs.applySpeakerEvent(peerUp('10.0.0.5', 65001, true));
+    clock.advance(300_000);
+    expect(chosenOf()).toBe('10.0.0.5');
+    expect(chosenOf('10.66.0.0/16')).toBe('10.0.0.5');
+    rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P)));
+    rs.applySpeakerEvent(withdraw('10.0.0.5', '10.66.0.0/16')); // the speaker's sweep
+    expect(chosenOf('10.66.0.0/16')).toBeUndefined();
+    expect(rs.explain(parsePrefix(P))?.candidates[0]?.attributes.stale).toBe(false);
+  });
+
   it('drops every path of a peer that goes down without graceful restart', () => {
     const { rs, last } = setup();
     rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P), path('10.0.0.5', '10.66.0.0/16')));
