@@ -326,8 +326,9 @@ export class VpcSync {
           this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
         },
         onTargetGone: (id: string) => this.health.targetGone(id),
-        // A newer desired set with a pass queued behind this one supersedes this plan: stop and re-plan.
-        superseded: () => this.rerun !== undefined && this.desiredVersion !== version,
+        // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
+        // behind this one supersedes this plan: stop and re-plan.
+        superseded: () => !this.canWrite() || (this.rerun !== undefined && this.desiredVersion !== version),
       };
       const out = await applyPlan(ctx, { ...p, ops });
       t.routes = ctx.routes;

@@ -66,4 +66,29 @@ describe('VpcSync ordering', () => {
     // Far fewer than the 30 creates of the obsolete plan were made.
     expect(f.emu.count({ action: 'CreateRoute' })).toBeLessThan(15);
   });
+
+  it('stops writing at once when the write gate closes in the middle of an apply (leadership lost)', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    let leader = true;
+    sync = new VpcSync({
+      ec2: f.ec2,
+      clusterName: 'prod',
+      clusterCidrs: CLUSTER,
+      tables: { ids: [f.tableId] },
+      debounceMs: 5,
+      aggregate: exactTable,
+      mayWrite: () => leader,
+      rate: { mutating: { burst: 2, perSecond: 20 }, describe: { burst: 100, perSecond: 100 } },
+    });
+    await sync.start();
+    sync.setDesired(Array.from({ length: 20 }, (_, i) => ({ prefix: slash24(i), nextHop: f.hosts[0]!.ip })));
+    await waitFor(() => f.emu.count({ action: 'CreateRoute' }) >= 3, 5000, 'the first creates');
+    leader = false;
+    const at = f.emu.count({ action: 'CreateRoute' });
+    await sync.reconcileNow(); // waits for the pass in flight, then plans without writing
+    expect(f.emu.count({ action: 'CreateRoute' })).toBeLessThanOrEqual(at + 1); // at most the call in flight
+    expect(sync.status()[0]!.pendingOps).toBeGreaterThan(10);
+    expect(sync.converged()).toBe(false);
+  });
 });
