@@ -99,8 +99,9 @@ export function decodeCapability(code: number, v: Buffer): Capability {
       const families = [];
       for (let o = 0; o < v.length; o += 4) {
         const mode = ADD_PATH_MODES[v[o + 3] as number];
-        need(mode !== undefined, `send/receive value ${v[o + 3]}`);
-        families.push({ afi: v.readUInt16BE(o), safi: v[o + 2] as number, mode: mode as AddPathMode });
+        // A Send/Receive value other than 1–3 announces neither sending nor receiving: the entry is skipped
+        // (path identifiers are then not expected for that family, the safe reading).
+        if (mode !== undefined) families.push({ afi: v.readUInt16BE(o), safi: v[o + 2] as number, mode });
       }
       return { type: 'add-path', families };
     }
@@ -115,11 +116,10 @@ export function decodeCapability(code: number, v: Buffer): Capability {
     }
     case CapCode.FQDN: {
       // draft-walton-bgp-hostname-capability §3: hostname length(1) hostname, domain length(1) domain.
-      need(v.length >= 2, `length ${v.length}`);
-      const hl = v[0] as number;
-      need(1 + hl + 1 <= v.length, 'hostname overruns the capability');
-      const dl = v[1 + hl] as number;
-      need(2 + hl + dl <= v.length, 'domain name overruns the capability');
+      // Informational only: a malformed one is kept raw rather than failing the session.
+      const hl = v[0] ?? 0;
+      const dl = v[1 + hl] ?? 0;
+      if (v.length < 2 || 2 + hl > v.length || 2 + hl + dl > v.length) return { type: 'unknown', code, value: Buffer.from(v) };
       return {
         type: 'fqdn',
         hostname: v.toString('utf8', 1, 1 + hl),

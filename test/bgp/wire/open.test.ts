@@ -181,9 +181,16 @@ describe('OPEN', () => {
     it('malformed known capability values → 2/0', () => {
       expectError(() => decodeOpen(open(capParam('01', '0001 00'))), 2, 0, '01'); // multiprotocol of 3 bytes
       expectError(() => decodeOpen(open(capParam('41', '0001'))), 2, 0, '41'); // 4-octet ASN of 2 bytes
-      expectError(() => decodeOpen(open(capParam('45', '0001 01 05'))), 2, 0, '45'); // ADD-PATH mode 5
+      expectError(() => decodeOpen(open(capParam('45', '0001 01'))), 2, 0, '45'); // ADD-PATH entry of 3 bytes
       expectError(() => decodeOpen(open(capParam('40', '00'))), 2, 0, '40'); // GR of 1 byte
-      expectError(() => decodeOpen(open(capParam('49', '05 61'))), 2, 0, '49'); // FQDN overrun
+      expectError(() => decodeOpen(open(capParam('47', '0001 01 80 0000'))), 2, 0, '47'); // LLGR entry of 6 bytes
+      expectError(() => decodeOpen(open(capParam('05', '0001 0001'))), 2, 0, '05'); // ext next hop entry of 4 bytes
+    });
+    it('lenient where it is safe: a malformed FQDN is kept raw, an ADD-PATH entry with mode 0 or 5 is skipped', () => {
+      expect(decodeOpen(open(capParam('49', '05 61'))).capabilities).toEqual([{ type: 'unknown', code: 73, value: hex('0561') }]);
+      expect(decodeOpen(open(capParam('45', '0001 01 05' + '0002 01 01'))).capabilities).toEqual([
+        { type: 'add-path', families: [{ afi: 2, safi: 1, mode: 'receive' }] },
+      ]);
     });
     it('OPEN shorter than 29 bytes → 1/2 with the length', () => {
       expectError(() => decodeOpen(open('').subarray(0, 28)), 1, 2, '001c');
