@@ -1,5 +1,5 @@
 // NOTIFICATION (RFC 4271 §4.5) with the shutdown communication of RFC 8203 / RFC 9003.
-import { CeaseSubcode, ErrorCode, HEADER_LENGTH, MessageType, MIN_NOTIFICATION_LENGTH } from './constants.js';
+import { CeaseSubcode, ErrorCode, HEADER_LENGTH, HeaderSubcode, MessageType, MIN_NOTIFICATION_LENGTH } from './constants.js';
 import { BgpMessageError } from './error.js';
 import { frameMessage } from './header.js';
 
@@ -30,7 +30,7 @@ function hasShutdownMessage(code: number, subcode: number): boolean {
 export function decodeNotification(msg: Buffer): NotificationMessage {
   if (msg.length < MIN_NOTIFICATION_LENGTH) {
     // RFC 4271 §6.1
-    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, 2, `NOTIFICATION of ${msg.length} bytes is too short`, {
+    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `NOTIFICATION of ${msg.length} bytes is too short`, {
       data: Buffer.from([msg.length >> 8, msg.length & 255]),
     });
   }

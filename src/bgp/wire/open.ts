@@ -1,5 +1,5 @@
 // OPEN message (RFC 4271 §4.2) with capabilities (RFC 5492) and extended optional parameters (RFC 9072).
-import { AS_TRANS, ErrorCode, HEADER_LENGTH, MessageType, MIN_OPEN_LENGTH, OpenSubcode } from './constants.js';
+import { AS_TRANS, ErrorCode, HEADER_LENGTH, HeaderSubcode, MessageType, MIN_OPEN_LENGTH, OpenSubcode } from './constants.js';
 import { BgpEncodeError, BgpMessageError } from './error.js';
 import { decodeCapability, encodeCapability, type Capability } from './capabilities.js';
 import { ipv4Text, writeIpv4 } from './address.js';
@@ -49,7 +49,7 @@ function openError(sub: number, why: string, data?: Buffer): BgpMessageError {
 export function decodeOpen(msg: Buffer): OpenMessage {
   if (msg.length < MIN_OPEN_LENGTH) {
     // RFC 4271 §6.1 (also checked by the framer).
-    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, 2, `OPEN of ${msg.length} bytes is too short`, {
+    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `OPEN of ${msg.length} bytes is too short`, {
       data: Buffer.from([msg.length >> 8, msg.length & 255]),
     });
   }

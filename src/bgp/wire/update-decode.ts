@@ -1,6 +1,6 @@
 // UPDATE decoding (RFC 4271 §4.3, §6.3; RFC 4760; RFC 7606; RFC 7911): a fast visitor walk and a convenient
 // object form built on the same checks.
-import { AttrCode, ErrorCode, HEADER_LENGTH, MIN_UPDATE_LENGTH, UpdateSubcode } from './constants.js';
+import { AttrCode, ErrorCode, HEADER_LENGTH, HeaderSubcode, MIN_UPDATE_LENGTH, UpdateSubcode } from './constants.js';
 import { BgpMessageError, type UpdateProblem } from './error.js';
 import type { MpReachAttribute, MpReachInfo, MpUnreachAttribute, MpUnreachInfo, Nlri, PathAttribute } from './attributes.js';
 import {
@@ -71,13 +71,13 @@ interface Layout {
 
 const networkError = (why: string): BgpMessageError =>
   // RFC 4271 §6.3 and RFC 7606 §5.3: a syntactically incorrect NLRI or Withdrawn Routes field → Invalid Network
-  // Field, session reset (RFC 7606 §3 (g) treats withdrawn routes like NLRI).
+  // Field, session reset (the prefixes cannot be located, so treat-as-withdraw is impossible).
   new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.INVALID_NETWORK_FIELD, why);
 
 function layout(msg: Buffer, ctx: DecodeContext): Layout {
   const total = msg.length;
   if (total < MIN_UPDATE_LENGTH) {
-    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, 2, `UPDATE of ${total} bytes is too short`, {
+    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `UPDATE of ${total} bytes is too short`, {
       data: Buffer.from([total >> 8, total & 255]),
     });
   }
