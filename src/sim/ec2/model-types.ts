@@ -15,7 +15,8 @@ export interface Vpc {
   readonly seq: number;
   readonly cidrs: CidrAssociation[]; // IPv4, the first is the primary CIDR
   readonly ipv6Cidrs: CidrAssociation[];
-  readonly mainRouteTableId: string;
+  /** Follows ReplaceRouteTableAssociation of the main association. */
+  mainRouteTableId: string;
   readonly tags: Tags;
 }
 

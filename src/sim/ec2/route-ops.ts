@@ -128,6 +128,7 @@ export function replaceRouteTableAssociation(m: Ec2Model, associationId: string,
   to.associations.set(id, { id, routeTableId, subnetId: assoc.subnetId, main: assoc.main });
   m.associationIndex.set(id, routeTableId);
   if (assoc.subnetId !== undefined) m.subnetAssociation.set(assoc.subnetId, id);
+  if (assoc.main) m.vpc(to.vpcId).mainRouteTableId = to.id;
   return id;
 }
 

@@ -9,6 +9,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
   ModifyInstanceAttributeCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   RunInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
@@ -100,6 +101,9 @@ describe('instances', () => {
     expect(await get()).toBe(false);
     const inst = await f.ec2.send(new DescribeInstancesCommand({ InstanceIds: [f.nodeA] }));
     expect(inst.Reservations?.[0]?.Instances?.[0]?.SourceDestCheck).toBe(false);
+    // and the other way round: the primary ENI's attribute is the instance's
+    await f.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: f.nodeAEni, SourceDestCheck: { Value: true } }));
+    expect(await get()).toBe(true);
     expect(await errorCode(f.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: 'i-0000000000000dead', SourceDestCheck: { Value: false } })))).toBe('InvalidInstanceID.NotFound');
   });
 });

@@ -2,6 +2,9 @@
 import {
   AssociateRouteTableCommand,
   CreateRouteTableCommand,
+  DeleteRouteTableCommand,
+  DisassociateRouteTableCommand,
+  ReplaceRouteTableAssociationCommand,
   DescribeRouteTablesCommand,
   paginateDescribeRouteTables,
   type RouteTable,
@@ -75,6 +78,22 @@ describe('route tables', () => {
     const out = await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb, f.mainRtb] }));
     expect(ids(out.RouteTables).sort()).toEqual([f.rtb, f.mainRtb].sort());
     expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb, 'rtb-0000000000000dead'] })))).toBe('InvalidRouteTableID.NotFound');
+  });
+
+  it('ReplaceRouteTableAssociation moves the main association; Disassociate and DeleteRouteTable', async () => {
+    const main = (await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.mainRtb] }))).RouteTables?.[0];
+    const mainAssoc = main?.Associations?.[0]?.RouteTableAssociationId;
+    const moved = await f.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: mainAssoc, RouteTableId: f.rtb }));
+    expect(moved.NewAssociationId).toMatch(/^rtbassoc-/);
+    const nowMain = await f.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }));
+    expect(ids(nowMain.RouteTables)).toEqual([f.rtb]);
+    expect(f.emu.model.vpc(f.vpcId).mainRouteTableId).toBe(f.rtb);
+    expect(await errorCode(f.ec2.send(new DisassociateRouteTableCommand({ AssociationId: moved.NewAssociationId })))).toBe('InvalidParameterValue');
+    const sub = (await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb] }))).RouteTables?.[0]?.Associations?.find((a) => a.SubnetId === f.subnetA);
+    await f.ec2.send(new DisassociateRouteTableCommand({ AssociationId: sub?.RouteTableAssociationId }));
+    await f.ec2.send(new DeleteRouteTableCommand({ RouteTableId: f.mainRtb })); // no longer main, no associations
+    expect(await errorCode(f.ec2.send(new DeleteRouteTableCommand({ RouteTableId: f.rtb })))).toBe('DependencyViolation');
+    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.mainRtb] })))).toBe('InvalidRouteTableID.NotFound');
   });
 
   it('the main table shows its main association', async () => {
