@@ -148,6 +148,12 @@ export class Session {
     try {
       switch (type) {
         case MessageType.UPDATE:
+          if (this.fsm.state === 'Established') {
+            // Hot path, exactly fsmStep(Established, UpdateReceived): restart the hold timer, deliver the UPDATE.
+            if (this.fsm.holdTime !== 0) this.armHold(this.fsm.holdTime * 1000);
+            this.opts.owner.update(this, m);
+            return;
+          }
           this.handle({ type: 'UpdateReceived' }, m);
           return;
         case MessageType.KEEPALIVE:

@@ -262,3 +262,13 @@ describe('FSM table invariants', () => {
     );
   });
 });
+
+describe('the session shell hot path', () => {
+  it('Established + UpdateReceived is exactly: restart the hold timer, deliver (session.ts relies on this)', () => {
+    for (const hold of [0, 3, 90]) {
+      const r = fsmStep(ctxIn('Established', hold), { type: 'UpdateReceived' });
+      expect(r.next).toEqual(ctxIn('Established', hold));
+      expect(r.actions).toEqual([...(hold === 0 ? [] : [{ type: 'start-timer', timer: 'hold', ms: hold * 1000 }]), { type: 'deliver-update' }]);
+    }
+  });
+});

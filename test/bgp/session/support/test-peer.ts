@@ -33,7 +33,7 @@ export interface TestPeerOptions {
 }
 
 /** Polls `cond` until it returns a value other than undefined/false, or fails after `ms` with `what`. */
-export async function until<T>(cond: () => T | undefined | false, what: string, ms = 5000): Promise<T> {
+export async function until<T>(cond: () => T | undefined | false, what: string, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = cond();
