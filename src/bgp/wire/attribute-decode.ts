@@ -1,4 +1,4 @@
-// Path attribute list decoding with RFC 7606 error handling. Table-driven: code → expected flags + decoder.
+// Path attribute list decoding with RFC 7606 error handling: a table of expected flags per code, a decoder per code.
 import { AttrCode, AttrFlag, ErrorCode, UpdateSubcode } from './constants.js';
 import { BgpMessageError, type UpdateProblem } from './error.js';
 import type { MpReachInfo, MpUnreachInfo, PathAttribute } from './attributes.js';
