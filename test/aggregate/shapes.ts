@@ -97,7 +97,7 @@ export function overlapping(nodes: number, extra: number, seed: number): Shape {
 /** IPv6 /64s in a /48 (fd00:10::/48), random hosts; a few /128 VIPs inside. */
 export function ipv6(n: number, hosts: number, seed: number, clusterLen = 48): Shape {
   const r = rng(seed);
-  const base = 0xfd000010n << 112n;
+  const base = 0xfd0000100000n << 80n; // fd00:10::/48
   const routes: AggRoute[] = [];
   const seen = new Set<number>();
   const slots = 2 ** (64 - clusterLen);
