@@ -90,10 +90,14 @@ export class TableRegistry {
     }
   }
 
-  /** Re-reads the given tables in one paged DescribeRouteTables. Throws when EC2 cannot be read. */
+  /** Re-reads the given tables, 100 IDs per paged DescribeRouteTables. Throws when EC2 cannot be read. */
   async refresh(tables: readonly TableState[]): Promise<void> {
     if (tables.length === 0) return;
-    const snaps = await this.gw.describeRouteTables([{ Name: 'route-table-id', Values: tables.map((t) => t.id) }]);
+    const snaps = [];
+    for (let i = 0; i < tables.length; i += 100) {
+      const ids = tables.slice(i, i + 100).map((t) => t.id); // EC2 caps the values of one filter
+      snaps.push(...(await this.gw.describeRouteTables([{ Name: 'route-table-id', Values: ids }])));
+    }
     const found: TableState[] = [];
     for (const t of tables) {
       const s = snaps.find((x) => x.id === t.id);

@@ -199,12 +199,15 @@ export class VpcSync {
     while (this.running) await this.running;
   }
 
+  /** Every driftIntervalMs ± 10% (jitter keeps replicas and restarts from reading in lockstep). */
   private scheduleDrift(): void {
     if (this.stopped) return;
+    const base = this.o.driftIntervalMs ?? 60_000;
+    const jitter = base * 0.1 * (2 * (this.o.random ?? Math.random)() - 1);
     this.driftTimer = this.clock.setTimeout(() => {
       this.request('drift');
       this.scheduleDrift();
-    }, this.o.driftIntervalMs ?? 60_000);
+    }, Math.max(1, Math.round(base + jitter)));
   }
 
   /** Runs a pass now, or once more after the pass in flight. */
