@@ -14,6 +14,8 @@ export interface RibAttrs {
   readonly attrs: PathAttributes;
   /** Canonical next-hop text (IPv4-mapped IPv6 already unmapped; link-local ignored). */
   readonly nextHop: string;
+  /** Internal: the attribute registry slot, a hint that saves a Map lookup per UPDATE (validated on use). */
+  slot?: number;
 }
 
 /** Attribute sets by small integer, reference counted by the IPv4 tables that point at them. */
@@ -21,20 +23,16 @@ class AttrRegistry {
   private items: (RibAttrs | undefined)[] = [];
   private refs: number[] = [];
   private free: number[] = [];
-  private readonly index = new Map<RibAttrs, number>();
-  private last: RibAttrs | undefined;
-  private lastIdx = -1;
 
   acquire(a: RibAttrs): number {
-    let i = a === this.last ? this.lastIdx : (this.index.get(a) ?? -1);
-    if (i < 0) {
+    let i = a.slot ?? -1;
+    if (i < 0 || this.items[i] !== a) {
+      // Not registered here yet (the slot hint is absent, stale, or from another table).
       i = this.free.pop() ?? this.items.length;
       this.items[i] = a;
       this.refs[i] = 0;
-      this.index.set(a, i);
+      a.slot = i;
     }
-    this.last = a;
-    this.lastIdx = i;
     this.refs[i] = (this.refs[i] as number) + 1;
     return i;
   }
@@ -43,14 +41,8 @@ class AttrRegistry {
     const r = (this.refs[i] as number) - 1;
     this.refs[i] = r;
     if (r > 0) return;
-    const a = this.items[i] as RibAttrs;
     this.items[i] = undefined;
-    this.index.delete(a);
     this.free.push(i);
-    if (this.last === a) {
-      this.last = undefined;
-      this.lastIdx = -1;
-    }
   }
 
   get(i: number): RibAttrs {

@@ -111,13 +111,29 @@ export class UpdateIngest implements UpdateVisitor {
     return m.toString('latin1', 23 + wl, 23 + wl + al);
   }
 
+  /** Interning pays only when attribute sets repeat; after a run of misses it pauses (adaptive). */
+  private internMisses = 0;
+  private internPause = 0;
+
   private internAttrs(tag: string, raw: string, attrs: readonly PathAttribute[], nextHopText: string | undefined): RibAttrs {
-    const key = tag + raw;
-    let e = raw === '' ? undefined : this.intern.get(key);
-    if (!e) {
+    const use = raw !== '' && this.internPause === 0;
+    if (this.internPause > 0) this.internPause--;
+    const key = use ? tag + raw : '';
+    let e = use ? this.intern.get(key) : undefined;
+    if (e) {
+      this.internMisses = 0;
+      return e;
+    }
+    e = { attrs: toPathAttributes(attrs, this.fourOctetAsn), nextHop: this.nextHop(nextHopText), slot: -1 };
+    if (use) {
       if (this.intern.size >= INTERN_LIMIT) this.intern.clear();
-      e = { attrs: toPathAttributes(attrs, this.fourOctetAsn), nextHop: this.nextHop(nextHopText) };
-      if (raw !== '') this.intern.set(key, e);
+      this.intern.set(key, e);
+      if (++this.internMisses >= 1000) {
+        // 1000 distinct attribute sets in a row (e.g. a community per route): stop looking for a while.
+        this.internMisses = 0;
+        this.internPause = 10_000;
+        this.intern.clear();
+      }
     }
     return e;
   }
