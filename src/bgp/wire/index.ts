@@ -39,6 +39,7 @@ export {
   type UpdateMessage,
   type UpdateHeader,
   type UpdateVisitor,
+  type UpdatePart,
 } from './update-decode.js';
 export {
   encodeUpdate,

@@ -30,6 +30,9 @@ export interface UpdateHeader {
   readonly endOfRib: Family | undefined;
 }
 
+/** The parts of an UPDATE that carry prefixes, in the order walkUpdate reports them. */
+export type UpdatePart = 'withdrawn' | 'mp-unreach' | 'nlri' | 'mp-reach';
+
 /**
  * Callbacks of walkUpdate. IPv4 prefixes arrive as a 32-bit unsigned address (host bits cleared) and a length;
  * IPv6 prefixes as the buffer, the offset of their ceil(len/8) significant bytes, and the length. No object is
@@ -38,6 +41,11 @@ export interface UpdateHeader {
  */
 export interface UpdateVisitor {
   header(h: UpdateHeader): void;
+  /**
+   * Optional: called before the prefixes of each non-empty part, so a consumer can tell NLRI-field prefixes
+   * (next hop = NEXT_HOP) from MP_REACH_NLRI prefixes (next hop = the MP next hop, e.g. RFC 8950 IPv6 for IPv4).
+   */
+  section?(part: UpdatePart): void;
   withdrawIpv4(addr: number, len: number, pathId: number): void;
   announceIpv4(addr: number, len: number, pathId: number): void;
   withdrawIpv6(buf: Buffer, off: number, len: number, pathId: number): void;
@@ -181,8 +189,18 @@ function walkIpv6(msg: Buffer, start: number, end: number, addPath: boolean, v: 
   }
 }
 
-function walkFamily(msg: Buffer, start: number, end: number, family: Family, ctx: DecodeContext, v: UpdateVisitor, announce: boolean): void {
+function walkFamily(
+  msg: Buffer,
+  start: number,
+  end: number,
+  family: Family,
+  ctx: DecodeContext,
+  v: UpdateVisitor,
+  announce: boolean,
+  part: UpdatePart,
+): void {
   if (start >= end) return;
+  v.section?.(part);
   if (family === 'ipv4') walkIpv4(msg, start, end, ctx.addPath.ipv4, v, announce);
   else walkIpv6(msg, start, end, ctx.addPath.ipv6, v, announce);
 }
@@ -207,11 +225,13 @@ export function walkUpdate(msg: Buffer, ctx: DecodeContext, v: UpdateVisitor): U
     endOfRib: l.endOfRib,
   };
   v.header(header);
-  walkFamily(msg, l.wStart, l.wEnd, 'ipv4', ctx, v, false);
-  if (p.mpUnreach !== undefined) walkFamily(msg, p.mpUnreach.start, p.mpUnreach.end, p.mpUnreach.family, ctx, v, false);
+  walkFamily(msg, l.wStart, l.wEnd, 'ipv4', ctx, v, false, 'withdrawn');
+  const un = p.mpUnreach;
+  if (un !== undefined) walkFamily(msg, un.start, un.end, un.family, ctx, v, false, 'mp-unreach');
   const announce = l.treatAsWithdraw === undefined;
-  walkFamily(msg, l.aEnd, l.nEnd, 'ipv4', ctx, v, announce);
-  if (p.mpReach !== undefined) walkFamily(msg, p.mpReach.start, p.mpReach.end, p.mpReach.family, ctx, v, announce);
+  walkFamily(msg, l.aEnd, l.nEnd, 'ipv4', ctx, v, announce, 'nlri');
+  const re = p.mpReach;
+  if (re !== undefined) walkFamily(msg, re.start, re.end, re.family, ctx, v, announce, 'mp-reach');
   return header;
 }
 

@@ -221,6 +221,21 @@ describe('MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760)', () => {
     expect(seen).toEqual(['nh 2001:db8:ffff::11', '10.16.0.0/24']);
   });
 
+  it('section() tells NLRI-field prefixes (NEXT_HOP) from MP_REACH prefixes (MP next hop) in one UPDATE', () => {
+    const mp = attr(0x80, 14, '0001 01 10 20010db8ffff00000000000000000011 00 18 0a1000' /* 10.16.0.0/24 via v6 */);
+    const m = update('18 0a0900' /* withdraw 10.9.0.0/24 */, MANDATORY + mp, '18 0a2000' /* 10.32.0.0/24 via NEXT_HOP */);
+    const seen: string[] = [];
+    walkUpdate(m, DEFAULT_CONTEXT, {
+      header: () => {},
+      section: (part) => seen.push(part),
+      announceIpv4: (a, l) => seen.push(`+${formatIpv4(a)}/${l}`),
+      withdrawIpv4: (a, l) => seen.push(`-${formatIpv4(a)}/${l}`),
+      announceIpv6: () => {},
+      withdrawIpv6: () => {},
+    });
+    expect(seen).toEqual(['withdrawn', '-10.9.0.0/24', 'nlri', '+10.32.0.0/24', 'mp-reach', '+10.16.0.0/24']);
+  });
+
   it('MP_UNREACH_NLRI IPv6 with ADD-PATH', () => {
     const m = update('', attr(0x80, 15, '0002 01' + '00000003 30 20010db80001' /* path 3, 2001:db8:1::/48 */));
     const u = decodeUpdate(m, ADD_PATH);
