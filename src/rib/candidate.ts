@@ -4,6 +4,7 @@ import type { Prefix } from './prefix.js';
 import type { BgpPath } from './path.js';
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Rankable } from './ranking.js';
+import type { ChangeReason } from './route-spec.js';
 
 export type SpecSource = 'file' | 'http' | 'static';
 export type CandidateSource = 'bgp' | SpecSource;
@@ -18,6 +19,8 @@ export interface NextHopState {
   /** When `healthy` last changed (clock ms). */
   since: number;
   reason: string;
+  /** "next hop unhealthy: <reason>", kept with `reason` so 10k failovers share one string. */
+  downText: string;
   /** Health-check group (from the first candidate's policy verdict). */
   group: string;
   /** Prefix entries that have at least one candidate via this next hop, with the count of such candidates. */
@@ -78,6 +81,8 @@ export interface PrefixEntry {
   chosen: string | undefined;
   /** The current choice was reached because the previous one became ineligible. */
   failover: boolean;
+  /** How the current choice came about (or why the last one is kept), and the one-line detail. */
+  reasonKind: ChangeReason | 'keep-last' | '';
   reason: string;
   /** Set while queued for re-ranking. */
   dirty: boolean;

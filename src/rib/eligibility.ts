@@ -1,7 +1,7 @@
 // Whether a candidate may carry traffic now, and why not. A candidate is eligible when the import policy
 // accepted it, its BGP session is Established or its stale paths are inside the graceful-restart window, and
 // its next hop is healthy (probes, EC2 blackhole reports, damping: see src/health).
-import type { Candidate } from './candidate.js';
+import type { Candidate, NextHopState } from './candidate.js';
 
 const DEFAULT_LOCAL_PREF = 100;
 
@@ -21,7 +21,7 @@ export function ineligibleReason(c: Candidate, now: number): string {
     const until = c.peer.staleUntil;
     if (until === undefined || now >= until) return 'stale (graceful-restart window over)';
   }
-  if (!c.nh.healthy) return `next hop unhealthy: ${c.nh.reason}`;
+  if (!c.nh.healthy) return c.nh.downText;
   return 'eligible';
 }
 
@@ -47,4 +47,12 @@ export function refreshRankFields(c: Candidate, azOf: ((nh: string) => string | 
   c.priority = c.verdict.accepted ? c.verdict.priority - (c.source === 'bgp' ? 0 : c.index) : 0;
   c.eligible = false;
   c.eligibleSince = 0;
+}
+
+export const downText = (reason: string): string => `next hop unhealthy: ${reason}`;
+
+export function setReason(nh: NextHopState, reason: string): void {
+  if (nh.reason === reason) return;
+  nh.reason = reason;
+  nh.downText = downText(reason);
 }

@@ -115,5 +115,5 @@ export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Ex
     return { source: c.source, listIndex: c.index, attributes: attrs, ...base };
   });
   candidates.sort((a, b) => a.rank - b.rank);
-  return { prefix: formatPrefix(e.prefix), chosen: e.chosen, failover: e.failover, reason: e.reason, candidates };
+  return { prefix: formatPrefix(e.prefix), chosen: e.chosen, failover: e.failover, reason: e.reasonKind ? `${e.reasonKind}: ${e.reason}` : '', candidates };
 }

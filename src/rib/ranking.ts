@@ -63,6 +63,17 @@ export interface Selection {
   readonly recheckAt: number | undefined;
 }
 
+/** A result object the caller reuses across calls (hot path: no allocation per prefix). */
+export type MutableSelection = { -readonly [K in keyof Selection]: Selection[K] };
+
+function result(out: MutableSelection | undefined, winner: number, decidedBy: Step | 'only', recheckAt: number | undefined): Selection {
+  if (!out) return { winner, decidedBy, recheckAt };
+  out.winner = winner;
+  out.decidedBy = decidedBy;
+  out.recheckAt = recheckAt;
+  return out;
+}
+
 function filterBy<T extends Rankable>(
   cands: readonly T[],
   alive: number[],
@@ -97,6 +108,7 @@ export function selectNextHop<T extends Rankable>(
   now: number,
   opts: RankOptions,
   lost?: (Step | undefined)[],
+  out?: MutableSelection,
 ): Selection {
   // Reused between calls (ranking is synchronous and not re-entrant): no allocation on the hot path.
   scratch.length = 0;
@@ -111,7 +123,7 @@ export function selectNextHop<T extends Rankable>(
     alive.push(i);
     if (c.nextHop === current) currentEligible = true;
   }
-  if (alive.length === 0) return { winner: -1, decidedBy: 'ineligible', recheckAt: undefined };
+  if (alive.length === 0) return result(out, -1, 'ineligible', undefined);
   let recheckAt: number | undefined;
   let decidedBy: Step | 'only' = 'only';
   let n = alive.length;
@@ -167,7 +179,7 @@ export function selectNextHop<T extends Rankable>(
     if (cur >= 0) {
       if (lost) for (const i of alive) if ((cands[i] as T).nextHop !== current) lost[i] = 'stickiness';
       // Other candidates with the same next hop are not losers: they are the same choice.
-      return { winner: cur, decidedBy: 'stickiness', recheckAt };
+      return result(out, cur, 'stickiness', recheckAt);
     }
   }
   let winner = alive[0] as number;
@@ -186,7 +198,7 @@ export function selectNextHop<T extends Rankable>(
     }
     if (differ) decidedBy = 'lowest-ip';
   }
-  return { winner, decidedBy, recheckAt };
+  return result(out, winner, decidedBy, recheckAt);
 }
 
 const higherLocalPref = (a: Rankable, b: Rankable): boolean => a.localPref > b.localPref;

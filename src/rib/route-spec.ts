@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
 import type { SpeakerEvent } from './path.js';
 import { parseAddress, unmapIpv4, formatPrefix, type Prefix } from './prefix.js';
-import { selectNextHop, DEFAULT_RANK_OPTIONS, type RankOptions } from './ranking.js';
+import { selectNextHop, DEFAULT_RANK_OPTIONS, type MutableSelection, type RankOptions } from './ranking.js';
 import { prefixKey, type Candidate, type NextHopState, type PrefixEntry, type SpecSource } from './candidate.js';
 import { SpecStore } from './spec-store.js';
 import { AdjRibIn } from './adj-rib-in.js';
@@ -18,7 +18,7 @@ import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecS
 
 export type { RouteSpecStats };
 import type { SpecEntry } from './spec-format.js';
-import { ineligibleReason, isEligible, refreshRankFields } from './eligibility.js';
+import { downText, ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 
 export type ChangeReason = 'new' | 'failover' | 'preferred' | 'withdrawn' | 'no-eligible';
@@ -80,6 +80,8 @@ export class RouteSpec {
   private readonly nextHops = new Map<string, NextHopState>();
   private readonly bgp: AdjRibIn;
   private readonly metrics: RouteSpecMetrics | undefined;
+  private readonly texts = new Map<string, Map<string, string>>();
+  private readonly sel: MutableSelection = { winner: -1, decidedBy: 'only', recheckAt: undefined };
   private readonly specs: SpecStore;
   private readonly dirty: PrefixEntry[] = [];
   private readonly rechecks = new Map<number, PrefixEntry[]>();
@@ -151,12 +153,12 @@ export class RouteSpec {
   setNextHopHealth(nextHop: string, health: NextHopHealth): void {
     const nh = this.nextHops.get(nextHop);
     if (!nh || nh.healthy === health.healthy) {
-      if (nh && health.reason !== undefined) nh.reason = health.reason;
+      if (nh && health.reason !== undefined) setReason(nh, health.reason);
       return;
     }
     nh.healthy = health.healthy;
     nh.since = health.since ?? this.clock.now();
-    nh.reason = health.reason ?? (health.healthy ? 'healthy' : 'unhealthy');
+    setReason(nh, health.reason ?? (health.healthy ? 'healthy' : 'unhealthy'));
     const now = this.clock.now();
     if (!health.healthy) {
       // Losing a candidate that is not the current choice never changes the choice: the choice survived every
@@ -261,7 +263,7 @@ export class RouteSpec {
     const key = prefixKey(prefix);
     let e = this.entries.get(key);
     if (!e) {
-      e = { key, prefix, text: undefined, cands: [], chosen: undefined, failover: false, reason: '', dirty: false };
+      e = { key, prefix, text: undefined, cands: [], chosen: undefined, failover: false, reasonKind: '', reason: '', dirty: false };
       this.entries.set(key, e);
     }
     return e;
@@ -272,7 +274,8 @@ export class RouteSpec {
     if (!nh) {
       const a = unmapIpv4(parseAddress(text));
       const h = this.healthOf(text);
-      nh = { text, family: a.family, addr: a.addr, key: a.family === 'ipv4' ? Number(a.addr) : Number(a.addr >> 75n), healthy: h.healthy, since: h.since ?? this.clock.now(), reason: h.reason ?? (h.healthy ? 'healthy' : 'unhealthy'), group, refs: new Map() };
+      const reason = h.reason ?? (h.healthy ? 'healthy' : 'unhealthy');
+      nh = { text, family: a.family, addr: a.addr, key: a.family === 'ipv4' ? Number(a.addr) : Number(a.addr >> 75n), healthy: h.healthy, since: h.since ?? this.clock.now(), reason, downText: downText(reason), group, refs: new Map() };
       this.nextHops.set(text, nh);
       if (!this.removedNh.delete(text)) this.addedNh.add(nh);
     }
@@ -357,6 +360,7 @@ export class RouteSpec {
       if (ch) batch.push(ch);
     }
     this.dirty.length = 0;
+    this.texts.clear();
     if (this.addedNh.size || this.removedNh.size) {
       const added = [...this.addedNh].map((n) => ({ nextHop: n.text, group: n.group }));
       const removed = [...this.removedNh];
@@ -382,21 +386,41 @@ export class RouteSpec {
       c.eligible = isEligible(c, now);
       c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
     }
-    const sel = selectNextHop(e.cands, prev, now, this.rank);
+    const sel = selectNextHop(e.cands, prev, now, this.rank, undefined, this.sel);
     if (sel.recheckAt !== undefined) this.scheduleRecheck(e, sel.recheckAt);
     if (sel.winner < 0) {
       if (prev === undefined) return undefined;
-      if (this.whenNone === 'remove') return this.change(e, undefined, 'no-eligible', `no eligible candidate: ${this.whyGone(e, prev, now)}`, false);
-      e.reason = `no eligible candidate, keeping last choice ${prev} (${this.whyGone(e, prev, now)})`;
+      const why = this.whyGone(e, prev, now);
+      if (this.whenNone === 'remove') return this.change(e, undefined, 'no-eligible', this.text('no eligible candidate: ', why), false);
+      e.reasonKind = 'keep-last';
+      e.reason = this.text(`no eligible candidate, keeping last choice ${prev}: `, why);
       return undefined;
     }
     const next = (e.cands[sel.winner] as Candidate).nextHop;
     if (next === prev) return undefined;
-    if (prev === undefined) return this.change(e, next, 'new', `chosen by ${sel.decidedBy}`, false);
+    if (prev === undefined) return this.change(e, next, 'new', this.text('chosen by ', sel.decidedBy), false);
     let prevEligible = false;
     for (const c of e.cands) if (c.nextHop === prev && c.eligible) prevEligible = true;
-    if (prevEligible) return this.change(e, next, 'preferred', `${next} preferred by ${sel.decidedBy} after hold-down`, false);
-    return this.change(e, next, 'failover', `${prev} ${this.whyGone(e, prev, now)}`, true);
+    if (prevEligible) return this.change(e, next, 'preferred', this.text(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
+    return this.change(e, next, 'failover', this.text(prev, this.whyGone(e, prev, now)), true);
+  }
+
+  /**
+   * Detail texts, interned per flush: a flip that moves 10k prefixes gives them one shared string instead of
+   * 10k concatenations (allocation there is GC time in the failover path).
+   */
+  private text(head: string, tail: string): string {
+    let m = this.texts.get(head);
+    if (!m) {
+      m = new Map();
+      this.texts.set(head, m);
+    }
+    let t = m.get(tail);
+    if (t === undefined) {
+      t = head.endsWith(' ') ? head + tail : `${head} ${tail}`;
+      m.set(tail, t);
+    }
+    return t;
   }
 
   private whyGone(e: PrefixEntry, nh: string, now: number): string {
@@ -408,7 +432,8 @@ export class RouteSpec {
     const from = e.chosen;
     e.chosen = to;
     e.failover = failover;
-    e.reason = `${reason}: ${detail}`;
+    e.reasonKind = reason;
+    e.reason = detail;
     e.text ??= formatPrefix(e.prefix);
     return { prefix: e.prefix, prefixText: e.text, from, to, reason, detail, failover };
   }
