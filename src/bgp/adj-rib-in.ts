@@ -223,23 +223,33 @@ export class AdjRibIn {
   }
 
   /**
-   * RFC 4724 §4.2: the peer restarted; every path becomes stale. Paths already stale (a restart during a
-   * restart) stay stale.
+   * RFC 4724 §4.2: the peer restarted, every path becomes stale; RFC 7313 §4: Beginning of Route Refresh, the
+   * paths of one family become stale. Paths already stale stay stale.
    */
-  markAllStale(): void {
-    const old = this.stale;
-    const gen = this.live;
-    this.live = new Generation();
-    if (old) {
-      old.forEachV4((addr, len, pathId, v) => {
-        const t = gen.v4Table(pathId, true) as Ipv4PathTable;
-        if (t.set(addr, len, v) >= 0) this.reg.release(v); // already there (cannot happen: live and stale are disjoint)
-        else gen.v4Count++;
-      });
-      for (const [k, v] of old.v6) if (!gen.v6.has(k)) gen.v6.set(k, v);
+  markAllStale(family?: Family): void {
+    const st = this.stale ?? new Generation();
+    const live = this.live;
+    if (family === undefined || family === 'ipv4') {
+      if (st.v4Count === 0) {
+        st.v4 = live.v4;
+        st.v4ByPathId = live.v4ByPathId;
+        st.v4Count = live.v4Count;
+      } else {
+        live.forEachV4((addr, len, pathId, v) => {
+          (st.v4Table(pathId, true) as Ipv4PathTable).set(addr, len, v); // live and stale are disjoint
+          st.v4Count++;
+        });
+      }
+      live.v4 = new Ipv4PathTable();
+      live.v4ByPathId = undefined;
+      live.v4Count = 0;
+      this.staleV4 = st.v4Count;
     }
-    this.stale = gen.v4Count + gen.v6.size > 0 ? gen : undefined;
-    this.staleV4 = gen.v4Count;
+    if (family === undefined || family === 'ipv6') {
+      for (const [k, v] of live.v6) st.v6.set(k, v);
+      live.v6 = new Map();
+    }
+    this.stale = st.v4Count + st.v6.size > 0 ? st : undefined;
   }
 
   /** Removes the stale paths of a family (End-of-RIB received or restart timer expired). Returns them. */

@@ -82,7 +82,7 @@ describe('AdjRibIn', () => {
       fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([a, l]) => ({ family: 'ipv4' as const, addr: BigInt(a), len: l })),
       fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min: 0, max: 128 })).map(([a, l]) => ({ family: 'ipv6' as const, addr: a, len: l })),
     ).map((x) => parsePrefix(`${formatPrefix(x).split('/')[0]}/${x.len}`, { requireCanonical: false }));
-    const op = fc.tuple(fc.constantFrom('set', 'del', 'stale', 'sweep'), fc.constantFrom(0, 1, 2), fc.boolean());
+    const op = fc.tuple(fc.constantFrom('set', 'del', 'stale', 'stale4', 'stale6', 'sweep', 'sweep4'), fc.constantFrom(0, 1, 2), fc.boolean());
     fc.assert(
       fc.property(fc.array(fc.tuple(op, prefixArb), { maxLength: 60 }), (ops) => {
         const rib = new AdjRibIn();
@@ -98,10 +98,19 @@ describe('AdjRibIn', () => {
             live.set(k, v);
           } else if (kind === 'del') {
             expect(rib.delete(pfx, pathId)).toBe(live.delete(k) || stale.delete(k));
-          } else if (kind === 'stale') {
-            rib.markAllStale();
-            for (const [kk, vv] of live) stale.set(kk, vv);
-            live.clear();
+          } else if (kind === 'stale' || kind === 'stale4' || kind === 'stale6') {
+            const fam = kind === 'stale4' ? 'ipv4' : kind === 'stale6' ? 'ipv6' : undefined;
+            rib.markAllStale(fam);
+            for (const [kk, vv] of [...live]) {
+              if (fam === undefined || (fam === 'ipv4') === !kk.includes(':')) {
+                stale.set(kk, vv);
+                live.delete(kk);
+              }
+            }
+          } else if (kind === 'sweep4') {
+            const v4 = [...stale.keys()].filter((kk) => !kk.includes(':'));
+            expect(rib.sweepStale('ipv4').map(keyText).sort()).toEqual(v4.sort());
+            for (const kk of v4) stale.delete(kk);
           } else {
             expect(rib.sweepStale().map(keyText).sort()).toEqual([...stale.keys()].sort());
             stale.clear();

@@ -8,7 +8,7 @@ import type { SpeakerEvent } from '../../rib/path.js';
 import type { Family, Prefix } from '../../rib/prefix.js';
 import { errorMessage } from '../../errors.js';
 import { AdjRibIn } from '../adj-rib-in.js';
-import { encodeNotification, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
+import { decodeRouteRefresh, encodeNotification, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
 import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState } from './backoff.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
@@ -333,9 +333,33 @@ export class Peer implements SessionOwner {
     }
   }
 
-  routeRefresh(_s: Session, _msg: Buffer): void {
-    // We advertise no routes: a ROUTE-REFRESH from the peer needs no answer (RFC 2918 §4 would resend nothing).
+  routeRefresh(s: Session, msg: Buffer): void {
+    // A request needs no answer: we advertise no routes (RFC 2918 §4 would resend nothing). BoRR/EoRR frame the
+    // peer's re-advertisement after our request (RFC 7313 §4): mark the family stale, then sweep what was not
+    // re-advertised.
+    const rr = decodeRouteRefresh(msg); // RFC 7313 §5: a bad length throws 7/1 and resets the session
+    if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== 1 || (rr.afi !== 1 && rr.afi !== 2)) return;
+    const family: Family = rr.afi === 1 ? 'ipv4' : 'ipv6';
+    if (rr.subtype === 'borr') {
+      this.rib.markAllStale(family);
+      this.errTimers.get(family)?.cancel();
+      // RFC 7313 §4: a peer that never sends EoRR must not keep stale paths forever.
+      this.errTimers.set(
+        family,
+        this.env.clock.setTimeout(() => {
+          this.errTimers.delete(family);
+          if (this.staleIn(family)) this.sweep(family, `enhanced route refresh: no EoRR for ${family}`);
+        }, this.env.gr.stalePathTime * 1000),
+      );
+      this.log.debug({ event: 'borr', family }, `BoRR ${family}`);
+    } else if (rr.subtype === 'eorr') {
+      this.errTimers.get(family)?.cancel();
+      this.errTimers.delete(family);
+      if (this.staleIn(family)) this.sweep(family, `enhanced route refresh: EoRR ${family}`);
+    }
   }
+
+  private readonly errTimers = new Map<Family, TimerHandle>();
 
   closed(s: Session, end: SessionEnd): void {
     this.sessions.delete(s);
@@ -358,6 +382,8 @@ export class Peer implements SessionOwner {
         { event: 'session_down', reason: end.reason, detail: end.detail, gracefulRestart: retain !== undefined },
         `session with ${this.key} down: ${end.reason} (${end.detail})`,
       );
+      for (const t of this.errTimers.values()) t.cancel();
+      this.errTimers.clear();
       if (retain) {
         this.rib.markAllStale();
         this.staleTimer?.cancel();
@@ -398,6 +424,8 @@ export class Peer implements SessionOwner {
   }
 
   private withdrawAll(): void {
+    for (const t of this.errTimers.values()) t.cancel();
+    this.errTimers.clear();
     this.restartTimer?.cancel();
     this.restartTimer = undefined;
     this.staleTimer?.cancel();

@@ -1,7 +1,7 @@
 // Active connects and connection collision (RFC 4271 §6.8), ADD-PATH, extended next hop, route refresh, reload.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:net';
-import { basicAttributes, decodeRouteRefresh, encodeUpdate, MessageType, type Capability } from '../../../src/bgp/wire/index.js';
+import { basicAttributes, decodeRouteRefresh, encodeRouteRefresh, encodeUpdate, MessageType, type Capability } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
 import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
 import type { SpeakerEvent } from '../../../src/rib/path.js';
@@ -139,6 +139,29 @@ describe('capabilities in use', () => {
       [1, 1, 'request'],
       [2, 1, 'request'],
     ]);
+  });
+});
+
+describe('enhanced route refresh (RFC 7313)', () => {
+  it('BoRR marks the family stale, EoRR withdraws what was not re-advertised', async () => {
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.63', asn: 65063 }] });
+    speakers.push(s.speaker);
+    const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.63', asn: 65063, capabilities: caps(65063, [{ type: 'enhanced-route-refresh' }]) });
+    peers.push(p);
+    await p.establish();
+    const a = basicAttributes({ asPath: [65063], nextHop: '192.0.2.63' });
+    p.send(encodeUpdate({ attributes: a, nlri: [parsePrefix('10.63.0.0/24'), parsePrefix('10.63.1.0/24')] }));
+    p.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65063] }), mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: '2001:db8::63', nlri: [parsePrefix('2001:db8:63::/64')] } }));
+    await until(() => s.speaker.counters('127.0.0.63')?.accepted === 3, 'paths');
+    expect(s.speaker.routeRefresh('127.0.0.63')).toBe(1);
+    await p.waitFor(MessageType.ROUTE_REFRESH);
+    p.send(encodeRouteRefresh(1, 1, 'borr'), encodeUpdate({ attributes: a, nlri: [parsePrefix('10.63.1.0/24')] }));
+    await until(() => s.speaker.counters('127.0.0.63')?.stale === 1, 'one stale path (IPv6 untouched)');
+    p.send(encodeRouteRefresh(1, 1, 'eorr'));
+    await until(() => s.events.find((e) => e.type === 'withdrawals'), 'withdrawal');
+    const gone = s.events.flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
+    expect(gone).toEqual(['10.63.0.0/24']);
+    expect(s.speaker.counters('127.0.0.63')).toMatchObject({ accepted: 2, stale: 0 });
   });
 });
 
