@@ -2,7 +2,7 @@
 // compute the family's budget (limit − routes we do not own − headroom), and let the aggregator fit the routes
 // into it. Pure: the ENI lookup is a synchronous function over the resolver's cache.
 import type { AggRoute, AggregateDamage, AggregateInput, AggregateResult } from '../aggregate/types.js';
-import { prefixContains, prefixesOverlap, type Family, type Prefix } from '../rib/prefix.js';
+import { comparePrefixes, familyBits, makePrefix, prefixContains, prefixesOverlap, type Family, type Prefix } from '../rib/prefix.js';
 import { insideCluster, isOwnedRoute, routeBudget, type Ownership } from './ownership.js';
 import type { ActualRoute, DesiredRoute, DesiredTableRoute } from './types.js';
 
@@ -76,11 +76,42 @@ export function desiredTable(i: DesiredTableInput): DesiredTable {
       ? { family: i.family, routes: [], optimum: 0, damage: NO_DAMAGE }
       : i.aggregate({ family: i.family, routes: input, cluster, budget, previous });
 
-  const routes = res.routes.map((r): DesiredTableRoute => ({
+  const routes = avoidForeignDestinations(res.routes, input, i).map((r): DesiredTableRoute => ({
     prefix: r.prefix,
     networkInterfaceId: r.target,
     // An output route carries a failover when it now sends some failed-over prefix's space to its new target.
     failover: failovers.some((f) => f.target === r.target && (prefixContains(r.prefix, f.prefix) || prefixesOverlap(r.prefix, f.prefix))),
   }));
   return { family: i.family, routes, budget, optimum: res.optimum, damage: res.damage, unresolved, outsideCluster };
+}
+
+/**
+ * An aggregate whose destination happens to equal a foreign route's (say two announced /25s merged into the /24
+ * a NAT route holds) could never be created, and its space would be lost. Such an aggregate is split into its
+ * two halves, which route exactly the same addresses. A route announced as exactly that prefix is left as it is:
+ * the planner reports it as a conflict rather than overriding the foreign route with more specific halves.
+ */
+function avoidForeignDestinations(routes: readonly AggRoute[], input: readonly AggRoute[], i: DesiredTableInput): AggRoute[] {
+  const key = (p: Prefix): string => `${p.addr}/${p.len}`;
+  const foreign = new Set<string>();
+  for (const r of i.actual) if (r.destination?.family === i.family && !isOwnedRoute(i.ownership, r)) foreign.add(key(r.destination));
+  if (foreign.size === 0) return [...routes];
+  const announced = new Set(input.map((r) => key(r.prefix)));
+  const bits = familyBits(i.family);
+  const out: AggRoute[] = [];
+  const todo = [...routes];
+  for (let guard = 0; todo.length > 0 && guard < 10_000; guard++) {
+    const r = todo.pop() as AggRoute;
+    const k = key(r.prefix);
+    if (!foreign.has(k) || announced.has(k) || r.prefix.len >= bits) {
+      out.push(r);
+      continue;
+    }
+    const len = r.prefix.len + 1;
+    const half = 1n << BigInt(bits - len);
+    todo.push({ prefix: makePrefix(i.family, r.prefix.addr, len), target: r.target });
+    todo.push({ prefix: makePrefix(i.family, r.prefix.addr + half, len), target: r.target });
+  }
+  out.push(...todo);
+  return out.sort((a, b) => comparePrefixes(a.prefix, b.prefix));
 }

@@ -52,4 +52,21 @@ describe('desiredTable', () => {
     const d = desiredTable({ family: 'ipv4', routes, eniOf, actual: [], ownership: own, routeLimit: 50, headroom: 0, aggregate });
     expect(d.routes.map((r) => r.networkInterfaceId)).toEqual(['eni-b']);
   });
+
+  it('splits an aggregate that would land exactly on a foreign destination, but never an announced prefix', () => {
+    const nat: ActualRoute = { destination: P('10.200.250.0/24'), destinationText: '10.200.250.0/24', target: { kind: 'nat-gateway', id: 'nat-1' }, state: 'active', origin: 'CreateRoute' };
+    // Two /25s to one host, in a cluster that is exactly their /24: the aggregate would be that /24.
+    const narrow = { clusterCidrs: [P('10.200.250.0/24')] };
+    const halves: DesiredRoute[] = [
+      { prefix: P('10.200.250.0/25'), nextHop: '10.0.1.10' },
+      { prefix: P('10.200.250.128/25'), nextHop: '10.0.1.10' },
+    ];
+    const d = desiredTable({ family: 'ipv4', routes: halves, eniOf, actual: [nat], ownership: narrow, routeLimit: 50, headroom: 0, aggregate });
+    expect(d.routes.map((r) => [r.prefix, r.networkInterfaceId])).toEqual([
+      [P('10.200.250.0/25'), 'eni-a'],
+      [P('10.200.250.128/25'), 'eni-a'],
+    ]);
+    const exact = desiredTable({ family: 'ipv4', routes: [{ prefix: P('10.200.250.0/24'), nextHop: '10.0.1.10' }], eniOf, actual: [nat], ownership: narrow, routeLimit: 50, headroom: 0, aggregate });
+    expect(exact.routes.map((r) => r.prefix)).toEqual([P('10.200.250.0/24')]); // left for the planner to refuse
+  });
 });
