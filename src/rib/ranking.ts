@@ -124,6 +124,10 @@ export function selectNextHop<T extends Rankable>(
     if (c.nextHop === current) currentEligible = true;
   }
   if (alive.length === 0) return result(out, -1, 'ineligible', undefined);
+  if (!lost && opts.preferAz === undefined && !(currentEligible && opts.holdDownMs > 0)) {
+    const w = selectFast(cands, alive, current, currentEligible, opts.alwaysCompareMed);
+    if (w >= 0) return result(out, w, fastDecidedBy, undefined);
+  }
   let recheckAt: number | undefined;
   let decidedBy: Step | 'only' = 'only';
   let n = alive.length;
@@ -199,6 +203,46 @@ export function selectNextHop<T extends Rankable>(
     if (differ) decidedBy = 'lowest-ip';
   }
   return result(out, winner, decidedBy, recheckAt);
+}
+
+const FAST_STEPS: readonly (Step | 'only')[] = ['only', 'local-pref', 'as-path', 'med', 'priority', 'stickiness', 'lowest-ip'];
+
+/** 0 when a and b tie on every step, else ±(index in FAST_STEPS of the first differing step): > 0 when a wins. */
+function compareFast(a: Rankable, b: Rankable, current: string | undefined, sticky: boolean, med: boolean): number {
+  if (a.localPref !== b.localPref) return a.localPref > b.localPref ? 1 : -1;
+  if (a.asPathLength !== b.asPathLength) return a.asPathLength < b.asPathLength ? 2 : -2;
+  if (med && a.med !== b.med) return a.med < b.med ? 3 : -3;
+  if (a.priority !== b.priority) return a.priority > b.priority ? 4 : -4;
+  if (a.nextHop === b.nextHop) return 0;
+  if (sticky && (a.nextHop === current || b.nextHop === current)) return a.nextHop === current ? 5 : -5;
+  return lowerIp(a, b) ? 6 : -6;
+}
+
+/**
+ * One pass, for the common case where the steps form a total order: no hold-down filtering, no AZ step, and
+ * MED either comparable across all candidates (alwaysCompareMed) or equal everywhere. Returns the winner's
+ * index (its deciding step in fastDecidedBy), or -1 when MED must be compared per neighbour AS (the elimination
+ * path handles that).
+ */
+let fastDecidedBy: Step | 'only' = 'only';
+
+function selectFast<T extends Rankable>(cands: readonly T[], alive: readonly number[], current: string | undefined, sticky: boolean, alwaysMed: boolean): number {
+  let med = alwaysMed;
+  if (!alwaysMed) {
+    const m0 = (cands[alive[0] as number] as T).med;
+    for (const i of alive) if ((cands[i] as T).med !== m0) return -1;
+  }
+  let w = alive[0] as number;
+  for (let k = 1; k < alive.length; k++) {
+    const i = alive[k] as number;
+    if (compareFast(cands[i] as T, cands[w] as T, current, sticky, med) > 0) w = i;
+  }
+  // The deciding step: the last one at which some candidate lost to the winner.
+  let step = 0;
+  med = med && alive.length > 1;
+  for (const i of alive) if (i !== w) step = Math.max(step, compareFast(cands[w] as T, cands[i] as T, current, sticky, med));
+  fastDecidedBy = FAST_STEPS[step] ?? 'only';
+  return w;
 }
 
 const higherLocalPref = (a: Rankable, b: Rankable): boolean => a.localPref > b.localPref;

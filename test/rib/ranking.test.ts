@@ -114,6 +114,26 @@ describe('selectNextHop', () => {
     );
   });
 
+  it('property: the one-pass fast path picks the same next hop as the step-by-step elimination', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbCand, { minLength: 1, maxLength: 8 }),
+        fc.option(fc.integer({ min: 1, max: 20 })),
+        fc.boolean(),
+        fc.boolean(),
+        (raw, cur, always, sameMed) => {
+          const cs = raw.map((r) => cand(`10.0.0.${r.host}`, sameMed ? { ...r, med: 0 } : r));
+          const current = cur === null ? undefined : `10.0.0.${cur}`;
+          const o: RankOptions = { holdDownMs: 0, alwaysCompareMed: always };
+          const fast = selectNextHop(cs, current, 0, o);
+          const slow = selectNextHop(cs, current, 0, o, []); // a `lost` array forces the elimination path
+          return (fast.winner < 0 ? undefined : cs[fast.winner]?.nextHop) === (slow.winner < 0 ? undefined : cs[slow.winner]?.nextHop);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('property: an eligible current choice that ties on every attribute is kept', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 8 }), fc.nat(), (hosts, k) => {
