@@ -34,7 +34,7 @@ function file(name: string, content: string): string {
   return p;
 }
 
-describe('bgp2vpc aggregate', () => {
+describe('bgp2vpc aggregate', { timeout: 60_000 }, () => {
   it('reads the wrapped format, merges across hosts, prints sorted JSON and stats', async () => {
     const input = file(
       'wrapped.json',

@@ -30,7 +30,7 @@ const run = (s: Shape, budget?: number, previous?: readonly AggRoute[]): Aggrega
 
 const p = (t: string): Prefix => parsePrefix(t);
 
-describe.each(shapes)('$name', (s) => {
+describe.each(shapes)('$name', { timeout: 60_000 }, (s) => {
   it('exact: valid, no damage, never larger than sibling merge or the naive table', () => {
     const res = run(s);
     const c = checkTable(s.family, s.routes, s.cluster, res.routes);
@@ -64,7 +64,7 @@ describe.each(shapes)('$name', (s) => {
   });
 });
 
-describe('comparisons and special cases', () => {
+describe('comparisons and special cases', { timeout: 60_000 }, () => {
   it('sibling merge is worse on mixed inputs', () => {
     for (const s of [hostRanges(60, 4), alternating(600), calicoBlocks(1500, 60, 2)]) {
       const ours = run(s).routes.length;

@@ -121,3 +121,16 @@ export function alternating(n: number): Shape {
   for (let i = 0; i < n; i++) routes.push({ prefix: p4(v4(10, 0, 0, 0) + BigInt(i * 4), 30), target: host(i % 2) });
   return { name: `alternating /30s, 2 targets, ${n} prefixes, no cluster`, family: 'ipv4', routes, cluster: [] };
 }
+
+/** Calico-style /26 blocks where each host takes runs of consecutive blocks (1-8) as it grows, in 10.0.0.0/8. */
+export function calicoRuns(n: number, hosts: number, seed: number): Shape {
+  const r = rng(seed);
+  const base = v4(10, 0, 0, 0);
+  const routes: AggRoute[] = [];
+  while (routes.length < n) {
+    const h = host(Math.floor(r() * hosts));
+    const run = 1 + Math.floor(r() * 8);
+    for (let j = 0; j < run && routes.length < n; j++) routes.push({ prefix: p4(base + BigInt(routes.length * 64), 26), target: h });
+  }
+  return { name: `calico /26 blocks in runs of 1-8, ${n} prefixes, ${hosts} hosts`, family: 'ipv4', routes, cluster: [p4(base, 8)] };
+}
