@@ -9,6 +9,9 @@ import { RouteSpec, type ChosenChange } from '../src/rib/route-spec.js';
 import { ImportPolicy } from '../src/policy/import-policy.js';
 import type { BgpPath, PathAttributes } from '../src/rib/path.js';
 import { formatIpv4, type Prefix } from '../src/rib/prefix.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { availableParallelism, loadavg } from 'node:os';
 
 const GROUPS = 100;
 const PEERS_PER_GROUP = 10;
@@ -17,6 +20,12 @@ const BLOCK = 10; // groups per block of shared hosts
 
 const peerAddr = (g: number, j: number): string => formatIpv4((10 << 24) | (1 << 16) | (g * PEERS_PER_GROUP + j + 1));
 const hostAddr = (b: number, j: number): string => formatIpv4((10 << 24) | (2 << 16) | (b << 8) | (j + 1));
+
+/** A full GC between phases (the bench's own garbage, not the route spec's work, would otherwise land in a flip). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,7 +82,7 @@ function main(): void {
 
   // Health flips: the chosen host of blocks 1..9, each the next hop of 10k prefixes. Collect the insert's
   // garbage first when the runtime allows it (node --expose-gc), so the flips measure the route spec, not GC.
-  (globalThis as { gc?: () => void }).gc?.();
+  collectGarbage();
   const down: number[] = [];
   const downCpu: number[] = [];
   const up: number[] = [];
@@ -108,8 +117,11 @@ function main(): void {
   console.log(`health flip back up (sticky, 0 changes): wall median ${ms(median(up))}`);
   const sample = rs.chosen().length;
   console.log(`chosen(): ${sample} routes`);
-  const target = median(down) < 10 ? 'MET' : 'MISSED';
-  console.log(`target < 10 ms for a 10k-prefix flip: ${target}`);
+  const load = loadavg()[0]?.toFixed(1) ?? '?';
+  console.log(
+    `target: 10k-prefix flip → change batch in < 10 ms: CPU median ${ms(median(downCpu))} ${median(downCpu) < 10 ? 'MET' : 'MISSED'}, ` +
+      `wall median ${ms(median(down))} ${median(down) < 10 ? 'MET' : 'MISSED'} (load average ${load} on ${availableParallelism()} CPUs: wall time includes waiting for a CPU)`,
+  );
 }
 
 main();
