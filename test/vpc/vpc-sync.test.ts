@@ -257,6 +257,40 @@ describe('VpcSync refuses and reports', () => {
   });
 });
 
+describe('VpcSync under operator mistakes and shutdown', () => {
+  it('a route limit configured above the real one: RouteLimitExceeded reported once per pass, no retry storm', async () => {
+    fx = await vpcFixture({ routeLimit: 5 }); // 3 foreign routes: room for 2 of ours
+    const f = fx;
+    const sync = newSync(f, { routeLimit: 50 });
+    await sync.start();
+    sync.setDesired([0, 1, 2, 3, 4, 5].map((i) => ({ prefix: slash24(i), nextHop: f.hosts[i % 3]!.ip })));
+    await sync.reconcileNow();
+    expect(f.emu.count({ action: 'CreateRoute', outcome: 'ok' })).toBe(2);
+    expect(f.emu.count({ action: 'CreateRoute', outcome: 'RouteLimitExceeded' })).toBe(1); // the rest of the family is skipped
+    const st = sync.status()[0]!;
+    expect(st.operatorErrors.map((e) => e.code)).toContain('RouteLimitExceeded');
+    expect(st.pending.creates).toBe(4);
+  });
+
+  it('stop() returns promptly while calls are backing off, and deletes nothing', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    const sync = newSync(f, { backoff: { baseMs: 5000, maxMs: 20_000, maxAttempts: 10 }, random: () => 0.9 });
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await sync.reconcileNow();
+    f.emu.faults.errorRate(1);
+    f.emu.reset();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[1]!.ip }]);
+    await waitFor(() => f.emu.count({ outcome: 'InternalError' }) >= 1, 5000, 'the first failed attempt'); // now backing off
+    const t0 = Date.now();
+    await sync.stop();
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(f.emu.count({ action: 'DeleteRoute' })).toBe(0);
+    expect(tableMap(f).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
+  });
+});
+
 describe('VpcSync write gate and dry run', () => {
   it('plans without writing while mayWrite() is false, re-reads and writes once it turns true', async () => {
     fx = await vpcFixture();
