@@ -34,7 +34,8 @@ import { DEFAULT_GR_LIMITS, type GrLimits } from './session/graceful-restart.js'
 import { BgpListener, type ListenAddress } from './session/listener.js';
 import { localCapabilities, type LocalCapabilities } from './session/negotiate.js';
 import { asnAllowed, NeighborTable, type DynamicRange, type StaticNeighbor } from './session/neighbors.js';
-import { Peer, rejectSocket, type PeerEnv, type PeerStatus } from './session/peer.js';
+import { Peer, type PeerEnv, type PeerStatus } from './session/peer.js';
+import { rejectSocket } from './session/connection-close.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './adj-rib-in.js';
 

@@ -1,18 +1,21 @@
 // One neighbour: its connections (at most one inbound and one outbound while they race, RFC 4271 §6.8), its
 // Adj-RIB-In, counters, reconnect pacing and graceful-restart state. Sessions report here (SessionOwner);
 // the peer turns that into SpeakerEvents.
-import { connect as netConnect, type Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../../clock.js';
+import type { Socket } from 'node:net';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import type { SpeakerEvent } from '../../rib/path.js';
 import type { Family, Prefix } from '../../rib/prefix.js';
 import { errorMessage } from '../../errors.js';
 import { AdjRibIn } from '../adj-rib-in.js';
-import { decodeRouteRefresh, encodeNotification, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
+import { decodeRouteRefresh, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
 import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState } from './backoff.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
-import { retainOnSessionLoss, sweepOnReestablish, type GrLimits } from './graceful-restart.js';
+import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';
+import { StalePaths } from './stale-paths.js';
+import { ActiveConnector } from './active-connect.js';
+import { rejectSocket, shutdownData, waitClosed } from './connection-close.js';
 import { negotiate, type LocalCapabilities, type Negotiated } from './negotiate.js';
 import { checkPeerAsn, type NeighborMatch, type PeerOptions } from './neighbors.js';
 import { PeerCounters } from './peer-counters.js';
@@ -60,18 +63,6 @@ export interface PeerStatus {
 
 const CEASE = 6;
 
-function shutdownData(message: string | undefined): Buffer | undefined {
-  if (!message) return undefined;
-  // RFC 9003 §2: one length octet, then at most 255 bytes of UTF-8, cut on a character boundary.
-  let b = Buffer.from(message, 'utf8');
-  if (b.length > 255) {
-    let end = 255;
-    while (end > 0 && ((b[end] as number) & 0xc0) === 0x80) end--;
-    b = b.subarray(0, end);
-  }
-  return Buffer.concat([Buffer.from([b.length]), b]);
-}
-
 export class Peer implements SessionOwner {
   readonly rib = new AdjRibIn();
   readonly counters = new PeerCounters();
@@ -85,11 +76,8 @@ export class Peer implements SessionOwner {
   private neg: Negotiated | undefined;
   private ctx: DecodeContext = { fourOctetAsn: true, addPath: { ipv4: false, ipv6: false }, extendedMessages: false };
   private backoff: BackoffState = initialBackoff;
-  private connectTimer: TimerHandle | undefined;
-  private pendingSocket: Socket | undefined;
-  private restartTimer: TimerHandle | undefined;
-  private staleTimer: TimerHandle | undefined;
-  private staleUntil: number | undefined;
+  private readonly connector: ActiveConnector;
+  private readonly stale: StalePaths;
   private lastChange: number;
   private lastError: string | undefined;
   private learntAsn: number | undefined;
@@ -103,6 +91,8 @@ export class Peer implements SessionOwner {
     this.log = env.logger.child({ peer: key });
     this.lastChange = env.clock.now();
     this.ingest = new UpdateIngest(key, 0, this.rib, this.counters, this.log);
+    this.connector = new ActiveConnector(env.clock, env.backoff.connectRetryMs);
+    this.stale = new StalePaths(this.rib, env.clock, this.log, (removed) => this.env.emit({ type: 'withdrawals', peer: this.key, removed }), () => this.env.gr.stalePathTime);
   }
 
   get options(): PeerOptions {
@@ -113,7 +103,7 @@ export class Peer implements SessionOwner {
   }
   /** Connections in progress or up. */
   get busy(): boolean {
-    return this.sessions.size > 0 || this.pendingSocket !== undefined;
+    return this.sessions.size > 0 || this.connector.connecting;
   }
   /** Idle, no stale paths and no timers: a dynamic peer in this state can be forgotten. */
   get idle(): boolean {
@@ -124,7 +114,7 @@ export class Peer implements SessionOwner {
    * visible that long), and not in an idle hold we must remember.
    */
   prunable(now: number): boolean {
-    return this.idle && this.staleUntil === undefined && mayConnect(this.backoff, now) && now - this.lastChange >= 300_000;
+    return this.idle && this.stale.staleUntil === undefined && mayConnect(this.backoff, now) && now - this.lastChange >= 300_000;
   }
   get negotiated(): Negotiated | undefined {
     return this.neg;
@@ -151,41 +141,23 @@ export class Peer implements SessionOwner {
 
   private scheduleConnect(delay: number): void {
     if (this.stopping || this.match.kind !== 'static' || !this.match.neighbor.active) return;
-    this.connectTimer?.cancel();
-    const wait = Math.max(delay, this.backoff.idleUntil - this.env.clock.now());
-    this.connectTimer = this.env.clock.setTimeout(() => {
-      this.connectTimer = undefined;
-      this.connectOut();
-    }, wait);
+    this.connector.schedule(Math.max(delay, this.backoff.idleUntil - this.env.clock.now()), () => this.connectOut());
   }
 
   private connectOut(): void {
-    if (this.stopping || this.match.kind !== 'static' || this.est || this.pendingSocket) return;
+    if (this.stopping || this.match.kind !== 'static' || this.est || this.connector.connecting) return;
     if ([...this.sessions].some((s) => s.outbound)) return;
     const n = this.match.neighbor;
-    const sock = netConnect({ host: this.key, port: n.port ?? 179, ...(n.localAddress ? { localAddress: n.localAddress } : {}) });
-    this.pendingSocket = sock;
-    const timeout = this.env.clock.setTimeout(() => sock.destroy(new Error('connect timeout')), this.env.backoff.connectRetryMs);
-    const fail = (err: Error): void => {
-      timeout.cancel();
-      if (this.pendingSocket !== sock) return;
-      this.pendingSocket = undefined;
-      this.lastError = `connect: ${errorMessage(err)}`;
-      this.backoff = onConnectionEnd(this.env.backoff, this.backoff, this.env.clock.now(), undefined);
-      this.log.debug({ event: 'connect_failed', err: errorMessage(err) }, `connect to ${this.key} failed`);
-      this.scheduleConnect(connectRetryDelay(this.env.backoff, Math.max(0, this.backoff.failures - 1), this.env.random()));
-    };
-    sock.once('error', fail);
-    sock.once('connect', () => {
-      timeout.cancel();
-      sock.off('error', fail);
-      this.pendingSocket = undefined;
-      if (this.stopping) {
-        sock.destroy();
-        return;
-      }
-      this.startSession(sock, true);
-    });
+    this.connector.connect(
+      { host: this.key, port: n.port ?? 179, ...(n.localAddress ? { localAddress: n.localAddress } : {}) },
+      (sock) => (this.stopping ? sock.destroy() : this.startSession(sock, true)),
+      (err) => {
+        this.lastError = `connect: ${errorMessage(err)}`;
+        this.backoff = onConnectionEnd(this.env.backoff, this.backoff, this.env.clock.now(), undefined);
+        this.log.debug({ event: 'connect_failed', err: errorMessage(err) }, `connect to ${this.key} failed`);
+        this.scheduleConnect(connectRetryDelay(this.env.backoff, Math.max(0, this.backoff.failures - 1), this.env.random()));
+      },
+    );
   }
 
   private startSession(socket: Socket, outbound: boolean): void {
@@ -255,8 +227,7 @@ export class Peer implements SessionOwner {
     this.ingest.sessionUp(open.asn, n.fourOctetAsn);
     this.ingest.maxPrefix = this.options.maxPrefix;
     this.lastChange = this.env.clock.now();
-    this.connectTimer?.cancel();
-    this.connectTimer = undefined;
+    this.connector.cancelScheduled();
     this.log.info(
       { event: 'session_up', asn: open.asn, routerId: open.routerId, holdTime: s.holdTime, capabilities: n.names },
       `session with ${this.key} (AS ${open.asn}) established`,
@@ -275,29 +246,7 @@ export class Peer implements SessionOwner {
       },
     });
     // RFC 4724 §4.2: the peer is back; stop the restart timer and sweep what it cannot have kept.
-    if (this.rib.staleCount > 0) {
-      this.restartTimer?.cancel();
-      this.restartTimer = undefined;
-      const staleFamilies: Family[] = (['ipv4', 'ipv6'] as const).filter((f) => this.staleIn(f));
-      const gr = this.options.gracefulRestart === false ? undefined : n.gracefulRestart;
-      const now = sweepOnReestablish(staleFamilies, gr).concat(staleFamilies.filter((f) => !n.families.includes(f)));
-      for (const f of new Set(now)) this.sweep(f, 'graceful restart: family not preserved by the restarted peer');
-      if (this.rib.staleCount > 0) {
-        this.staleTimer?.cancel();
-        this.staleUntil = this.env.clock.now() + this.env.gr.stalePathTime * 1000;
-        this.staleTimer = this.env.clock.setTimeout(() => {
-          this.staleTimer = undefined;
-          this.sweep(undefined, 'graceful restart: no End-of-RIB in time');
-        }, this.env.gr.stalePathTime * 1000);
-      } else {
-        this.staleUntil = undefined;
-      }
-    }
-  }
-
-  private staleIn(f: Family): boolean {
-    // familyTotal counts live + stale; the live count is separate.
-    return this.rib.familyTotal(f) > (f === 'ipv4' ? this.rib.ipv4Count : this.rib.ipv6Count);
+    this.stale.sessionUp(this.options.gracefulRestart === false ? undefined : n.gracefulRestart, n.families);
   }
 
   update(s: Session, msg: Buffer): void {
@@ -310,17 +259,11 @@ export class Peer implements SessionOwner {
     if (r.withdrawn.length > 0) this.env.emit({ type: 'withdrawals', peer: this.key, removed: r.withdrawn });
     if (r.paths.length > 0) this.env.emit({ type: 'paths', peer: this.key, paths: r.paths });
     if (r.endOfRib) {
-      if (this.staleIn(r.endOfRib)) this.sweep(r.endOfRib, `graceful restart: End-of-RIB ${r.endOfRib}`);
+      this.stale.endOfRib(r.endOfRib);
       this.log.debug({ event: 'end_of_rib', family: r.endOfRib }, `End-of-RIB ${r.endOfRib}`);
       this.env.emit({ type: 'end-of-rib', peer: this.key, family: r.endOfRib });
     }
-    if (this.staleUntil !== undefined && this.est && this.rib.staleCount === 0) {
-      // Everything stale was re-announced before End-of-RIB: the graceful restart is complete.
-      this.staleTimer?.cancel();
-      this.staleTimer = undefined;
-      this.staleUntil = undefined;
-      this.log.info({ event: 'gr_complete' }, 'graceful restart complete: every stale path was re-announced');
-    }
+    this.stale.afterUpdate();
     if (r.maxPrefixExceeded) {
       const { family, limit } = r.maxPrefixExceeded;
       // RFC 4486 §4: data = AFI (2), SAFI (1), upper bound (4).
@@ -340,26 +283,10 @@ export class Peer implements SessionOwner {
     const rr = decodeRouteRefresh(msg); // RFC 7313 §5: a bad length throws 7/1 and resets the session
     if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== 1 || (rr.afi !== 1 && rr.afi !== 2)) return;
     const family: Family = rr.afi === 1 ? 'ipv4' : 'ipv6';
-    if (rr.subtype === 'borr') {
-      this.rib.markAllStale(family);
-      this.errTimers.get(family)?.cancel();
-      // RFC 7313 §4: a peer that never sends EoRR must not keep stale paths forever.
-      this.errTimers.set(
-        family,
-        this.env.clock.setTimeout(() => {
-          this.errTimers.delete(family);
-          if (this.staleIn(family)) this.sweep(family, `enhanced route refresh: no EoRR for ${family}`);
-        }, this.env.gr.stalePathTime * 1000),
-      );
-      this.log.debug({ event: 'borr', family }, `BoRR ${family}`);
-    } else if (rr.subtype === 'eorr') {
-      this.errTimers.get(family)?.cancel();
-      this.errTimers.delete(family);
-      if (this.staleIn(family)) this.sweep(family, `enhanced route refresh: EoRR ${family}`);
-    }
+    if (rr.subtype === 'borr') this.stale.beginRefresh(family);
+    else if (rr.subtype === 'eorr') this.stale.endRefresh(family);
   }
 
-  private readonly errTimers = new Map<Family, TimerHandle>();
 
   closed(s: Session, end: SessionEnd): void {
     this.sessions.delete(s);
@@ -382,20 +309,9 @@ export class Peer implements SessionOwner {
         { event: 'session_down', reason: end.reason, detail: end.detail, gracefulRestart: retain !== undefined },
         `session with ${this.key} down: ${end.reason} (${end.detail})`,
       );
-      for (const t of this.errTimers.values()) t.cancel();
-      this.errTimers.clear();
       if (retain) {
-        this.rib.markAllStale();
-        this.staleTimer?.cancel();
-        this.staleTimer = undefined;
-        this.staleUntil = now + retain.restartMs;
-        this.env.emit({ type: 'peer-down', peer: this.key, reason: end.reason, detail: end.detail, staleUntil: this.staleUntil });
-        for (const f of ['ipv4', 'ipv6'] as const) if (!retain.families.includes(f) && this.staleIn(f)) this.sweep(f, 'graceful restart: family not covered');
-        this.restartTimer?.cancel();
-        this.restartTimer = this.env.clock.setTimeout(() => {
-          this.restartTimer = undefined;
-          if (!this.est) this.sweep(undefined, 'graceful restart: restart time expired');
-        }, retain.restartMs);
+        const staleUntil = this.stale.sessionLost(retain, () => this.est !== undefined);
+        this.env.emit({ type: 'peer-down', peer: this.key, reason: end.reason, detail: end.detail, staleUntil });
       } else {
         this.env.emit({ type: 'peer-down', peer: this.key, reason: end.reason, detail: end.detail });
         this.withdrawAll();
@@ -410,27 +326,8 @@ export class Peer implements SessionOwner {
 
   // ---- routes -----------------------------------------------------------------------------------------------
 
-  private sweep(family: Family | undefined, why: string): void {
-    const removed = this.rib.sweepStale(family);
-    if (this.rib.staleCount === 0) {
-      this.staleTimer?.cancel();
-      this.staleTimer = undefined;
-      this.restartTimer?.cancel();
-      this.restartTimer = undefined;
-      this.staleUntil = undefined;
-    }
-    this.log.info({ event: 'gr_sweep', family: family ?? 'all', removed: removed.length }, `${why}: ${removed.length} stale paths removed`);
-    if (removed.length > 0) this.env.emit({ type: 'withdrawals', peer: this.key, removed });
-  }
-
   private withdrawAll(): void {
-    for (const t of this.errTimers.values()) t.cancel();
-    this.errTimers.clear();
-    this.restartTimer?.cancel();
-    this.restartTimer = undefined;
-    this.staleTimer?.cancel();
-    this.staleTimer = undefined;
-    this.staleUntil = undefined;
+    this.stale.reset();
     const removed: { prefix: Prefix; pathId: number }[] = this.rib.keys();
     this.rib.clear();
     if (removed.length > 0) this.env.emit({ type: 'withdrawals', peer: this.key, removed });
@@ -455,10 +352,7 @@ export class Peer implements SessionOwner {
     if (this.est) this.ingest.maxPrefix = this.options.maxPrefix;
     const nowActive = match.kind === 'static' && match.neighbor.active;
     if (nowActive && !wasActive && !this.est) this.scheduleConnect(0);
-    if (!nowActive) {
-      this.connectTimer?.cancel();
-      this.connectTimer = undefined;
-    }
+    if (!nowActive) this.connector.cancelScheduled();
   }
 
   /**
@@ -467,10 +361,7 @@ export class Peer implements SessionOwner {
    */
   async stop(subcode = 2, message?: string, notify = true): Promise<void> {
     this.stopping = true;
-    this.connectTimer?.cancel();
-    this.connectTimer = undefined;
-    this.pendingSocket?.destroy();
-    this.pendingSocket = undefined;
+    this.connector.cancel();
     const closing = [...this.sessions].map((s) => waitClosed(s.socket));
     const data = shutdownData(message);
     for (const s of [...this.sessions]) {
@@ -501,7 +392,7 @@ export class Peer implements SessionOwner {
       ...(this.match.kind === 'dynamic' ? { range: this.match.rangeText } : {}),
       ...(o.group !== undefined ? { group: o.group } : {}),
       ...(o.description !== undefined ? { description: o.description } : {}),
-      state: s?.state ?? (this.pendingSocket ? 'Connect' : 'Idle'),
+      state: s?.state ?? (this.connector.connecting ? 'Connect' : 'Idle'),
       ...(open ? { routerId: open.routerId } : {}),
       ...(this.est && n?.hostname ? { hostname: n.hostname } : {}),
       ...(this.est ? { holdTime: this.est.holdTime } : {}),
@@ -516,21 +407,8 @@ export class Peer implements SessionOwner {
         ipv6: this.rib.ipv6Count,
       },
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-      ...(this.staleUntil !== undefined ? { staleUntil: this.staleUntil } : {}),
+      ...(this.stale.staleUntil !== undefined ? { staleUntil: this.stale.staleUntil } : {}),
     };
   }
 }
 
-/** Refuses a connection without a session: NOTIFICATION Cease/subcode first (RFC 4486), then close. */
-export function rejectSocket(socket: Socket, subcode: number): void {
-  socket.on('error', () => undefined);
-  socket.end(encodeNotification({ code: CEASE, subcode }));
-  const t = setTimeout(() => socket.destroy(), 2000);
-  t.unref();
-  socket.once('close', () => clearTimeout(t));
-}
-
-function waitClosed(socket: Socket): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  return new Promise((resolve) => socket.once('close', () => resolve()));
-}

@@ -25,9 +25,10 @@ describe('active connect and collisions', () => {
   it('connects out to an active neighbour and reaches Established', async () => {
     const srv = await listenAt('127.0.0.51');
     servers.push(srv.server);
-    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.51', asn: 65051, port: srv.port, active: true }] });
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.51', asn: 65051, port: srv.port, active: true, localAddress: '127.0.0.50' }] });
     speakers.push(s.speaker);
     const sock = await until(() => srv.accepted[0], 'the speaker to connect');
+    expect(sock.remoteAddress).toBe('127.0.0.50'); // bound to the configured local address
     const p = TestPeer.wrap(sock, { port: srv.port, localAddress: '127.0.0.51', asn: 65051 });
     peers.push(p);
     await p.establish();
