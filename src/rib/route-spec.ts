@@ -15,11 +15,11 @@ import { AdjRibIn } from './adj-rib-in.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
 import type { Metrics } from '../metrics.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
-
-export type { RouteSpecStats };
 import type { SpecEntry } from './spec-format.js';
 import { downText, ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
+
+export type { RouteSpecStats };
 
 export type ChangeReason = 'new' | 'failover' | 'preferred' | 'withdrawn' | 'no-eligible';
 
