@@ -46,6 +46,42 @@ function conv(a: Float64Array, b: Float64Array, cap: number): Float64Array {
   return out;
 }
 
+/** 1 + the last index where the arrays differ (each constant past its end); 0 when equal. */
+function divergence(x: Float64Array, y: Float64Array): number {
+  for (let k = Math.max(x.length, y.length) - 1; k >= 0; k--) if (at(x, k) !== at(y, k)) return k + 1;
+  return 0;
+}
+
+/**
+ * F(v, h, ·) from S_eA (`suffix`, already the minimum over splits a >= eA with the "other" arrays) plus the
+ * splits where A's or B's array for h differs from its "other" array (a < eA or b < eB).
+ */
+function convDiverging(a: Float64Array, b: Float64Array, ea: number, eb: number, suffix: Float64Array, cap: number): Float64Array {
+  const len = Math.min(cap, a.length - 1 + (b.length - 1)) + 1;
+  const out = suffix.slice(0, len);
+  const la = a.length - 1;
+  const lb = b.length - 1;
+  const aLast = a[la] as number;
+  const bLast = b[lb] as number;
+  for (let i = 0; i < ea && i < len; i++) {
+    const ai = i < la ? (a[i] as number) : aLast;
+    for (let k = i; k < len; k++) {
+      const j = k - i;
+      const sum = ai + (j < lb ? (b[j] as number) : bLast);
+      if (sum < (out[k] as number)) out[k] = sum;
+    }
+  }
+  for (let j = 0; j < eb && j < len; j++) {
+    const bj = j < lb ? (b[j] as number) : bLast;
+    for (let k = j; k < len; k++) {
+      const i = k - j;
+      const sum = (i < la ? (a[i] as number) : aLast) + bj;
+      if (sum < (out[k] as number)) out[k] = sum;
+    }
+  }
+  return out;
+}
+
 function addScalar(b: Float64Array, s: number, cap: number): Float64Array {
   const len = Math.min(cap + 1, b.length);
   const out = new Float64Array(len);
@@ -126,6 +162,8 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
   const other: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
   const choice: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
   const passThrough = new Uint8Array(n);
+  /** diverge[v][i]: 1 + the last index where f(v, targets[i]) differs from f(v, other). */
+  const diverge: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
   let total = 0;
 
   const leafOther = (w: number): Float64Array => (cap === 0 ? Float64Array.of(w) : Float64Array.of(w, 0));
@@ -146,6 +184,7 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
       if (f >= 0) {
         targets[v] = Int32Array.of(f);
         perTarget[v] = [ZERO];
+        diverge[v] = Int32Array.of(1);
         other[v] = leafOther(weight[d] as number);
         total += weight[d] as number;
       } else {
@@ -160,6 +199,7 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
       passThrough[v] = 1;
       targets[v] = targets[c];
       perTarget[v] = perTarget[c];
+      diverge[v] = diverge[c];
       other[v] = other[c];
       continue;
     }
@@ -176,15 +216,50 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
       const i = indexOf(tl, h);
       return i < 0 ? (other[c] as Float64Array) : ((perTarget[c] as Float64Array[])[i] as Float64Array);
     };
-    const fo = conv(side(c0, t0, NO_TARGET), side(c1, t1, NO_TARGET), cap);
-    const fh: Float64Array[] = [];
-    let maxLen = fo.length;
+    // Inheriting h changes a child's array only below its divergence index e (f(c, h, a) = f(c, other, a) for
+    // a >= e; e is small in practice). So F(v, h, k) = min(S_eA(k), the terms with a < eA, the terms with
+    // b < eB), where S_e(k) = min over a >= e of f(A, other, a) + f(B, other, k - a) (using f(B, other) >=
+    // f(B, h) there only over-estimates terms that the b < eB part covers exactly). One sweep of e downwards
+    // builds every S_e; targets are served in decreasing eA as the sweep passes their index.
+    const ao = side(c0, t0, NO_TARGET);
+    const bo = side(c1, t1, NO_TARGET);
+    const ha: Float64Array[] = [];
+    const hb: Float64Array[] = [];
+    const ea = new Int32Array(tv.length);
+    const eb = new Int32Array(tv.length);
     for (let i = 0; i < tv.length; i++) {
       const h = tv[i] as number;
-      const arr = conv(side(c0, t0, h), side(c1, t1, h), cap);
-      fh.push(arr);
-      if (arr.length > maxLen) maxLen = arr.length;
+      const x = side(c0, t0, h);
+      const y = side(c1, t1, h);
+      ha.push(x);
+      hb.push(y);
+      ea[i] = x === ao ? 0 : c0 < 0 ? divergence(x, ao) : ((diverge[c0] as Int32Array)[indexOf(t0, h)] as number);
+      eb[i] = y === bo ? 0 : c1 < 0 ? divergence(y, bo) : ((diverge[c1] as Int32Array)[indexOf(t1, h)] as number);
     }
+    const order = Array.from(tv, (_, i) => i).sort((p, q) => (ea[q] as number) - (ea[p] as number) || p - q);
+    const la = ao.length - 1;
+    const lb = bo.length - 1;
+    const lenO = Math.min(cap, la + lb) + 1;
+    const cur = new Float64Array(lenO).fill(Infinity);
+    const fh: Float64Array[] = new Array<Float64Array>(tv.length);
+    let next = 0;
+    for (let e = la + 1; e >= 0; e--) {
+      if (e <= la && e < lenO) {
+        const ae = ao[e] as number;
+        const jEnd = Math.min(lb, lenO - 1 - e);
+        for (let j = 0; j <= jEnd; j++) {
+          const sum = ae + (bo[j] as number);
+          if (sum < (cur[e + j] as number)) cur[e + j] = sum;
+        }
+      }
+      while (next < order.length && ea[order[next] as number] === e) {
+        const i = order[next++] as number;
+        fh[i] = convDiverging(ha[i] as Float64Array, hb[i] as Float64Array, e, eb[i] as number, cur, cap);
+      }
+    }
+    const fo = cur;
+    let maxLen = fo.length;
+    for (const arr of fh) if (arr.length > maxLen) maxLen = arr.length;
     // G(v, k) for k = 1..cap: the best route on v.
     const glen = Math.min(cap, maxLen) + 1;
     const g = new Float64Array(glen).fill(Infinity);
@@ -207,9 +282,12 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
       for (let k = 0; k < len; k++) out[k] = Math.min(at(arr, k), k < glen ? (g[k] as number) : Infinity);
       return trim(out);
     };
+    const foFinal = withRoute(fo);
+    const fhFinal = fh.map(withRoute);
     targets[v] = tv;
-    perTarget[v] = fh.map(withRoute);
-    other[v] = withRoute(fo);
+    perTarget[v] = fhFinal;
+    other[v] = foFinal;
+    diverge[v] = Int32Array.from(fhFinal, (x) => divergence(x, foFinal));
     choice[v] = gx;
   }
   return { targets, perTarget, other, choice, passThrough, weight, exact: total < 2 ** 53 };
