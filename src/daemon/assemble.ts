@@ -18,7 +18,7 @@ import type { ApiBackend } from '../api/backend.js';
 import type { StatusView } from '../api/views.js';
 import { Daemon } from './daemon.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
-import { healthOptions, policyOptions, routeSpecOptions, speakerNeighbors, speakerOptions, syncOptions } from './wiring.js';
+import { healthOptions, isLoopbackEndpoint, policyOptions, routeSpecOptions, speakerNeighbors, speakerOptions, syncOptions } from './wiring.js';
 import { VERSION } from './version.js';
 
 export interface AssembleOptions {
@@ -71,7 +71,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const speaker = new Speaker({ ...speakerOptions(config), clock, logger, metrics });
   const bgp = new SpeakerBgpPort(speaker, health);
 
-  const ec2 = opts.ec2 ?? createEc2Client({ ...optional('region', config.vpc.region), ...optional('endpoint', config.vpc.endpoint) });
+  const ec2 = opts.ec2 ?? ec2ClientFor(config);
   const syncPort = new VpcSyncPort((mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite }));
   const sync = syncPort.sync;
 
@@ -134,6 +134,20 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   }
 
   return { daemon, speaker, spec, health, sync, backend, reload };
+}
+
+/**
+ * The SDK's default chain (environment, profile, IMDS / IRSA) for the region and endpoint configured. An endpoint
+ * on loopback is the EC2 emulator: it takes any credentials, so placeholders are used when none are set.
+ */
+export function ec2ClientFor(config: Config): EC2Client {
+  const endpoint = config.vpc.endpoint;
+  if (endpoint !== undefined && isLoopbackEndpoint(endpoint) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+    return createEc2Client({ endpoint, region: config.vpc.region ?? 'us-east-1', credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' } });
+  }
+  // createEc2Client falls back to us-east-1 without a region: honour the environment's region first.
+  const region = config.vpc.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
+  return createEc2Client({ ...optional('region', region), ...optional('endpoint', endpoint) });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

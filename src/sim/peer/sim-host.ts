@@ -60,6 +60,7 @@ export class SimHost {
   private holdTimer: TimerHandle | undefined;
   private negotiatedHold = 0;
   private ibgp = false;
+  private frozen = false;
   private readonly clock: Clock;
   /** Prefix text → announcement; replayed after a reconnect. */
   private readonly rib = new Map<string, Announcement>();
@@ -91,6 +92,7 @@ export class SimHost {
       return Promise.reject(new SimHostError('SIM_BUSY', `${this.name}: already ${this.stateValue}`));
     }
     this.framer = new Framer();
+    this.frozen = false;
     this.stateValue = 'connecting';
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -150,6 +152,7 @@ export class SimHost {
   }
 
   private onMessage(msg: Buffer, established: () => void): void {
+    if (this.frozen) return;
     const type = msg[18];
     this.restartHoldTimer();
     switch (type) {
@@ -201,6 +204,7 @@ export class SimHost {
   }
 
   private send(buf: Buffer): void {
+    if (this.frozen) return;
     const s = this.socket;
     if (s && !s.destroyed && s.writable) s.write(buf);
   }
@@ -257,6 +261,17 @@ export class SimHost {
       t.unref();
     });
     this.listeners.closed?.('stopped');
+  }
+
+  /**
+   * Goes silent without closing anything (a powered-off or partitioned host): no more KEEPALIVEs, incoming data
+   * ignored, the connection left open. The controller notices only by its hold timer or its health probes.
+   * kill() afterwards releases the socket.
+   */
+  freeze(): void {
+    if (this.stateValue !== 'established') return;
+    this.teardownTimers();
+    this.frozen = true;
   }
 
   /** Dies abruptly: TCP reset, no NOTIFICATION (a crashed or powered-off host). */

@@ -136,6 +136,21 @@ describe('SimHost', () => {
     expect(host.state).toBe('closed');
   });
 
+  it('goes silent on freeze(): connection kept open, nothing more sent', async () => {
+    const { server, port, rx } = await receiver();
+    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    const host = new SimHost({ localAddress: '127.0.3.16', remoteHost: '127.0.3.1', remotePort: port, asn: 65016 });
+    cleanup.push(() => host.kill());
+    await host.start();
+    host.freeze();
+    host.announce(['100.64.9.0/24']);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rx[0]?.closed).toBe(false);
+    expect(rx[0]?.updates).toEqual([]);
+    host.kill();
+    await until(() => rx[0]?.closed ?? false, 'close after kill');
+  });
+
   it('uses an empty AS_PATH and LOCAL_PREF over iBGP', async () => {
     const { server, port, rx } = await receiver(65000);
     cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
