@@ -49,8 +49,8 @@ export interface PlanInput {
   readonly desired: readonly DesiredTableRoute[];
   readonly actual: readonly ActualRoute[];
   readonly ownership: Ownership;
-  /** The table's quota per family (EC2 default 50). */
-  readonly routeLimit: number;
+  /** The table's quota per family (EC2 default 50); a number applies to both families. */
+  readonly routeLimit: number | Readonly<Record<Family, number>>;
   /** VPC CIDRs: destinations equal to or inside them are refused by EC2 (unless a subnet CIDR), never planned. */
   readonly vpcCidrs?: readonly Prefix[];
   /** ENI/instance IDs known to be dead or unhealthy: replacing away from them is a failover. */
@@ -128,6 +128,7 @@ export function plan(input: PlanInput): Plan {
   const freed: Record<Family, number> = { ipv4: 0, ipv6: 0 };
   for (const op of deletes) freed[op.prefix.family]++;
 
+  const limitOf = (f: Family): number => (typeof input.routeLimit === 'number' ? input.routeLimit : input.routeLimit[f]);
   const byPrefix = (x: PlanOp, y: PlanOp): number => comparePrefixes(x.prefix, y.prefix);
   creates.sort((x, y) => {
     const fx = x.op.kind === 'create' && x.op.failover ? 0 : 1;
@@ -138,11 +139,11 @@ export function plan(input: PlanInput): Plan {
   const late: PlanOp[] = [];
   let overLimit = 0;
   for (const c of creates) {
-    if (used[c.family] < input.routeLimit) {
+    if (used[c.family] < limitOf(c.family)) {
       used[c.family]++;
       early.push(c.op);
     } else {
-      if (used[c.family] - freed[c.family] >= input.routeLimit) overLimit++;
+      if (used[c.family] - freed[c.family] >= limitOf(c.family)) overLimit++;
       used[c.family]++;
       late.push(c.op);
     }

@@ -19,6 +19,8 @@ export interface ApplyContext {
   readonly onOperatorError: (code: string, message: string) => void;
   /** EC2 says the ENI/instance target does not exist. */
   readonly onTargetGone: (id: string) => void;
+  /** EC2 refused a create with RouteLimitExceeded: its real quota for this family is below what we planned for. */
+  readonly onLimitExceeded?: (family: Family) => void;
   /** Checked before each op: true when a newer desired set makes the rest of this plan obsolete. */
   readonly superseded?: () => boolean;
 }
@@ -93,7 +95,10 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
           break;
         case 'operator':
           ctx.onOperatorError(err.ec2Code, `${describeOp(op)}: ${err.message}`);
-          if (err.ec2Code === 'RouteLimitExceeded') limitHit.add(op.prefix.family);
+          if (err.ec2Code === 'RouteLimitExceeded') {
+            limitHit.add(op.prefix.family);
+            ctx.onLimitExceeded?.(op.prefix.family);
+          }
           break;
         case 'throttle':
         case 'transient':

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { desiredTable, type AggregateFn } from './desired-table.js';
 import type { Ownership } from './ownership.js';
 import { describeConflict, plan, type Plan } from './plan.js';
-import type { TableState } from './table-state.js';
+import { effectiveLimit, type TableState } from './table-state.js';
 import type { DesiredRoute } from './types.js';
 
 export interface TablePlanContext {
@@ -22,6 +22,7 @@ export interface TablePlanContext {
 }
 
 export function planTableState(t: TableState, c: TablePlanContext): Plan {
+  const limits = { ipv4: effectiveLimit(t, 'ipv4', c.routeLimit), ipv6: effectiveLimit(t, 'ipv6', c.routeLimit) };
   for (const family of ['ipv4', 'ipv6'] as const) {
     t.desired[family] = desiredTable({
       family,
@@ -29,7 +30,7 @@ export function planTableState(t: TableState, c: TablePlanContext): Plan {
       eniOf: c.eniOf,
       actual: t.routes,
       ownership: c.ownership,
-      routeLimit: c.routeLimit,
+      routeLimit: limits[family],
       headroom: c.headroom,
       aggregate: c.aggregate,
     });
@@ -40,12 +41,21 @@ export function planTableState(t: TableState, c: TablePlanContext): Plan {
     desired,
     actual: t.routes,
     ownership: c.ownership,
-    routeLimit: c.routeLimit,
+    routeLimit: limits,
     vpcCidrs: t.vpcCidrs,
     unhealthyTargets: c.deadTargets,
   });
 
-  if (p.overLimit > 0) t.operatorErrors.set('RouteLimitExceeded', `${p.overLimit} route(s) do not fit in the table's limit of ${c.routeLimit}`);
+  if (p.overLimit > 0) t.operatorErrors.set('RouteLimitExceeded', `${p.overLimit} route(s) do not fit in the table's route limit`);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const learned = t.learnedLimit[family];
+    if (learned !== undefined && learned < c.routeLimit) {
+      t.operatorErrors.set(
+        `RouteQuotaBelowConfig:${family}`,
+        `EC2 refused a ${family} route at ${learned} routes: the table's quota is below the configured routeLimit ${c.routeLimit}; planning for ${learned} (fix vpc.routeLimit or raise the quota, then restart)`,
+      );
+    }
+  }
 
   const v4 = t.desired.ipv4;
   const v6 = t.desired.ipv6;

@@ -23,6 +23,13 @@ export interface TableState {
   lastError: string | undefined;
   /** Conditions for the operator, by code: UnauthorizedOperation, RouteLimitExceeded, SourceDestCheckEnabled… */
   operatorErrors: Map<string, string>;
+  /** The quota EC2 actually enforced (RouteLimitExceeded at that many routes), when below the configured one. */
+  learnedLimit: Partial<Record<Family, number>>;
+}
+
+/** The route limit in force for a family: the configured one, or the lower one EC2 taught us. */
+export function effectiveLimit(t: TableState, family: Family, configured: number): number {
+  return Math.min(configured, t.learnedLimit[family] ?? Infinity);
 }
 
 export function newTableState(s: TableSnapshot, claim: ClaimState): TableState {
@@ -39,6 +46,7 @@ export function newTableState(s: TableSnapshot, claim: ClaimState): TableState {
     plan: undefined,
     lastError: undefined,
     operatorErrors: new Map(),
+    learnedLimit: {},
   };
 }
 
@@ -97,7 +105,10 @@ export function tableStatus(t: TableState, own: Ownership, limit: number, headro
     vpcId: t.vpcId,
     claim: t.claim.kind,
     ...(t.claim.kind === 'foreign' ? { claimedBy: t.claim.owner } : {}),
-    families: { ipv4: familyStatus(t, own, 'ipv4', limit, headroom), ipv6: familyStatus(t, own, 'ipv6', limit, headroom) },
+    families: {
+      ipv4: familyStatus(t, own, 'ipv4', effectiveLimit(t, 'ipv4', limit), headroom),
+      ipv6: familyStatus(t, own, 'ipv6', effectiveLimit(t, 'ipv6', limit), headroom),
+    },
     pendingOps: ops.length,
     pending: { creates: count('create'), replaces: count('replace'), deletes: count('delete') },
     conflicts: (t.plan?.conflicts ?? []).map(describeConflict),

@@ -28,18 +28,18 @@ import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Prefix } from '../rib/prefix.js';
+import type { Family, Prefix } from '../rib/prefix.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from './backoff.js';
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
-import type { Ownership } from './ownership.js';
+import { countsAgainstLimit, type Ownership } from './ownership.js';
 import { NextHopHealth, type UnhealthyReason } from './next-hop-health.js';
 import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
 import { planTableState } from './table-plan.js';
 import { applyPlan } from './table-apply.js';
 import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
-import { tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
+import { effectiveLimit, tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
 import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 
@@ -319,6 +319,7 @@ export class VpcSync {
         if (this.o.dryRun && phase === 'all') for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
         return { applied, failed: false, interrupted: false };
       }
+      let limitLearned = false;
       const ctx = {
         gateway: this.gw,
         logger: this.log,
@@ -329,6 +330,14 @@ export class VpcSync {
           this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
         },
         onTargetGone: (id: string) => this.health.targetGone(id),
+        onLimitExceeded: (family: Family) => {
+          // EC2's quota is what the table holds now: plan (aggregate) for that from here on.
+          const n = ctx.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
+          if (n < effectiveLimit(t, family, this.limit)) {
+            t.learnedLimit[family] = n;
+            limitLearned = true;
+          }
+        },
         // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
         // behind this one supersedes this plan: stop and re-plan.
         superseded: () => !this.canWrite() || (this.rerun !== undefined && this.desiredVersion !== version),
@@ -343,6 +352,7 @@ export class VpcSync {
         return { applied, failed: true, interrupted: false };
       }
       if (out.superseded) return { applied, failed: false, interrupted: true };
+      if (limitLearned && replan < MAX_REPLANS) continue; // re-plan within the quota EC2 enforces
       if (!out.conflict) {
         t.lastError = undefined;
         return { applied, failed: false, interrupted: false };

@@ -117,6 +117,11 @@ describe('plan', () => {
     expect(p.overLimit).toBe(1);
   });
 
+  it('takes a different limit per family', () => {
+    const p = plan({ tableId: 't', desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('fd00:200::/64', 'a')], actual: [], ownership: own, routeLimit: { ipv4: 1, ipv6: 50 } });
+    expect(p.overLimit).toBe(1);
+  });
+
   it('counts IPv4 and IPv6 quotas separately', () => {
     const actual = [route('10.200.0.0/24', eni('a')), route('10.200.1.0/24', eni('a'))];
     const p = plan({ tableId: 't', desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('fd00:200::/64', 'a')], actual, ownership: own, routeLimit: 2 });

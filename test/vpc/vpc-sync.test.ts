@@ -258,7 +258,7 @@ describe('VpcSync refuses and reports', () => {
 });
 
 describe('VpcSync under operator mistakes and shutdown', () => {
-  it('a route limit configured above the real one: RouteLimitExceeded reported once per pass, no retry storm', async () => {
+  it('a route limit configured above the real one: learns the quota from RouteLimitExceeded and aggregates into it', async () => {
     fx = await vpcFixture({ routeLimit: 5 }); // 3 foreign routes: room for 2 of ours
     const f = fx;
     const sync = newSync(f, { routeLimit: 50 });
@@ -266,10 +266,15 @@ describe('VpcSync under operator mistakes and shutdown', () => {
     sync.setDesired([0, 1, 2, 3, 4, 5].map((i) => ({ prefix: slash24(i), nextHop: f.hosts[i % 3]!.ip })));
     await sync.reconcileNow();
     expect(f.emu.count({ action: 'CreateRoute', outcome: 'ok' })).toBe(2);
-    expect(f.emu.count({ action: 'CreateRoute', outcome: 'RouteLimitExceeded' })).toBe(1); // the rest of the family is skipped
+    expect(f.emu.count({ action: 'CreateRoute', outcome: 'RouteLimitExceeded' })).toBe(1); // no retry storm
     const st = sync.status()[0]!;
-    expect(st.operatorErrors.map((e) => e.code)).toContain('RouteLimitExceeded');
-    expect(st.pending.creates).toBe(4);
+    expect(st.operatorErrors.map((e) => e.code)).toEqual(expect.arrayContaining(['RouteQuotaBelowConfig:ipv4', 'RouteBudgetExceeded']));
+    expect(st.families.ipv4).toMatchObject({ limit: 5, budget: 2, desired: 2, owned: 2 });
+    expect(BigInt(st.families.ipv4.damageAddresses)).toBeGreaterThan(0n);
+    expect(st.pendingOps).toBe(0);
+    // Later passes stay within the learned quota: no more refused creates.
+    await sync.reconcileNow();
+    expect(f.emu.count({ action: 'CreateRoute', outcome: 'RouteLimitExceeded' })).toBe(1);
   });
 
   it('stop() returns promptly while calls are backing off, and deletes nothing', async () => {
