@@ -50,18 +50,16 @@ export function idleHoldDelay(cfg: BackoffConfig, failures: number): number {
 }
 
 /**
- * A connection ended. `establishedAt` is when it reached Established (undefined if it never did);
- * `adminStop` (our own shutdown) is not a failure.
+ * How a connection ended, for damping: `failure` (an error, a hold-timer expiry, a refused OPEN, a connection that
+ * never reached Established), `clean` (an Established session the peer closed on purpose or by restarting: a
+ * Cease or a TCP close; damping it would fight graceful restart), `admin` (our own stop).
  */
-export function onConnectionEnd(
-  cfg: BackoffConfig,
-  st: BackoffState,
-  now: number,
-  establishedAt: number | undefined,
-  adminStop = false,
-): BackoffState {
+export type EndKind = 'failure' | 'clean' | 'admin';
+
+/** A connection ended. `establishedAt` is when it reached Established (undefined if it never did). */
+export function onConnectionEnd(cfg: BackoffConfig, st: BackoffState, now: number, establishedAt: number | undefined, kind: EndKind = 'failure'): BackoffState {
   const flaps = establishedAt !== undefined ? st.flaps + 1 : st.flaps;
-  if (adminStop) return { failures: 0, flaps, idleUntil: 0 };
+  if (kind !== 'failure') return { failures: 0, flaps, idleUntil: 0 };
   const stable = establishedAt !== undefined && now - establishedAt >= cfg.stableMs;
   const failures = stable ? 1 : st.failures + 1;
   return { failures, flaps, idleUntil: now + idleHoldDelay(cfg, failures) };

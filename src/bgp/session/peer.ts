@@ -9,7 +9,7 @@ import type { Family, Prefix } from '../../rib/prefix.js';
 import { errorMessage } from '../../errors.js';
 import { AdjRibIn } from '../adj-rib-in.js';
 import { decodeRouteRefresh, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
-import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState } from './backoff.js';
+import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState, type EndKind } from './backoff.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
 import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';
@@ -320,7 +320,7 @@ export class Peer implements SessionOwner {
       this.lastError = `${end.reason}: ${end.detail}`;
       this.log.info({ event: 'connection_closed', reason: end.reason, detail: end.detail }, `connection with ${this.key} closed before Established: ${end.detail}`);
     }
-    if (!quiet) this.backoff = onConnectionEnd(this.env.backoff, this.backoff, now, s.establishedAt, end.reason === 'admin-shutdown');
+    if (!quiet) this.backoff = onConnectionEnd(this.env.backoff, this.backoff, now, s.establishedAt, endKind(end));
     if (!this.est && !this.stopping) this.scheduleConnect(connectRetryDelay(this.env.backoff, Math.max(0, this.backoff.failures - 1), this.env.random()));
   }
 
@@ -412,3 +412,9 @@ export class Peer implements SessionOwner {
   }
 }
 
+/** Damping class of a connection's end (backoff.ts EndKind). */
+function endKind(end: SessionEnd): EndKind {
+  if (end.reason === 'admin-shutdown') return 'admin';
+  if (end.wasEstablished && (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === 6))) return 'clean';
+  return 'failure';
+}

@@ -40,8 +40,14 @@ describe('backoff', () => {
     expect(st).toEqual({ failures: 3, flaps: 2, idleUntil: 4000 });
     st = onConnectionEnd(cfg, st, 200_000, 100_000); // stable for 100 s
     expect(st).toEqual({ failures: 1, flaps: 3, idleUntil: 200_000 });
-    st = onConnectionEnd(cfg, st, 200_001, 200_000, true); // our own stop is no failure
+    st = onConnectionEnd(cfg, st, 200_001, 200_000, 'admin'); // our own stop is no failure
     expect(st).toEqual({ failures: 0, flaps: 4, idleUntil: 0 });
+    st = onConnectionEnd(cfg, st, 200_002, undefined);
+    st = onConnectionEnd(cfg, st, 200_003, undefined);
+    expect(st.failures).toBe(2);
+    // A peer that closes an Established session (Cease, or a restart under GR) is not damped.
+    st = onConnectionEnd(cfg, st, 200_010, 200_005, 'clean');
+    expect(st).toEqual({ failures: 0, flaps: 5, idleUntil: 0 });
   });
 
   it('defaults are sane', () => {

@@ -125,3 +125,32 @@ describe('session errors', () => {
     expect(speaker.counters('127.0.0.31')).toMatchObject({ accepted: 10, rejected: 5 });
   });
 });
+
+describe('reconnect damping (idle hold)', () => {
+  it('repeated failures get an idle hold (6/5); a peer that merely restarts is never refused', async () => {
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.33', asn: 65001 }, { address: '127.0.0.34', asn: 65001 }], backoff: { idleHoldMs: 60_000 } });
+    speakers.push(s.speaker);
+    // 127.0.0.33 keeps sending the wrong ASN: 2/2, 2/2, then refused during the idle hold.
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.33', asn: 65099 });
+      peers.push(p);
+      p.send(p.openMessage());
+      const n = await p.waitNotification();
+      codes.push(`${n.code}/${n.subcode}`);
+      await p.waitClosed();
+      await until(() => s.speaker.peer('127.0.0.33')?.state === 'Idle', 'Idle');
+    }
+    expect(codes).toEqual(['2/2', '2/2', '6/5']);
+    // 127.0.0.34 restarts three times in a row (TCP close after Established): always accepted.
+    for (let i = 0; i < 3; i++) {
+      const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.34', asn: 65001 });
+      peers.push(p);
+      await p.establish();
+      await until(() => s.speaker.peer('127.0.0.34')?.state === 'Established', 'Established');
+      p.close();
+      await until(() => s.speaker.peer('127.0.0.34')?.state === 'Idle', 'Idle');
+    }
+    expect(s.speaker.peer('127.0.0.34')?.counters.flaps).toBe(3);
+  });
+});
