@@ -4,7 +4,7 @@
 // last good spec stays in force.
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { UserError, errorMessage } from '../errors.js';
@@ -78,10 +78,9 @@ export class SpecFileWatcher {
     this.lastSig = await this.signature();
     this.events.onSpec(entries);
     try {
-      const name = basename(this.opts.path);
-      this.watcher = watch(dirname(this.opts.path), { persistent: false }, (_ev, file) => {
-        if (file === null || file === name) this.schedule();
-      });
+      // Any event in the directory triggers a (debounced) re-read: Kubernetes ConfigMap volumes swap a `..data`
+      // symlink and never touch the file's own name. An unchanged text is ignored after reading.
+      this.watcher = watch(dirname(this.opts.path), { persistent: false }, () => this.schedule());
       this.watcher.on('error', (err) => {
         this.log.warn({ event: 'route_spec_watch_failed', err: errorMessage(err) }, 'fs.watch failed; polling only');
         this.watcher?.close();

@@ -53,6 +53,23 @@ describe('route spec file watcher', () => {
     expect(specs[2]).toEqual({ '10.66.0.0/16': [] });
   });
 
+  it('follows a Kubernetes ConfigMap style symlink swap', async () => {
+    const { mkdir, symlink } = await import('node:fs/promises');
+    await mkdir(join(dir, 'v1'));
+    await mkdir(join(dir, 'v2'));
+    await writeFile(join(dir, 'v1', 'spec.json'), '{"10.55.0.0/16": ["10.0.0.5"]}');
+    await writeFile(join(dir, 'v2', 'spec.json'), '{"10.55.0.0/16": ["10.0.0.6"]}');
+    await symlink('v1', join(dir, '..data'));
+    await symlink(join('..data', 'spec.json'), join(dir, 'spec.json'));
+    const specs: Record<string, string[]>[] = [];
+    watcher = new SpecFileWatcher({ path: join(dir, 'spec.json'), pollMs: 10_000, debounceMs: 20 }, { onSpec: (e) => specs.push(formatRouteSpec(e)) });
+    await watcher.start();
+    await symlink('v2', join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    await until(() => specs.length === 2);
+    expect(specs[1]).toEqual({ '10.55.0.0/16': ['10.0.0.6'] });
+  });
+
   it('refuses to start on a missing or bad file', async () => {
     await expect(loadSpecFile(file)).rejects.toMatchObject({ code: 'ROUTE_SPEC_FILE' });
     await writeFile(file, '{"10.55.0.0/16": ["10.0.0.5"]');
