@@ -88,6 +88,9 @@ export class Speaker {
   constructor(opts: SpeakerOptions) {
     const holdTime = opts.holdTime ?? 90;
     if (holdTime !== 0 && (holdTime < 3 || holdTime > 65535)) throw new UserError('BAD_HOLD_TIME', `hold time ${holdTime} must be 0 or 3..65535 seconds (RFC 4271 §4.2)`);
+    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(opts.routerId) || opts.routerId.split('.').some((x) => Number(x) > 255) || opts.routerId === '0.0.0.0') {
+      throw new UserError('BAD_ROUTER_ID', `router id "${opts.routerId}" must be a non-zero dotted quad (RFC 6286)`);
+    }
     this.table = new NeighborTable(opts.neighbors ?? [], opts.dynamic ?? []);
     this.listenAt = opts.listen ?? [{ address: '0.0.0.0', port: 179 }];
     this.logger = (opts.logger ?? silentLogger).child({ component: 'bgp' });

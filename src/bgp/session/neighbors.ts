@@ -79,6 +79,7 @@ export class NeighborTable {
       const key = canonicalAddressText(n.address);
       if (statics.has(key)) throw new UserError('DUPLICATE_NEIGHBOR', `neighbour ${key} is configured twice`);
       checkAsn(n.asn, `neighbour ${key}`);
+      checkOptions(n, `neighbour ${key}`);
       statics.set(key, n);
     }
     this.statics = statics;
@@ -86,6 +87,7 @@ export class NeighborTable {
     this.ranges = ranges
       .map((range) => {
         const prefix = rangePrefix(range);
+        checkOptions(range, `range ${formatPrefix(prefix)}`);
         return { range, prefix, text: formatPrefix(prefix) };
       })
       .sort((a, b) => b.prefix.len - a.prefix.len);
@@ -122,4 +124,14 @@ export function checkPeerAsn(m: NeighborMatch, asn: number): string | undefined 
 
 function checkAsn(asn: number, what: string): void {
   if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) throw new UserError('BAD_ASN', `${what}: invalid ASN ${asn}`);
+}
+
+function checkOptions(o: PeerOptions, what: string): void {
+  // RFC 4271 §4.2: a hold time is 0 or at least 3 seconds.
+  if (o.holdTime !== undefined && (!Number.isInteger(o.holdTime) || o.holdTime < 0 || o.holdTime > 65535 || o.holdTime === 1 || o.holdTime === 2)) {
+    throw new UserError('BAD_HOLD_TIME', `${what}: hold time ${o.holdTime} must be 0 or 3..65535 seconds`);
+  }
+  if (o.maxPrefix !== undefined && (!Number.isInteger(o.maxPrefix.limit) || o.maxPrefix.limit < 1)) {
+    throw new UserError('BAD_MAX_PREFIX', `${what}: max-prefix limit ${o.maxPrefix.limit} must be a positive integer`);
+  }
 }

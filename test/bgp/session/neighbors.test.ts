@@ -53,5 +53,7 @@ describe('neighbour matching', () => {
   it('duplicate and invalid neighbours are user errors', () => {
     expect(() => new NeighborTable([{ address: '10.0.0.1', asn: 1 }, { address: '::ffff:10.0.0.1', asn: 1 }], [])).toThrow(UserError);
     expect(() => new NeighborTable([{ address: '10.0.0.1', asn: 0 }], [])).toThrow(/invalid ASN/);
+    expect(() => new NeighborTable([{ address: '10.0.0.1', asn: 1, holdTime: 2 }], [])).toThrow(/hold time 2/);
+    expect(() => new NeighborTable([], [{ range: '10.0.0.0/8', asns: { list: [1] }, maxPrefix: { limit: 0, action: 'warn' } }])).toThrow(/max-prefix/);
   });
 });

@@ -168,3 +168,20 @@ describe('speaker sessions over loopback', () => {
     await p.waitFor(MessageType.KEEPALIVE, 'a keepalive after ~1 s', 4000);
   });
 });
+
+describe('speaker options', () => {
+  it('rejects invalid hold times and router ids as user errors', async () => {
+    const { Speaker } = await import('../../../src/bgp/speaker.js');
+    expect(() => new Speaker({ asn: 65000, routerId: '127.0.0.1', holdTime: 2 })).toThrow(/hold time 2/);
+    expect(() => new Speaker({ asn: 65000, routerId: '0.0.0.0' })).toThrow(/router id/);
+    expect(() => new Speaker({ asn: 65000, routerId: '1.2.3' })).toThrow(/router id/);
+  });
+
+  it('start() fails with a user error when the address is taken, and can be retried', async () => {
+    const { port, speaker } = await startSpeaker();
+    speakers.push(speaker);
+    const { Speaker } = await import('../../../src/bgp/speaker.js');
+    const other = new Speaker({ asn: 65000, routerId: '127.0.0.1', listen: [{ address: '127.0.0.1', port }] });
+    await expect(other.start()).rejects.toThrow(/cannot listen for BGP/);
+  });
+});
