@@ -170,6 +170,9 @@ export class HealthMonitor {
     t.wake?.cancel();
     this.targets.delete(nextHop);
     this.metrics?.remove(nextHop);
+    // A blackhole mark outlives the target: the next hop may come back (re-announced) while EC2 still says so.
+    const o = t.health.activeOverride(this.clock.now());
+    if (o) this.marks.set(nextHop, o);
   }
 
   /**

@@ -72,6 +72,13 @@ export class TargetHealth {
     return this.settle(now);
   }
 
+  /** The blackhole mark in force, if any (kept by the monitor when the target is removed and re-added). */
+  activeOverride(now: number): { readonly reason: string; readonly until: number | undefined } | undefined {
+    const o = this.override;
+    if (!o || now >= o.until) return undefined;
+    return { reason: o.reason, until: Number.isFinite(o.until) ? o.until : undefined };
+  }
+
   clearOverride(now: number): boolean {
     this.override = undefined;
     return this.settle(now);

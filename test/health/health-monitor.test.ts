@@ -122,6 +122,12 @@ describe('HealthMonitor', () => {
     await advance(2_100);
     expect(mon.healthOf('10.0.0.5').healthy).toBe(true);
     expect(mon.healthOf('10.0.0.6').healthy).toBe(false);
+    // The mark survives the target going away and coming back (withdrawn, then re-announced).
+    mon.removeTarget('10.0.0.6');
+    mon.addTarget('10.0.0.6', 'default');
+    expect(mon.healthOf('10.0.0.6')).toMatchObject({ healthy: false, reason: 'route blackhole in rtb-1' });
+    mon.clearMark('10.0.0.6');
+    expect(mon.healthOf('10.0.0.6').healthy).toBe(true);
   });
 
   it('does not probe groups with probe none, and treats unknown groups with the default', async () => {
