@@ -276,7 +276,7 @@ export class VpcSync {
 
     const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
     for (const t of live) {
-      this.checkSourceDest(t);
+      this.health.checkSourceDest(t, this.desired);
       if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
     }
     // Failovers first across all tables, then everything else; a newer desired set interrupts the pass.
@@ -319,7 +319,7 @@ export class VpcSync {
         if (this.o.dryRun && phase === 'all') for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
         return { applied, failed: false, interrupted: false };
       }
-      let limitLearned = false;
+      const limitHit = new Set<Family>();
       const ctx = {
         gateway: this.gw,
         logger: this.log,
@@ -330,14 +330,7 @@ export class VpcSync {
           this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
         },
         onTargetGone: (id: string) => this.health.targetGone(id),
-        onLimitExceeded: (family: Family) => {
-          // EC2's quota is what the table holds now: plan (aggregate) for that from here on.
-          const n = ctx.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
-          if (n < effectiveLimit(t, family, this.limit)) {
-            t.learnedLimit[family] = n;
-            limitLearned = true;
-          }
-        },
+        onLimitExceeded: (family: Family) => limitHit.add(family),
         // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
         // behind this one supersedes this plan: stop and re-plan.
         superseded: () => !this.canWrite() || (this.rerun !== undefined && this.desiredVersion !== version),
@@ -352,7 +345,7 @@ export class VpcSync {
         return { applied, failed: true, interrupted: false };
       }
       if (out.superseded) return { applied, failed: false, interrupted: true };
-      if (limitLearned && replan < MAX_REPLANS) continue; // re-plan within the quota EC2 enforces
+      if (limitHit.size > 0 && replan < MAX_REPLANS && (await this.learnLimit(t, limitHit))) continue; // re-plan within it
       if (!out.conflict) {
         t.lastError = undefined;
         return { applied, failed: false, interrupted: false };
@@ -365,19 +358,22 @@ export class VpcSync {
     }
   }
 
-  private checkSourceDest(t: TableState): void {
-    const bad: string[] = [];
-    for (const d of this.desired) {
-      const ip = EniResolver.canonical(d.nextHop);
-      const r = ip ? this.resolver.peek(ip) : undefined;
-      if (r?.kind === 'found' && r.eni.sourceDestCheck) bad.push(`${ip} (${r.eni.networkInterfaceId})`);
+  /**
+   * EC2 refused a create with RouteLimitExceeded: its quota is what the table holds now (read afresh, never our
+   * possibly stale copy). From here on the table is planned and aggregated for that quota. True when learned.
+   */
+  private async learnLimit(t: TableState, families: ReadonlySet<Family>): Promise<boolean> {
+    await this.registry.refresh([t]);
+    let learned = false;
+    for (const family of families) {
+      const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
+      if (n < effectiveLimit(t, family, this.limit)) {
+        t.learnedLimit[family] = n;
+        learned = true;
+        this.log.warn({ event: 'route_quota_learned', routeTable: t.id, family, limit: n }, `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`);
+      }
     }
-    if (bad.length === 0) t.operatorErrors.delete('SourceDestCheckEnabled');
-    else {
-      const msg = `source/destination check is enabled on next hop ${[...new Set(bad)].join(', ')}: the instance will drop forwarded traffic`;
-      if (t.operatorErrors.get('SourceDestCheckEnabled') !== msg) this.log.error({ event: 'operator_error', routeTable: t.id, code: 'SourceDestCheckEnabled' }, msg);
-      t.operatorErrors.set('SourceDestCheckEnabled', msg);
-    }
+    return learned;
   }
 
   private planTable(t: TableState): Plan {
