@@ -19,8 +19,20 @@
 //   await speaker.stop({ notify: true, message: 'maintenance' }); // Cease 6/2 + RFC 9003 message to every peer
 //
 // Counters: `accepted` = paths currently in the peer's Adj-RIB-In (live, not stale); `received` = prefixes the
-// peer announced; `withdrawn` = paths removed by its withdrawals. With no listener attached the speaker builds no
-// per-prefix event objects at all (fastest ingest); attach a listener only if you consume events.
+// peer announced; `withdrawn` = paths removed by its withdrawals; `stale` = paths kept under graceful restart or
+// an enhanced route refresh. With no listener attached the speaker builds no per-prefix event objects at all
+// (fastest ingest); attach a listener only if you consume events.
+//
+// Events: peer-up (PeerInfo.gracefulRestart = the peer's paths would be kept on session loss: its GR capability
+// lists families); paths / withdrawals batched per UPDATE; end-of-rib; peer-down with `staleUntil` only when
+// graceful restart applies (then the stale paths stay until End-of-RIB or the deadline, and their removal comes
+// as a later withdrawals event). Without GR, peer-down is followed at once by the withdrawals of every path.
+// stop() also emits peer-down + withdrawals for every peer: a daemon that must not act on them (no route deleted
+// on shutdown) unsubscribes first.
+// Neighbour options (StaticNeighbor / DynamicRange): maxPrefix {limit, action: 'reset' | 'warn'} per family,
+// holdTime, gracefulRestart (helper on/off), maxRestartTime, description, group; dynamic ranges: asns as
+// {list} | {min, max} | [{min, max}...], maxPeers. Reconnect damping applies to failures only (errors, refused
+// OPENs, hold expiry), never to a peer that closes an Established session (restarts).
 import type { Socket } from 'node:net';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
