@@ -36,6 +36,10 @@ export interface ResolvedProbeGroup {
 // very large fleets (detection time grows linearly).
 export const PROBE_DEFAULTS = { intervalMs: 200, timeoutMs: 150, rise: 2, fall: 3, jitter: 0.1 } as const;
 
+// ICMP runs the system ping once per probe (a process each, see icmp.ts), so its defaults are slower:
+// 2 × 500 × 1.1 + 400 = 1.5 s worst-case detection, one lost echo tolerated, 2 processes/s per target.
+export const ICMP_DEFAULTS = { intervalMs: 500, timeoutMs: 400, fall: 2 } as const;
+
 export class HealthConfigError extends UserError {
   constructor(message: string) {
     super('BAD_HEALTH_CONFIG', message);
@@ -45,10 +49,10 @@ export class HealthConfigError extends UserError {
 export function resolveProbeGroup(name: string, o: ProbeGroupOptions): ResolvedProbeGroup {
   const r = {
     probe: o.probe,
-    intervalMs: o.intervalMs ?? (o.probe.type === 'icmp' ? 1000 : PROBE_DEFAULTS.intervalMs),
-    timeoutMs: o.timeoutMs ?? (o.probe.type === 'icmp' ? 900 : PROBE_DEFAULTS.timeoutMs),
+    intervalMs: o.intervalMs ?? (o.probe.type === 'icmp' ? ICMP_DEFAULTS.intervalMs : PROBE_DEFAULTS.intervalMs),
+    timeoutMs: o.timeoutMs ?? (o.probe.type === 'icmp' ? ICMP_DEFAULTS.timeoutMs : PROBE_DEFAULTS.timeoutMs),
     rise: o.rise ?? PROBE_DEFAULTS.rise,
-    fall: o.fall ?? (o.probe.type === 'icmp' ? 1 : PROBE_DEFAULTS.fall),
+    fall: o.fall ?? (o.probe.type === 'icmp' ? ICMP_DEFAULTS.fall : PROBE_DEFAULTS.fall),
     jitter: o.jitter ?? PROBE_DEFAULTS.jitter,
     damping: o.damping === false ? undefined : { ...DEFAULT_DAMPING, ...o.damping },
   };
