@@ -93,7 +93,7 @@ export class UpdateIngest implements UpdateVisitor {
     }
     // Intern by the raw path attribute bytes: UPDATEs with the same attributes (one prefix per UPDATE is common)
     // share one RibAttrs and skip attribute conversion. MP_REACH carries its NLRI inside, so IPv6 keys rarely hit.
-    const raw = this.rawAttributes();
+    const raw = this.internPause === 0 ? this.rawAttributes() : '';
     if (h.nextHop !== undefined || h.mpReach?.family === 'ipv4') {
       this.v4Attrs = this.internAttrs('4', raw, h.attributes, h.nextHop ?? h.mpReach?.nextHop);
     }
