@@ -46,6 +46,44 @@ function conv(a: Float64Array, b: Float64Array, cap: number): Float64Array {
   return out;
 }
 
+/** Every target's stored prefix of one node in one buffer: target i is values[offsets[i] .. offsets[i + 1]). */
+export interface Packed {
+  readonly values: Float64Array;
+  readonly offsets: Int32Array;
+}
+
+const LEAF_PACKED: Packed = { values: Float64Array.of(0), offsets: Int32Array.of(0, 1) };
+const EMPTY_PACKED: Packed = { values: new Float64Array(0), offsets: Int32Array.of(0) };
+
+/** Keeps each array only below its divergence index (one buffer per node, no object per target). */
+function pack(arrays: readonly Float64Array[], div: Int32Array): Packed {
+  const offsets = new Int32Array(arrays.length + 1);
+  let total = 0;
+  for (let i = 0; i < arrays.length; i++) {
+    offsets[i] = total;
+    total += Math.min((arrays[i] as Float64Array).length, div[i] as number);
+  }
+  offsets[arrays.length] = total;
+  const values = new Float64Array(total);
+  for (let i = 0; i < arrays.length; i++) {
+    const a = arrays[i] as Float64Array;
+    values.set(a.subarray(0, Math.min(a.length, div[i] as number)), offsets[i] as number);
+  }
+  return { values, offsets };
+}
+
+/** Target i's full array from its stored prefix (indices below e) and the "other" array (from e on). */
+function materialize(p: Packed, i: number, e: number, base: Float64Array): Float64Array {
+  if (e === 0) return base;
+  const start = p.offsets[i] as number;
+  const stored = (p.offsets[i + 1] as number) - start;
+  const out = new Float64Array(Math.max(e, base.length));
+  // Past its stored length (trimmed after its first zero) the prefix is 0.
+  for (let k = 0; k < stored; k++) out[k] = p.values[start + k] as number;
+  out.set(base.subarray(e), e);
+  return trim(out);
+}
+
 /** 1 + the last index where the arrays differ (each constant past its end); 0 when equal. */
 function divergence(x: Float64Array, y: Float64Array): number {
   for (let k = Math.max(x.length, y.length) - 1; k >= 0; k--) if (at(x, k) !== at(y, k)) return k + 1;
@@ -134,8 +172,10 @@ const EMPTY = new Int32Array(0);
 export interface DamageTables {
   /** f(v, ·, ·) per node: targets T(v), one array per target, and the "other" array. */
   readonly targets: (Int32Array | undefined)[];
-  readonly perTarget: (Float64Array[] | undefined)[];
+  readonly perTarget: (Packed | undefined)[];
   readonly other: (Float64Array | undefined)[];
+  /** perTarget[v][i] is stored only below diverge[v][i]; from there on it equals other[v] (see materialize). */
+  readonly diverge: (Int32Array | undefined)[];
   /** Route target chosen on v for each budget k (NO_TARGET where no route helps). */
   readonly choice: (Int32Array | undefined)[];
   /** Nodes whose one missing child weighs nothing: f(v) = f(child), no route ever sits on v. */
@@ -158,7 +198,7 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
   const weight = scaledWeights(trie);
 
   const targets: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
-  const perTarget: (Float64Array[] | undefined)[] = new Array<Float64Array[] | undefined>(n);
+  const perTarget: (Packed | undefined)[] = new Array<Packed | undefined>(n);
   const other: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
   const choice: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(n);
   const passThrough = new Uint8Array(n);
@@ -183,13 +223,13 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
       // An explicit leaf: one uniform region.
       if (f >= 0) {
         targets[v] = Int32Array.of(f);
-        perTarget[v] = [ZERO];
+        perTarget[v] = LEAF_PACKED;
         diverge[v] = Int32Array.of(1);
         other[v] = leafOther(weight[d] as number);
         total += weight[d] as number;
       } else {
         targets[v] = EMPTY;
-        perTarget[v] = [];
+        perTarget[v] = EMPTY_PACKED;
         other[v] = ZERO;
       }
       continue;
@@ -214,7 +254,8 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
       if (c < 0) return h === fillerTarget ? ZERO : fillerOther;
       if (h === NO_TARGET) return other[c] as Float64Array;
       const i = indexOf(tl, h);
-      return i < 0 ? (other[c] as Float64Array) : ((perTarget[c] as Float64Array[])[i] as Float64Array);
+      if (i < 0) return other[c] as Float64Array;
+      return materialize(perTarget[c] as Packed, i, (diverge[c] as Int32Array)[i] as number, other[c] as Float64Array);
     };
     // Inheriting h changes a child's array only below its divergence index e (f(c, h, a) = f(c, other, a) for
     // a >= e; e is small in practice). So F(v, h, k) = min(S_eA(k), the terms with a < eA, the terms with
@@ -285,12 +326,14 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
     const foFinal = withRoute(fo);
     const fhFinal = fh.map(withRoute);
     targets[v] = tv;
-    perTarget[v] = fhFinal;
+    // Keep only where each target's array differs from the "other" array (usually a short prefix).
+    const dv = Int32Array.from(fhFinal, (x) => divergence(x, foFinal));
+    diverge[v] = dv;
+    perTarget[v] = pack(fhFinal, dv);
     other[v] = foFinal;
-    diverge[v] = Int32Array.from(fhFinal, (x) => divergence(x, foFinal));
     choice[v] = gx;
   }
-  return { targets, perTarget, other, choice, passThrough, weight, exact: total < 2 ** 53 };
+  return { targets, perTarget, diverge, other, choice, passThrough, weight, exact: total < 2 ** 53 };
 }
 
 /** Rebuilds a table from the tables: at most `budget` routes, least damage, then fewest routes. */
@@ -306,7 +349,8 @@ export function leastDamageTable(trie: Trie, _sets: OrtcSets, budget: number): P
   const arrFor = (v: number, h: number): Float64Array => {
     if (h === NO_TARGET || trie.blocked[v]) return t.other[v] as Float64Array;
     const i = indexOf(t.targets[v] as Int32Array, h);
-    return i < 0 ? (t.other[v] as Float64Array) : ((t.perTarget[v] as Float64Array[])[i] as Float64Array);
+    if (i < 0) return t.other[v] as Float64Array;
+    return materialize(t.perTarget[v] as Packed, i, (t.diverge[v] as Int32Array)[i] as number, t.other[v] as Float64Array);
   };
   const childArr = (v: number, side: 0 | 1, h: number): Float64Array => {
     const c = side === 0 ? (trie.child0[v] as number) : (trie.child1[v] as number);
