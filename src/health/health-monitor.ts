@@ -15,6 +15,12 @@ export interface HealthMonitorOptions {
   readonly groups: Readonly<Record<string, ProbeGroupOptions>>;
   /** Group used when a target's group has no entry. Default: 'default' if present, else no probing. */
   readonly defaultGroup?: string;
+  /**
+   * A probed next hop seen for the first time starts unhealthy and needs `rise` good probes (≈ rise × interval)
+   * before it may carry traffic. Default false: it starts healthy and `fall` failures take it out, so a daemon
+   * restart does not leave prefixes without a choice while the first probes run.
+   */
+  readonly newTargetsStartDown?: boolean;
 }
 
 export interface HealthMonitorDeps {
@@ -68,6 +74,7 @@ export class HealthMonitor {
   private readonly log: Logger;
   private readonly probeFactory: (g: ResolvedProbeGroup) => Probe;
   private stopped = false;
+  private readonly startDown: boolean;
 
   constructor(opts: HealthMonitorOptions, deps: HealthMonitorDeps = {}) {
     this.clock = deps.clock ?? systemClock;
@@ -77,6 +84,7 @@ export class HealthMonitor {
     this.probeFactory = deps.makeProbe ?? ((g) => makeProbe(g.probe));
     for (const [name, g] of Object.entries(opts.groups)) this.groups.set(name, resolveProbeGroup(name, g));
     this.defaultGroup = opts.defaultGroup ?? (this.groups.has('default') ? 'default' : undefined);
+    this.startDown = opts.newTargetsStartDown ?? false;
     if (opts.defaultGroup !== undefined && !this.groups.has(opts.defaultGroup)) {
       throw new HealthConfigError(`default health group "${opts.defaultGroup}" is not defined`);
     }
@@ -148,7 +156,7 @@ export class HealthMonitor {
       }
     }
     const now = this.clock.now();
-    const health = new TargetHealth({ rise: group?.rise ?? 1, fall: group?.fall ?? 1 }, group?.damping, now);
+    const health = new TargetHealth({ rise: group?.rise ?? 1, fall: group?.fall ?? 1 }, group?.damping, now, active && this.startDown);
     const t: Target = { nextHop, requestedGroup: groupName, groupName: name ?? '', group: active ? group : undefined, probe, health, timer: undefined, wake: undefined, inFlight: false, removed: false };
     this.targets.set(nextHop, t);
     const m = this.marks.get(nextHop);

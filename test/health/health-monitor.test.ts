@@ -130,6 +130,24 @@ describe('HealthMonitor', () => {
     expect(mon.healthOf('10.0.0.6').healthy).toBe(true);
   });
 
+  it('newTargetsStartDown: a new next hop carries traffic only after `rise` good probes', async () => {
+    const clock = new FakeClock(0);
+    const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });
+    const mon = new HealthMonitor({ groups: { default: { probe: { type: 'tcp', port: 80 } }, quiet: { probe: { type: 'none' } } }, newTargetsStartDown: true }, { clock, random: () => 0, makeProbe: () => probe });
+    const seen: [string, boolean][] = [];
+    mon.onChange((nh, c) => seen.push([nh, c.healthy]));
+    mon.addTarget('10.0.0.5', 'default');
+    mon.addTarget('10.0.0.6', 'quiet');
+    expect(mon.healthOf('10.0.0.5').healthy).toBe(false);
+    expect(mon.healthOf('10.0.0.6').healthy).toBe(true); // not probed: nothing to wait for
+    for (let t = 0; t < 500; t += 10) {
+      clock.advance(10);
+      await settle();
+    }
+    expect(seen).toEqual([['10.0.0.5', true]]);
+    mon.stop();
+  });
+
   it('does not probe groups with probe none, and treats unknown groups with the default', async () => {
     const { mon, calls, advance } = setup(new Map(), { groups: { quiet: { probe: { type: 'none' } }, default: { probe: { type: 'tcp', port: 1 } } } });
     mon.addTarget('10.0.0.1', 'quiet');
