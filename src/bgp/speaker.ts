@@ -196,7 +196,7 @@ export class Speaker {
     }
     if (m.kind === 'reject') {
       // RFC 4486 §4: Cease / Connection Rejected. Sent without OPEN: real peers in OpenSent log it as such.
-      this.logger.warn({ event: 'connection_rejected', peer: m.key, reason: m.reason }, `connection from ${m.key} refused: ${m.reason}`);
+      this.logRejected(m.key, m.reason);
       rejectSocket(socket, 5);
       return;
     }
@@ -209,6 +209,22 @@ export class Speaker {
       peer.reconfigure(m);
     }
     peer.acceptInbound(socket);
+  }
+
+  /** Unknown sources retry every second or so: log the first refusal, then one line a minute with the count. */
+  private readonly rejectLog = new Map<string, { at: number; suppressed: number }>();
+
+  private logRejected(source: string, reason: string): void {
+    const now = this.env.clock.now();
+    const r = this.rejectLog.get(source);
+    if (r && now - r.at < 60_000) {
+      r.suppressed++;
+      return;
+    }
+    if (this.rejectLog.size >= 10_000) this.rejectLog.clear();
+    const again = r && r.suppressed > 0 ? ` (${r.suppressed} more refusals in the last minute)` : '';
+    this.rejectLog.set(source, { at: now, suppressed: 0 });
+    this.logger.warn({ event: 'connection_rejected', peer: source, reason }, `connection from ${source} refused: ${reason}${again}`);
   }
 
   private dynamicCount(rangeText: string): number {

@@ -185,3 +185,19 @@ describe('speaker options', () => {
     await expect(other.start()).rejects.toThrow(/cannot listen for BGP/);
   });
 });
+
+describe('refusal logging', () => {
+  it('an unknown source retrying is logged once a minute, not per attempt', async () => {
+    const lines: string[] = [];
+    const { createLogger } = await import('../../../src/log.js');
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
+    const { speaker, port } = await startSpeaker({ logger });
+    speakers.push(speaker);
+    for (let i = 0; i < 3; i++) {
+      const p = await peerAt(port, '127.0.0.98', 65098);
+      await p.waitNotification();
+      await p.waitClosed();
+    }
+    expect(lines.filter((l) => l.includes('connection_rejected'))).toHaveLength(1);
+  });
+});
