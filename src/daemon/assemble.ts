@@ -52,6 +52,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const health = new HealthMonitor(healthOptions(config), { clock, metrics, log: logger });
   const spec = new RouteSpec({
     clock,
+    metrics,
     policy: new ImportPolicy(policyOptions(config)),
     healthOf: (nh) => health.healthOf(nh),
     ...routeSpecOptions(config),
@@ -72,14 +73,26 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const bgp = new SpeakerBgpPort(speaker, health);
 
   const ec2 = opts.ec2 ?? ec2ClientFor(config);
-  const syncPort = new VpcSyncPort((mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite }));
+  // Failover latency: from a failover decision (a chosen next hop lost) to the first EC2 write that follows it.
+  const failoverLatency = metrics.histogram(
+    'failover_write_latency_seconds',
+    'From a failover decision to the first EC2 write sent after it',
+    [],
+    [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30],
+  );
+  let failoverAt: number | undefined;
+  const onMutatingSend = (): void => {
+    if (failoverAt === undefined) return;
+    failoverLatency.observe((clock.now() - failoverAt) / 1000);
+    failoverAt = undefined;
+  };
+  const syncPort = new VpcSyncPort((mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite, onMutatingSend }));
   const sync = syncPort.sync;
 
   const daemon = new Daemon({ bgp, rib, sync: syncPort }, { clock, logger, metrics, settleMs: config.routes.settleTime });
-  const chosenChanges = metrics.counter('chosen_next_hop_changes_total', 'Chosen next-hop changes by reason', ['reason']);
   spec.onChanges((batch) => {
     for (const c of batch) {
-      chosenChanges.inc({ reason: c.reason });
+      if (c.failover && daemon.phase === 'running') failoverAt ??= clock.now();
       const fields = { prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
       if (c.failover) logger.warn({ event: 'failover', ...fields }, `failover ${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
       else logger.info({ event: 'next_hop_chosen', ...fields }, `${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
@@ -107,9 +120,27 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     routes: () => rib.routes(),
     explain: (p) => rib.explain(p),
     tables: () => syncPort.tables(),
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.text() }),
+    metrics: async () => {
+      updateAggregationRatio();
+      return { contentType: metrics.registry.contentType, body: await metrics.text() };
+    },
     ...optional('routeSpec', rib.routeSpec),
   };
+
+  // Aggregation ratio per table: chosen prefixes over the routes bgp2vpc wants in the table (1 = no aggregation).
+  const ratio = metrics.gauge('aggregation_ratio', 'Chosen route spec prefixes per desired route in the table', ['route_table']);
+  const seenTables = new Set<string>();
+  function updateAggregationRatio(): void {
+    const chosen = spec.chosen().length;
+    const now = new Set<string>();
+    for (const t of syncPort.tables().tables) {
+      now.add(t.id);
+      ratio.set({ route_table: t.id }, t.desired.length > 0 ? chosen / t.desired.length : 0);
+    }
+    for (const id of seenTables) if (!now.has(id)) ratio.remove({ route_table: id });
+    seenTables.clear();
+    for (const id of now) seenTables.add(id);
+  }
 
   async function reload(next: Config): Promise<string[]> {
     const restartNeeded: string[] = [];

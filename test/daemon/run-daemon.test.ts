@@ -134,6 +134,11 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     expect(routeTo('100.70.2.5')).toBe(eni('b'));
     expect(emu.model.findRoute('rtb-0e2e0000000000004', '0.0.0.0/0')).toBeDefined(); // the IGW route is never touched
     await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0), 'the table to settle');
+    const metrics = await (await fetch(`${d.api.url}/metrics`)).text();
+    expect(metrics).toMatch(/^bgp2vpc_failover_write_latency_seconds_count [1-9]/m);
+    expect(metrics).toMatch(/^bgp2vpc_aggregation_ratio\{route_table="rtb-0e2e0000000000004"\} [0-9.]+/m);
+    expect(metrics).toMatch(/^bgp2vpc_ready 1/m);
+    expect(metrics).toMatch(/^bgp2vpc_route_spec_changes_total\{reason="failover"\} [1-9]/m);
     const deletesBeforeStop = emu.count({ action: 'DeleteRoute' });
 
     // Graceful stop: Cease to the hosts, nothing deleted.
