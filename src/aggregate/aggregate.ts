@@ -55,7 +55,7 @@ export function aggregate(input: AggregateInput): AggregateResult {
     const placed = input.previous?.length ? ortcTableClosestTo(trie, sets) : ortcTable(trie, sets);
     return { family: input.family, routes: toRoutes(trie, placed), optimum: sets.optimum, damage: NO_DAMAGE };
   }
-  const placed = leastDamageTable(trie, sets, budget);
+  const placed = leastDamageTable(trie, budget);
   return {
     family: input.family,
     routes: toRoutes(trie, placed),

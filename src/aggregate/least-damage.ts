@@ -10,128 +10,27 @@
 //   f(v, h, k) = min(F(v, h, k), G(v, k))
 // A uniform region (a missing child or an explicit leaf) of weight w and target t: f = 0 when h = t, else w
 // with no route and 0 with one. Don't-care and forbidden regions weigh nothing. Arrays are cut after their
-// first zero (more routes cannot help) and at the budget, so the work is a tree knapsack: O(n·B) merges per
-// inherited target.
+// first zero (more routes cannot help) and at the budget, so the work is a tree knapsack (O(n·B) merges) times
+// the inherited targets. That factor is what bounds it; two facts keep it small: f(c, h, a) = f(c, other, a)
+// from a small index on (the divergence), so each target costs its divergent splits plus a share of one suffix
+// sweep (damage-arrays.ts), and only the divergent prefix of each target's array is stored.
 // Weights are address counts scaled by the smallest announced region (powers of two), held in float64: exact
 // as long as the scaled announced total stays below 2^53 (always for IPv4; `exact` reports it for IPv6).
-import type { OrtcSets, PlacedRoute } from './ortc.js';
+import {
+  EMPTY_PACKED,
+  LEAF_PACKED,
+  ZERO,
+  at,
+  conv,
+  convDiverging,
+  divergence,
+  materialize,
+  pack,
+  trim,
+  type Packed,
+} from './damage-arrays.js';
+import type { PlacedRoute } from './ortc.js';
 import { NO_TARGET, type Trie } from './trie.js';
-
-const ZERO = Float64Array.of(0);
-
-function at(a: Float64Array, k: number): number {
-  return k < a.length ? (a[k] as number) : (a[a.length - 1] as number);
-}
-
-/** Min-plus convolution of two non-increasing arrays, capped at index `cap`. */
-function conv(a: Float64Array, b: Float64Array, cap: number): Float64Array {
-  if (b.length === 1 && a.length > 1) return conv(b, a, cap);
-  if (a.length === 1) {
-    if (a[0] === 0) return b.length <= cap + 1 ? b : b.subarray(0, cap + 1);
-    return addScalar(b, a[0] as number, cap);
-  }
-  const la = a.length - 1;
-  const lb = b.length - 1;
-  const len = Math.min(cap, la + lb) + 1;
-  const out = new Float64Array(len).fill(Infinity);
-  // Row by row: out[i + j] = min(out[i + j], a[i] + b[j]); contiguous inner loop, no per-k bounds.
-  for (let i = 0; i <= la && i < len; i++) {
-    const ai = a[i] as number;
-    const jEnd = Math.min(lb, len - 1 - i);
-    for (let j = 0; j <= jEnd; j++) {
-      const s = ai + (b[j] as number);
-      if (s < (out[i + j] as number)) out[i + j] = s;
-    }
-  }
-  return out;
-}
-
-/** Every target's stored prefix of one node in one buffer: target i is values[offsets[i] .. offsets[i + 1]). */
-export interface Packed {
-  readonly values: Float64Array;
-  readonly offsets: Int32Array;
-}
-
-const LEAF_PACKED: Packed = { values: Float64Array.of(0), offsets: Int32Array.of(0, 1) };
-const EMPTY_PACKED: Packed = { values: new Float64Array(0), offsets: Int32Array.of(0) };
-
-/** Keeps each array only below its divergence index (one buffer per node, no object per target). */
-function pack(arrays: readonly Float64Array[], div: Int32Array): Packed {
-  const offsets = new Int32Array(arrays.length + 1);
-  let total = 0;
-  for (let i = 0; i < arrays.length; i++) {
-    offsets[i] = total;
-    total += Math.min((arrays[i] as Float64Array).length, div[i] as number);
-  }
-  offsets[arrays.length] = total;
-  const values = new Float64Array(total);
-  for (let i = 0; i < arrays.length; i++) {
-    const a = arrays[i] as Float64Array;
-    values.set(a.subarray(0, Math.min(a.length, div[i] as number)), offsets[i] as number);
-  }
-  return { values, offsets };
-}
-
-/** Target i's full array from its stored prefix (indices below e) and the "other" array (from e on). */
-function materialize(p: Packed, i: number, e: number, base: Float64Array): Float64Array {
-  if (e === 0) return base;
-  const start = p.offsets[i] as number;
-  const stored = (p.offsets[i + 1] as number) - start;
-  const out = new Float64Array(Math.max(e, base.length));
-  // Past its stored length (trimmed after its first zero) the prefix is 0.
-  for (let k = 0; k < stored; k++) out[k] = p.values[start + k] as number;
-  out.set(base.subarray(e), e);
-  return trim(out);
-}
-
-/** 1 + the last index where the arrays differ (each constant past its end); 0 when equal. */
-function divergence(x: Float64Array, y: Float64Array): number {
-  for (let k = Math.max(x.length, y.length) - 1; k >= 0; k--) if (at(x, k) !== at(y, k)) return k + 1;
-  return 0;
-}
-
-/**
- * F(v, h, ·) from S_eA (`suffix`, already the minimum over splits a >= eA with the "other" arrays) plus the
- * splits where A's or B's array for h differs from its "other" array (a < eA or b < eB).
- */
-function convDiverging(a: Float64Array, b: Float64Array, ea: number, eb: number, suffix: Float64Array, cap: number): Float64Array {
-  const len = Math.min(cap, a.length - 1 + (b.length - 1)) + 1;
-  const out = suffix.slice(0, len);
-  const la = a.length - 1;
-  const lb = b.length - 1;
-  const aLast = a[la] as number;
-  const bLast = b[lb] as number;
-  for (let i = 0; i < ea && i < len; i++) {
-    const ai = i < la ? (a[i] as number) : aLast;
-    for (let k = i; k < len; k++) {
-      const j = k - i;
-      const sum = ai + (j < lb ? (b[j] as number) : bLast);
-      if (sum < (out[k] as number)) out[k] = sum;
-    }
-  }
-  for (let j = 0; j < eb && j < len; j++) {
-    const bj = j < lb ? (b[j] as number) : bLast;
-    for (let k = j; k < len; k++) {
-      const i = k - j;
-      const sum = (i < la ? (a[i] as number) : aLast) + bj;
-      if (sum < (out[k] as number)) out[k] = sum;
-    }
-  }
-  return out;
-}
-
-function addScalar(b: Float64Array, s: number, cap: number): Float64Array {
-  const len = Math.min(cap + 1, b.length);
-  const out = new Float64Array(len);
-  for (let i = 0; i < len; i++) out[i] = (b[i] as number) + s;
-  return out;
-}
-
-/** Cuts the array after its first zero. */
-function trim(a: Float64Array): Float64Array {
-  for (let i = 0; i < a.length; i++) if (a[i] === 0) return i + 1 === a.length ? a : a.subarray(0, i + 1);
-  return a;
-}
 
 function indexOf(list: Int32Array, t: number): number {
   let lo = 0;
@@ -337,7 +236,7 @@ export function damageTables(trie: Trie, cap: number): DamageTables {
 }
 
 /** Rebuilds a table from the tables: at most `budget` routes, least damage, then fewest routes. */
-export function leastDamageTable(trie: Trie, _sets: OrtcSets, budget: number): PlacedRoute[] {
+export function leastDamageTable(trie: Trie, budget: number): PlacedRoute[] {
   const t = damageTables(trie, budget);
   const out: PlacedRoute[] = [];
   if (trie.size === 0) return out;
