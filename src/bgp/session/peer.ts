@@ -57,6 +57,8 @@ export interface PeerStatus {
   readonly families: readonly Family[];
   readonly counters: Readonly<PeerCounters> & { readonly accepted: number; readonly stale: number; readonly ipv4: number; readonly ipv6: number };
   readonly lastError?: string;
+  /** Messages received on the current connection (0 when none). */
+  readonly messagesReceived: number;
   /** Graceful restart in progress: stale paths kept until this time (ms, injected clock) or End-of-RIB. */
   readonly staleUntil?: number;
 }
@@ -407,6 +409,7 @@ export class Peer implements SessionOwner {
         ipv6: this.rib.ipv6Count,
       },
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      messagesReceived: s?.messagesReceived ?? 0,
       ...(this.stale.staleUntil !== undefined ? { staleUntil: this.stale.staleUntil } : {}),
     };
   }

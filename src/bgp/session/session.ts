@@ -143,8 +143,12 @@ export class Session {
     if (!this.finished && this.framer.error) this.messageError(this.framer.error);
   }
 
+  /** Messages received on this connection (any type). */
+  messagesReceived = 0;
+
   private onMessage(m: Buffer): void {
     const type = m[18];
+    this.messagesReceived++;
     try {
       switch (type) {
         case MessageType.UPDATE:

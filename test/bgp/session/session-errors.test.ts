@@ -49,10 +49,10 @@ describe('session errors', () => {
     const { p, speaker } = await connected({ clock, holdTime: 9 }, 9);
     for (let i = 0; i < 5; i++) {
       clock.advance(5000);
+      expect(speaker.peer('127.0.0.31')?.state).toBe('Established');
+      const seen = speaker.peer('127.0.0.31')?.messagesReceived ?? 0;
       p.send(encodeKeepalive());
-      const before = speaker.peer('127.0.0.31');
-      expect(before?.state).toBe('Established');
-      await new Promise((r) => setTimeout(r, 20)); // let the KEEPALIVE reach the speaker before time moves on
+      await until(() => (speaker.peer('127.0.0.31')?.messagesReceived ?? 0) > seen, 'the KEEPALIVE to reach the speaker');
     }
     expect(speaker.peer('127.0.0.31')?.state).toBe('Established');
   });
