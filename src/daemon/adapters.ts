@@ -26,7 +26,8 @@ const STATE: Readonly<Record<PeerStatus['state'], PeerStateName>> = {
 export class SpeakerBgpPort implements BgpPort {
   constructor(
     readonly speaker: Speaker,
-    private readonly health: HealthMonitor,
+    /** The current health monitor (a config reload may replace it). */
+    private readonly health: () => HealthMonitor,
   ) {}
   start(): Promise<void> {
     return this.speaker.start();
@@ -38,7 +39,8 @@ export class SpeakerBgpPort implements BgpPort {
     this.speaker.on(listener);
   }
   peers(): readonly PeerView[] {
-    return this.speaker.peers().map((p) => peerView(p, this.health));
+    const health = this.health();
+    return this.speaker.peers().map((p) => peerView(p, health));
   }
 }
 
@@ -83,6 +85,14 @@ export class RouteSpecRib implements RibPort {
 
   get spec(): RouteSpec {
     return this.parts.spec;
+  }
+
+  /** Config reload with new probe settings: the old monitor stops, the new one takes over every next hop. */
+  replaceHealth(next: HealthMonitor): void {
+    this.disconnect?.();
+    this.parts.health.stop();
+    this.parts = { ...this.parts, health: next };
+    this.disconnect = connectHealth(this.parts.spec, next);
   }
 
   currentFile(): SpecFileWatcher | undefined {

@@ -49,7 +49,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const { logger, metrics } = opts;
   let current = config;
 
-  const health = new HealthMonitor(healthOptions(config), { clock, metrics, log: logger });
+  let health = new HealthMonitor(healthOptions(config), { clock, metrics, log: logger });
   const spec = new RouteSpec({
     clock,
     metrics,
@@ -70,7 +70,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const rib = new RouteSpecRib({ spec, health, staticEntries: staticEntries(config), httpPost: config.routes.httpPost, ...optional('file', makeWatcher(config)) });
 
   const speaker = new Speaker({ ...speakerOptions(config), clock, logger, metrics });
-  const bgp = new SpeakerBgpPort(speaker, health);
+  const bgp = new SpeakerBgpPort(speaker, () => health);
 
   const ec2 = opts.ec2 ?? ec2ClientFor(config);
   // Failover latency: from a failover decision (a chosen next hop lost) to the first EC2 write that follows it.
@@ -149,7 +149,13 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     if (!same(next.cluster, current.cluster)) restartNeeded.push('cluster');
     if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
     if (!same(next.api, current.api)) restartNeeded.push('api');
-    if (!same(next.health, current.health)) restartNeeded.push('health');
+    if (!same(healthOptions(next), healthOptions(current))) {
+      // New probe profiles or damping: a fresh monitor takes over every next hop (sessions untouched; damping
+      // penalties and EC2 blackhole marks start over).
+      const monitor = new HealthMonitor(healthOptions(next), { clock, metrics, log: logger });
+      rib.replaceHealth(monitor);
+      health = monitor;
+    }
     const b0 = current.bgp;
     const b1 = next.bgp;
     if (b0.asn !== b1.asn || b0.routerId !== b1.routerId || !same(b0.listen, b1.listen) || b0.holdTime !== b1.holdTime) restartNeeded.push('bgp (asn, routerId, listen, holdTime)');
@@ -164,7 +170,17 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     return restartNeeded;
   }
 
-  return { daemon, speaker, spec, health, sync, backend, reload };
+  return {
+    daemon,
+    speaker,
+    spec,
+    get health() {
+      return health;
+    },
+    sync,
+    backend,
+    reload,
+  };
 }
 
 /**

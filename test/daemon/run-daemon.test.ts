@@ -141,6 +141,17 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     expect(metrics).toMatch(/^bgp2vpc_route_spec_changes_total\{reason="failover"\} [1-9]/m);
     const deletesBeforeStop = emu.count({ action: 'DeleteRoute' });
 
+    // Reload with other probe settings: a new health monitor, no restart needed, sessions untouched.
+    const oldHealth = d.parts.health;
+    const flaps = d.parts.speaker.peer('127.0.4.12')?.counters.flaps;
+    const slower = { ...cfg, health: { ...cfg.health, profiles: { hosts: { ...cfg.health.profiles.hosts!, interval: 150, timeout: 100 } } } };
+    expect(await d.parts.reload(slower)).toEqual([]);
+    expect(d.parts.health).not.toBe(oldHealth);
+    await until(() => d.parts.health.view('127.0.4.12')?.lastProbe !== undefined, 'the new monitor to probe b');
+    expect(d.parts.speaker.peer('127.0.4.12')?.state).toBe('Established');
+    expect(d.parts.speaker.peer('127.0.4.12')?.counters.flaps).toBe(flaps);
+    expect(routeTo('100.70.200.10')).toBe(eni('b'));
+
     // Graceful stop: Cease to the hosts, nothing deleted.
     await d.stop();
     await until(() => hosts[1]?.state === 'closed', 'b sees the session close');
