@@ -1,7 +1,7 @@
 // Aggregation benchmark: routes out and time for naive (one route per prefix), sibling merge and bgp2vpc's
 // minimal / least-damage table on the same inputs. Run: npm run bench:aggregate
 // The machine is shared and noisy: each timing is the median of several runs in this one process.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { aggregate } from '../src/aggregate/aggregate.js';
 import { siblingMerge } from '../src/aggregate/sibling-merge.js';
 import type { AggregateResult } from '../src/aggregate/types.js';
@@ -19,7 +19,9 @@ import {
 
 interface Timed<T> {
   readonly value: T;
+  /** Median wall time and median CPU time (user + system) of this process. */
   readonly ms: number;
+  readonly cpuMs: number;
 }
 
 function median(xs: number[]): number {
@@ -30,12 +32,16 @@ function median(xs: number[]): number {
 function timed<T>(fn: () => T, runs: number): Timed<T> {
   let value: T | undefined;
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     value = fn();
+    const u = process.cpuUsage(c);
     times.push(performance.now() - t);
+    cpu.push((u.user + u.system) / 1000);
   }
-  return { value: value as T, ms: median(times) };
+  return { value: value as T, ms: median(times), cpuMs: median(cpu) };
 }
 
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
@@ -68,9 +74,13 @@ const run = (s: Shape, budget?: number): AggregateResult =>
   aggregate({ family: s.family, routes: s.routes, cluster: s.cluster, ...(budget !== undefined ? { budget } : {}) });
 
 function main(): void {
-  console.log(`# aggregation benchmark — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})\n`);
+  console.log(
+    `# aggregation benchmark — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ` +
+      `load average ${loadavg()[0]?.toFixed(1)} at start\n`,
+  );
+  console.log('Times are medians; "cpu" is this process\'s CPU time, less sensitive to other load than wall time.\n');
   console.log('## Minimal table (no budget)\n');
-  console.log('| input | prefixes | naive | sibling merge | bgp2vpc (minimal) | vs sibling | sibling time | bgp2vpc time | heap Δ MB | target |');
+  console.log('| input | prefixes | naive | sibling merge | bgp2vpc (minimal) | vs sibling | sibling time | bgp2vpc wall / cpu | heap Δ MB | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of exactCases) {
     const s = c.shape;
@@ -81,11 +91,11 @@ function main(): void {
     const saving = (1 - ours.value.routes.length / merged.value.length) * 100;
     console.log(
       `| ${s.name} | ${s.routes.length} | ${s.routes.length} | ${merged.value.length} | ${ours.value.routes.length} | ` +
-        `−${saving.toFixed(0)}% | ${fmt(merged.ms)} | ${fmt(ours.ms)} | ${mb(Math.max(0, heap1 - heap0))} | ${c.target ?? ''} |`,
+        `−${saving.toFixed(0)}% | ${fmt(merged.ms)} | ${fmt(ours.ms)} / ${fmt(ours.cpuMs)} | ${mb(Math.max(0, heap1 - heap0))} | ${c.target ?? ''} |`,
     );
   }
   console.log('\n## Least-damage table (budget below the minimal table)\n');
-  console.log('| input | prefixes | minimal | budget | routes | damaged addresses (of announced) | time | heap Δ MB | RSS MB | target |');
+  console.log('| input | prefixes | minimal | budget | routes | damaged addresses (of announced) | wall / cpu | heap Δ MB | RSS MB | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of budgetCases) {
     const s = c.shape;
@@ -96,7 +106,7 @@ function main(): void {
     const pct = Number((ours.value.damage.addresses * 10000n) / announced) / 100;
     console.log(
       `| ${s.name} | ${s.routes.length} | ${ours.value.optimum} | ${c.budget} | ${ours.value.routes.length} | ` +
-        `${ours.value.damage.addresses} (${pct.toFixed(2)}%) | ${fmt(ours.ms)} | ${mb(Math.max(0, heap1 - heap0))} | ` +
+        `${ours.value.damage.addresses} (${pct.toFixed(2)}%) | ${fmt(ours.ms)} / ${fmt(ours.cpuMs)} | ${mb(Math.max(0, heap1 - heap0))} | ` +
         `${mb(process.memoryUsage().rss)} | ${c.target ?? ''} |`,
     );
   }
