@@ -133,6 +133,7 @@ export class Ec2Gateway {
         await this.wait(delay);
       } finally {
         timer.cancel();
+        (kind === 'mutating' ? this.mutating : this.describe).settle();
       }
     }
   }

@@ -11,6 +11,8 @@ export interface BucketConfig {
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  /** The last token was taken from a (nearly) full bucket: see settle(). */
+  private tookNearCap = false;
 
   constructor(
     private readonly clock: Clock,
@@ -37,8 +39,22 @@ export class TokenBucket {
   tryTake(): boolean {
     this.refill();
     if (this.tokens < 1) return false;
+    this.tookNearCap = this.tokens > this.config.burst - 1;
     this.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Call when the answer to a request arrives. A token taken from a full bucket started our refill at send
+   * time, but EC2's bucket, also full, only started refilling when the request reached it: up to the whole
+   * round trip later. Once we know the request has arrived (its answer is here), assume the server has just
+   * taken its token, so we never count refill the server did not get.
+   */
+  settle(): void {
+    if (!this.tookNearCap) return;
+    this.tookNearCap = false;
+    this.refill();
+    this.tokens = Math.min(this.tokens, this.config.burst - 1);
   }
 
   /** Milliseconds until one token is available (0 when one is). */

@@ -32,6 +32,20 @@ describe('TokenBucket', () => {
     expect(done).toBe(true);
   });
 
+  it('settle() drops refill counted before the server can have started it (first take from a full bucket)', () => {
+    const clock = new FakeClock();
+    const b = new TokenBucket(clock, { burst: 3, perSecond: 10 });
+    expect(b.tryTake()).toBe(true); // 3 → 2, taken at the cap
+    clock.advance(100); // the round trip: our bucket refills to 3, EC2's only starts now
+    expect(b.available()).toBeCloseTo(3);
+    b.settle();
+    expect(b.available()).toBeCloseTo(2);
+    expect(b.tryTake()).toBe(true); // 2 → 1, not at the cap: settle() changes nothing
+    clock.advance(50);
+    b.settle();
+    expect(b.available()).toBeCloseTo(1.5);
+  });
+
   it('drain() empties it after a server-side throttle', () => {
     const clock = new FakeClock();
     const b = new TokenBucket(clock, { burst: 100, perSecond: 20 });
