@@ -138,6 +138,40 @@ describe('comparisons and special cases', { timeout: 60_000 }, () => {
     expect(run({ ...s, routes: shuffled }, 20).routes).toEqual(run(s, 20).routes);
   });
 
+  it('edge cases: empty input, budget 0, cluster /0, host routes, budget at the optimum', () => {
+    expect(aggregate({ family: 'ipv4', routes: [], cluster: [] })).toEqual({
+      family: 'ipv4',
+      routes: [],
+      optimum: 0,
+      damage: { addresses: 0n, prefixes: [] },
+    });
+    const two = [
+      { prefix: p('10.0.0.0/24'), target: 'a' },
+      { prefix: p('10.0.0.7/32'), target: 'b' },
+    ];
+    const none = aggregate({ family: 'ipv4', routes: two, cluster: [], budget: 0 });
+    expect(none.routes).toEqual([]);
+    expect(none.damage.addresses).toBe(256n);
+    expect(none.damage.prefixes).toEqual([
+      { prefix: p('10.0.0.0/24'), target: 'a', addresses: 255n },
+      { prefix: p('10.0.0.7/32'), target: 'b', addresses: 1n },
+    ]);
+    // With everything don't-care the whole space can go to one host, and the VIP stays.
+    expect(aggregate({ family: 'ipv4', routes: two, cluster: [p('0.0.0.0/0')] }).routes).toEqual([
+      { prefix: p('0.0.0.0/0'), target: 'a' },
+      { prefix: p('10.0.0.7/32'), target: 'b' },
+    ]);
+    expect(aggregate({ family: 'ipv6', routes: [{ prefix: p('2001:db8::1/128'), target: 'x' }], cluster: [p('::/0')] }).routes).toEqual([
+      { prefix: p('::/0'), target: 'x' },
+    ]);
+    // A budget equal to the optimum gives the exact table; one less loses the cheapest address.
+    const exact = aggregate({ family: 'ipv4', routes: two, cluster: [], budget: 2 });
+    expect(exact.damage.addresses).toBe(0n);
+    const one = aggregate({ family: 'ipv4', routes: two, cluster: [], budget: 1 });
+    expect(one.routes).toEqual([{ prefix: p('10.0.0.0/24'), target: 'a' }]);
+    expect(one.damage).toEqual({ addresses: 1n, prefixes: [{ prefix: p('10.0.0.7/32'), target: 'b', addresses: 1n }] });
+  });
+
   it('rejects conflicting duplicates and other families with exact codes', () => {
     const base = { family: 'ipv4' as const, cluster: [] };
     expect(() =>
