@@ -112,7 +112,7 @@ export function selectNextHop<T extends Rankable>(
 ): Selection {
   // Reused between calls (ranking is synchronous and not re-entrant): no allocation on the hot path.
   scratch.length = 0;
-  let alive: number[] = scratch;
+  const alive: number[] = scratch;
   let currentEligible = false;
   for (let i = 0; i < cands.length; i++) {
     const c = cands[i] as T;
@@ -124,27 +124,44 @@ export function selectNextHop<T extends Rankable>(
     if (c.nextHop === current) currentEligible = true;
   }
   if (alive.length === 0) return result(out, -1, 'ineligible', undefined);
-  if (!lost && opts.preferAz === undefined && !(currentEligible && opts.holdDownMs > 0)) {
-    const w = selectFast(cands, alive, current, currentEligible, opts.alwaysCompareMed);
-    if (w >= 0) return result(out, w, fastDecidedBy, undefined);
-  }
-  let recheckAt: number | undefined;
+  // Rank everyone first. A hold-down only matters when a challenger that is not ready yet would win.
+  let winner = -1;
   let decidedBy: Step | 'only' = 'only';
-  let n = alive.length;
-  if (currentEligible && opts.holdDownMs > 0) {
-    const held: number[] = [];
-    for (const i of alive) {
-      const c = cands[i] as T;
-      const ready = c.eligibleSince + opts.holdDownMs;
-      if (c.nextHop === current || ready <= now) held.push(i);
-      else {
-        if (lost) lost[i] = 'hold-down';
-        if (recheckAt === undefined || ready < recheckAt) recheckAt = ready;
-      }
-    }
-    alive = held;
-    if (alive.length < n) decidedBy = 'hold-down';
+  if (!lost && opts.preferAz === undefined) {
+    winner = selectFast(cands, alive, current, currentEligible, opts.alwaysCompareMed);
+    decidedBy = fastDecidedBy;
   }
+  if (winner < 0) {
+    winner = eliminate(cands, alive, current, currentEligible, opts, lost);
+    decidedBy = elimDecidedBy;
+  }
+  if (!currentEligible || opts.holdDownMs <= 0) return result(out, winner, decidedBy, undefined);
+  const w = cands[winner] as T;
+  if (w.nextHop === current || w.eligibleSince + opts.holdDownMs <= now) return result(out, winner, decidedBy, undefined);
+  // The winner is still in failback hold-down: rank again without the challengers that are not ready.
+  const held: number[] = [];
+  let recheckAt: number | undefined;
+  for (const i of alive) {
+    const c = cands[i] as T;
+    const ready = c.eligibleSince + opts.holdDownMs;
+    if (c.nextHop === current || ready <= now) {
+      held.push(i);
+      if (lost) lost[i] = undefined;
+    } else {
+      if (lost) lost[i] = 'hold-down';
+      if (recheckAt === undefined || ready < recheckAt) recheckAt = ready;
+    }
+  }
+  winner = eliminate(cands, held, current, currentEligible, opts, lost);
+  return result(out, winner, elimDecidedBy === 'only' ? 'hold-down' : elimDecidedBy, recheckAt);
+}
+
+let elimDecidedBy: Step | 'only' = 'only';
+
+/** The step-by-step elimination (RFC 4271 §9.1.2.2 style) over `alive`; the deciding step in elimDecidedBy. */
+function eliminate<T extends Rankable>(cands: readonly T[], alive: number[], current: string | undefined, currentEligible: boolean, opts: RankOptions, lost: (Step | undefined)[] | undefined): number {
+  let decidedBy: Step | 'only' = 'only';
+  let n: number;
   if ((n = alive.length) > 1) {
     alive = filterBy(cands, alive, lost, 'local-pref', higherLocalPref, sameLocalPref);
     if (alive.length < n) decidedBy = 'local-pref';
@@ -173,17 +190,12 @@ export function selectNextHop<T extends Rankable>(
     }
   }
   if (alive.length > 1 && currentEligible) {
-    let cur = -1;
     for (const i of alive) {
-      if ((cands[i] as T).nextHop === current) {
-        cur = i;
-        break;
-      }
-    }
-    if (cur >= 0) {
-      if (lost) for (const i of alive) if ((cands[i] as T).nextHop !== current) lost[i] = 'stickiness';
+      if ((cands[i] as T).nextHop !== current) continue;
+      if (lost) for (const j of alive) if ((cands[j] as T).nextHop !== current) lost[j] = 'stickiness';
       // Other candidates with the same next hop are not losers: they are the same choice.
-      return result(out, cur, 'stickiness', recheckAt);
+      elimDecidedBy = 'stickiness';
+      return i;
     }
   }
   let winner = alive[0] as number;
@@ -202,7 +214,8 @@ export function selectNextHop<T extends Rankable>(
     }
     if (differ) decidedBy = 'lowest-ip';
   }
-  return result(out, winner, decidedBy, recheckAt);
+  elimDecidedBy = decidedBy;
+  return winner;
 }
 
 const FAST_STEPS: readonly (Step | 'only')[] = ['only', 'local-pref', 'as-path', 'med', 'priority', 'stickiness', 'lowest-ip'];
@@ -219,8 +232,8 @@ function compareFast(a: Rankable, b: Rankable, current: string | undefined, stic
 }
 
 /**
- * One pass, for the common case where the steps form a total order: no hold-down filtering, no AZ step, and
- * MED either comparable across all candidates (alwaysCompareMed) or equal everywhere. Returns the winner's
+ * One pass, for the common case where the steps form a total order: no AZ step, and MED either comparable
+ * across all candidates (alwaysCompareMed) or equal everywhere. Returns the winner's
  * index (its deciding step in fastDecidedBy), or -1 when MED must be compared per neighbour AS (the elimination
  * path handles that).
  */

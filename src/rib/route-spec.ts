@@ -161,15 +161,17 @@ export class RouteSpec {
     setReason(nh, health.reason ?? (health.healthy ? 'healthy' : 'unhealthy'));
     const now = this.clock.now();
     if (!health.healthy) {
-      // Losing a candidate that is not the current choice never changes the choice: the choice survived every
-      // ranking step against it, and stickiness keeps it. Only prefixes routed via this next hop move.
-      for (const e of nh.refs.keys()) if (e.chosen === nextHop) this.markDirty(e);
+      // Losing a candidate that is not the current choice never changes the choice while the ranking steps form
+      // a total order: the choice survived every step against it, and stickiness keeps it. Only prefixes routed
+      // via this next hop move. MED compared per neighbour AS is not a total order (RFC 3345): a lost
+      // candidate can unhide another one, so such prefixes are always re-ranked.
+      for (const e of nh.refs.keys()) if (e.chosen === nextHop || this.medPerAs(e)) this.markDirty(e);
     } else {
       // A recovered next hop can take over at once only where there is no eligible current choice; elsewhere it
       // must first stay healthy for the hold-down: one recheck of all its prefixes then, not 10k timers now.
       let holdDown = false;
       for (const e of nh.refs.keys()) {
-        if (this.rank.holdDownMs > 0 && e.chosen !== undefined && this.chosenEligible(e, now)) holdDown = true;
+        if (this.rank.holdDownMs > 0 && e.chosen !== undefined && !this.medPerAs(e) && this.chosenEligible(e, now)) holdDown = true;
         else this.markDirty(e);
       }
       if (holdDown) this.scheduleNextHopRecheck(nh, nh.since + this.rank.holdDownMs);
@@ -316,6 +318,14 @@ export class RouteSpec {
     if (e.dirty) return;
     e.dirty = true;
     this.dirty.push(e);
+  }
+
+  /** MED is compared per neighbour AS and differs between this prefix's candidates. */
+  private medPerAs(e: PrefixEntry): boolean {
+    if (this.rank.alwaysCompareMed) return false;
+    const m0 = (e.cands[0] as Candidate | undefined)?.med;
+    for (const c of e.cands) if (c.med !== m0) return true;
+    return false;
   }
 
   private chosenEligible(e: PrefixEntry, now: number): boolean {

@@ -4,13 +4,14 @@ import { FakeClock } from '../../src/clock.js';
 import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
 import { parseRouteSpec } from '../../src/rib/spec-format.js';
 import { formatPrefix } from '../../src/rib/prefix.js';
+import type { PathPolicy } from '../../src/policy/import-policy.js';
 import { path, paths, peerUp, withdraw } from './helpers.js';
 
 const PREFIXES = ['10.55.0.0/16', '10.55.1.0/24', '10.66.0.0/16'];
 const HOSTS = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'];
 
 type Op =
-  | { kind: 'announce'; peer: number; prefix: number; nh: number; lp: number; med: number; pathId: number }
+  | { kind: 'announce'; peer: number; prefix: number; nh: number; lp: number; med: number; pathId: number; as: number; prio: number }
   | { kind: 'withdraw'; peer: number; prefix: number; pathId: number }
   | { kind: 'health'; nh: number; healthy: boolean }
   | { kind: 'down'; peer: number; gr: boolean }
@@ -19,7 +20,7 @@ type Op =
   | { kind: 'advance'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('announce' as const), peer: fc.nat(2), prefix: fc.nat(2), nh: fc.nat(3), lp: fc.constantFrom(100, 200), med: fc.nat(2), pathId: fc.nat(1) }),
+  fc.record({ kind: fc.constant('announce' as const), peer: fc.nat(2), prefix: fc.nat(2), nh: fc.nat(3), lp: fc.constantFrom(100, 200), med: fc.nat(2), pathId: fc.nat(1), as: fc.constantFrom(65001, 65002), prio: fc.constantFrom(0, 0, 100) }),
   fc.record({ kind: fc.constant('withdraw' as const), peer: fc.nat(2), prefix: fc.nat(2), pathId: fc.nat(1) }),
   fc.record({ kind: fc.constant('health' as const), nh: fc.nat(3), healthy: fc.boolean() }),
   fc.record({ kind: fc.constant('down' as const), peer: fc.nat(2), gr: fc.boolean() }),
@@ -34,7 +35,13 @@ describe('RouteSpec incremental updates (property)', () => {
       fc.assert(
         fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
           const clock = new FakeClock(0);
-          const rs = new RouteSpec({ clock, whenNoneEligible, rank: { holdDownMs: 2_000 } });
+          // Priority from the first community (so MED per neighbour AS and priority interact, RFC 3345 style).
+          const policy: PathPolicy = {
+            evaluatePath: (p) => ({ accepted: true, priority: p.attrs.communities[0] ?? 0, group: 'default' }),
+            evaluateSpec: () => ({ accepted: true, priority: 0, group: 'default' }),
+            groupOf: () => 'default',
+          };
+          const rs = new RouteSpec({ clock, whenNoneEligible, policy, rank: { holdDownMs: 2_000 } });
           const seen = new Map<string, string | undefined>();
           rs.onChanges((b: readonly ChosenChange[]) => {
             for (const c of b) {
@@ -48,7 +55,9 @@ describe('RouteSpec incremental updates (property)', () => {
             switch (o.kind) {
               case 'announce':
                 rs.applySpeakerEvent(peerUp(peer(o.peer)));
-                rs.applySpeakerEvent(paths(peer(o.peer), path(peer(o.peer), PREFIXES[o.prefix] as string, { pathId: o.pathId, nextHop: HOSTS[o.nh] as string, attrs: { localPref: o.lp, med: o.med } })));
+                rs.applySpeakerEvent(
+                  paths(peer(o.peer), path(peer(o.peer), PREFIXES[o.prefix] as string, { pathId: o.pathId, nextHop: HOSTS[o.nh] as string, attrs: { localPref: o.lp, med: o.med, asPath: [o.as], communities: o.prio ? [o.prio] : [] } })),
+                );
                 break;
               case 'withdraw':
                 rs.applySpeakerEvent(withdraw(peer(o.peer), PREFIXES[o.prefix] as string, o.pathId));

@@ -236,6 +236,27 @@ describe('RouteSpec policy', () => {
   });
 });
 
+describe('RouteSpec with MED compared per neighbour AS', () => {
+  it('re-ranks when a non-chosen candidate goes down and its MED was hiding another one (RFC 3345 style)', () => {
+    // C (AS 1) and U (AS 2, MED 0) tie; X (AS 2, MED 10) loses to U on MED although its priority is higher.
+    const policy = { evaluatePath: (p: { attrs: { communities: readonly number[] } }) => ({ accepted: true as const, priority: p.attrs.communities[0] ?? 0, group: 'default' }), evaluateSpec: () => ({ accepted: true as const, priority: 0, group: 'default' }), groupOf: () => 'default' };
+    const { rs, chosenOf, clock } = setup({ policy });
+    rs.applySpeakerEvent(
+      paths(
+        '10.0.1.1',
+        path('10.0.1.1', P, { pathId: 1, nextHop: '10.0.0.1', attrs: { asPath: [1] } }),
+        path('10.0.1.1', P, { pathId: 2, nextHop: '10.0.0.2', attrs: { asPath: [2], med: 0 } }),
+        path('10.0.1.1', P, { pathId: 3, nextHop: '10.0.0.3', attrs: { asPath: [2], med: 10, communities: [100] } }),
+      ),
+    );
+    expect(chosenOf()).toBe('10.0.0.1');
+    clock.advance(10_000); // everyone past the failback hold-down
+    rs.setNextHopHealth('10.0.0.2', { healthy: false });
+    expect(chosenOf()).toBe('10.0.0.3');
+    expect(rs.audit()).toEqual([]);
+  });
+});
+
 describe('RouteSpec spec sources', () => {
   it('uses list order as preference and merges with BGP', () => {
     const { rs, chosenOf, batches } = setup();
