@@ -6,7 +6,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { DemoWorld } from './demo-world.js';
 import { LogCapture, type LogRecord } from './log-capture.js';
 import { STEPS, ScenarioError, type ScenarioContext } from './scenario.js';
-import { ansi, plain, renderView, type ViewSnapshot } from './view.js';
+import { ansi, budgetsFor, fitLine, plain, renderView, type ViewSnapshot } from './view.js';
 import { DEMO_HOSTS, DEMO_TABLE_ID } from './demo-vpc.js';
 
 /** Log events worth a line in the view / plain output. */
@@ -94,7 +94,15 @@ export async function demoCommand(opts: Record<string, unknown>, _args: readonly
   let timer: NodeJS.Timeout | undefined;
   if (tty) {
     out('\x1b[?1049h\x1b[?25l'); // alternate screen, hide cursor
-    const draw = (): void => out(`\x1b[H${renderView(snapshot(), ansi).replace(/\n/g, '\x1b[K\n')}\x1b[J`);
+    const draw = (): void => {
+      const b = budgetsFor(process.stdout.rows || 50);
+      const width = Math.max(40, (process.stdout.columns || 120) - 1);
+      const text = renderView(snapshot(), ansi, b.routes, b.calls, b.events)
+        .split('\n')
+        .map((l) => `${fitLine(l, width)}\x1b[0m\x1b[K`)
+        .join('\n');
+      out(`\x1b[H${text}\x1b[J`);
+    };
     timer = setInterval(draw, 250);
   }
   let stopped = false;

@@ -57,6 +57,39 @@ function pad(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - visible));
 }
 
+/** Cuts a line to `width` visible characters, keeping colour codes intact (so a long line never wraps). */
+export function fitLine(s: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < s.length; ) {
+    // eslint-disable-next-line no-control-regex
+    const m = /^\x1b\[[0-9;]*m/.exec(s.slice(i));
+    if (m) {
+      out += m[0];
+      i += m[0].length;
+      continue;
+    }
+    if (visible >= width) {
+      i++;
+      continue;
+    }
+    out += s[i];
+    visible++;
+    i++;
+  }
+  return out;
+}
+
+/** Row budgets so the whole view fits a terminal of `rows` lines. */
+export function budgetsFor(rows: number): { routes: number; calls: number; events: number } {
+  const fixed = 22; // header, narrative, session block (6 hosts), section headers and blank lines
+  const spare = Math.max(0, rows - fixed);
+  const routes = Math.max(3, Math.min(16, Math.floor(spare * 0.5)));
+  const calls = Math.max(2, Math.min(8, Math.floor(spare * 0.3)));
+  const events = Math.max(1, Math.min(6, spare - routes - calls));
+  return { routes, calls, events };
+}
+
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 export function renderView(v: ViewSnapshot, p: Paint, maxRoutes = 16, maxCalls = 8, maxEvents = 6): string {

@@ -94,3 +94,28 @@ describe('bgp2vpc demo --once', () => {
     expect(stdout).toContain('demo complete.');
   }, 120_000);
 });
+
+describe('demo view fitting', () => {
+  it('cuts long lines to the width without breaking colour codes', async () => {
+    const { fitLine } = await import('../../src/demo/view.js');
+    expect(fitLine('abcdef', 4)).toBe('abcd');
+    expect(fitLine(`${ansi.red('abc')}def`, 4)).toBe('\x1b[31mabc\x1b[0md');
+  });
+
+  it('keeps the view within the terminal height', async () => {
+    const { budgetsFor } = await import('../../src/demo/view.js');
+    for (const rows of [24, 30, 40, 60]) {
+      const b = budgetsFor(rows);
+      const many: ViewSnapshot = {
+        ...snap,
+        routes: Array.from({ length: 40 }, (_, i) => ({ destination: `100.64.${i}.0/24`, target: 'eni-x', state: 'active', ours: true })),
+        calls: Array.from({ length: 40 }, (_, i) => ({ at: i, action: 'CreateRoute', detail: 'x', outcome: 'ok' })),
+        events: Array.from({ length: 40 }, (_, i) => `event ${i}`),
+        narrative: ['one', 'two', 'three'],
+        hosts: Array.from({ length: 6 }, (_, i) => ({ name: `node-${i}`, ip: `127.0.10.${i}`, healthPortOpen: true })),
+      };
+      const lines = renderView(many, plain, b.routes, b.calls, b.events).split('\n').length;
+      expect(lines, `rows ${rows}`).toBeLessThanOrEqual(Math.max(rows, 30));
+    }
+  });
+});
