@@ -86,6 +86,8 @@ export interface PrefixEntry {
   reason: string;
   /** Set while queued for re-ranking. */
   dirty: boolean;
+  /** Candidates' MEDs differ (refreshed at every re-rank; every MED change re-ranks). */
+  medVaries: boolean;
 }
 
 /** A compact, unique key per prefix (cheaper than formatting the text form). */

@@ -265,7 +265,7 @@ export class RouteSpec {
     const key = prefixKey(prefix);
     let e = this.entries.get(key);
     if (!e) {
-      e = { key, prefix, text: undefined, cands: [], chosen: undefined, failover: false, reasonKind: '', reason: '', dirty: false };
+      e = { key, prefix, text: undefined, cands: [], chosen: undefined, failover: false, reasonKind: '', reason: '', dirty: false, medVaries: false };
       this.entries.set(key, e);
     }
     return e;
@@ -322,10 +322,7 @@ export class RouteSpec {
 
   /** MED is compared per neighbour AS and differs between this prefix's candidates. */
   private medPerAs(e: PrefixEntry): boolean {
-    if (this.rank.alwaysCompareMed) return false;
-    const m0 = (e.cands[0] as Candidate | undefined)?.med;
-    for (const c of e.cands) if (c.med !== m0) return true;
-    return false;
+    return e.medVaries && !this.rank.alwaysCompareMed;
   }
 
   private chosenEligible(e: PrefixEntry, now: number): boolean {
@@ -392,10 +389,14 @@ export class RouteSpec {
       if (prev === undefined) return undefined;
       return this.change(e, undefined, 'withdrawn', 'no candidate left (withdrawn)', false);
     }
+    const med0 = (e.cands[0] as Candidate).med;
+    let medVaries = false;
     for (const c of e.cands) {
       c.eligible = isEligible(c, now);
       c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
+      if (c.med !== med0) medVaries = true;
     }
+    e.medVaries = medVaries;
     const sel = selectNextHop(e.cands, prev, now, this.rank, undefined, this.sel);
     if (sel.recheckAt !== undefined) this.scheduleRecheck(e, sel.recheckAt);
     if (sel.winner < 0) {
