@@ -106,6 +106,11 @@ export class TestPeer {
   /** OPEN → (their OPEN) → KEEPALIVE → (their KEEPALIVE): the session is Established on both sides after this. */
   async establish(): Promise<OpenMessage> {
     this.send(this.openMessage());
+    const first = await until(() => this.received.find((x) => x[18] === MessageType.OPEN || x[18] === MessageType.NOTIFICATION), 'OPEN');
+    if (first[18] === MessageType.NOTIFICATION) {
+      const n = decodeNotification(first);
+      throw new Error(`NOTIFICATION ${n.code}/${n.subcode} instead of OPEN`);
+    }
     this.open = decodeOpen(await this.waitFor(MessageType.OPEN, 'OPEN'));
     await this.waitFor(MessageType.KEEPALIVE, 'KEEPALIVE');
     this.send(encodeKeepalive());
