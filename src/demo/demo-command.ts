@@ -85,7 +85,7 @@ export async function demoCommand(opts: Record<string, unknown>, _args: readonly
       limit: world.config.vpc.routeLimit,
       routes: world.routes(),
       announced: new Set([...world.hosts.values()].filter((h) => h.sim.state === 'established').flatMap((h) => h.sim.announced.map((a) => `${a.prefix.addr}/${a.prefix.len}`))).size,
-      calls: world.mutatingCalls(),
+      calls: world.mutatingCalls(startedAtWall),
       callTotals: world.callTotals(),
       events,
     };

@@ -115,7 +115,8 @@ export class DemoWorld {
     });
   }
 
-  mutatingCalls(): ViewCall[] {
+  /** Mutating calls, with times relative to `originWallMs` (a Date.now() reading). */
+  mutatingCalls(originWallMs: number): ViewCall[] {
     return this.emu.calls
       .filter((c) => c.mutating)
       .map((c) => {
@@ -123,7 +124,7 @@ export class DemoWorld {
         const eni = c.params.NetworkInterfaceId;
         const host = this.hostOfEni(eni);
         const detail = c.action === 'CreateTags' ? `${c.params['ResourceId.1'] ?? ''} (claim the table)` : `${dest}${eni ? ` → ${host ?? eni}` : ''}`;
-        return { at: c.time - this.startedAt, action: c.action, detail, outcome: c.outcome };
+        return { at: performance.timeOrigin + c.time - originWallMs, action: c.action, detail, outcome: c.outcome };
       });
   }
 
