@@ -125,6 +125,16 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     expect(routeTo('100.70.200.10')).toBe(eni('a')); // lowest IP wins the tie
     expect((await fetch(`${d.api.url}/readyz`)).status).toBe(200);
 
+    // vpc-router compatible POST /route_spec through the real route spec: bad bodies get 400 with a reason.
+    const bad = await fetch(`${d.api.url}/route_spec`, { method: 'POST', body: JSON.stringify({ '100.70.9.1/24': ['127.0.4.12'] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/host bits/);
+    const good = await fetch(`${d.api.url}/route_spec`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ '100.70.9.0/24': ['127.0.4.12'] }) });
+    expect(good.status).toBe(200);
+    expect(await (await fetch(`${d.api.url}/route_spec`)).json()).toMatchObject({ '100.70.9.0/24': ['127.0.4.12'] });
+    const explained = (await (await fetch(`${d.api.url}/api/v1/routes?prefix=100.70.9.0/24`)).json()) as { chosen?: string };
+    expect(explained.chosen).toBe('127.0.4.12');
+
     // Host a dies: session reset and health port closed.
     const before = emu.count({ action: 'ReplaceRoute' });
     hosts[0]?.kill();
