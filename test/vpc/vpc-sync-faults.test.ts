@@ -30,9 +30,9 @@ describe('VpcSync under faults', () => {
     fx = await vpcFixture({ hosts: 4 });
     const f = fx;
     const metrics = new Metrics();
-    // EC2's buckets scaled up 5× in rate (so the test runs in seconds) and down in burst; our client-side
+    // EC2's buckets scaled up 3× in rate (so the test runs in seconds) and down in burst; our client-side
     // buckets are set looser than the server's on purpose, so that many calls do meet RequestLimitExceeded.
-    f.emu.faults.throttle({ mutating: { burst: 3, perSecond: 25 }, describe: { burst: 5, perSecond: 50 } });
+    f.emu.faults.throttle({ mutating: { burst: 3, perSecond: 15 }, describe: { burst: 5, perSecond: 40 } });
     f.emu.faults.errorRate(0.1, 7);
     f.emu.faults.latency(3, 3);
     f.emu.faults.timeouts(0.02, 11);
@@ -76,8 +76,10 @@ describe('VpcSync under faults', () => {
     const total = Object.values(counters).reduce((s, c) => s + Object.values(c).reduce((a, b) => a + b, 0), 0);
     const throttled = f.emu.count({ outcome: 'RequestLimitExceeded' });
     const errors5xx = f.emu.count({ outcome: 'InternalError' });
-    // The faults really happened (the share of throttled calls depends on timing; it is typically 30-50%).
-    expect(throttled / total).toBeGreaterThan(0.15);
+    // The faults really happened (the share of throttled calls depends on timing; it is typically 30-50%,
+    // and stays well above 10% unless the machine is too loaded to send 15 writes a second).
+    expect(throttled).toBeGreaterThanOrEqual(10);
+    expect(throttled / total).toBeGreaterThan(0.1);
     expect(errors5xx).toBeGreaterThan(0);
     // Foreign routes were never the subject of a write.
     const foreignDests = new Set(f.foreign.map(([d]) => d));
