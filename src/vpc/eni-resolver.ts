@@ -14,7 +14,8 @@ export type Resolution =
 export type EniLookup = (ips: readonly string[]) => Promise<{ readonly enis: readonly EniInfo[]; readonly failed: readonly string[] }>;
 
 export class EniResolver {
-  private readonly found = new Map<string, EniInfo>();
+  /** ip → the ENIs holding it; more than one only when the managed tables span VPCs with overlapping CIDRs. */
+  private readonly found = new Map<string, EniInfo[]>();
   private readonly missing = new Map<string, number>(); // ip → time of the answer
 
   constructor(
@@ -32,10 +33,12 @@ export class EniResolver {
     }
   }
 
-  /** From the cache only (no I/O). */
-  peek(ip: string): Resolution {
-    const f = this.found.get(ip);
+  /** From the cache only (no I/O). With a VPC, only an ENI of that VPC counts (a route can only target those). */
+  peek(ip: string, vpcId?: string): Resolution {
+    const all = this.found.get(ip);
+    const f = vpcId === undefined || vpcId === '' ? all?.[0] : all?.find((e) => e.vpcId === vpcId);
     if (f) return { kind: 'found', eni: f };
+    if (all && all.length > 0) return { kind: 'missing' }; // held only in other VPCs
     const at = this.missing.get(ip);
     if (at !== undefined && this.clock.now() - at < this.missingTtlMs) return { kind: 'missing' };
     return { kind: 'unknown' };
@@ -55,11 +58,12 @@ export class EniResolver {
       const failed = new Set(got.failed);
       const now = this.clock.now();
       for (const e of got.enis) {
-        // Several ENIs can carry the same IP in different VPCs; the lookup is filtered by VPC, keep the first.
-        if (!this.found.has(e.ip)) this.found.set(e.ip, e);
+        const list = this.found.get(e.ip) ?? [];
+        if (!list.some((x) => x.networkInterfaceId === e.networkInterfaceId)) list.push(e);
+        this.found.set(e.ip, list);
       }
       for (const ip of ask) {
-        const e = this.found.get(ip);
+        const e = this.found.get(ip)?.[0];
         if (e) {
           this.missing.delete(ip);
           out.set(ip, { kind: 'found', eni: e });
@@ -82,8 +86,8 @@ export class EniResolver {
   /** Forgets every IP mapped to this ENI or instance; returns those IPs. */
   invalidateTarget(id: string): string[] {
     const ips: string[] = [];
-    for (const [ip, e] of this.found) {
-      if (e.networkInterfaceId === id || e.instanceId === id) ips.push(ip);
+    for (const [ip, list] of this.found) {
+      if (list.some((e) => e.networkInterfaceId === id || e.instanceId === id)) ips.push(ip);
     }
     for (const ip of ips) this.found.delete(ip);
     return ips;
@@ -92,7 +96,7 @@ export class EniResolver {
   /** IPs currently mapped to this ENI (or instance). */
   ipsOf(id: string): string[] {
     const ips: string[] = [];
-    for (const [ip, e] of this.found) if (e.networkInterfaceId === id || e.instanceId === id) ips.push(ip);
+    for (const [ip, list] of this.found) if (list.some((e) => e.networkInterfaceId === id || e.instanceId === id)) ips.push(ip);
     return ips;
   }
 

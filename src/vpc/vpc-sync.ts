@@ -381,7 +381,7 @@ export class VpcSync {
       desired: this.desired,
       eniOf: (nextHop) => {
         const ip = EniResolver.canonical(nextHop);
-        const r = ip ? this.resolver.peek(ip) : undefined;
+        const r = ip ? this.resolver.peek(ip, t.vpcId) : undefined;
         return r?.kind === 'found' ? r.eni.networkInterfaceId : undefined;
       },
       ownership: this.own,

@@ -57,4 +57,14 @@ describe('EniResolver', () => {
     expect(EniResolver.canonical('FD00::1')).toBe('fd00::1');
     expect(EniResolver.canonical('host.example')).toBeUndefined();
   });
+
+  it('keeps the ENI of each VPC when an IP exists in several (overlapping VPC CIDRs)', async () => {
+    const lookup = (ips: readonly string[]) =>
+      Promise.resolve({ enis: ips.flatMap((ip) => [{ ...eni(ip, 'eni-1'), vpcId: 'vpc-1' }, { ...eni(ip, 'eni-2'), vpcId: 'vpc-2' }]), failed: [] });
+    const r = new EniResolver(lookup, new FakeClock());
+    await r.resolve(['10.0.0.5']);
+    expect(r.peek('10.0.0.5', 'vpc-2')).toMatchObject({ kind: 'found', eni: { networkInterfaceId: 'eni-2' } });
+    expect(r.peek('10.0.0.5', 'vpc-1')).toMatchObject({ kind: 'found', eni: { networkInterfaceId: 'eni-1' } });
+    expect(r.peek('10.0.0.5', 'vpc-3')).toEqual({ kind: 'missing' });
+  });
 });
