@@ -12,6 +12,7 @@ import { NO_TARGET, type Trie } from './trie.js';
 
 const EMPTY = new Int32Array(0);
 
+/** m(c, ·) sparsely: `m[i]` for target `targets[i]`, `other` for every target not listed (and for none). */
 interface Side {
   readonly targets: Int32Array;
   readonly m: Int32Array;
@@ -33,28 +34,57 @@ function indexOf(list: Int32Array, t: number): number {
 }
 
 const mOf = (s: Side, h: number): number => {
-  if (h < 0) return s.other;
+  if (h < 0 || s.targets.length === 0) return s.other;
   const i = indexOf(s.targets, h);
   return i < 0 ? s.other : (s.m[i] as number);
 };
 
-function mergeTargets(a: Int32Array, b: Int32Array): Int32Array {
-  if (a.length === 0) return b;
-  if (b.length === 0 || a === b) return a;
-  const out = new Int32Array(a.length + b.length);
+/** Sorted union of two sorted lists (duplicates dropped). */
+function unionSorted(x: ArrayLike<number>, y: ArrayLike<number>): Int32Array {
+  if (y.length === 0) return x instanceof Int32Array ? x : Int32Array.from(x);
+  if (x.length === 0) return y instanceof Int32Array ? y : Int32Array.from(y);
+  const out = new Int32Array(x.length + y.length);
   let n = 0;
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? (a[i] as number) : Infinity;
-    const y = j < b.length ? (b[j] as number) : Infinity;
-    if (x <= y) {
-      out[n++] = x;
+  while (i < x.length && j < y.length) {
+    const p = x[i] as number;
+    const q = y[j] as number;
+    if (p < q) {
+      out[n++] = p;
       i++;
-      if (x === y) j++;
-    } else out[n++] = b[j++] as number;
+    } else if (q < p) {
+      out[n++] = q;
+      j++;
+    } else {
+      out[n++] = p;
+      i++;
+      j++;
+    }
   }
-  return n === out.length ? out : out.slice(0, n);
+  while (i < x.length) out[n++] = x[i++] as number;
+  while (j < y.length) out[n++] = y[j++] as number;
+  return n === out.length ? out : out.subarray(0, n);
+}
+
+/**
+ * The targets for which m(v, h) may differ from m(v, other): listed by a child, or in a child's set (S(v) is
+ * inside S_A ∪ S_B). Sorted, in a fresh array the caller may overwrite.
+ */
+function candidates(a: Side, b: Side): Int32Array {
+  const sets = unionSorted(a.set ?? EMPTY, b.set ?? EMPTY);
+  const listed = unionSorted(a.targets, b.targets);
+  const all = unionSorted(sets, listed);
+  return all === a.targets || all === b.targets ? all.slice() : all;
+}
+
+/** m(v, h) from the children's values (see the header for which choices keep the table minimal). */
+function mValue(a: Side, b: Side, s: readonly number[], union: boolean, bestWithRoute: number, h: number): number {
+  const ma = mOf(a, h);
+  const mb = mOf(b, h);
+  if (inSet(s, h)) return ma + mb;
+  const noRouteOk = union || inSet(a.set, h) !== inSet(b.set, h);
+  return noRouteOk ? Math.max(bestWithRoute, ma + mb) : bestWithRoute;
 }
 
 export function ortcTableClosestTo(trie: Trie, o: OrtcSets): PlacedRoute[] {
@@ -62,10 +92,17 @@ export function ortcTableClosestTo(trie: Trie, o: OrtcSets): PlacedRoute[] {
   const sides: (Side | undefined)[] = new Array<Side | undefined>(n);
   const best = new Int32Array(n).fill(NO_TARGET); // the best route target on v when one is placed
   const bestM = new Int32Array(n);
-  const fillerSide = (f: number): Side =>
-    f >= 0
-      ? { targets: Int32Array.of(f), m: Int32Array.of(0), other: 0, set: [f] }
-      : { targets: EMPTY, m: EMPTY, other: 0, set: null };
+  const fillers: Side[] = [];
+  const dontCare: Side = { targets: EMPTY, m: EMPTY, other: 0, set: null };
+  const fillerSide = (f: number): Side => {
+    if (f < 0) return dontCare;
+    let side = fillers[f];
+    if (!side) {
+      side = { targets: EMPTY, m: EMPTY, other: 0, set: [f] };
+      fillers[f] = side;
+    }
+    return side;
+  };
   const childSide = (v: number, side: 0 | 1): Side => {
     const c = side === 0 ? (trie.child0[v] as number) : (trie.child1[v] as number);
     return c >= 0 ? (sides[c] as Side) : fillerSide(trie.fill[v] as number);
@@ -75,7 +112,7 @@ export function ortcTableClosestTo(trie: Trie, o: OrtcSets): PlacedRoute[] {
     if (trie.blocked[v]) continue;
     const s = o.sets[v] as CandidateSet;
     if (s === null) {
-      sides[v] = { targets: EMPTY, m: EMPTY, other: 0, set: null };
+      sides[v] = dontCare;
       continue;
     }
     const a = childSide(v, 0);
@@ -93,17 +130,22 @@ export function ortcTableClosestTo(trie: Trie, o: OrtcSets): PlacedRoute[] {
     best[v] = bx;
     bestM[v] = bm;
     const union = isUnion(a.set, b.set);
-    const value = (h: number): number => {
-      const ma = mOf(a, h);
-      const mb = mOf(b, h);
-      if (inSet(s, h)) return ma + mb;
-      const noRouteOk = union || inSet(a.set, h) !== inSet(b.set, h);
-      return noRouteOk ? Math.max(bm, ma + mb) : bm;
-    };
-    const targets = mergeTargets(a.targets, b.targets);
-    const m = new Int32Array(targets.length);
-    for (let i = 0; i < targets.length; i++) m[i] = value(targets[i] as number);
-    sides[v] = { targets, m, other: value(NO_TARGET), set: s };
+    const other = mValue(a, b, s, union, bm, NO_TARGET);
+    const cand = candidates(a, b);
+    const vals = new Int32Array(cand.length);
+    let kept = 0;
+    for (let i = 0; i < cand.length; i++) {
+      const h = cand[i] as number;
+      const val = mValue(a, b, s, union, bm, h);
+      if (val !== other) {
+        cand[kept] = h;
+        vals[kept++] = val;
+      }
+    }
+    sides[v] =
+      kept === 0
+        ? { targets: EMPTY, m: EMPTY, other, set: s }
+        : { targets: cand.subarray(0, kept), m: vals.subarray(0, kept), other, set: s };
   }
 
   // Top-down: follow the choices that achieve m.
