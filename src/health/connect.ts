@@ -1,6 +1,7 @@
 // Wiring between the route spec and the health monitor: the route spec's next hops become probe targets,
 // and health changes re-rank the affected prefixes. Create the monitor first and pass
-// `healthOf: (nh) => monitor.healthOf(nh)` to the RouteSpec so new next hops start with the right verdict.
+// `healthOf: (nh, group) => monitor.healthOf(nh, group)` to the RouteSpec so new next hops start with the
+// right verdict (blackhole marks, newTargetsStartDown).
 import type { RouteSpec } from '../rib/route-spec.js';
 import type { HealthMonitor } from './health-monitor.js';
 
@@ -12,7 +13,7 @@ export function connectHealth(spec: RouteSpec, monitor: HealthMonitor): () => vo
   });
   const offHealth = monitor.onChange((nextHop, h) => spec.setNextHopHealth(nextHop, h));
   monitor.setTargets(spec.nextHopTargets());
-  for (const t of spec.nextHopTargets()) spec.setNextHopHealth(t.nextHop, monitor.healthOf(t.nextHop));
+  for (const t of spec.nextHopTargets()) spec.setNextHopHealth(t.nextHop, monitor.healthOf(t.nextHop, t.group));
   return () => {
     offNh();
     offHealth();

@@ -125,14 +125,25 @@ export class HealthMonitor {
     return () => this.listeners.delete(listener);
   }
 
-  /** Current verdict for a next hop (RouteSpec's healthOf). Unknown targets are healthy unless marked. */
-  healthOf(nextHop: string): HealthChange {
+  /**
+   * Current verdict for a next hop (RouteSpec's healthOf). An unknown target is healthy unless marked, or, with
+   * newTargetsStartDown, unless `group` (the group it will be added with) probes it: then it starts down, as
+   * addTarget will create it.
+   */
+  healthOf(nextHop: string, group?: string): HealthChange {
     const t = this.targets.get(nextHop);
     const now = this.clock.now();
     if (t) return { healthy: t.health.eligible(), since: t.health.view(now).since, reason: t.health.reason(now) };
     const m = this.marks.get(nextHop);
     if (m && (m.until === undefined || now < m.until)) return { healthy: false, since: now, reason: m.reason };
+    if (this.startDown && group !== undefined && this.probedGroup(group)) return { healthy: false, since: now, reason: 'waiting for the first probes' };
     return { healthy: true, since: now, reason: 'not probed' };
+  }
+
+  private probedGroup(groupName: string): boolean {
+    const name = this.groups.has(groupName) ? groupName : this.defaultGroup;
+    const g = name !== undefined ? this.groups.get(name) : undefined;
+    return g !== undefined && g.probe.type !== 'none';
   }
 
   /** Declarative: probe exactly these targets. */

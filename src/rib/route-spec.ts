@@ -55,8 +55,11 @@ export interface RouteSpecOptions {
   readonly rank?: Partial<RankOptions>;
   /** What to do when no candidate of a prefix is eligible: keep the last choice (default) or remove the route. */
   readonly whenNoneEligible?: 'keep-last' | 'remove';
-  /** Health of a next hop when it first appears (default: healthy; the health monitor reports changes). */
-  readonly healthOf?: (nextHop: string) => NextHopHealth;
+  /**
+   * Health of a next hop when it first appears, given its health-check group (default: healthy; the health
+   * monitor reports changes): `(nh, group) => monitor.healthOf(nh, group)`.
+   */
+  readonly healthOf?: (nextHop: string, group: string) => NextHopHealth;
   /** Availability zone of a next hop (for rank.preferAz). */
   readonly azOf?: (nextHop: string) => string | undefined;
   /** Registry for bgp2vpc_route_spec_* metrics. */
@@ -74,7 +77,7 @@ export class RouteSpec {
   private policy: PathPolicy;
   private readonly rank: RankOptions;
   private readonly whenNone: 'keep-last' | 'remove';
-  private readonly healthOf: (nextHop: string) => NextHopHealth;
+  private readonly healthOf: (nextHop: string, group: string) => NextHopHealth;
   private readonly azOf: ((nextHop: string) => string | undefined) | undefined;
   private readonly entries = new Map<string, PrefixEntry>();
   private readonly nextHops = new Map<string, NextHopState>();
@@ -275,7 +278,7 @@ export class RouteSpec {
     let nh = this.nextHops.get(text);
     if (!nh) {
       const a = unmapIpv4(parseAddress(text));
-      const h = this.healthOf(text);
+      const h = this.healthOf(text, group);
       const reason = h.reason ?? (h.healthy ? 'healthy' : 'unhealthy');
       nh = { text, family: a.family, addr: a.addr, key: a.family === 'ipv4' ? Number(a.addr) : Number(a.addr >> 75n), healthy: h.healthy, since: h.since ?? this.clock.now(), reason, downText: downText(reason), group, refs: new Map() };
       this.nextHops.set(text, nh);

@@ -11,6 +11,25 @@ const settle = async (): Promise<void> => {
 };
 
 describe('route spec ↔ health monitor', () => {
+  it('with newTargetsStartDown a new host gets traffic only after its first good probes', async () => {
+    const clock = new FakeClock(0);
+    const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });
+    const mon = new HealthMonitor({ groups: { default: { probe: { type: 'tcp', port: 80 } } }, newTargetsStartDown: true }, { clock, random: () => 0.5, makeProbe: () => probe });
+    const rs = new RouteSpec({ clock, healthOf: (nh, group) => mon.healthOf(nh, group) });
+    connectHealth(rs, mon);
+    const changes: [string | undefined, string, number][] = [];
+    rs.onChanges((b) => changes.push(...b.map((c): [string | undefined, string, number] => [c.to, c.reason, clock.now()])));
+    rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', '10.55.0.0/16')));
+    expect(rs.chosen()).toEqual([]);
+    for (let t = 0; t < 600; t += 10) {
+      clock.advance(10);
+      await settle();
+    }
+    // Phase 0.5 → probes at 100 and 300 ms; rise 2 → eligible at 300 ms.
+    expect(changes).toEqual([['10.0.0.5', 'new', 300]]);
+    mon.stop();
+  });
+
   it('probes the route spec next hops and fails over when the chosen one dies, without failing back', async () => {
     const clock = new FakeClock(0);
     const alive = new Map([['10.0.0.5', true], ['10.0.0.6', true]]);
