@@ -71,8 +71,8 @@ function unionSorted(x: ArrayLike<number>, y: ArrayLike<number>): Int32Array {
  * The targets for which m(v, h) may differ from m(v, other): listed by a child, or in a child's set (S(v) is
  * inside S_A ∪ S_B). Sorted, in a fresh array the caller may overwrite.
  */
-function candidates(a: Side, b: Side): Int32Array {
-  const sets = unionSorted(a.set ?? EMPTY, b.set ?? EMPTY);
+function candidates(a: Side, b: Side, withSets: boolean): Int32Array {
+  const sets = withSets ? unionSorted(a.set ?? EMPTY, b.set ?? EMPTY) : EMPTY;
   const listed = unionSorted(a.targets, b.targets);
   const all = unionSorted(sets, listed);
   return all === a.targets || all === b.targets ? all.slice() : all;
@@ -131,7 +131,11 @@ export function ortcTableClosestTo(trie: Trie, o: OrtcSets): PlacedRoute[] {
     bestM[v] = bm;
     const union = isUnion(a.set, b.set);
     const other = mValue(a, b, s, union, bm, NO_TARGET);
-    const cand = candidates(a, b);
+    // A target neither child lists has m = other on both sides; its value can only be one of these three, so when
+    // they all equal "other", set membership cannot matter and only the listed targets need a look.
+    const both = a.other + b.other;
+    const setsMatter = both !== other || bm !== other;
+    const cand = candidates(a, b, setsMatter);
     const vals = new Int32Array(cand.length);
     let kept = 0;
     for (let i = 0; i < cand.length; i++) {
