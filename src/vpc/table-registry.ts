@@ -28,14 +28,17 @@ export class TableRegistry {
     return [...new Set(this.tables.map((t) => t.vpcId).filter((v) => v !== ''))];
   }
 
+  private discoveryFilters(): Filter[] {
+    const sel = this.selector;
+    return 'ids' in sel
+      ? [{ Name: 'route-table-id', Values: [...sel.ids] }]
+      : [{ Name: 'vpc-id', Values: [sel.vpcId] }, ...Object.entries(sel.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))];
+  }
+
   /** Reads the selected tables and their VPCs' CIDRs. Throws when EC2 cannot be read. */
   async discover(): Promise<void> {
     const sel = this.selector;
-    const filters: Filter[] =
-      'ids' in sel
-        ? [{ Name: 'route-table-id', Values: [...sel.ids] }]
-        : [{ Name: 'vpc-id', Values: [sel.vpcId] }, ...Object.entries(sel.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))];
-    const snaps = await this.gw.describeRouteTables(filters);
+    const snaps = await this.gw.describeRouteTables(this.discoveryFilters());
     this.tables = snaps.map((s) => newTableState(s, claimState(s.tags, this.clusterName)));
     if ('ids' in sel) {
       for (const id of sel.ids) {
@@ -73,6 +76,39 @@ export class TableRegistry {
     }
     if (!t.operatorErrors.has(e.code)) this.log.error({ event: 'table_refused', routeTable: t.id, owner: e.owner }, e.message);
     t.operatorErrors.set(e.code, e.message);
+  }
+
+  /**
+   * Re-reads every managed table. With tables chosen by VPC + tags this is the discovery query again: a table
+   * that gained the tags is taken on (claimed at the next write), one that lost them is let go, untouched.
+   */
+  async refreshAll(): Promise<void> {
+    if ('ids' in this.selector) return this.refresh(this.tables);
+    const snaps = await this.gw.describeRouteTables(this.discoveryFilters());
+    const byId = new Map(this.tables.map((t) => [t.id, t]));
+    const next: TableState[] = [];
+    const added: TableState[] = [];
+    for (const s of snaps) {
+      const t = byId.get(s.id);
+      if (!t) {
+        const fresh = newTableState(s, claimState(s.tags, this.clusterName));
+        this.log.info({ event: 'table_discovered', routeTable: s.id }, `route table ${s.id} now matches the discovery filter`);
+        added.push(fresh);
+        next.push(fresh);
+        continue;
+      }
+      t.stale = false;
+      t.routes = [...s.routes];
+      t.tags = { ...s.tags };
+      t.claim = claimState(s.tags, this.clusterName);
+      next.push(t);
+    }
+    for (const t of this.tables) {
+      if (!next.includes(t)) this.log.warn({ event: 'table_released', routeTable: t.id }, `route table ${t.id} no longer matches the discovery filter; no longer managed (routes left as they are)`);
+    }
+    this.tables = next;
+    await this.loadVpcCidrs(added);
+    for (const t of this.tables) this.checkClaim(t);
   }
 
   /** Tags unclaimed tables as ours (a write: only call when writes are allowed). */

@@ -32,9 +32,20 @@ export class VpcMetrics {
     this.pendingOps = m.gauge('vpc_pending_ops', 'Planned EC2 writes not yet applied', ['route_table']);
   }
 
-  /** Sets the per-table gauges from a status snapshot. */
+  private known = new Set<string>();
+
+  /** Sets the per-table gauges from a status snapshot; series of tables no longer managed are removed. */
   update(tables: readonly TableStatus[]): void {
     this.operatorErrors.reset();
+    const now = new Set(tables.map((t) => t.id));
+    for (const id of this.known) {
+      if (now.has(id)) continue;
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        for (const g of [this.routesDesired, this.routesActual, this.routeLimit, this.routeBudget, this.damageAddresses]) g.remove({ route_table: id, family });
+      }
+      this.pendingOps.remove({ route_table: id });
+    }
+    this.known = now;
     for (const s of tables) {
       for (const family of ['ipv4', 'ipv6'] as const) {
         const f = s.families[family];

@@ -255,9 +255,9 @@ export class VpcSync {
     const writing = this.canWrite();
     if (writing && !this.wasWriting) for (const t of this.tables) t.stale = true; // HA seam: re-read first
     this.wasWriting = writing;
-    if (trigger === 'drift' || trigger === 'manual') for (const t of this.tables) t.stale = true;
     if (trigger === 'drift') this.health.forgetGone();
-    await this.registry.refresh(this.tables.filter((t) => t.stale));
+    if (trigger === 'drift' || trigger === 'manual') await this.registry.refreshAll();
+    else await this.registry.refresh(this.tables.filter((t) => t.stale));
     if (!this.haveDesired) return;
     if (writing) await this.registry.claimUnclaimed();
 

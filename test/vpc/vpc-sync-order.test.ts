@@ -40,6 +40,24 @@ describe('VpcSync ordering', () => {
     expect(new Set(replaces.slice(0, 2).map((c) => c.params.RouteTableId))).toEqual(new Set([f.tableId, second]));
   });
 
+  it('takes on a table that gains the discovery tags and lets go of one that loses them, untouched', async () => {
+    fx = await vpcFixture({ tableTags: { role: 'pods' } });
+    const f = fx;
+    sync = new VpcSync({ ec2: f.ec2, clusterName: 'prod', clusterCidrs: CLUSTER, tables: { vpcId: f.vpcId, tags: { role: 'pods' } }, debounceMs: 5, aggregate: exactTable });
+    await sync.start();
+    sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
+    await sync.reconcileNow();
+    const later = f.emu.model.createRouteTable(f.vpcId, { role: 'pods' }).id;
+    f.emu.model.deleteTags([f.tableId], [{ key: 'role' }]);
+    f.emu.reset();
+    await sync.reconcileNow(); // a full pass re-runs the discovery query, as the drift timer does
+    expect(sync.status().map((s) => s.id)).toEqual([later]);
+    expect(tableMap(f, later).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
+    expect(f.emu.model.routeTable(later).tags.get(CLAIM_TAG)).toBe('prod');
+    expect(tableMap(f).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId); // the released table keeps its routes
+    expect(f.emu.calls.filter((c) => c.mutating).every((c) => c.params.RouteTableId === later || c.params['ResourceId.1'] === later)).toBe(true);
+  });
+
   it('a newer desired set interrupts a long apply instead of finishing an obsolete plan', async () => {
     fx = await vpcFixture();
     const f = fx;
