@@ -110,6 +110,27 @@ function main(): void {
         `${mb(process.memoryUsage().rss)} | ${c.target ?? ''} |`,
     );
   }
+  console.log('\n## Minimal table closest to the previous one (one host renamed, as after a failover)\n');
+  console.log('| input | routes | changed routes with previous | without previous | wall / cpu with previous |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const s of [calicoBlocks(100_000, 1000, 1), calicoRuns(100_000, 1000, 8), calicoRuns(5000, 200, 10)]) {
+    const before = run(s).routes;
+    const victim = s.routes[0]?.target ?? '';
+    const churned = s.routes.map((r) => (r.target === victim ? { ...r, target: 'i-replacement' } : r));
+    const input = { family: s.family, routes: churned, cluster: s.cluster };
+    const withPrev = timed(() => aggregate({ ...input, previous: before }), 3);
+    const without = aggregate(input);
+    const key = (r: { prefix: { addr: bigint; len: number }; target: string }): string => `${r.prefix.addr}/${r.prefix.len} ${r.target}`;
+    const changed = (t: readonly { prefix: { addr: bigint; len: number }; target: string }[]): number => {
+      const a = new Set(before.map(key));
+      const b = new Set(t.map(key));
+      return [...a].filter((k) => !b.has(k)).length + [...b].filter((k) => !a.has(k)).length;
+    };
+    console.log(
+      `| ${s.name} | ${withPrev.value.routes.length} | ${changed(withPrev.value.routes)} | ${changed(without.routes)} | ` +
+        `${fmt(withPrev.ms)} / ${fmt(withPrev.cpuMs)} |`,
+    );
+  }
   console.log(`\npeak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
