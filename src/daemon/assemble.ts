@@ -89,7 +89,17 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const syncPort = new VpcSyncPort((mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite, onMutatingSend }));
   const sync = syncPort.sync;
 
-  const daemon = new Daemon({ bgp, rib, sync: syncPort }, { clock, logger, metrics, settleMs: config.routes.settleTime });
+  const daemon = new Daemon(
+    { bgp, rib, sync: syncPort },
+    {
+      clock,
+      logger,
+      metrics,
+      settleMs: config.routes.settleTime,
+      // With BGP configured, a restart must not converge on an empty RIB while hosts are still reconnecting.
+      expectPeers: config.bgp.listen.length > 0 && (config.bgp.dynamic.length > 0 || config.bgp.neighbors.length > 0),
+    },
+  );
   spec.onChanges((batch) => {
     for (const c of batch) {
       if (c.failover && daemon.phase === 'running') failoverAt ??= clock.now();

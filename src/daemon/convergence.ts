@@ -6,7 +6,9 @@
 //  - "everyone said End-of-RIB": at least one peer is up, every up peer negotiated graceful restart and sent
 //    End-of-RIB for each of its families (RFC 4724 §2), no peer came up for quietMs, and minMs has passed.
 // Peers without graceful restart (gobgpd by default) never send End-of-RIB, so they hold the decision until the
-// settle deadline.
+// settle deadline. With `requirePeer` (BGP is configured), a settle deadline reached with no peer up does not count:
+// after a restart every host may still be reconnecting (gobgpd retries after 5–8 s), and converging on an empty RIB
+// would delete every route. Then the decision waits for the first peer (plus the quiet time) or for maxMs.
 import type { SpeakerEvent } from '../rib/path.js';
 
 export interface ConvergenceOptions {
@@ -15,6 +17,10 @@ export interface ConvergenceOptions {
   readonly minMs?: number;
   /** A new peer session resets this quiet period. */
   readonly quietMs?: number;
+  /** Do not converge on the settle deadline while no peer is up (until maxMs). */
+  readonly requirePeer?: boolean;
+  /** Upper bound when requirePeer holds the decision (default 6 × settleMs, at least 60 s). */
+  readonly maxMs?: number;
 }
 
 interface PeerProgress {
@@ -61,10 +67,19 @@ export class ConvergenceTracker {
   /** Checks (and latches) convergence at time `now`. */
   check(now: number): boolean {
     if (this.done) return true;
-    if (now >= this.startedAt + this.opts.settleMs) {
+    const maxMs = this.opts.maxMs ?? Math.max(60_000, 6 * this.opts.settleMs);
+    if (this.opts.requirePeer && now >= this.startedAt + maxMs) {
       this.done = true;
-      this.reasonText = `settle time ${this.opts.settleMs}ms elapsed with ${this.peers.size} peer(s) up`;
+      this.reasonText = `no peer after ${maxMs}ms; converging with ${this.peers.size} peer(s) up`;
       return true;
+    }
+    if (now >= this.startedAt + this.opts.settleMs) {
+      const waitingForPeer = this.opts.requirePeer === true && (this.peers.size === 0 || now < this.lastPeerUp + (this.opts.quietMs ?? 0));
+      if (!waitingForPeer) {
+        this.done = true;
+        this.reasonText = `settle time ${this.opts.settleMs}ms elapsed with ${this.peers.size} peer(s) up`;
+        return true;
+      }
     }
     if (now < this.startedAt + (this.opts.minMs ?? 0) || now < this.lastPeerUp + (this.opts.quietMs ?? 0)) return false;
     if (this.peers.size === 0) return false;
@@ -79,7 +94,13 @@ export class ConvergenceTracker {
 
   /** Milliseconds until the next moment check() could change its answer without a new event. */
   nextCheckIn(now: number): number {
-    const candidates = [this.startedAt + this.opts.settleMs, this.startedAt + (this.opts.minMs ?? 0), this.lastPeerUp + (this.opts.quietMs ?? 0)]
+    const maxMs = this.opts.maxMs ?? Math.max(60_000, 6 * this.opts.settleMs);
+    const candidates = [
+      this.startedAt + this.opts.settleMs,
+      this.startedAt + (this.opts.minMs ?? 0),
+      this.lastPeerUp + (this.opts.quietMs ?? 0),
+      ...(this.opts.requirePeer ? [this.startedAt + maxMs] : []),
+    ]
       .map((t) => t - now)
       .filter((d) => d > 0);
     return candidates.length ? Math.min(...candidates) : 0;

@@ -29,6 +29,10 @@ export interface DaemonOptions {
   readonly quietMs?: number;
   /** Retry interval while EC2 cannot be read at startup (default 5 s). */
   readonly prepareRetryMs?: number;
+  /** BGP is configured: never converge on an empty RIB at the settle time (see ConvergenceTracker). */
+  readonly expectPeers?: boolean;
+  /** Upper bound of that wait (default 6 × settle, at least 60 s). */
+  readonly maxSettleMs?: number;
 }
 
 export type DaemonPhase = 'created' | 'starting' | 'converging' | 'running' | 'stopping' | 'stopped';
@@ -99,6 +103,8 @@ export class Daemon {
       settleMs: this.opts.settleMs,
       minMs: this.opts.minConvergeMs ?? Math.min(1000, this.opts.settleMs),
       quietMs: this.opts.quietMs ?? Math.min(1000, this.opts.settleMs),
+      ...(this.opts.expectPeers ? { requirePeer: true } : {}),
+      ...(this.opts.maxSettleMs !== undefined ? { maxMs: this.opts.maxSettleMs } : {}),
     });
     bgp.on((ev) => this.guard('speaker-event', () => this.onSpeakerEvent(ev), { peer: 'peer' in ev ? ev.peer : ev.info.peer, type: ev.type }));
     await bgp.start();
@@ -147,7 +153,7 @@ export class Daemon {
     const t = this.tracker;
     if (this.phaseValue !== 'converging' || !t) return;
     if (!t.check(this.opts.clock.now())) {
-      if (!this.convergeTimer) this.scheduleConvergenceCheck();
+      this.scheduleConvergenceCheck(); // a new peer may bring the next moment to check closer
       return;
     }
     if (!this.awsOk) return; // converged, but the first reconcile waits for EC2 to be readable

@@ -139,3 +139,36 @@ describe('Daemon lifecycle', () => {
     expect(daemon.ready().ready).toBe(false);
   });
 });
+
+describe('convergence with BGP configured (requirePeer)', () => {
+  it('does not converge on an empty RIB at the settle time; waits for a peer plus the quiet time', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 4000, quietMs: 1000, requirePeer: true, maxMs: 60_000 });
+    expect(t.check(4000)).toBe(false);
+    expect(t.check(30_000)).toBe(false);
+    t.observe(peerUp('10.0.0.1', false), 30_000);
+    expect(t.check(30_500)).toBe(false);
+    expect(t.check(31_000)).toBe(true);
+    expect(t.reason).toMatch(/settle time/);
+  });
+
+  it('gives up waiting at maxMs', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 4000, requirePeer: true, maxMs: 60_000 });
+    expect(t.nextCheckIn(5000)).toBe(55_000);
+    expect(t.check(59_999)).toBe(false);
+    expect(t.check(60_000)).toBe(true);
+    expect(t.reason).toMatch(/no peer after 60000ms/);
+  });
+
+  it('lets the daemon write nothing while no host is back', async () => {
+    const clock = new FakeClock(0);
+    const bgp = new FakeBgp();
+    const sync = new FakeSync();
+    const daemon = new Daemon({ bgp, rib: new FakeRib(), sync }, { clock, logger: silentLogger, metrics: new Metrics(), settleMs: 4000, expectPeers: true });
+    await daemon.start();
+    clock.advance(10_000);
+    expect(sync.writesEnabled).toBe(false);
+    bgp.emit(peerUp('10.0.1.10', false));
+    clock.advance(1000);
+    expect(sync.writesEnabled).toBe(true);
+  });
+});

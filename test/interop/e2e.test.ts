@@ -215,6 +215,7 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
       return t.tables.every((x) => !x.pending || x.pending.creates + x.pending.replaces + x.pending.deletes === 0);
     }, { timeoutMs: 15_000, what: 'the table to settle' });
     const before = emu.count({ mutating: true });
+    const seq = emu.calls.at(-1)?.seq ?? 0;
     daemon.signal('SIGKILL');
     await daemon.exited();
     daemon.start();
@@ -222,7 +223,8 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
     await survivor.peer.waitEstablished();
     // One settle window more so a late write would be seen.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(emu.count({ mutating: true })).toBe(before);
+    const writes = emu.calls.filter((c) => c.seq > seq && c.mutating).map((c) => `${c.action} ${JSON.stringify(c.params)}`);
+    expect(emu.count({ mutating: true }), `${writes.join('\n')}\n${daemon.log.slice(-6000)}`).toBe(before);
     expect(routeTo(VIP)).toBe(eni(survivor.name));
   });
 
