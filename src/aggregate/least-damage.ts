@@ -15,7 +15,9 @@
 // from a small index on (the divergence), so each target costs its divergent splits plus a share of one suffix
 // sweep (damage-arrays.ts), and only the divergent prefix of each target's array is stored.
 // Weights are address counts scaled by the smallest announced region (powers of two), held in float64: exact
-// as long as the scaled announced total stays below 2^53 (always for IPv4; `exact` reports it for IPv6).
+// while the scaled announced total stays below 2^53, which always holds for IPv4 and for IPv6 inputs of similar
+// prefix lengths (`exact` says so). An IPv6 input mixing e.g. many /64s with /128s can exceed it; damages that
+// differ by less than 1 part in 2^53 may then be ordered wrongly. The reported damage is always exact (bigint).
 import {
   EMPTY_PACKED,
   LEAF_PACKED,
