@@ -210,6 +210,14 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
   });
 
   it('makes zero mutating EC2 calls when bgp2vpc is SIGKILLed and restarted with unchanged hosts', async () => {
+    // The dead host may be a graceful-restart peer (BIRD): its paths stay, stale, until its restart time runs out.
+    // Wait for that, so the restart below really starts from the same hosts.
+    const deadEni = eni(survivor.name === 'bird' ? 'gobgp' : 'bird');
+    await waitFor(() => !emu.model.routesOf(TABLE).some((r) => r.networkInterfaceId === deadEni), {
+      timeoutMs: 30_000,
+      what: 'the dead host to leave the table',
+      describe: () => JSON.stringify(emu.model.routesOf(TABLE)),
+    });
     await waitFor(async () => {
       const t = (await (await fetch(`${daemon.apiUrl}/api/v1/tables`)).json()) as { tables: { pending?: { creates: number; replaces: number; deletes: number } }[] };
       return t.tables.every((x) => !x.pending || x.pending.creates + x.pending.replaces + x.pending.deletes === 0);
