@@ -66,6 +66,7 @@ describe('peer view', () => {
     asn: 65010,
     state: 'Established',
     uptimeMs: 61_500,
+    messagesReceived: 9,
     capabilities: ['ipv4-unicast'],
     families: ['ipv4'],
     counters: { updates: 3, received: 5, withdrawn: 1, rejected: 1, treatAsWithdraw: 0, flaps: 2, notificationsSent: 0, notificationsReceived: 0, accepted: 4, stale: 0, ipv4: 4, ipv6: 0 } as PeerStatus['counters'],
