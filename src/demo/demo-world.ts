@@ -7,7 +7,7 @@ import { runDaemon, type RunningDaemon } from '../daemon/run-daemon.js';
 import { createEmulatorEc2Client } from '../vpc/ec2-client.js';
 import { SimHost } from '../sim/peer/sim-host.js';
 import { HealthPort } from '../sim/peer/health-port.js';
-import { parseAddress, parsePrefix, prefixContainsAddress } from '../rib/prefix.js';
+import { comparePrefixes, parseAddress, parsePrefix, prefixContainsAddress } from '../rib/prefix.js';
 import { DEMO_CONTROLLER, DEMO_HOSTS, DEMO_TABLE_ID, demoState, type DemoHost } from './demo-vpc.js';
 import { LogCapture } from './log-capture.js';
 import type { ViewCall, ViewRoute } from './view.js';
@@ -107,12 +107,17 @@ export class DemoWorld {
     return this.hostOfEni(best?.eni);
   }
 
+  /** The table as the view shows it: routes of others first, then ours by address. */
   routes(): ViewRoute[] {
-    return this.emu.model.routesOf(DEMO_TABLE_ID).map((r) => {
+    const rows = this.emu.model.routesOf(DEMO_TABLE_ID).map((r) => {
       const target = r.networkInterfaceId ?? r.instanceId ?? r.natGatewayId ?? r.gatewayId ?? r.targetKind;
       const host = this.hostOfEni(r.networkInterfaceId);
-      return { destination: r.destination, target, ...(host ? { host } : {}), state: r.state, ours: r.networkInterfaceId !== undefined || r.instanceId !== undefined };
+      const ours = r.networkInterfaceId !== undefined || r.instanceId !== undefined;
+      return { destination: r.destination, target, ...(host ? { host } : {}), state: r.state, ours };
     });
+    const others = rows.filter((r) => !r.ours);
+    const ours = rows.filter((r) => r.ours).sort((a, b) => comparePrefixes(parsePrefix(a.destination), parsePrefix(b.destination)));
+    return [...others, ...ours];
   }
 
   /** Mutating calls, with times relative to `originWallMs` (a Date.now() reading). */
