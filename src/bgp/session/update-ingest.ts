@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import type { BgpPath } from '../../rib/path.js';
 import { canonicalAddressText, isLinkLocal, parseAddress, type Family, type Prefix } from '../../rib/prefix.js';
 import { ipv6KeyFromWire, type AdjRibIn, type RibAttrs } from '../adj-rib-in.js';
-import { toPathAttributes, type PathAttribute, type UpdateHeader, type UpdateVisitor } from '../wire/index.js';
+import { toPathAttributes, type PathAttribute, type UpdateHeader, type UpdatePart, type UpdateVisitor } from '../wire/index.js';
 import type { MaxPrefix } from './neighbors.js';
 import type { PeerCounters } from './peer-counters.js';
 
@@ -46,6 +46,8 @@ export class UpdateIngest implements UpdateVisitor {
   fourOctetAsn = true;
   maxPrefix: MaxPrefix | undefined;
   private v4Attrs: RibAttrs | undefined;
+  private v4NlriAttrs: RibAttrs | undefined;
+  private v4MpAttrs: RibAttrs | undefined;
   private v6Attrs: RibAttrs | undefined;
   private withdrawn: { prefix: Prefix; pathId: number }[] = [];
   private paths: BgpPath[] = [];
@@ -77,6 +79,8 @@ export class UpdateIngest implements UpdateVisitor {
     this.paths = [];
     this.exceeded = undefined;
     this.v4Attrs = undefined;
+    this.v4NlriAttrs = undefined;
+    this.v4MpAttrs = undefined;
     this.v6Attrs = undefined;
     return r;
   }
@@ -94,9 +98,11 @@ export class UpdateIngest implements UpdateVisitor {
     // Intern by the raw path attribute bytes: UPDATEs with the same attributes (one prefix per UPDATE is common)
     // share one RibAttrs and skip attribute conversion. MP_REACH carries its NLRI inside, so IPv6 keys rarely hit.
     const raw = this.internPause === 0 ? this.rawAttributes() : '';
-    if (h.nextHop !== undefined || h.mpReach?.family === 'ipv4') {
-      this.v4Attrs = this.internAttrs('4', raw, h.attributes, h.nextHop ?? h.mpReach?.nextHop);
-    }
+    // NLRI-field prefixes use NEXT_HOP; MP_REACH IPv4 prefixes use the MP next hop (RFC 4760 §3, RFC 8950). One
+    // UPDATE may carry both, with different next hops: section() switches between them.
+    this.v4NlriAttrs = h.nextHop !== undefined ? this.internAttrs('4', raw, h.attributes, h.nextHop) : undefined;
+    this.v4MpAttrs = h.mpReach?.family === 'ipv4' ? this.internAttrs('4mp', raw, h.attributes, h.mpReach.nextHop) : undefined;
+    this.v4Attrs = this.v4NlriAttrs ?? this.v4MpAttrs;
     if (h.mpReach?.family === 'ipv6') this.v6Attrs = this.internAttrs('6', raw, h.attributes, h.mpReach.nextHop);
   }
 
@@ -147,6 +153,14 @@ export class UpdateIngest implements UpdateVisitor {
       this.lastNh = routableNextHop(text, this.peer);
     }
     return this.lastNh;
+  }
+
+  section(part: UpdatePart): void {
+    if (part !== 'nlri' && part !== 'mp-reach') return;
+    const next = part === 'nlri' ? this.v4NlriAttrs : this.v4MpAttrs;
+    if (next === this.v4Attrs) return;
+    this.flushV4(); // pending events belong to the previous section's next hop
+    this.v4Attrs = next;
   }
 
   announceIpv4(addr: number, len: number, pathId: number): void {

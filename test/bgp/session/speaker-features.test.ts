@@ -117,6 +117,32 @@ describe('capabilities in use', () => {
     expect(s.speaker.peer('127.0.0.55')?.capabilities).toContain('extended-next-hop');
   });
 
+  it('one UPDATE with NLRI-field IPv4 (NEXT_HOP) and MP_REACH IPv4 (RFC 8950 IPv6 next hop) keeps each next hop', async () => {
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.59', asn: 65059 }] });
+    speakers.push(s.speaker);
+    const p = await TestPeer.connect({
+      port: s.port,
+      localAddress: '127.0.0.59',
+      asn: 65059,
+      capabilities: caps(65059, [{ type: 'extended-next-hop', families: [{ afi: 1, safi: 1, nextHopAfi: 2 }] }]),
+    });
+    peers.push(p);
+    await p.establish();
+    p.send(
+      encodeUpdate({
+        attributes: basicAttributes({ asPath: [65059], nextHop: '192.0.2.59' }),
+        nlri: [parsePrefix('10.59.0.0/24'), parsePrefix('10.59.2.0/24')],
+        mpReach: { type: 'mp-reach', afi: 1, safi: 1, nextHop: '2001:db8:ffff::59', nlri: [parsePrefix('10.59.1.0/24')] },
+      }),
+    );
+    await until(() => paths(s.events).length === 3, 'three paths');
+    expect(paths(s.events).sort()).toEqual([
+      '10.59.0.0/24#0 via 192.0.2.59',
+      '10.59.1.0/24#0 via 2001:db8:ffff::59',
+      '10.59.2.0/24#0 via 192.0.2.59',
+    ]);
+  });
+
   it('a peer without MP capabilities gets IPv4 unicast only (RFC 4760 §8)', async () => {
     const s = await startSpeaker({ neighbors: [{ address: '127.0.0.56', asn: 65056 }] });
     speakers.push(s.speaker);
