@@ -137,9 +137,9 @@ tb_own_pid() {
   printf '%s' "$pid"
 }
 
-# Waits until "$@" succeeds, up to $TB_WAIT seconds (default 20). Returns 1 on timeout.
+# Waits until "$@" succeeds, up to $TB_WAIT seconds (default 30: loaded CI machines). Returns 1 on timeout.
 tb_wait() {
-  local deadline=$((SECONDS + ${TB_WAIT:-20}))
+  local deadline=$((SECONDS + ${TB_WAIT:-30}))
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.1
