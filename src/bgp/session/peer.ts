@@ -8,7 +8,7 @@ import type { SpeakerEvent } from '../../rib/path.js';
 import type { Family, Prefix } from '../../rib/prefix.js';
 import { errorMessage } from '../../errors.js';
 import { AdjRibIn } from '../adj-rib-in.js';
-import { decodeRouteRefresh, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
+import { decodeRouteRefresh, encodeEndOfRib, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
 import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState, type EndKind } from './backoff.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
@@ -247,6 +247,10 @@ export class Peer implements SessionOwner {
         gracefulRestart: this.options.gracefulRestart !== false && (n.gracefulRestart?.families.length ?? 0) > 0,
       },
     });
+    // RFC 4724 §2/§4.2: we are receive-only, so our initial update is empty and complete at once: End-of-RIB per
+    // negotiated family right away. A restarting peer (BIRD in recovery mode) waits for it before sending its
+    // routes, and BIRD delays its first UPDATE without it.
+    for (const f of n.families) s.send(encodeEndOfRib(f));
     // RFC 4724 §4.2: the peer is back; stop the restart timer and sweep what it cannot have kept.
     this.stale.sessionUp(this.options.gracefulRestart === false ? undefined : n.gracefulRestart, n.families);
   }

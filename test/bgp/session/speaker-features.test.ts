@@ -1,7 +1,7 @@
 // Active connects and connection collision (RFC 4271 §6.8), ADD-PATH, extended next hop, route refresh, reload.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:net';
-import { basicAttributes, decodeRouteRefresh, encodeRouteRefresh, encodeUpdate, MessageType, type Capability } from '../../../src/bgp/wire/index.js';
+import { basicAttributes, decodeRouteRefresh, decodeUpdate, encodeRouteRefresh, encodeUpdate, MessageType, type Capability } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
 import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
 import type { SpeakerEvent } from '../../../src/rib/path.js';
@@ -151,6 +151,16 @@ describe('capabilities in use', () => {
     await p.establish();
     const up = await until(() => s.events.find((e) => e.type === 'peer-up'), 'peer-up');
     expect(up.type === 'peer-up' && up.info.families).toEqual(['ipv4']);
+  });
+
+  it('sends End-of-RIB for every negotiated family once Established (RFC 4724 §2: our initial update is empty)', async () => {
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.58', asn: 65058 }] });
+    speakers.push(s.speaker);
+    const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.58', asn: 65058 });
+    peers.push(p);
+    await p.establish();
+    const eors = [await p.waitFor(MessageType.UPDATE), await p.waitFor(MessageType.UPDATE)];
+    expect(eors.map((m) => decodeUpdate(m, { fourOctetAsn: true, addPath: { ipv4: false, ipv6: false }, extendedMessages: false }).endOfRib)).toEqual(['ipv4', 'ipv6']);
   });
 
   it('routeRefresh() sends ROUTE-REFRESH per negotiated family', async () => {
