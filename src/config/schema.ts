@@ -169,12 +169,10 @@ export const configSchema = z
         failbackHoldDown: duration().default(30_000),
         /** Compare MED between paths from different neighbour ASes. */
         medAcrossAs: z.boolean().default(false),
-        /** Prefer next hops in the same availability zone as the route table's subnets. */
-        preferSameAz: z.boolean().default(false),
         /** Initial convergence: wait this long (or for End-of-RIB from every GR peer) before the first write. */
         settleTime: duration().default(10_000),
       })
-      .default({ static: {}, httpPost: true, onNoHealthy: 'keep', failbackHoldDown: 30_000, medAcrossAs: false, preferSameAz: false, settleTime: 10_000 }),
+      .default({ static: {}, httpPost: true, onNoHealthy: 'keep', failbackHoldDown: 30_000, medAcrossAs: false, settleTime: 10_000 }),
     health: z
       .strictObject({
         defaultProfile: z.string().default('default'),

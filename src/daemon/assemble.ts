@@ -168,8 +168,8 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     }
     const b0 = current.bgp;
     const b1 = next.bgp;
-    if (!same(routeSpecOptions(next), routeSpecOptions(current)) || next.routes.httpPost !== current.routes.httpPost || next.routes.preferSameAz !== current.routes.preferSameAz) {
-      restartNeeded.push('routes (onNoHealthy, failbackHoldDown, medAcrossAs, preferSameAz, httpPost)');
+    if (!same(routeSpecOptions(next), routeSpecOptions(current)) || next.routes.httpPost !== current.routes.httpPost) {
+      restartNeeded.push('routes (onNoHealthy, failbackHoldDown, medAcrossAs, httpPost)');
     }
     if (b0.asn !== b1.asn || b0.routerId !== b1.routerId || !same(b0.listen, b1.listen) || b0.holdTime !== b1.holdTime) restartNeeded.push('bgp (asn, routerId, listen, holdTime)');
     // Applied live: import policy (sessions untouched; stored paths re-evaluated), neighbours and ranges (only
