@@ -4,7 +4,8 @@ import { formatIpv4, prefixContainsAddress, tryParseAddress } from '../../rib/pr
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
 import type { Ec2Model, TagInput } from './model.js';
 import { toTags } from './model.js';
-import type { Eni, Instance, PrivateIp, Subnet } from './model-types.js';
+import { assignIpv6, releaseIpv6, takeIpv6, type Ipv6Request } from './ipv6-ops.js';
+import type { Eni, Instance, Ipv6Address, PrivateIp, Subnet } from './model-types.js';
 
 export interface RunInstancesInput {
   readonly subnetId: string;
@@ -13,6 +14,9 @@ export interface RunInstancesInput {
   readonly privateIp?: string;
   readonly secondaryIps?: readonly string[];
   readonly secondaryIpCount?: number;
+  /** IPv6 addresses for the primary ENI, named (only with count 1) or by count (not both). */
+  readonly ipv6Addresses?: readonly string[];
+  readonly ipv6AddressCount?: number;
   readonly sourceDestCheck?: boolean;
   readonly imageId?: string;
   readonly instanceType?: string;
@@ -27,6 +31,9 @@ export interface CreateEniInput {
   readonly privateIp?: string;
   readonly secondaryIps?: readonly string[];
   readonly secondaryIpCount?: number;
+  /** IPv6 addresses from the subnet's IPv6 block, named or by count (not both). */
+  readonly ipv6Addresses?: readonly string[];
+  readonly ipv6AddressCount?: number;
   readonly description?: string;
   readonly sourceDestCheck?: boolean;
   readonly tags?: TagInput;
@@ -40,6 +47,9 @@ export function runInstances(m: Ec2Model, input: RunInstancesInput): Instance[] 
   if (count > 1 && input.privateIp !== undefined) {
     throw new Ec2ApiError('InvalidParameterCombination', 'Cannot specify a private IP address when launching more than one instance');
   }
+  if (count > 1 && (input.ipv6Addresses?.length ?? 0) > 0) {
+    throw new Ec2ApiError('InvalidParameterCombination', 'Cannot specify IPv6 addresses when launching more than one instance');
+  }
   const reservationId = m.ids.next('r');
   const out: Instance[] = [];
   for (let n = 0; n < count; n++) {
@@ -48,6 +58,8 @@ export function runInstances(m: Ec2Model, input: RunInstancesInput): Instance[] 
       ...(input.privateIp !== undefined ? { privateIp: input.privateIp } : {}),
       ...(input.secondaryIps ? { secondaryIps: input.secondaryIps } : {}),
       ...(input.secondaryIpCount !== undefined ? { secondaryIpCount: input.secondaryIpCount } : {}),
+      ...(input.ipv6Addresses ? { ipv6Addresses: input.ipv6Addresses } : {}),
+      ...(input.ipv6AddressCount !== undefined ? { ipv6AddressCount: input.ipv6AddressCount } : {}),
       ...(input.sourceDestCheck !== undefined ? { sourceDestCheck: input.sourceDestCheck } : {}),
       ...(input.eniTags ? { tags: input.eniTags } : {}),
       ...(input.eniId !== undefined && n === 0 ? { id: input.eniId } : {}),
@@ -124,10 +136,15 @@ export function createEni(m: Ec2Model, input: CreateEniInput): Eni {
     const value = text === undefined ? allocate(subnet) : reserve(subnet, text);
     ips.push({ address: formatIpv4(value), value, primary });
   };
+  let ipv6: Ipv6Address[];
   try {
     take(input.privateIp, true);
     for (const s of input.secondaryIps ?? []) take(s, false);
     for (let n = 0; n < (input.secondaryIpCount ?? 0); n++) take(undefined, false);
+    ipv6 = takeIpv6(subnet, {
+      ...(input.ipv6Addresses ? { addresses: input.ipv6Addresses } : {}),
+      ...(input.ipv6AddressCount !== undefined ? { count: input.ipv6AddressCount } : {}),
+    });
   } catch (err) {
     for (const ip of ips) subnet.used.delete(ip.value);
     throw err;
@@ -143,13 +160,14 @@ export function createEni(m: Ec2Model, input: CreateEniInput): Eni {
     description: input.description ?? '',
     macAddress: `02:${[24, 16, 8, 0].map((s) => ((seq >>> s) & 255).toString(16).padStart(2, '0')).join(':')}:00`,
     privateIps: ips,
-    ipv6: [],
+    ipv6,
     sourceDestCheck: input.sourceDestCheck ?? true,
     attachment: undefined,
     tags: toTags(input.tags),
   };
   m.enis.set(id, eni);
   for (const ip of ips) indexIp(m, ip.address, id);
+  for (const a of ipv6) indexIp(m, a.address, id);
   return eni;
 }
 
@@ -238,13 +256,22 @@ function detach(m: Ec2Model, eni: Eni): void {
 
 function removeEni(m: Ec2Model, eni: Eni): void {
   const subnet = m.subnets.get(eni.subnetId);
-  for (const ip of eni.privateIps) {
-    subnet?.used.delete(ip.value);
-    const set = m.ipIndex.get(ip.address);
+  for (const ip of eni.privateIps) subnet?.used.delete(ip.value);
+  releaseIpv6(subnet, eni.ipv6);
+  for (const address of [...eni.privateIps.map((p) => p.address), ...eni.ipv6.map((a) => a.address)]) {
+    const set = m.ipIndex.get(address);
     set?.delete(eni.id);
-    if (set?.size === 0) m.ipIndex.delete(ip.address);
+    if (set?.size === 0) m.ipIndex.delete(address);
   }
   m.enis.delete(eni.id);
+}
+
+/** AssignIpv6Addresses: the model's part after ipv6-ops reserved the addresses (index them). */
+export function assignIpv6Addresses(m: Ec2Model, eniId: string, req: Ipv6Request): string[] {
+  const eni = m.eni(eniId);
+  const added = assignIpv6(m, eni, req);
+  for (const a of added) indexIp(m, a, eni.id);
+  return added;
 }
 
 function indexIp(m: Ec2Model, address: string, eniId: string): void {

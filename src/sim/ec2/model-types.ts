@@ -32,6 +32,9 @@ export interface Subnet {
   /** Addresses in use (ENIs), for allocation and AvailableIpAddressCount. */
   readonly used: Set<bigint>;
   nextHost: bigint;
+  /** IPv6 addresses in use (ENIs) inside `ipv6`, and the next one to try when allocating. */
+  readonly usedIpv6: Set<bigint>;
+  nextIpv6Host: bigint;
 }
 
 export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -77,6 +80,12 @@ export interface PrivateIp {
   readonly primary: boolean;
 }
 
+export interface Ipv6Address {
+  /** Canonical (RFC 5952) text. */
+  readonly address: string;
+  readonly value: bigint;
+}
+
 export interface Eni {
   readonly id: string;
   readonly seq: number;
@@ -86,7 +95,7 @@ export interface Eni {
   readonly description: string;
   readonly macAddress: string;
   readonly privateIps: PrivateIp[];
-  readonly ipv6: string[];
+  readonly ipv6: Ipv6Address[];
   sourceDestCheck: boolean;
   attachment: EniAttachment | undefined;
   readonly tags: Tags;

@@ -25,6 +25,7 @@ import type {
   Vpc,
 } from './model-types.js';
 import * as compute from './compute-ops.js';
+import * as ipv6ops from './ipv6-ops.js';
 import * as routes from './route-ops.js';
 import { findRouteView, routeViews } from './route-view.js';
 
@@ -263,14 +264,7 @@ export class Ec2Model {
         throw new Ec2ApiError('InvalidSubnet.Conflict', `The CIDR '${input.cidr}' conflicts with another subnet`);
       }
     }
-    let ipv6: CidrAssociation | undefined;
-    if (input.ipv6Cidr !== undefined) {
-      const p6 = parseCidr(input.ipv6Cidr, 'ipv6');
-      if (p6.len !== 64 || !vpc.ipv6Cidrs.some((c) => prefixContains(c.cidr, p6))) {
-        throw new Ec2ApiError('InvalidSubnet.Range', `The IPv6 CIDR '${input.ipv6Cidr}' is invalid.`);
-      }
-      ipv6 = { associationId: this.ids.next('subnet-cidr-assoc'), cidr: p6, text: formatPrefix(p6) };
-    }
+    const ipv6 = input.ipv6Cidr === undefined ? undefined : ipv6ops.newSubnetIpv6(this, ipv6ops.checkSubnetIpv6Cidr(this, vpc, input.ipv6Cidr));
     const id = this.newId('subnet', input.id);
     const subnet: Subnet = {
       id,
@@ -283,9 +277,16 @@ export class Ec2Model {
       tags: toTags(input.tags),
       used: new Set(),
       nextHost: cidr.addr + 4n, // AWS reserves the first four addresses and the last
+      usedIpv6: new Set(),
+      nextIpv6Host: ipv6 ? ipv6.cidr.addr + 4n : 0n,
     };
     this.subnets.set(id, subnet);
     return subnet;
+  }
+
+  /** AssociateSubnetCidrBlock: the subnet's IPv6 /64 (one per subnet, inside a VPC IPv6 CIDR). */
+  associateSubnetIpv6Cidr(subnetId: string, ipv6Cidr: string): CidrAssociation {
+    return ipv6ops.associateSubnetIpv6(this, subnetId, ipv6Cidr);
   }
 
   /** Creates an internet gateway, NAT gateway, peering connection, transit gateway... (model-level). */
@@ -352,6 +353,10 @@ export class Ec2Model {
   }
   assignPrivateIps(eniId: string, addresses: readonly string[], count = 0): string[] {
     return compute.assignPrivateIps(this, eniId, addresses, count);
+  }
+  /** AssignIpv6Addresses: named addresses or a count (not both); returns the new addresses. */
+  assignIpv6Addresses(eniId: string, req: ipv6ops.Ipv6Request): string[] {
+    return compute.assignIpv6Addresses(this, eniId, req);
   }
   createRouteTable(vpcId: string, tags?: TagInput, id?: string): RouteTable {
     return routes.createRouteTable(this, { vpcId, ...(tags ? { tags } : {}), ...(id ? { id } : {}) });

@@ -41,6 +41,10 @@ export function renderVpc(m: Ec2Model, v: Vpc): XmlObject {
   };
 }
 
+export function renderSubnetIpv6Association(a: CidrAssociation): XmlObject {
+  return { associationId: a.associationId, ipv6CidrBlock: a.text, ipv6CidrBlockState: assocState('associated') };
+}
+
 export function renderSubnet(m: Ec2Model, s: Subnet): XmlObject {
   return {
     subnetId: s.id,
@@ -49,9 +53,7 @@ export function renderSubnet(m: Ec2Model, s: Subnet): XmlObject {
     state: 'available',
     vpcId: s.vpcId,
     cidrBlock: s.text,
-    ipv6CidrBlockAssociationSet: s.ipv6
-      ? [{ associationId: s.ipv6.associationId, ipv6CidrBlock: s.ipv6.text, ipv6CidrBlockState: assocState('associated') }]
-      : undefined,
+    ipv6CidrBlockAssociationSet: s.ipv6 ? [renderSubnetIpv6Association(s.ipv6)] : undefined,
     availableIpAddressCount: availableIps(s),
     availabilityZone: s.az,
     availabilityZoneId: `use1-az${s.az.charCodeAt(s.az.length - 1) - 96}`,
@@ -81,7 +83,7 @@ function eniCommon(m: Ec2Model, e: Eni): XmlObject {
       privateDnsName: `ip-${p.address.replace(/\./g, '-')}.ec2.internal`,
       primary: p.primary,
     })),
-    ipv6AddressesSet: e.ipv6.length ? e.ipv6.map((a) => ({ ipv6Address: a })) : undefined,
+    ipv6AddressesSet: e.ipv6.length ? e.ipv6.map((a) => ({ ipv6Address: a.address, isPrimaryIpv6: false })) : undefined,
     interfaceType: 'interface',
   };
 }

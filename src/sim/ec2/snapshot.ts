@@ -27,6 +27,7 @@ export function snapshot(m: Ec2Model): Record<string, unknown> {
       id: e.id,
       subnetId: e.subnetId,
       privateIps: e.privateIps.map((p) => p.address),
+      ipv6Addresses: e.ipv6.map((a) => a.address),
       instanceId: e.attachment?.instanceId,
       deviceIndex: e.attachment?.deviceIndex,
       sourceDestCheck: e.sourceDestCheck,

@@ -34,6 +34,9 @@ describe('state file', () => {
     expect(m.enis.get(id('node1.eni'))?.sourceDestCheck).toBe(false);
     expect(m.enis.get(id('node3.eni'))?.sourceDestCheck).toBe(true);
     expect(m.instance(id('old-node')).state).toBe('terminated');
+    expect(m.subnet(id('private-a')).ipv6?.text).toBe('2600:1f18:1234:5601::/64');
+    expect(m.enis.get(id('node1.eni'))?.ipv6.map((a) => a.address)).toEqual(['2600:1f18:1234:5601::11']);
+    expect(m.enis.get(id('node2.eni'))?.ipv6).toHaveLength(1);
     const pods = m.routesOf(id('pods'));
     expect(pods.filter((r) => r.targetKind !== 'local').map((r) => [r.destination, r.targetKind, r.state])).toEqual([
       ['0.0.0.0/0', 'nat-gateway', 'active'],
@@ -41,6 +44,7 @@ describe('state file', () => {
       ['192.168.0.0/16', 'transit-gateway', 'active'],
       ['100.64.0.0/24', 'network-interface', 'active'],
       ['100.64.9.0/24', 'network-interface', 'blackhole'],
+      ['fd00:244::/64', 'network-interface', 'active'],
     ]);
     expect(m.routeTable(id('pods')).tags.get('bgp2vpc:cluster')).toBe('demo');
     expect(m.routeTable(id('main')).id).toBe(vpc.mainRouteTableId);
@@ -59,6 +63,22 @@ describe('state file', () => {
     await expect(load('vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16}\n  - {name: w, id: vpc-0123456789abcdef0, cidr: 10.1.0.0/16}\n')).rejects.toThrow(
       /vpcs\.1 \(w\): InvalidParameterValue/,
     );
+  });
+
+  it('ENIs and instances take IPv6 addresses, named or by count, in a subnet with an ipv6Cidr', async () => {
+    const doc =
+      'vpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    ipv6Cidr: 2600:1f18:9:900::/56\n' +
+      "    subnets: [{name: s, cidr: 10.0.1.0/24, ipv6Cidr: '2600:1f18:9:901::/64'}, {name: s4, cidr: 10.0.2.0/24}]\n" +
+      "    instances: [{name: n, subnet: s, ipv6Addresses: ['2600:1f18:9:901::10']}]\n" +
+      '    networkInterfaces: [{name: e, subnet: s, ipv6AddressCount: 2, attachTo: n}]\n';
+    const m = new Ec2Model();
+    const file = join(dir, 'v6.yaml');
+    await writeFile(file, doc);
+    const names = applyState(m, await loadStateFile(file));
+    expect(m.enis.get(names.get('n.eni') ?? '')?.ipv6.map((a) => a.address)).toEqual(['2600:1f18:9:901::10']);
+    expect(m.enis.get(names.get('e') ?? '')?.ipv6).toHaveLength(2);
+    await expect(load(doc.replace("{name: n, subnet: s,", "{name: n, subnet: s4,"))).rejects.toThrow(/vpcs\.0 \(v\): InvalidParameterValue: .*no IPv6 CIDR/);
+    await expect(load(doc.replace('ipv6AddressCount: 2', 'ipv6AddressCount: -1'))).rejects.toThrow(/ipv6AddressCount/);
   });
 
   it('errors: unknown field, bad reference, EC2 rule, YAML syntax, missing file', async () => {

@@ -18,6 +18,9 @@ const INSTANCE_FILTERS = new Set([
   'availability-zone',
   'network-interface.network-interface-id',
   'network-interface.addresses.private-ip-address',
+  'ipv6-address',
+  'network-interface.ipv6-address',
+  'network-interface.ipv6-addresses.ipv6-address',
   'instance-type',
   'image-id',
   'reservation-id',
@@ -45,6 +48,11 @@ function instanceValues(m: Ec2Model): (i: Instance, name: string) => readonly st
         return enisOf(i).map((e) => e.id);
       case 'network-interface.addresses.private-ip-address':
         return enisOf(i).flatMap((e) => e.privateIps.map((p) => p.address));
+      case 'ipv6-address':
+        return (m.enis.get(i.primaryEniId)?.ipv6 ?? []).map((a) => a.address);
+      case 'network-interface.ipv6-address':
+      case 'network-interface.ipv6-addresses.ipv6-address':
+        return enisOf(i).flatMap((e) => e.ipv6.map((a) => a.address));
       case 'instance-type':
         return [i.instanceType];
       case 'image-id':
@@ -72,12 +80,18 @@ function runInstances({ model, q }: ActionContext): XmlObject {
     .filter((p) => p.bool('Primary') !== true)
     .map((p) => p.required('PrivateIpAddress'));
   const secondaryCount = nic?.int('SecondaryPrivateIpAddressCount');
+  // Top level: `Ipv6AddressCount`, `Ipv6Address.N.Ipv6Address`; in the device-0 interface: `…Ipv6Addresses.N.Ipv6Address`.
+  const ipv6Count = q.int('Ipv6AddressCount') ?? nic?.int('Ipv6AddressCount');
+  const ipv6Specs = [...q.structs('Ipv6Address'), ...(nic?.structs('Ipv6Addresses') ?? [])];
+  const ipv6Addresses = ipv6Specs.map((s) => s.required('Ipv6Address'));
   const instances = model.runInstances({
     subnetId,
     count: max,
     ...(privateIp !== undefined ? { privateIp } : {}),
     ...(secondaryIps.length ? { secondaryIps } : {}),
     ...(secondaryCount !== undefined ? { secondaryIpCount: secondaryCount } : {}),
+    ...(ipv6Addresses.length ? { ipv6Addresses } : {}),
+    ...(ipv6Count !== undefined ? { ipv6AddressCount: ipv6Count } : {}),
     imageId: q.str('ImageId') ?? 'ami-0emulator0000000',
     instanceType: q.str('InstanceType') ?? 't3.micro',
     tags: q.tagSpecifications('instance'),

@@ -1,5 +1,6 @@
 // Network interfaces: create, attach, detach, delete, describe (with an index for the address filters the
-// controller uses on every next hop), secondary private IPs, source/dest check.
+// controller uses on every next hop), secondary private IPs, IPv6 addresses, source/dest check.
+import { canonicalAddressText } from '../../../rib/prefix.js';
 import { Ec2ApiError } from '../ec2-error.js';
 import { compileFilters, paginate, tagFilterValues, type Page } from '../filters.js';
 import type { Ec2Model } from '../model.js';
@@ -13,6 +14,7 @@ const ENI_FILTERS = new Set([
   'addresses.private-ip-address',
   'private-ip-address',
   'addresses.primary',
+  'ipv6-addresses.ipv6-address', // EC2 has no plain `ipv6-address` filter for ENIs (DescribeInstances does)
   'vpc-id',
   'subnet-id',
   'attachment.instance-id',
@@ -37,6 +39,8 @@ function eniValues(m: Ec2Model): (e: Eni, name: string) => readonly string[] | u
         return e.privateIps.filter((p) => p.primary).map((p) => p.address);
       case 'addresses.primary':
         return e.privateIps.map((p) => String(p.primary));
+      case 'ipv6-addresses.ipv6-address':
+        return e.ipv6.map((a) => a.address);
       case 'vpc-id':
         return [e.vpcId];
       case 'subnet-id':
@@ -73,7 +77,7 @@ function eniValues(m: Ec2Model): (e: Eni, name: string) => readonly string[] | u
 function candidates(m: Ec2Model, filters: readonly Filter[]): Iterable<Eni> {
   const exact = (f: Filter): boolean => f.values.every((v) => !v.includes('*') && !v.includes('?'));
   for (const f of filters) {
-    if ((f.name === 'addresses.private-ip-address' || f.name === 'private-ip-address') && exact(f)) {
+    if ((f.name === 'addresses.private-ip-address' || f.name === 'private-ip-address' || f.name === IPV6_FILTER) && exact(f)) {
       const out = new Set<Eni>();
       for (const v of f.values) for (const id of m.ipIndex.get(v) ?? []) out.add(m.eni(id));
       return out;
@@ -86,7 +90,24 @@ function candidates(m: Ec2Model, filters: readonly Filter[]): Iterable<Eni> {
   return m.enis.values();
 }
 
-export function describeEnis(m: Ec2Model, ids: readonly string[], filters: readonly Filter[], page: (items: Eni[]) => Page<Eni>): Page<Eni> {
+const IPV6_FILTER = 'ipv6-addresses.ipv6-address';
+
+/** IPv6 filter values in canonical text (`2001:DB8:0::5` finds `2001:db8::5`); patterns and non-addresses as given. */
+function canonicalIpv6Filter(f: Filter): Filter {
+  if (f.name !== IPV6_FILTER) return f;
+  const canon = (v: string): string => {
+    if (v.includes('*') || v.includes('?')) return v;
+    try {
+      return canonicalAddressText(v);
+    } catch {
+      return v;
+    }
+  };
+  return { name: f.name, values: f.values.map(canon) };
+}
+
+export function describeEnis(m: Ec2Model, ids: readonly string[], given: readonly Filter[], page: (items: Eni[]) => Page<Eni>): Page<Eni> {
+  const filters = given.map(canonicalIpv6Filter);
   const base = ids.length ? ids.map((id) => m.eni(id)) : candidates(m, filters);
   const match = compileFilters(filters, ENI_FILTERS, eniValues(m));
   const out: Eni[] = [];
@@ -107,12 +128,16 @@ function createNetworkInterface({ model, q }: ActionContext): XmlObject {
   const primary = q.str('PrivateIpAddress') ?? specs.find((s) => s.bool('Primary'))?.str('PrivateIpAddress');
   const secondary = specs.filter((s) => s.bool('Primary') !== true).map((s) => s.required('PrivateIpAddress'));
   const count = q.int('SecondaryPrivateIpAddressCount');
+  const ipv6Addresses = q.structs('Ipv6Addresses').map((s) => s.required('Ipv6Address'));
+  const ipv6AddressCount = q.int('Ipv6AddressCount');
   const description = q.str('Description');
   const eni = model.createEni({
     subnetId: q.required('SubnetId'),
     ...(primary !== undefined ? { privateIp: primary } : {}),
     ...(secondary.length ? { secondaryIps: secondary } : {}),
     ...(count !== undefined ? { secondaryIpCount: count } : {}),
+    ...(ipv6Addresses.length ? { ipv6Addresses } : {}),
+    ...(ipv6AddressCount !== undefined ? { ipv6AddressCount } : {}),
     ...(description !== undefined ? { description } : {}),
     tags: q.tagSpecifications('network-interface'),
   });
@@ -150,6 +175,17 @@ function assignPrivateIpAddresses({ model, q }: ActionContext): XmlObject {
   };
 }
 
+function assignIpv6Addresses({ model, q }: ActionContext): XmlObject {
+  const eniId = q.required('NetworkInterfaceId');
+  const addresses = q.list('Ipv6Addresses');
+  const count = q.int('Ipv6AddressCount');
+  if (addresses.length === 0 && count === undefined) {
+    throw new Ec2ApiError('MissingParameter', 'The request must contain either Ipv6Addresses or Ipv6AddressCount');
+  }
+  const added = model.assignIpv6Addresses(eniId, { addresses, ...(count !== undefined ? { count } : {}) });
+  return { networkInterfaceId: eniId, assignedIpv6Addresses: added };
+}
+
 function modifyNetworkInterfaceAttribute({ model, q }: ActionContext): XmlObject {
   const eni = model.eni(q.required('NetworkInterfaceId'));
   const sdc = q.bool('SourceDestCheck.Value');
@@ -165,5 +201,6 @@ export const eniActions: Readonly<Record<string, ActionDef>> = {
   DeleteNetworkInterface: { kind: 'mutating', handler: deleteNetworkInterface },
   DescribeNetworkInterfaces: { kind: 'describe', handler: describeNetworkInterfaces },
   AssignPrivateIpAddresses: { kind: 'mutating', handler: assignPrivateIpAddresses },
+  AssignIpv6Addresses: { kind: 'mutating', handler: assignIpv6Addresses },
   ModifyNetworkInterfaceAttribute: { kind: 'mutating', handler: modifyNetworkInterfaceAttribute },
 };

@@ -1,4 +1,4 @@
-// VPCs, subnets, internet and NAT gateways, tags.
+// VPCs, subnets (and their IPv6 CIDR), internet and NAT gateways, tags.
 import { Ec2ApiError } from '../ec2-error.js';
 import { compileFilters, paginate, tagFilterValues } from '../filters.js';
 import type { Subnet, Vpc } from '../model-types.js';
@@ -7,6 +7,7 @@ import {
   renderInternetGateway,
   renderNatGateway,
   renderSubnet,
+  renderSubnetIpv6Association,
   renderVpc,
 } from '../render.js';
 import type { XmlObject } from '../xml.js';
@@ -106,6 +107,16 @@ function createSubnet({ model, q }: ActionContext): XmlObject {
   return { subnet: renderSubnet(model, subnet) };
 }
 
+function associateSubnetCidrBlock({ model, q }: ActionContext): XmlObject {
+  const subnetId = q.required('SubnetId');
+  const cidr = q.str('Ipv6CidrBlock');
+  if (cidr === undefined) {
+    throw new Ec2ApiError('MissingParameter', 'The request must contain the parameter Ipv6CidrBlock (IPAM pools are not emulated)');
+  }
+  const a = model.associateSubnetIpv6Cidr(subnetId, cidr);
+  return { subnetId, ipv6CidrBlockAssociation: renderSubnetIpv6Association(a) };
+}
+
 function describeSubnets({ model, q }: ActionContext): XmlObject {
   const ids = q.list('SubnetId');
   const base = ids.length ? ids.map((id) => model.subnet(id)) : [...model.subnets.values()];
@@ -187,6 +198,7 @@ export const networkActions: Readonly<Record<string, ActionDef>> = {
   DescribeVpcs: { kind: 'describe', handler: describeVpcs },
   AssociateVpcCidrBlock: { kind: 'mutating', handler: associateVpcCidrBlock },
   CreateSubnet: { kind: 'mutating', handler: createSubnet },
+  AssociateSubnetCidrBlock: { kind: 'mutating', handler: associateSubnetCidrBlock },
   DescribeSubnets: { kind: 'describe', handler: describeSubnets },
   CreateInternetGateway: { kind: 'mutating', handler: createInternetGateway },
   AttachInternetGateway: { kind: 'mutating', handler: attachInternetGateway },
