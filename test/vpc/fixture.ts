@@ -1,6 +1,8 @@
 // A small VPC on the EC2 emulator for VPC sync tests: VPC 10.0.0.0/16 with one subnet, `hosts` instances
 // (source/dest check off) at 10.0.1.10, .11, …, a route table with the local route, an IGW default route and
 // foreign routes inside the cluster range (NAT, peering), to prove they are never touched. Cluster: 10.200.0.0/16.
+// With `ipv6`, the VPC also has 2001:db8:0:100::/56, the subnet 2001:db8:0:101::/64 and host i the IPv6 address
+// 2001:db8:0:101::(10 + i) (hexadecimal digits read as written: ::10, ::11, …).
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import { parsePrefix, makePrefix, type Prefix } from '../../src/rib/prefix.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
@@ -14,24 +16,30 @@ export interface VpcFixture {
   readonly vpcId: string;
   readonly subnetId: string;
   readonly tableId: string;
-  /** Host i: instance ID, primary ENI ID, private IP. */
-  readonly hosts: readonly { readonly instanceId: string; readonly eniId: string; readonly ip: string }[];
+  /** Host i: instance ID, primary ENI ID, private IP (and IPv6 address with `ipv6`). */
+  readonly hosts: readonly { readonly instanceId: string; readonly eniId: string; readonly ip: string; readonly ip6?: string }[];
   /** The foreign routes as [destination, target ID]. */
   readonly foreign: readonly (readonly [string, string])[];
   stop(): Promise<void>;
 }
 
-export async function vpcFixture(opts: { hosts?: number; routeLimit?: number; tableTags?: Record<string, string> } = {}): Promise<VpcFixture> {
+export const VPC_IPV6 = '2001:db8:0:100::/56';
+export const SUBNET_IPV6 = '2001:db8:0:101::/64';
+
+export async function vpcFixture(
+  opts: { hosts?: number; routeLimit?: number; tableTags?: Record<string, string>; ipv6?: boolean } = {},
+): Promise<VpcFixture> {
   const emu = await startEmulator({ port: 0, ...(opts.routeLimit !== undefined ? { routeLimit: opts.routeLimit } : {}) });
   const m = emu.model;
-  const vpc = m.createVpc({ cidr: '10.0.0.0/16' });
-  const subnet = m.createSubnet({ vpcId: vpc.id, cidr: '10.0.1.0/24' });
+  const vpc = m.createVpc({ cidr: '10.0.0.0/16', ...(opts.ipv6 ? { ipv6Cidr: VPC_IPV6 } : {}) });
+  const subnet = m.createSubnet({ vpcId: vpc.id, cidr: '10.0.1.0/24', ...(opts.ipv6 ? { ipv6Cidr: SUBNET_IPV6 } : {}) });
   const hosts = [];
   for (let i = 0; i < (opts.hosts ?? 3); i++) {
     const ip = `10.0.1.${10 + i}`;
-    const [inst] = m.runInstances({ subnetId: subnet.id, privateIp: ip, sourceDestCheck: false });
+    const ip6 = opts.ipv6 ? `2001:db8:0:101::${10 + i}` : undefined;
+    const [inst] = m.runInstances({ subnetId: subnet.id, privateIp: ip, sourceDestCheck: false, ...(ip6 ? { ipv6Addresses: [ip6] } : {}) });
     if (!inst) throw new Error('runInstances returned nothing');
-    hosts.push({ instanceId: inst.id, eniId: inst.primaryEniId, ip });
+    hosts.push({ instanceId: inst.id, eniId: inst.primaryEniId, ip, ...(ip6 ? { ip6 } : {}) });
   }
   const igw = m.createGateway('internet-gateway', { vpcId: vpc.id });
   const nat = m.createGateway('nat-gateway', { subnetId: subnet.id });
