@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peerGate } from './support/availability.js';
+import { peerGate, peersInstalledTest } from './support/availability.js';
 import { TestbedPeer, stopAllPeers } from './support/testbed.js';
 import { waitFor } from './support/wait.js';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
@@ -281,8 +281,4 @@ describe('e2e: configuration errors', () => {
   }, 30_000);
 });
 
-describe.runIf(gate.fail)('e2e: real peers', () => {
-  it('are installed', () => {
-    throw new Error(gate.message);
-  });
-});
+peersInstalledTest(gate, 'e2e: gobgpd and BIRD are');

@@ -4,7 +4,7 @@
 // detection time; bringing it back does not move it again (stickiness, no flap).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
-import { peerGate } from './support/availability.js';
+import { peerGate, peersInstalledTest } from './support/availability.js';
 import { SpeakerHarness } from './support/speaker-harness.js';
 import { TestbedPeer, stopAllPeers } from './support/testbed.js';
 import { holdsFor, waitFor } from './support/wait.js';
@@ -58,9 +58,7 @@ class ProbeTarget {
 
 const gate = peerGate(['gobgp', 'bird']);
 
-it.runIf(gate.fail)('gobgpd and BIRD are installed (required in CI)', () => {
-  throw new Error(gate.message);
-});
+peersInstalledTest(gate, 'gobgpd and BIRD are');
 
 describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on probe failure', () => {
   const targets: Record<string, ProbeTarget> = { [GOBGP]: new ProbeTarget(GOBGP), [BIRD]: new ProbeTarget(BIRD) };

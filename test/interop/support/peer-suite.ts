@@ -3,7 +3,7 @@
 // deadlines, never on fixed sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeerDownReason } from '../../../src/rib/path.js';
-import { peerGate } from './availability.js';
+import { peerGate, peersInstalledTest } from './availability.js';
 import { SpeakerHarness } from './speaker-harness.js';
 import { PEER_DEFAULTS, TestbedPeer, stopAllPeers, type PeerKind } from './testbed.js';
 import { holdsFor, waitFor } from './wait.js';
@@ -31,9 +31,7 @@ const SUITE_PORT = 11179;
 
 export function definePeerSuite(x: PeerExpectations): void {
   const gate = peerGate([x.kind]);
-  it.runIf(gate.fail)(`${x.title} is installed (required in CI)`, () => {
-    throw new Error(gate.message);
-  });
+  peersInstalledTest(gate, `${x.title} is`);
 
   describe.runIf(gate.run)(`${x.title} against our speaker`, () => {
     const d = PEER_DEFAULTS[x.kind];
