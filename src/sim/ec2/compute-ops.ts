@@ -4,7 +4,7 @@ import { formatIpv4, prefixContainsAddress, tryParseAddress } from '../../rib/pr
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
 import type { Ec2Model, TagInput } from './model.js';
 import { toTags } from './model.js';
-import { assignIpv6, releaseIpv6, takeIpv6, type Ipv6Request } from './ipv6-ops.js';
+import { assignIpv6, releaseIpv6, takeIpv6, unassignIpv6, type Ipv6Request } from './ipv6-ops.js';
 import type { Eni, Instance, Ipv6Address, PrivateIp, Subnet } from './model-types.js';
 
 export interface RunInstancesInput {
@@ -258,11 +258,7 @@ function removeEni(m: Ec2Model, eni: Eni): void {
   const subnet = m.subnets.get(eni.subnetId);
   for (const ip of eni.privateIps) subnet?.used.delete(ip.value);
   releaseIpv6(subnet, eni.ipv6);
-  for (const address of [...eni.privateIps.map((p) => p.address), ...eni.ipv6.map((a) => a.address)]) {
-    const set = m.ipIndex.get(address);
-    set?.delete(eni.id);
-    if (set?.size === 0) m.ipIndex.delete(address);
-  }
+  for (const address of [...eni.privateIps.map((p) => p.address), ...eni.ipv6.map((a) => a.address)]) unindexIp(m, address, eni.id);
   m.enis.delete(eni.id);
 }
 
@@ -272,6 +268,20 @@ export function assignIpv6Addresses(m: Ec2Model, eniId: string, req: Ipv6Request
   const added = assignIpv6(m, eni, req);
   for (const a of added) indexIp(m, a, eni.id);
   return added;
+}
+
+/** UnassignIpv6Addresses: the addresses leave the ENI (and the index); returns them in canonical text. */
+export function unassignIpv6Addresses(m: Ec2Model, eniId: string, addresses: readonly string[]): string[] {
+  const eni = m.eni(eniId);
+  const gone = unassignIpv6(m, eni, addresses).map((a) => a.address);
+  for (const a of gone) unindexIp(m, a, eni.id);
+  return gone;
+}
+
+function unindexIp(m: Ec2Model, address: string, eniId: string): void {
+  const set = m.ipIndex.get(address);
+  set?.delete(eniId);
+  if (set?.size === 0) m.ipIndex.delete(address);
 }
 
 function indexIp(m: Ec2Model, address: string, eniId: string): void {

@@ -9,8 +9,11 @@
 //
 //   emu.model            synchronous setup and reads (src/sim/ec2/model.ts):
 //                        createVpc({cidr, ipv6Cidr?, tags?}), associateVpcCidr(vpcId, {ipv4|ipv6}),
-//                        createSubnet({vpcId, cidr, az?, ipv6Cidr?}), runInstances({subnetId, privateIp?,
-//                        secondaryIps?, sourceDestCheck?, count?}), createEni({subnetId, privateIp?}),
+//                        createSubnet({vpcId, cidr, az?, ipv6Cidr?}), associateSubnetIpv6Cidr(subnet, /64),
+//                        runInstances({subnetId, privateIp?, secondaryIps?, ipv6Addresses? | ipv6AddressCount?,
+//                        sourceDestCheck?, count?}), createEni({subnetId, privateIp?, ipv6Addresses? |
+//                        ipv6AddressCount?}), assignIpv6Addresses(eni, {addresses? | count?}),
+//                        unassignIpv6Addresses(eni, addresses),
 //                        attachEni(eni, instance, deviceIndex), createRouteTable(vpcId, tags?),
 //                        associateRouteTable(rtb, subnet), createGateway('internet-gateway' | 'nat-gateway' |
 //                        'vpc-peering-connection' | 'transit-gateway' | …, {vpcId|subnetId}), createRoute /

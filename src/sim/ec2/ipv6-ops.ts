@@ -91,6 +91,20 @@ export function assignIpv6(m: Ec2Model, eni: Eni, req: Ipv6Request): string[] {
   return added.map((a) => a.address);
 }
 
+/** UnassignIpv6Addresses: removes the named addresses (all must be on the ENI); returns them as stored. */
+export function unassignIpv6(m: Ec2Model, eni: Eni, addresses: readonly string[]): Ipv6Address[] {
+  const gone: Ipv6Address[] = [];
+  for (const text of addresses) {
+    const a = tryParseAddress(text);
+    const held = a?.family === 'ipv6' ? eni.ipv6.find((x) => x.value === a.addr) : undefined;
+    if (!held) throw invalidValue(`Some of the specified addresses are not assigned to interface ${eni.id}: ${text}`);
+    if (!gone.includes(held)) gone.push(held);
+  }
+  for (const g of gone) eni.ipv6.splice(eni.ipv6.indexOf(g), 1);
+  releaseIpv6(m.subnets.get(eni.subnetId), gone);
+  return gone;
+}
+
 function lastOf(block: Prefix): bigint {
   return block.addr + (1n << BigInt(128 - block.len)) - 1n;
 }

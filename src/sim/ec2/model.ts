@@ -358,6 +358,10 @@ export class Ec2Model {
   assignIpv6Addresses(eniId: string, req: ipv6ops.Ipv6Request): string[] {
     return compute.assignIpv6Addresses(this, eniId, req);
   }
+  /** UnassignIpv6Addresses (e.g. to move an address to another ENI); returns the removed addresses. */
+  unassignIpv6Addresses(eniId: string, addresses: readonly string[]): string[] {
+    return compute.unassignIpv6Addresses(this, eniId, addresses);
+  }
   createRouteTable(vpcId: string, tags?: TagInput, id?: string): RouteTable {
     return routes.createRouteTable(this, { vpcId, ...(tags ? { tags } : {}), ...(id ? { id } : {}) });
   }

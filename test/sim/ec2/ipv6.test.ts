@@ -3,6 +3,7 @@
 // the `ipv6-addresses.ipv6-address` filter the controller resolves IPv6 next hops with.
 import {
   AssignIpv6AddressesCommand,
+  UnassignIpv6AddressesCommand,
   AssociateSubnetCidrBlockCommand,
   CreateNetworkInterfaceCommand,
   CreateSubnetCommand,
@@ -101,6 +102,21 @@ describe('ENI IPv6 addresses', () => {
     expect(await errorCode(f.ec2.send(new AssignIpv6AddressesCommand({ NetworkInterfaceId: 'eni-0000000000000dead', Ipv6AddressCount: 1 })))).toBe(
       'InvalidNetworkInterfaceID.NotFound',
     );
+  });
+
+  it('UnassignIpv6Addresses frees an address so another ENI can take it (an address moving between hosts)', async () => {
+    await f.ec2.send(new AssignIpv6AddressesCommand({ NetworkInterfaceId: f.nodeAEni, Ipv6Addresses: ['2600:1f18:1:101::5', '2600:1f18:1:101::6'] }));
+    const other = f.emu.model.createEni({ subnetId: f.subnetA });
+    expect(await errorCode(f.ec2.send(new AssignIpv6AddressesCommand({ NetworkInterfaceId: other.id, Ipv6Addresses: ['2600:1f18:1:101::5'] })))).toBe('InvalidIPAddress.InUse');
+    const out = await f.ec2.send(new UnassignIpv6AddressesCommand({ NetworkInterfaceId: f.nodeAEni, Ipv6Addresses: ['2600:1F18:1:101:0::5'] }));
+    expect(out).toMatchObject({ NetworkInterfaceId: f.nodeAEni, UnassignedIpv6Addresses: ['2600:1f18:1:101::5'] });
+    expect(await errorCode(f.ec2.send(new UnassignIpv6AddressesCommand({ NetworkInterfaceId: f.nodeAEni, Ipv6Addresses: ['2600:1f18:1:101::5'] })))).toBe('InvalidParameterValue');
+    await f.ec2.send(new AssignIpv6AddressesCommand({ NetworkInterfaceId: other.id, Ipv6Addresses: ['2600:1f18:1:101::5'] }));
+    const d = await f.ec2.send(new DescribeNetworkInterfacesCommand(v6Filter('2600:1f18:1:101::5', '2600:1f18:1:101::6')));
+    expect(d.NetworkInterfaces?.map((n) => [n.NetworkInterfaceId, n.Ipv6Addresses?.map((a) => a.Ipv6Address)])).toEqual([
+      [f.nodeAEni, ['2600:1f18:1:101::6']],
+      [other.id, ['2600:1f18:1:101::5']],
+    ]);
   });
 
   it('filter ipv6-addresses.ipv6-address: many values, non-canonical text, wildcards, with vpc-id; no plain ipv6-address filter', async () => {

@@ -186,6 +186,13 @@ function assignIpv6Addresses({ model, q }: ActionContext): XmlObject {
   return { networkInterfaceId: eniId, assignedIpv6Addresses: added };
 }
 
+function unassignIpv6Addresses({ model, q }: ActionContext): XmlObject {
+  const eniId = q.required('NetworkInterfaceId');
+  const addresses = q.list('Ipv6Addresses');
+  if (addresses.length === 0) throw new Ec2ApiError('MissingParameter', 'The request must contain the parameter Ipv6Addresses');
+  return { networkInterfaceId: eniId, unassignedIpv6Addresses: model.unassignIpv6Addresses(eniId, addresses) };
+}
+
 function modifyNetworkInterfaceAttribute({ model, q }: ActionContext): XmlObject {
   const eni = model.eni(q.required('NetworkInterfaceId'));
   const sdc = q.bool('SourceDestCheck.Value');
@@ -202,5 +209,6 @@ export const eniActions: Readonly<Record<string, ActionDef>> = {
   DescribeNetworkInterfaces: { kind: 'describe', handler: describeNetworkInterfaces },
   AssignPrivateIpAddresses: { kind: 'mutating', handler: assignPrivateIpAddresses },
   AssignIpv6Addresses: { kind: 'mutating', handler: assignIpv6Addresses },
+  UnassignIpv6Addresses: { kind: 'mutating', handler: unassignIpv6Addresses },
   ModifyNetworkInterfaceAttribute: { kind: 'mutating', handler: modifyNetworkInterfaceAttribute },
 };
