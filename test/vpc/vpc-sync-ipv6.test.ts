@@ -92,6 +92,50 @@ describe('VpcSync IPv6 next hops', () => {
     expect(f.emu.count({ mutating: true })).toBe(0);
   });
 
+  it('instance terminated → blackhole → health hook names the IPv6 next hop → one ReplaceRoute to the next candidate', async () => {
+    fx = await vpcFixture({ ipv6: true });
+    const f = fx;
+    const sync = newSync(f, { driftIntervalMs: 20 });
+    const candidates = [ip6(f, 0), ip6(f, 1)];
+    const dead = new Set<string>();
+    const reports: [string, string][] = [];
+    const choose = () => [{ prefix: pod6(1), nextHop: candidates.find((c) => !dead.has(c)) ?? 'none', failover: dead.size > 0 }];
+    sync.onNextHopUnhealthy((nh, reason) => {
+      reports.push([nh, reason]);
+      dead.add(nh);
+      sync.setDesired(choose());
+    });
+    await sync.start();
+    sync.setDesired(choose());
+    await sync.reconcileNow();
+    f.emu.reset();
+    f.emu.terminateInstance(f.hosts[0]!.instanceId);
+    expect(tableMap(f).get('fd00:244:0:1::/64')?.state).toBe('blackhole');
+    await waitFor(() => tableMap(f).get('fd00:244:0:1::/64')?.target === f.hosts[1]!.eniId, 5000, 'failover');
+    expect(tableMap(f).get('fd00:244:0:1::/64')?.state).toBe('active');
+    expect(reports).toEqual([[ip6(f, 0), 'blackhole']]);
+    expect(f.emu.count({ mutating: true })).toBe(1);
+    expect(f.emu.counters()).toMatchObject({ ReplaceRoute: { ok: 1 } });
+  });
+
+  it('an IPv6 address moved to another ENI by hand is followed at the next drift pass with one ReplaceRoute', async () => {
+    fx = await vpcFixture({ ipv6: true });
+    const f = fx;
+    const sync = newSync(f, { driftIntervalMs: 20 });
+    await sync.start();
+    const moving = '2001:db8:0:101::77';
+    f.emu.model.assignIpv6Addresses(f.hosts[0]!.eniId, { addresses: [moving] });
+    sync.setDesired([{ prefix: pod6(1), nextHop: moving }]);
+    await sync.reconcileNow();
+    expect(tableMap(f).get('fd00:244:0:1::/64')?.target).toBe(f.hosts[0]!.eniId);
+    f.emu.reset();
+    f.emu.model.unassignIpv6Addresses(f.hosts[0]!.eniId, [moving]);
+    f.emu.model.assignIpv6Addresses(f.hosts[2]!.eniId, { addresses: [moving] });
+    await waitFor(() => tableMap(f).get('fd00:244:0:1::/64')?.target === f.hosts[2]!.eniId, 5000, 'the move');
+    expect(f.emu.count({ mutating: true })).toBe(1);
+    expect(f.emu.counters()).toMatchObject({ ReplaceRoute: { ok: 1 } });
+  });
+
   it('IPv6 routes count against the IPv6 limit only', async () => {
     // Limit 4 per family: IPv4 already has 3 foreign routes (budget 1); IPv6 has none (budget 4).
     fx = await vpcFixture({ ipv6: true, routeLimit: 4 });
