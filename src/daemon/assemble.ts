@@ -9,6 +9,7 @@ import { Speaker } from '../bgp/speaker.js';
 import { RouteSpec } from '../rib/route-spec.js';
 import { ImportPolicy } from '../policy/import-policy.js';
 import { HealthMonitor } from '../health/health-monitor.js';
+import { checkIcmpCapability } from '../health/icmp.js';
 import { SpecFileWatcher } from '../rib/spec-file.js';
 import { parsePrefix, canonicalAddressText } from '../rib/prefix.js';
 import type { SpecEntry } from '../rib/spec-format.js';
@@ -163,6 +164,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       // New probe profiles or damping: a fresh monitor takes over every next hop (sessions untouched; damping
       // penalties and EC2 blackhole marks start over).
       const monitor = new HealthMonitor(healthOptions(next), { clock, metrics, log: logger });
+      if (monitor.usesIcmp()) await checkIcmpCapability(); // rejects the reload with the fix named
       rib.replaceHealth(monitor);
       health = monitor;
     }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { UserError, errorMessage } from '../errors.js';
 import { startApiServer, ApiListenError, type ApiServer } from '../api/server.js';
+import { checkIcmpCapability } from '../health/icmp.js';
 import { assemble, type Assembled } from './assemble.js';
 import { apiListen } from './wiring.js';
 
@@ -24,7 +25,15 @@ export interface RunDaemonOptions {
   readonly metrics?: Metrics;
 }
 
+/** Profiles in use: the default one and every one a peer group names. */
+export function usesIcmpProbes(config: Config): boolean {
+  const used = new Set([config.health.defaultProfile, ...Object.values(config.bgp.groups).map((g) => g.health ?? config.health.defaultProfile)]);
+  return [...used].some((name) => config.health.profiles[name]?.type === 'icmp');
+}
+
 export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise<RunningDaemon> {
+  // An ICMP profile without the means to ping would mark every host down: refuse to start, naming the fix.
+  if (usesIcmpProbes(config)) await checkIcmpCapability();
   const metrics = opts.metrics ?? new Metrics({ defaultMetrics: true });
   const parts = assemble(config, { logger: opts.logger, metrics, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.ec2 ? { ec2: opts.ec2 } : {}) });
   const listen = apiListen(config);

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../src/config/index.js';
+import { usesIcmpProbes } from '../../src/daemon/run-daemon.js';
+import { runPing } from '../../src/health/icmp.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+const base = (health: string, groups = ''): string => `cluster: { name: t, cidrs: [100.70.0.0/16] }
+bgp:
+  asn: 65000
+  routerId: 10.0.0.1
+  listen: [{ address: 127.0.0.1, port: 0 }]
+${groups}vpc: { vpcId: vpc-0abc, endpoint: "http://127.0.0.1:1" }
+api: { listen: "127.0.0.1:0" }
+health:
+${health}`;
+
+describe('ICMP probes at startup', () => {
+  it('knows when a profile in use is ICMP', () => {
+    expect(usesIcmpProbes(parseConfig(base('  profiles: { default: { type: icmp } }\n')))).toBe(true);
+    expect(usesIcmpProbes(parseConfig(base('  profiles: { default: { type: tcp, port: 22 } }\n')))).toBe(false);
+    // Defined but used by nobody: no check needed.
+    expect(usesIcmpProbes(parseConfig(base('  profiles: { spare: { type: icmp } }\n')))).toBe(false);
+    // Named by a group.
+    expect(usesIcmpProbes(parseConfig(base('  profiles: { p: { type: icmp } }\n', '  groups: { g: { health: p } }\n')))).toBe(true);
+  });
+
+  it('`bgp2vpc run` refuses to start, in one line naming the fix, when ping cannot run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-icmp-'));
+    const file = join(dir, 'icmp.yaml');
+    writeFileSync(file, base('  profiles: { default: { type: icmp } }\n'));
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', `${root}src/cli.ts`, 'run', '-c', file],
+        { cwd: root, env: { ...process.env, PATH: '/nonexistent' }, timeout: 30_000 },
+        (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
+      );
+    });
+    expect(r.code).toBe(1);
+    // JSON log records may precede it; the reason is the last line, and there is no stack trace.
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^bgp2vpc: ICMP health probes need the ping binary .*install iputils-ping, or use tcp\/http probes$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  // CI installs iputils-ping (.ci/run), so there this always checks the real binary; elsewhere only when present.
+  it('a real ICMP echo to 127.0.0.1 is answered', async () => {
+    const havePing = ['/usr/bin/ping', '/bin/ping'].some((p) => existsSync(p));
+    if (!havePing && process.env.CI === undefined) {
+      console.warn('ping is not installed (apt-get install iputils-ping): real ICMP probe not checked here');
+      return;
+    }
+    expect(await runPing('127.0.0.1', AbortSignal.timeout(3000))).toEqual({ ok: true, detail: 'icmp echo reply' });
+  });
+});
