@@ -19,13 +19,17 @@ afterEach(async () => {
   emu = sync = undefined;
 });
 
-/** Moves fake time in small steps, letting real I/O (HTTP to the emulator) run in between. */
-async function drive(clock: FakeClock, until: () => boolean, stepMs = 10, maxFakeMs = 120_000): Promise<void> {
+/**
+ * Moves fake time in small steps, letting real I/O (HTTP to the emulator) run in between. Time stands still while a
+ * request is in flight, so transit takes no fake time however loaded the machine is: both buckets then see the
+ * same instants and the refill schedule is exact.
+ */
+async function drive(clock: FakeClock, until: () => boolean, inFlight: () => number, stepMs = 10, maxFakeMs = 120_000): Promise<void> {
   const end = clock.now() + maxFakeMs;
   while (!until()) {
     if (clock.now() > end) throw new Error('fake-time deadline passed');
     await new Promise((r) => setTimeout(r, 1));
-    clock.advance(stepMs);
+    if (inFlight() === 0) clock.advance(stepMs);
   }
 }
 
@@ -43,6 +47,18 @@ describe('VpcSync on a shared FakeClock', () => {
     for (let i = 0; i < N; i++) m.createRoute(rtb.id, formatPrefix(slash24(i)), { networkInterfaceId: a!.primaryEniId });
     emu.faults.throttle(true); // EC2's buckets, on the fake clock
     const ec2 = createEmulatorEc2Client(emu.endpoint);
+    let inFlight = 0;
+    ec2.middlewareStack.add(
+      (next) => async (args) => {
+        inFlight++;
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countInFlight' },
+    );
     sync = new VpcSync({ ec2, clusterName: 'prod', clusterCidrs: CLUSTER, tables: { ids: [rtb.id] }, routeLimit: 100, aggregate: exactTable, clock, driftIntervalMs: 3_600_000 });
     await sync.start();
     sync.setDesired(Array.from({ length: N }, (_, i) => ({ prefix: slash24(i), nextHop: '10.0.1.10' })));
@@ -52,7 +68,7 @@ describe('VpcSync on a shared FakeClock', () => {
     const t0 = clock.now();
     sync.setDesired(Array.from({ length: N }, (_, i) => ({ prefix: slash24(i), nextHop: '10.0.1.11', failover: true })));
     const moved = (): number => m.routesOf(rtb.id).filter((r) => r.networkInterfaceId === b!.primaryEniId).length;
-    await drive(clock, () => moved() === N);
+    await drive(clock, () => moved() === N, () => inFlight);
     const elapsed = clock.now() - t0;
     // Debounce 200 ms, 50 at once, then 20 at 5/s = 4 s. The 10 ms steps of the driver add a little.
     expect(elapsed).toBeGreaterThanOrEqual(200 + 4000 - 200);
