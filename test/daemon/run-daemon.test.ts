@@ -60,7 +60,7 @@ bgp:
 routes: { settleTime: 1500ms, failbackHoldDown: 1s }
 health:
   defaultProfile: hosts
-  profiles: { hosts: { type: tcp, port: ${healthPort}, interval: 100ms, timeout: 80ms, rise: 2, fall: 2 } }
+  profiles: { hosts: { type: tcp, port: ${healthPort}, interval: 200ms, timeout: 150ms, rise: 2, fall: 3 } }
 vpc:
   endpoint: ${endpoint}
   routeTables: [rtb-0e2e0000000000004]
@@ -121,7 +121,7 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
       }
       return best?.eni;
     };
-    await until(() => routeTo('100.70.2.5') === eni('b') && routeTo('100.70.1.5') === eni('a') && routeTo('100.70.200.10') === eni('a'), 'routes');
+    await until(() => routeTo('100.70.2.5') === eni('b') && routeTo('100.70.1.5') === eni('a') && routeTo('100.70.200.10') === eni('a'), 'routes', 30_000);
     expect(routeTo('100.70.200.10')).toBe(eni('a')); // lowest IP wins the tie
     expect((await fetch(`${d.api.url}/readyz`)).status).toBe(200);
 
@@ -154,7 +154,7 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     // Reload with other probe settings: a new health monitor, no restart needed, sessions untouched.
     const oldHealth = d.parts.health;
     const flaps = d.parts.speaker.peer('127.0.4.12')?.counters.flaps;
-    const slower = { ...cfg, health: { ...cfg.health, profiles: { hosts: { ...cfg.health.profiles.hosts!, interval: 150, timeout: 100 } } } };
+    const slower = { ...cfg, health: { ...cfg.health, profiles: { hosts: { ...cfg.health.profiles.hosts!, interval: 300, timeout: 250 } } } };
     expect(await d.parts.reload(slower)).toEqual([]);
     expect(d.parts.health).not.toBe(oldHealth);
     await until(() => d.parts.health.view('127.0.4.12')?.lastProbe !== undefined, 'the new monitor to probe b');
@@ -181,5 +181,5 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     await new Promise((r) => setTimeout(r, 300)); // one debounce window more for late changes
     expect(emu.count({ mutating: true })).toBe(mutatingBefore);
     expect(routeTo('100.70.200.10')).toBe(eni('b'));
-  });
+  }, 90_000);
 });
