@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import { Speaker } from '../bgp/speaker.js';
 import { RouteSpec } from '../rib/route-spec.js';
 import { ImportPolicy } from '../policy/import-policy.js';
+import { UserError } from '../errors.js';
 import { HealthMonitor } from '../health/health-monitor.js';
 import { checkIcmpCapability } from '../health/icmp.js';
 import { SpecFileWatcher } from '../rib/spec-file.js';
@@ -207,9 +208,21 @@ export function ec2ClientFor(config: Config): EC2Client {
   if (endpoint !== undefined && isLoopbackEndpoint(endpoint) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
     return createEc2Client({ endpoint, region: config.vpc.region ?? 'us-east-1', credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' } });
   }
-  // createEc2Client falls back to us-east-1 without a region: honour the environment's region first.
-  const region = config.vpc.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined);
+  // Without vpc.region the SDK's chain decides (AWS_REGION, the profile's region); AWS_DEFAULT_REGION is the CLI's
+  // name for it, honoured too.
+  const region = config.vpc.region ?? (process.env.AWS_DEFAULT_REGION || undefined);
   return createEc2Client({ ...optional('region', region), ...optional('endpoint', endpoint) });
+}
+
+/** A one-line user error when no AWS region can be found for the client (real AWS only). */
+export async function requireRegion(ec2: EC2Client): Promise<void> {
+  try {
+    const region = await ec2.config.region();
+    if (region) return;
+  } catch {
+    // fall through: the SDK's chain found no region
+  }
+  throw new UserError('NO_AWS_REGION', 'no AWS region: set vpc.region in the config, or AWS_REGION (or a region in the AWS profile)');
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
 import { loadSpecFile } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
-import { ec2ClientFor } from './assemble.js';
+import { ec2ClientFor, requireRegion } from './assemble.js';
 import { cidrChecks, configuredNextHops, iamChecks, networkChecks, readTables, sourceDestChecks, tableChecks, type CheckResult } from './doctor-checks.js';
 
 const MARK: Readonly<Record<CheckResult['verdict'], string>> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
@@ -22,6 +22,7 @@ export function renderChecks(results: readonly CheckResult[]): string {
 export async function runDoctor(file: string): Promise<CheckResult[]> {
   const config = loadConfig(file);
   const ec2 = ec2ClientFor(config);
+  await requireRegion(ec2);
   const results: CheckResult[] = [{ check: 'config', verdict: 'ok', detail: `${file} is valid` }];
   let spec: SpecEntry[] = [];
   if (config.routes.file !== undefined) {

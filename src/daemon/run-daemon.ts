@@ -8,7 +8,7 @@ import { Metrics } from '../metrics.js';
 import { UserError, errorMessage } from '../errors.js';
 import { startApiServer, ApiListenError, type ApiServer } from '../api/server.js';
 import { checkIcmpCapability } from '../health/icmp.js';
-import { assemble, type Assembled } from './assemble.js';
+import { assemble, ec2ClientFor, requireRegion, type Assembled } from './assemble.js';
 import { apiListen } from './wiring.js';
 
 export interface RunningDaemon {
@@ -34,6 +34,14 @@ export function usesIcmpProbes(config: Config): boolean {
 export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise<RunningDaemon> {
   // An ICMP profile without the means to ping would mark every host down: refuse to start, naming the fix.
   if (usesIcmpProbes(config)) await checkIcmpCapability();
+  if (!opts.ec2) {
+    const probe = ec2ClientFor(config);
+    try {
+      await requireRegion(probe);
+    } finally {
+      probe.destroy();
+    }
+  }
   const metrics = opts.metrics ?? new Metrics({ defaultMetrics: true });
   const parts = assemble(config, { logger: opts.logger, metrics, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.ec2 ? { ec2: opts.ec2 } : {}) });
   const listen = apiListen(config);

@@ -17,7 +17,9 @@ export interface Ec2ClientOptions {
 
 export function createEc2Client(o: Ec2ClientOptions = {}): EC2Client {
   return new EC2Client({
-    region: o.region ?? 'us-east-1',
+    // No default: without a region the SDK's own chain (AWS_REGION, the profile) decides, and the daemon refuses to
+    // start when it finds none (a silent us-east-1 would manage the wrong VPCs or none).
+    ...(o.region !== undefined ? { region: o.region } : {}),
     maxAttempts: 1,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     ...(o.credentials ? { credentials: { ...o.credentials } } : {}),
@@ -27,5 +29,5 @@ export function createEc2Client(o: Ec2ClientOptions = {}): EC2Client {
 
 /** A client for the local emulator: fake credentials, us-east-1. */
 export function createEmulatorEc2Client(endpoint: string): EC2Client {
-  return createEc2Client({ endpoint, credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' } });
+  return createEc2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' } });
 }
