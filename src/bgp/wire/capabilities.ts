@@ -132,6 +132,14 @@ export function decodeCapability(code: number, v: Buffer): Capability {
   }
 }
 
+/** Capabilities whose value is empty: route refresh (RFC 2918), enhanced (RFC 7313), Cisco's, extended message (RFC 8654). */
+const EMPTY_VALUE_CODE = {
+  'route-refresh': CapCode.ROUTE_REFRESH,
+  'enhanced-route-refresh': CapCode.ENHANCED_ROUTE_REFRESH,
+  'cisco-route-refresh': CapCode.CISCO_ROUTE_REFRESH,
+  'extended-message': CapCode.EXTENDED_MESSAGE,
+} as const;
+
 /** Encodes one capability as code(1) length(1) value. */
 export function encodeCapability(c: Capability): Buffer {
   let code: number;
@@ -144,25 +152,16 @@ export function encodeCapability(c: Capability): Buffer {
       v[3] = c.safi;
       break;
     case 'route-refresh':
-      code = CapCode.ROUTE_REFRESH;
-      v = Buffer.alloc(0);
-      break;
     case 'enhanced-route-refresh':
-      code = CapCode.ENHANCED_ROUTE_REFRESH;
-      v = Buffer.alloc(0);
-      break;
     case 'cisco-route-refresh':
-      code = CapCode.CISCO_ROUTE_REFRESH;
+    case 'extended-message':
+      code = EMPTY_VALUE_CODE[c.type];
       v = Buffer.alloc(0);
       break;
     case 'four-octet-asn':
       code = CapCode.FOUR_OCTET_ASN;
       v = Buffer.alloc(4);
       v.writeUInt32BE(c.asn >>> 0, 0);
-      break;
-    case 'extended-message':
-      code = CapCode.EXTENDED_MESSAGE;
-      v = Buffer.alloc(0);
       break;
     case 'graceful-restart':
       code = CapCode.GRACEFUL_RESTART;

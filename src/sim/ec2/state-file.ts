@@ -12,8 +12,8 @@ import type { TargetInput } from './route-ops.js';
 const tags = z.record(z.string(), z.string());
 const name = z.string().min(1);
 
-const eniDoc = z.strictObject({
-  name: name.optional(),
+/** Addressing shared by an ENI and an instance's primary ENI. */
+const addressing = {
   id: z.string().optional(),
   subnet: name,
   privateIp: z.string().optional(),
@@ -21,6 +21,11 @@ const eniDoc = z.strictObject({
   ipv6Addresses: z.array(z.string()).optional(),
   ipv6AddressCount: z.number().int().min(0).max(50).optional(),
   sourceDestCheck: z.boolean().optional(),
+};
+
+const eniDoc = z.strictObject({
+  name: name.optional(),
+  ...addressing,
   description: z.string().optional(),
   tags: tags.optional(),
   attachTo: name.optional(),
@@ -29,13 +34,7 @@ const eniDoc = z.strictObject({
 
 const instanceDoc = z.strictObject({
   name,
-  id: z.string().optional(),
-  subnet: name,
-  privateIp: z.string().optional(),
-  secondaryIps: z.array(z.string()).optional(),
-  ipv6Addresses: z.array(z.string()).optional(),
-  ipv6AddressCount: z.number().int().min(0).max(50).optional(),
-  sourceDestCheck: z.boolean().optional(),
+  ...addressing,
   instanceType: z.string().optional(),
   state: z.enum(['running', 'stopped', 'terminated']).optional(),
   tags: tags.optional(),
