@@ -15,7 +15,7 @@ import {
   walkUpdate,
   type UpdateVisitor,
 } from '../src/bgp/wire/index.js';
-import type { Prefix } from '../src/rib/prefix.js';
+import type { Prefix } from '../src/net/prefix.js';
 import { cpus } from 'node:os';
 
 function arg(name: string, dflt: number): number {

@@ -15,13 +15,14 @@
 import { createServer } from 'node:net';
 import { parseConfig } from '../src/config/index.js';
 import { runDaemon } from '../src/daemon/run-daemon.js';
-import { createLogger, silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/base/log.js';
 import { startEmulator } from '../src/sim/ec2/emulator.js';
 import type { StateDoc } from '../src/sim/ec2/state-file.js';
 import { SimHost } from '../src/sim/peer/sim-host.js';
 import { HealthPort } from '../src/sim/peer/health-port.js';
 import { createEmulatorEc2Client } from '../src/vpc/ec2-client.js';
-import { parseAddress, parsePrefix, prefixContainsAddress } from '../src/rib/prefix.js';
+import { parseAddress } from '../src/net/address.js';
+import { parsePrefix, prefixContainsAddress } from '../src/net/prefix.js';
 
 const CTRL = '127.0.5.1';
 const HOSTS = [

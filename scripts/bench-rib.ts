@@ -7,8 +7,9 @@
 // hop that moves 10k prefixes (target: change batch in < 10 ms), and the flip back (sticky: no changes).
 import { RouteSpec, type ChosenChange } from '../src/rib/route-spec.js';
 import { ImportPolicy } from '../src/policy/import-policy.js';
-import type { BgpPath, PathAttributes } from '../src/rib/path.js';
-import { formatIpv4, type Prefix } from '../src/rib/prefix.js';
+import type { BgpPath, PathAttributes } from '../src/bgp/events.js';
+import { formatIpv4 } from '../src/net/address.js';
+import { type Prefix } from '../src/net/prefix.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { availableParallelism, loadavg } from 'node:os';

@@ -11,8 +11,8 @@
 //
 // Usage: npm run bench:sync [-- --changes 1000 --failover 200]
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../src/clock.js';
-import { makePrefix, formatPrefix, type Prefix } from '../src/rib/prefix.js';
+import type { Clock } from '../src/base/clock.js';
+import { makePrefix, formatPrefix, type Prefix } from '../src/net/prefix.js';
 import { startEmulator, type Emulator } from '../src/sim/ec2/emulator.js';
 import { createEmulatorEc2Client } from '../src/vpc/ec2-client.js';
 import { exactTable } from '../src/vpc/exact-table.js';

@@ -2,10 +2,8 @@
 // The one entry point: `bgp2vpc <command>`. Each command lives in its own module and is loaded on demand,
 // so `--help` and `check-config` start fast. A UserError prints one line on stderr and exits 1.
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { UserError, errorMessage } from './errors.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+import { UserError, errorMessage } from './base/errors.js';
+import { VERSION } from './base/version.js';
 
 type Action = (opts: Record<string, unknown>, args: readonly string[]) => Promise<number | void>;
 
@@ -37,7 +35,7 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 export function buildProgram(): Command {
   const program = new Command('bgp2vpc')
     .description('BGP speaker that keeps AWS VPC route tables in sync with what hosts announce')
-    .version(pkg.version, '-V, --version')
+    .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -45,7 +43,7 @@ export function buildProgram(): Command {
     .command('run')
     .description('run the daemon: BGP listener, route spec, health checks, VPC sync, HTTP API')
     .requiredOption('-c, --config <file>', 'YAML configuration file')
-    .action(act(async () => (await import('./daemon/run-command.js')).runCommand));
+    .action(act(async () => (await import('./cli/run-command.js')).runCommand));
 
   program
     .command('demo')
@@ -54,7 +52,7 @@ export function buildProgram(): Command {
     .option('--speed <factor>', 'scenario speed multiplier', '1')
     .option('--api-port <port>', 'HTTP API port', '33289')
     .option('--once', 'play the scenario once and exit (for tests)')
-    .action(act(async () => (await import('./demo/demo-command.js')).demoCommand));
+    .action(act(async () => (await import('./cli/demo-command.js')).demoCommand));
 
   program
     .command('plan')
@@ -63,14 +61,14 @@ export function buildProgram(): Command {
     .option('--spec <file>', 'read the route spec from this JSON file instead of listening for BGP')
     .option('--settle <duration>', 'how long to collect BGP routes before planning', '10s')
     .option('--json', 'print the plan as JSON')
-    .action(act(async () => (await import('./daemon/plan-command.js')).planCommand));
+    .action(act(async () => (await import('./cli/plan-command.js')).planCommand));
 
   program
     .command('check-config')
     .description('validate a configuration file; print every error as file:line:col: path: message')
     .argument('<file>', 'YAML configuration file')
     .option('--print', 'print the effective configuration as JSON')
-    .action(act(async () => (await import('./config/check-command.js')).checkConfigCommand));
+    .action(act(async () => (await import('./cli/check-config-command.js')).checkConfigCommand));
 
   program
     .command('aggregate')
@@ -81,7 +79,7 @@ export function buildProgram(): Command {
     .option('--previous <file>', 'previous table (same formats), preferred on ties')
     .option('--out <file>', 'write the table here instead of stdout')
     .option('--stats', 'print statistics to stderr')
-    .action(act(async () => (await import('./aggregate/aggregate-command.js')).aggregateCommand));
+    .action(act(async () => (await import('./cli/aggregate-command.js')).aggregateCommand));
 
   program
     .command('emulator')
@@ -91,7 +89,7 @@ export function buildProgram(): Command {
     .option('--state <file>', 'YAML state file: VPCs, subnets, instances, ENIs, route tables')
     .option('--route-limit <n>', 'routes per route table and family', '50')
     .addOption(new Option('--throttle', 'enforce EC2-like request rate limits'))
-    .action(act(async () => (await import('./sim/ec2/emulator-command.js')).emulatorCommand));
+    .action(act(async () => (await import('./cli/emulator-command.js')).emulatorCommand));
 
   program
     .command('status')
@@ -99,13 +97,13 @@ export function buildProgram(): Command {
     .option('--api <url>', 'daemon API URL', 'http://127.0.0.1:33289')
     .option('--token <token>', 'bearer token (default: $BGP2VPC_TOKEN)')
     .option('--json', 'raw JSON')
-    .action(act(async () => (await import('./daemon/status-command.js')).statusCommand));
+    .action(act(async () => (await import('./cli/status-command.js')).statusCommand));
 
   program
     .command('doctor')
     .description('check IAM permissions, route-table headroom, source/dest check, CIDRs and peer reachability')
     .requiredOption('-c, --config <file>', 'YAML configuration file')
-    .action(act(async () => (await import('./daemon/doctor-command.js')).doctorCommand));
+    .action(act(async () => (await import('./cli/doctor-command.js')).doctorCommand));
 
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -2,7 +2,7 @@
 // counter queries over IPC. No event listener is attached: the speaker then builds no per-prefix event objects
 // (what the daemon's route spec pays for is measured by bench:rib, not here).
 import { Speaker } from '../../src/bgp/speaker.js';
-import { errorMessage } from '../../src/errors.js';
+import { errorMessage } from '../../src/base/errors.js';
 import type { ChildReply, ChildRequest } from './bgp2vpc-protocol.js';
 import { SENDER, type SenderTarget } from './sender.js';
 

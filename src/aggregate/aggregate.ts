@@ -1,6 +1,7 @@
 // The aggregator: the minimal exact table when it fits the budget, else the least-damage table of at most
 // `budget` routes. Pure, synchronous and deterministic. See DESIGN.md "Aggregation".
-import type { Family, Prefix } from '../rib/prefix.js';
+import type { Family } from '../net/address.js';
+import type { Prefix } from '../net/prefix.js';
 import { evaluateTable } from './evaluate.js';
 import { leastDamageTable } from './least-damage.js';
 import { ortcSets, ortcTable, type PlacedRoute } from './ortc.js';

@@ -1,7 +1,7 @@
 // Measures a placed table against the trie: which announced addresses go to the wrong target or to no route, per
 // input prefix, and whether any route covers forbidden space (which would be a bug, so it throws).
-import { Bgp2vpcError } from '../errors.js';
-import { comparePrefixes, type Prefix } from '../rib/prefix.js';
+import { Bgp2vpcError } from '../base/errors.js';
+import { comparePrefixes, type Prefix } from '../net/prefix.js';
 import type { PlacedRoute } from './ortc.js';
 import { FORBIDDEN, NO_TARGET, type Trie } from './trie.js';
 import type { AggRoute, AggregateDamage } from './types.js';

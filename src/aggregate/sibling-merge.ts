@@ -2,7 +2,8 @@
 // Two sibling prefixes with the same target become their parent (unless the parent is itself a route with another
 // target), and a route whose nearest covering route has the same target is dropped. Repeated to a fixed point.
 // It never covers space no input covered, so it needs no cluster CIDRs, and it is not minimal.
-import { familyBits, type Prefix } from '../rib/prefix.js';
+import { familyBits } from '../net/address.js';
+import { type Prefix } from '../net/prefix.js';
 import type { AggRoute } from './types.js';
 
 const key = (addr: bigint, len: number): string => `${addr}/${len}`;

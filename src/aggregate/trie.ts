@@ -2,8 +2,9 @@
 // cluster or previous route) is materialised; a missing child is a uniform "filler" region that takes its
 // parent's fill. Nodes live in typed arrays and are numbered in creation order, so a parent always has a smaller
 // index than its children: ascending index order is top-down, descending is bottom-up (no recursion needed).
-import { UserError } from '../errors.js';
-import { familyBits, formatPrefix, type Family, type Prefix } from '../rib/prefix.js';
+import { UserError } from '../base/errors.js';
+import { familyBits, type Family } from '../net/address.js';
+import { formatPrefix, type Prefix } from '../net/prefix.js';
 import type { AggRoute } from './types.js';
 
 /** Fill value of a region nobody announced, inside a cluster CIDR: any route or none is fine. */

@@ -1,5 +1,6 @@
 // The aggregator's contract, used by VPC sync (src/vpc) and the `aggregate` CLI. Pure and synchronous.
-import type { Family, Prefix } from '../rib/prefix.js';
+import type { Family } from '../net/address.js';
+import type { Prefix } from '../net/prefix.js';
 
 /** One input or output route: a prefix and an opaque target (an ENI ID, an instance ID, a next-hop IP...). */
 export interface AggRoute {

@@ -4,8 +4,8 @@
 // and is logged once here; it never takes the daemon down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../log.js';
-import { Bgp2vpcError, errorMessage } from '../errors.js';
+import type { Logger } from '../base/log.js';
+import { Bgp2vpcError, errorMessage } from '../base/errors.js';
 import type { ApiBackend } from './backend.js';
 import { checkAuth, type AuthPolicy } from './auth.js';
 

@@ -34,14 +34,14 @@
 // {list} | {min, max} | [{min, max}...], maxPeers. Reconnect damping applies to failures only (errors, refused
 // OPENs, hold expiry), never to a peer that closes an Established session (restarts).
 import type { Socket } from 'node:net';
-import { systemClock, type Clock } from '../clock.js';
-import { silentLogger, type Logger } from '../log.js';
-import { METRIC_PREFIX, type Metrics } from '../metrics.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { silentLogger, type Logger } from '../base/log.js';
+import { METRIC_PREFIX, type Metrics } from '../base/metrics.js';
 import { Counter, Gauge } from 'prom-client';
-import type { SpeakerEvent, SpeakerListener } from '../rib/path.js';
-import { canonicalAddressText } from '../rib/prefix.js';
-import { errorMessage, UserError } from '../errors.js';
-import { DEFAULT_BACKOFF, type BackoffConfig } from './session/backoff.js';
+import type { SpeakerEvent, SpeakerListener } from './events.js';
+import { canonicalAddressText } from '../net/address.js';
+import { errorMessage, UserError } from '../base/errors.js';
+import { DEFAULT_BACKOFF, type BackoffConfig } from './session/reconnect-pacing.js';
 import { DEFAULT_GR_LIMITS, type GrLimits } from './session/graceful-restart.js';
 import { BgpListener, type ListenAddress } from './session/listener.js';
 import { localCapabilities, type LocalCapabilities } from './session/negotiate.js';
@@ -49,7 +49,7 @@ import { asnAllowed, NeighborTable, type DynamicRange, type StaticNeighbor } fro
 import { Peer, type PeerEnv, type PeerStatus } from './session/peer.js';
 import { rejectSocket } from './session/connection-close.js';
 import type { PeerCounters } from './session/peer-counters.js';
-import type { AdjRibIn } from './adj-rib-in.js';
+import type { AdjRibIn } from './session/adj-rib-in.js';
 
 export type { PeerStatus } from './session/peer.js';
 export type { StaticNeighbor, DynamicRange, MaxPrefix, PeerOptions, AsnSet } from './session/neighbors.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, errorMessage } from '../base/errors.js';
 import { expandEnv } from './env-expand.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 

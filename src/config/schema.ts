@@ -2,9 +2,10 @@
 // Keys are camelCase (as in Kubernetes and Calico manifests). Unknown keys are errors. Durations are strings
 // with units; CIDRs must be canonical. config/full.yaml documents every option.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
-import { formatAddress, parseAddress, parsePrefix, type Prefix } from '../rib/prefix.js';
-import { errorMessage } from '../errors.js';
+import { parseDuration } from '../base/duration.js';
+import { formatAddress, parseAddress } from '../net/address.js';
+import { parsePrefix, type Prefix } from '../net/prefix.js';
+import { errorMessage } from '../base/errors.js';
 
 const duration = (opts: { min?: number; max?: number } = {}) =>
   z.string().transform((s, ctx): number => {

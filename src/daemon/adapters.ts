@@ -3,13 +3,13 @@
 import type { Speaker, PeerStatus } from '../bgp/speaker.js';
 import type { RouteSpec } from '../rib/route-spec.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
-import { connectHealth } from '../health/connect.js';
+import { connectHealth } from './health-link.js';
 import type { SpecFileWatcher } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
-import { createRouteSpecEndpoint } from '../rib/spec-http.js';
+import { createRouteSpecEndpoint } from '../api/route-spec-endpoint.js';
 import type { VpcSync } from '../vpc/vpc-sync.js';
-import type { SpeakerListener, SpeakerEvent } from '../rib/path.js';
-import { formatPrefix, parsePrefix } from '../rib/prefix.js';
+import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
+import { formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { RouteSpecEndpoint } from '../api/backend.js';
 import type { CandidateView, PeerStateName, PeerView, RoutesView, TablesView } from '../api/views.js';
 import type { BgpPort, ChosenRoute, RibPort, SyncPort } from './ports.js';

@@ -2,17 +2,18 @@
 // the lifecycle, and the API backend over them. Also applies a reloaded Config (SIGHUP) to the live parts.
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Config } from '../config/index.js';
-import { systemClock, type Clock } from '../clock.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import type { Metrics } from '../base/metrics.js';
 import { Speaker } from '../bgp/speaker.js';
 import { RouteSpec } from '../rib/route-spec.js';
 import { ImportPolicy } from '../policy/import-policy.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import { HealthMonitor } from '../health/health-monitor.js';
 import { checkIcmpCapability } from '../health/icmp.js';
 import { SpecFileWatcher } from '../rib/spec-file.js';
-import { parsePrefix, canonicalAddressText } from '../rib/prefix.js';
+import { parsePrefix } from '../net/prefix.js';
+import { canonicalAddressText } from '../net/address.js';
 import type { SpecEntry } from '../rib/spec-format.js';
 import { VpcSync } from '../vpc/vpc-sync.js';
 import { createEc2Client } from '../vpc/ec2-client.js';
@@ -21,7 +22,7 @@ import type { StatusView } from '../api/views.js';
 import { Daemon } from './daemon.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
 import { healthOptions, isLoopbackEndpoint, policyOptions, routeSpecOptions, speakerNeighbors, speakerOptions, syncOptions } from './wiring.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../base/version.js';
 
 export interface AssembleOptions {
   readonly clock?: Clock;

@@ -9,7 +9,7 @@
 // settle deadline. With `requirePeer` (BGP is configured), a settle deadline reached with no peer up does not count:
 // after a restart every host may still be reconnecting (gobgpd retries after 5–8 s), and converging on an empty RIB
 // would delete every route. Then the decision waits for the first peer (plus the quiet time) or for maxMs.
-import type { SpeakerEvent } from '../rib/path.js';
+import type { SpeakerEvent } from '../bgp/events.js';
 
 export interface ConvergenceOptions {
   readonly settleMs: number;

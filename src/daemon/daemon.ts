@@ -3,11 +3,11 @@
 //   (End-of-RIB from every GR peer, or the settle time) → open the write gate and hand over the first desired set.
 // So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route.
 // A throwing handler (a peer's or AWS's mistake reaching us) is logged with context and the daemon carries on.
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { errorMessage } from '../errors.js';
-import type { SpeakerEvent } from '../rib/path.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import type { Metrics } from '../base/metrics.js';
+import { errorMessage } from '../base/errors.js';
+import type { SpeakerEvent } from '../bgp/events.js';
 import { ConvergenceTracker } from './convergence.js';
 import type { BgpPort, RibPort, SyncPort } from './ports.js';
 import type { ReadyView } from '../api/views.js';

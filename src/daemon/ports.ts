@@ -1,8 +1,8 @@
 // The seams between the daemon and the modules it wires. Each port is the little the daemon needs from one
 // module; src/daemon/wiring.ts adapts the real modules (speaker, route spec, VPC sync) to them, and tests use
 // plain fakes. Nothing here depends on the Config type.
-import type { SpeakerListener, SpeakerEvent } from '../rib/path.js';
-import type { Prefix } from '../rib/prefix.js';
+import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
+import type { Prefix } from '../net/prefix.js';
 import type { RouteSpecEndpoint } from '../api/backend.js';
 import type { PeerView, RoutesView, TablesView } from '../api/views.js';
 

@@ -2,10 +2,10 @@
 // lifecycle. Used by `bgp2vpc run` and, in-process, by the demo.
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Config } from '../config/index.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
-import { Metrics } from '../metrics.js';
-import { UserError, errorMessage } from '../errors.js';
+import type { Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import { Metrics } from '../base/metrics.js';
+import { UserError, errorMessage } from '../base/errors.js';
 import { startApiServer, ApiListenError, type ApiServer } from '../api/server.js';
 import { checkIcmpCapability } from '../health/icmp.js';
 import { assemble, ec2ClientFor, requireRegion, type Assembled } from './assemble.js';

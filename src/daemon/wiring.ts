@@ -8,7 +8,8 @@ import type { ProbeGroupOptions } from '../health/options.js';
 import type { ProbeSpec } from '../health/probes.js';
 import type { RouteSpecOptions } from '../rib/route-spec.js';
 import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
-import { formatPrefix, prefixContainsAddress, parseAddress, parsePrefix } from '../rib/prefix.js';
+import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
+import { parseAddress } from '../net/address.js';
 
 type Group = Config['bgp']['groups'][string];
 type Profile = Config['health']['profiles'][string];

@@ -1,7 +1,7 @@
 // Collects the in-process daemon's log records for the demo's live view (instead of writing them over it), and
 // optionally passes selected ones on as plain lines.
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type Logger } from '../base/log.js';
 
 export interface LogRecord {
   readonly time: number;

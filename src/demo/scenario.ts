@@ -1,8 +1,8 @@
 // The demo's script: hosts join; a host dies and its service VIP fails over; a host flaps and is damped; more
 // prefixes than the route limit get aggregated; the dead host returns and nothing moves back needlessly.
 // Every step waits on what it shows (with a deadline), so a failed expectation is reported, not papered over.
-import { Bgp2vpcError } from '../errors.js';
-import { parsePrefix, formatPrefix, makePrefix } from '../rib/prefix.js';
+import { Bgp2vpcError } from '../base/errors.js';
+import { parsePrefix, formatPrefix, makePrefix } from '../net/prefix.js';
 import { DEMO_HOSTS, DEMO_VIPS } from './demo-vpc.js';
 import type { DemoWorld } from './demo-world.js';
 

@@ -1,7 +1,7 @@
 // The demo's live view: sessions, the route table and each EC2 call, rendered from a snapshot. Pure: data in,
 // text out; ANSI colours only when asked (a TTY).
 import type { PeerView } from '../api/views.js';
-import { formatDuration } from '../daemon/text-table.js';
+import { formatDuration } from '../base/text-table.js';
 
 export interface ViewRoute {
   readonly destination: string;

@@ -1,5 +1,5 @@
 // Per-next-hop health metrics. Series of a removed next hop are deleted.
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../base/metrics.js';
 import type { TargetHealth } from './target-health.js';
 
 export class HealthMetrics {

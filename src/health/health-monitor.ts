@@ -2,9 +2,9 @@
 // pure TargetHealth machines, and reports eligibility changes. Scheduling: each target gets its own timer
 // with a random phase and ±jitter per interval (no bursts), at most one probe in flight per target, a timeout
 // per probe enforced with the injected clock.
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
-import { silentLogger, type Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { silentLogger, type Logger } from '../base/log.js';
+import type { Metrics } from '../base/metrics.js';
 import { makeProbe, type Probe, type ProbeResult } from './probes.js';
 import { resolveProbeGroup, HealthConfigError, type ProbeGroupOptions, type ResolvedProbeGroup } from './options.js';
 import { TargetHealth, type TargetHealthView } from './target-health.js';

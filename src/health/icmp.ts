@@ -7,7 +7,7 @@
 // at startup and fails with a UserError naming both.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import type { ProbeResult } from './probes.js';
 
 export class IcmpNotPermittedError extends UserError {

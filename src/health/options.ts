@@ -1,5 +1,5 @@
 // Health-check options per group (plain objects with defaults; the daemon maps the YAML config onto them).
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import { DEFAULT_DAMPING, validateDamping, type DampingOptions } from './damping.js';
 import type { ProbeSpec } from './probes.js';
 

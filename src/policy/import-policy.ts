@@ -1,23 +1,10 @@
 // Import policy: decides, for every path (BGP) or spec entry (file, HTTP, static), whether it may become a
 // candidate, and with which configured priority. Pure: compiled once from plain options, then evaluated
 // synchronously. A rejection carries a one-line reason that the route spec keeps and `explain` shows.
-import type { BgpPath } from '../rib/path.js';
-import {
-  parsePrefix,
-  parseAddress,
-  prefixContains,
-  prefixesOverlap,
-  prefixEquals,
-  prefixContainsAddress,
-  unmapIpv4,
-  formatPrefix,
-  isLinkLocal,
-  type Address,
-  hostMask,
-  type Prefix,
-  type Family,
-} from '../rib/prefix.js';
-import { UserError } from '../errors.js';
+import type { BgpPath } from '../bgp/events.js';
+import { parsePrefix, prefixContains, prefixesOverlap, prefixEquals, prefixContainsAddress, formatPrefix, hostMask, type Prefix } from '../net/prefix.js';
+import { parseAddress, unmapIpv4, isLinkLocal, type Address, type Family } from '../net/address.js';
+import { UserError } from '../base/errors.js';
 import { communityPriority, parseCommunityPriorities, type CommunityPriorityRule } from './community-priority.js';
 
 export type PolicyVerdict =

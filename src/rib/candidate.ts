@@ -1,7 +1,7 @@
 // Internal state of the route spec: prefixes, their candidates, next hops and peers. Mutable on purpose (the
 // route spec owns it and updates it in place for speed); nothing outside src/rib sees these objects.
-import type { Prefix } from './prefix.js';
-import type { BgpPath } from './path.js';
+import type { Prefix } from '../net/prefix.js';
+import type { BgpPath } from '../bgp/events.js';
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Rankable } from './ranking.js';
 import type { ChangeReason } from './route-spec.js';

@@ -1,6 +1,6 @@
 // explain(prefix): every candidate with its source, attributes, policy verdict, health, rank and why it won
 // or lost. Serialisable as JSON for the API and `status`.
-import { formatPrefix } from './prefix.js';
+import { formatPrefix } from '../net/prefix.js';
 import type { Candidate, PrefixEntry } from './candidate.js';
 import { ineligibleReason, isEligible } from './eligibility.js';
 import { selectNextHop, type RankOptions, type Step } from './ranking.js';

@@ -1,6 +1,6 @@
 // Route spec metrics: chosen-next-hop changes by reason, batch sizes, prefixes with and without an eligible
 // candidate (refreshed on every batch from the counters the route spec keeps; no scan per scrape).
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../base/metrics.js';
 import type { ChosenChange } from './route-spec.js';
 
 export class RouteSpecMetrics {

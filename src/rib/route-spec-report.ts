@@ -1,6 +1,6 @@
 // Read-only reports over the route spec state: the merged spec (GET /route_spec), statistics (API, metrics)
 // and a consistency audit (tests, doctor).
-import { formatPrefix } from './prefix.js';
+import { formatPrefix } from '../net/prefix.js';
 import type { Candidate, NextHopState, PeerState, PrefixEntry, SpecCandidate } from './candidate.js';
 import { isEligible } from './eligibility.js';
 import { selectNextHop, type RankOptions } from './ranking.js';

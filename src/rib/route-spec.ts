@@ -4,16 +4,17 @@
 // Every mutation marks the affected prefixes dirty (found through the next-hop and peer indexes, never by a
 // full scan) and ends with one flush that re-ranks only those and emits one batch of changes; no batch when
 // nothing changed. Synchronous and I/O-free; time comes from the injected clock.
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../base/clock.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import type { SpeakerEvent } from './path.js';
-import { parseAddress, unmapIpv4, formatPrefix, type Prefix } from './prefix.js';
+import type { SpeakerEvent } from '../bgp/events.js';
+import { parseAddress, unmapIpv4 } from '../net/address.js';
+import { formatPrefix, type Prefix } from '../net/prefix.js';
 import { selectNextHop, DEFAULT_RANK_OPTIONS, type MutableSelection, type RankOptions } from './ranking.js';
 import { prefixKey, type Candidate, type NextHopState, type PrefixEntry, type SpecSource } from './candidate.js';
 import { SpecStore } from './spec-store.js';
-import { AdjRibIn } from './adj-rib-in.js';
+import { AdjRibIn } from './bgp-source.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../base/metrics.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
 import type { SpecEntry } from './spec-format.js';
 import { downText, ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';

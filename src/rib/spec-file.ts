@@ -5,9 +5,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
-import { silentLogger, type Logger } from '../log.js';
-import { UserError, errorMessage } from '../errors.js';
+import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { silentLogger, type Logger } from '../base/log.js';
+import { UserError, errorMessage } from '../base/errors.js';
 import { parseRouteSpec, type SpecEntry } from './spec-format.js';
 
 export interface SpecFileOptions {

@@ -1,9 +1,10 @@
 // The route spec document, compatible with romana/vpc-router: a JSON object mapping a CIDR to the list of
 // eligible hosts, in preference order: {"10.55.0.0/16": ["10.0.0.5", "10.0.0.6"]}.
 // Used by the route spec file, HTTP POST/GET /route_spec and static routes from the config.
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import { parseJsonWithPositions, JsonSyntaxError, type JsonPos } from './json-positions.js';
-import { parsePrefix, parseAddress, unmapIpv4, formatAddress, formatPrefix, comparePrefixes, type Prefix } from './prefix.js';
+import { parsePrefix, formatPrefix, comparePrefixes, type Prefix } from '../net/prefix.js';
+import { parseAddress, unmapIpv4, formatAddress } from '../net/address.js';
 
 export interface SpecEntry {
   readonly prefix: Prefix;

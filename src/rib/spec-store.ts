@@ -1,7 +1,7 @@
 // Candidates from the non-BGP sources (route spec file, HTTP POST, static config). Replacing a source's
 // document diffs it per prefix: unchanged prefixes keep their candidates (and so their hold-down clocks).
 import type { PolicyVerdict } from '../policy/import-policy.js';
-import type { Prefix } from './prefix.js';
+import type { Prefix } from '../net/prefix.js';
 import { prefixKey, type NextHopState, type PrefixEntry, type SpecCandidate, type SpecSource } from './candidate.js';
 import type { SpecEntry } from './spec-format.js';
 

@@ -2,7 +2,8 @@
 // compute the family's budget (limit − routes we do not own − headroom), and let the aggregator fit the routes
 // into it. Pure: the ENI lookup is a synchronous function over the resolver's cache.
 import type { AggRoute, AggregateDamage, AggregateInput, AggregateResult } from '../aggregate/types.js';
-import { comparePrefixes, familyBits, makePrefix, prefixContains, prefixesOverlap, type Family, type Prefix } from '../rib/prefix.js';
+import { comparePrefixes, makePrefix, prefixContains, prefixesOverlap, type Prefix } from '../net/prefix.js';
+import { familyBits, type Family } from '../net/address.js';
 import { insideCluster, isOwnedRoute, routeBudget, type Ownership } from './ownership.js';
 import type { ActualRoute, DesiredRoute, DesiredTableRoute } from './types.js';
 

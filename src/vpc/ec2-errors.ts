@@ -1,7 +1,7 @@
 // EC2 error classification. The SDK raises ServiceExceptions whose `name` is the EC2 error code
 // (`RouteAlreadyExists`, `RequestLimitExceeded`…) and whose `$metadata.httpStatusCode` is the HTTP status;
 // network failures and timeouts arrive as plain errors (`TimeoutError`, `ECONNRESET`…).
-import { Bgp2vpcError } from '../errors.js';
+import { Bgp2vpcError } from '../base/errors.js';
 
 export type Ec2ErrorClass =
   /** RequestLimitExceeded and friends: drain our bucket, back off, retry. */

@@ -16,14 +16,15 @@ import {
   type EC2Client,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import type { Clock, TimerHandle } from '../clock.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import { canonicalAddressText, tryParsePrefix, type Prefix } from '../rib/prefix.js';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from './backoff.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
+import { errorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import { canonicalAddressText } from '../net/address.js';
+import { tryParsePrefix, type Prefix } from '../net/prefix.js';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from '../base/backoff.js';
 import { Ec2CallError, classifyEc2Error, errorCode } from './ec2-errors.js';
 import { destinationParams, toTableSnapshot } from './ec2-routes.js';
-import { TokenBucket, type BucketConfig } from './token-bucket.js';
+import { TokenBucket, type BucketConfig } from '../base/token-bucket.js';
 import type { TableSnapshot } from './types.js';
 import type { VpcMetrics } from './vpc-metrics.js';
 

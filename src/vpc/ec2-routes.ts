@@ -1,7 +1,7 @@
 // Pure conversion from the SDK's RouteTable/Route shapes to our TableSnapshot/ActualRoute, and back to the
 // parameters of CreateRoute/ReplaceRoute/DeleteRoute.
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
-import { formatPrefix, tryParsePrefix, type Prefix } from '../rib/prefix.js';
+import { formatPrefix, tryParsePrefix, type Prefix } from '../net/prefix.js';
 import type { ActualRoute, RouteOrigin, RouteTarget, TableSnapshot } from './types.js';
 
 function gatewayKind(id: string): RouteTarget {

@@ -1,8 +1,8 @@
 // Next-hop IP → ENI, via DescribeNetworkInterfaces (filter addresses.private-ip-address for IPv4,
 // ipv6-addresses.ipv6-address for IPv6; many IPs per call), cached. Entries are refreshed when a route to the ENI goes blackhole or EC2 says the ENI/instance is gone
 // (invalidate*), and "not found" answers expire after `missingTtlMs` so a freshly launched host is picked up.
-import type { Clock } from '../clock.js';
-import { canonicalAddressText } from '../rib/prefix.js';
+import type { Clock } from '../base/clock.js';
+import { canonicalAddressText } from '../net/address.js';
 import type { EniInfo } from './ec2-gateway.js';
 
 export type Resolution =

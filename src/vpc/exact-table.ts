@@ -2,7 +2,7 @@
 // announced prefixes verbatim in the table, and as the fallback when no aggregator is injected. Over budget it
 // keeps the shortest prefixes (most addresses) and reports the dropped ones as damage.
 import type { AggRoute, AggregateInput, AggregateResult } from '../aggregate/types.js';
-import { comparePrefixes, formatPrefix, prefixSize } from '../rib/prefix.js';
+import { comparePrefixes, formatPrefix, prefixSize } from '../net/prefix.js';
 
 export function exactTable(input: AggregateInput): AggregateResult {
   const byKey = new Map<string, AggRoute>();

@@ -4,7 +4,8 @@
 // or an instance, and (3) it was created by CreateRoute (not propagated, not the table's own `local` route).
 // `local`, IGW, NAT, TGW, peering, endpoint and gateway routes are never ours, whatever their destination, and
 // a route to an ENI outside the cluster CIDRs belongs to someone else too. Pure functions, no I/O.
-import { prefixContains, type Family, type Prefix } from '../rib/prefix.js';
+import { prefixContains, type Prefix } from '../net/prefix.js';
+import { type Family } from '../net/address.js';
 import type { ActualRoute } from './types.js';
 
 export const CLAIM_TAG = 'bgp2vpc:cluster';

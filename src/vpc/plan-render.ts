@@ -1,5 +1,5 @@
 // Text and JSON forms of plans, for `bgp2vpc plan` (dry run) and logs. Pure.
-import { formatPrefix } from '../rib/prefix.js';
+import { formatPrefix } from '../net/prefix.js';
 import { describeConflict, describeOp, type Plan, type PlanOp } from './plan.js';
 
 /** Human-readable diff, one block per table; "no changes" when a table is in sync. */

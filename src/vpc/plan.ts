@@ -11,7 +11,8 @@
 // - Idempotent: once the ops are applied, planning again yields no ops.
 // - A blackholed route whose desired target is the same dead ENI cannot be repaired by us: it is reported in
 //   `stuck` (the health hook tells the route spec to choose another next hop) and left alone.
-import { comparePrefixes, formatPrefix, prefixContains, type Family, type Prefix } from '../rib/prefix.js';
+import { comparePrefixes, formatPrefix, prefixContains, type Prefix } from '../net/prefix.js';
+import { type Family } from '../net/address.js';
 import { countsAgainstLimit, insideCluster, isOwnedRoute, type Ownership } from './ownership.js';
 import { targetId, type ActualRoute, type DesiredTableRoute, type RouteTarget } from './types.js';
 

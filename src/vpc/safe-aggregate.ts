@@ -1,8 +1,8 @@
 // The aggregator must never take the sync down: if it rejects its input (a bug or an unexpected overlap), log
 // it once per distinct message and fall back to one route per prefix (exactTable), which is always correct
 // when it fits and reports damage when it does not.
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 import type { AggregateFn } from './desired-table.js';
 import { exactTable } from './exact-table.js';
 

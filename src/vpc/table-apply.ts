@@ -2,9 +2,9 @@
 // successful write (so the next plan needs no re-read). Stops at the first conflict (the caller re-reads the
 // table and re-plans) or at the first call that failed after all retries (the caller retries the pass later).
 // Operator errors and dead targets skip the op and go on: one bad route must not block the others.
-import type { Family } from '../rib/prefix.js';
-import { formatPrefix, prefixEquals } from '../rib/prefix.js';
-import type { Logger } from '../log.js';
+import type { Family } from '../net/address.js';
+import { formatPrefix, prefixEquals } from '../net/prefix.js';
+import type { Logger } from '../base/log.js';
 import { Ec2CallError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
 import { describeOp, type Plan, type PlanOp } from './plan.js';

@@ -1,7 +1,7 @@
 // One table's planning step: desired routes per family (resolve, budget, aggregate), the plan, and the operator
 // conditions the plan reveals (budget too small, quota exceeded, destinations inside the VPC CIDR). No I/O:
 // it works on the table's cached routes and the resolver's cache, and records its findings on the table state.
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 import { desiredTable, type AggregateFn } from './desired-table.js';
 import type { Ownership } from './ownership.js';
 import { describeConflict, plan, type Plan } from './plan.js';

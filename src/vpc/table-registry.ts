@@ -3,8 +3,8 @@
 // all stale tables). Errors are recorded on the table (status, log), never thrown, except when EC2 cannot be
 // read at all.
 import type { Filter } from '@aws-sdk/client-ec2';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
 import { CLAIM_TAG, claimState } from './ownership.js';

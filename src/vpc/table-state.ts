@@ -1,6 +1,7 @@
 // What VPC sync knows about one route table between passes, and the status views derived from it (pure).
 import type { TableView, TableRouteView } from '../api/views.js';
-import { formatPrefix, type Family, type Prefix } from '../rib/prefix.js';
+import { formatPrefix, type Prefix } from '../net/prefix.js';
+import { type Family } from '../net/address.js';
 import type { DesiredTable } from './desired-table.js';
 import { countsAgainstLimit, isOwnedRoute, type ClaimState, type Ownership } from './ownership.js';
 import { describeConflict, type Plan } from './plan.js';

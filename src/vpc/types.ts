@@ -1,6 +1,7 @@
 // VPC sync's own value types: the actual state of a route table as read from EC2 (decoupled from the SDK's
 // shapes, see ec2-routes.ts) and the desired routes the planner works on. All readonly data, no behaviour.
-import type { Family, Prefix } from '../rib/prefix.js';
+import type { Family } from '../net/address.js';
+import type { Prefix } from '../net/prefix.js';
 
 /** What a route points at. Only `eni` and `instance` targets can ever be ours (ownership.ts). */
 export type RouteTarget =

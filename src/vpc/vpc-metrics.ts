@@ -1,7 +1,7 @@
 // VPC sync's Prometheus series (labels `route_table`, `family`, `action`, `outcome`). Created once per
 // Metrics registry; series of a table we stop managing are removed by forgetTable().
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../base/metrics.js';
 import type { TableStatus } from './table-state.js';
 
 export class VpcMetrics {

@@ -3,7 +3,8 @@
 // a stack of open ranges (prefixes nest or are disjoint) gives the longest match in each. Shares no code with
 // src/aggregate.
 import type { AggRoute } from '../../src/aggregate/types.js';
-import type { Family, Prefix } from '../../src/rib/prefix.js';
+import type { Family } from '../../src/net/address.js';
+import type { Prefix } from '../../src/net/prefix.js';
 
 interface Range {
   readonly start: bigint;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregate, aggregateAll } from '../../src/aggregate/aggregate.js';
 import { siblingMerge } from '../../src/aggregate/sibling-merge.js';
 import type { AggRoute, AggregateResult } from '../../src/aggregate/types.js';
-import { parsePrefix, type Prefix } from '../../src/rib/prefix.js';
+import { parsePrefix, type Prefix } from '../../src/net/prefix.js';
 import { checkTable } from './interval-check.js';
 import { alternating, calicoBlocks, hostRanges, ipv6, overlapping, podCidrs, vips, type Shape } from './shapes.js';
 

@@ -1,6 +1,7 @@
 // Realistic and adversarial input shapes for property tests and the benchmark, from a seeded PRNG.
 import type { AggRoute } from '../../src/aggregate/types.js';
-import type { Family, Prefix } from '../../src/rib/prefix.js';
+import type { Family } from '../../src/net/address.js';
+import type { Prefix } from '../../src/net/prefix.js';
 
 export interface Shape {
   readonly name: string;

@@ -1,6 +1,6 @@
 // A tiny address space of `bits` bits (3..5) embedded at the top of IPv4, for exhaustive oracles. Written from
 // scratch for the tests: it shares no code with src/aggregate.
-import type { Prefix } from '../../src/rib/prefix.js';
+import type { Prefix } from '../../src/net/prefix.js';
 
 export interface TinyPrefix {
   readonly x: number; // the prefix's `len` leading bits as a number

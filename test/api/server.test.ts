@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import type { ApiBackend, RouteSpecPostResult } from '../../src/api/backend.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/base/log.js';
 
 function fakeBackend(overrides: Partial<ApiBackend> = {}): ApiBackend & { posted: unknown[] } {
   const posted: unknown[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, parseConfig, type ConfigIssue } from '../../src/config/index.js';
-import { formatPrefix } from '../../src/rib/prefix.js';
+import { formatPrefix } from '../../src/net/prefix.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

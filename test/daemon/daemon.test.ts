@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { ConvergenceTracker } from '../../src/daemon/convergence.js';
-import { FakeClock } from '../../src/clock.js';
-import { silentLogger } from '../../src/log.js';
-import { Metrics } from '../../src/metrics.js';
+import { FakeClock } from '../../src/base/clock.js';
+import { silentLogger } from '../../src/base/log.js';
+import { Metrics } from '../../src/base/metrics.js';
 import { FakeBgp, FakeRib, FakeSync, pathEvent, peerUp } from './fakes.js';
 
 function setup(settleMs = 10_000) {

@@ -1,7 +1,7 @@
 // Plain fakes of the daemon's ports, recording what the daemon asked of them.
-import type { SpeakerEvent, SpeakerListener } from '../../src/rib/path.js';
+import type { SpeakerEvent, SpeakerListener } from '../../src/bgp/events.js';
 import type { BgpPort, ChosenRoute, RibPort, SyncPort } from '../../src/daemon/ports.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 
 export class FakeBgp implements BgpPort {
   listeners: SpeakerListener[] = [];

@@ -7,11 +7,12 @@ import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import type { StateDoc } from '../../src/sim/ec2/state-file.js';
 import { parseConfig } from '../../src/config/index.js';
 import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/base/log.js';
 import { SimHost } from '../../src/sim/peer/sim-host.js';
 import { HealthPort } from '../../src/sim/peer/health-port.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
-import { parseAddress, parsePrefix, prefixContainsAddress } from '../../src/rib/prefix.js';
+import { parseAddress } from '../../src/net/address.js';
+import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
 
 const HOSTS = [
   { name: 'a', ip: '127.0.4.11' },

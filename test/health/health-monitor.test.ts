@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { HealthMonitor, type HealthChange } from '../../src/health/health-monitor.js';
 import type { Probe, ProbeResult } from '../../src/health/probes.js';
-import { Metrics } from '../../src/metrics.js';
+import { Metrics } from '../../src/base/metrics.js';
 import { HealthConfigError } from '../../src/health/options.js';
 
 /** Lets resolved probe promises run their continuations. */

@@ -18,7 +18,8 @@ import { waitFor } from './support/wait.js';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import type { StateDoc } from '../../src/sim/ec2/state-file.js';
 import { HealthPort } from '../../src/sim/peer/health-port.js';
-import { parseAddress, parsePrefix, prefixContainsAddress } from '../../src/rib/prefix.js';
+import { parseAddress } from '../../src/net/address.js';
+import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CTRL = '127.0.2.1';

@@ -11,9 +11,9 @@ import { holdsFor, waitFor } from './support/wait.js';
 import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
-import { connectHealth } from '../../src/health/connect.js';
+import { connectHealth } from '../../src/daemon/health-link.js';
 import { PROBE_DEFAULTS } from '../../src/health/options.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 
 const CTRL = '127.0.1.1';
 const CTRL_PORT = 1180;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImportPolicy, PolicyConfigError } from '../../src/policy/import-policy.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 import { path } from '../rib/helpers.js';
 
 const base = {

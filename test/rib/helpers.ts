@@ -1,6 +1,6 @@
 // Builders for route spec tests: BGP paths and speaker events with sensible defaults.
-import type { BgpPath, PathAttributes, SpeakerEvent } from '../../src/rib/path.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import type { BgpPath, PathAttributes, SpeakerEvent } from '../../src/bgp/events.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 
 export function attrs(over: Partial<PathAttributes> = {}): PathAttributes {
   return { origin: 0, asPath: [65001], asPathLength: 1, communities: [], largeCommunities: [], extendedCommunities: [], ...over };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { selectNextHop, type Rankable, type RankOptions, type Step } from '../../src/rib/ranking.js';
-import { parseAddress } from '../../src/rib/prefix.js';
+import { parseAddress } from '../../src/net/address.js';
 
 const opts: RankOptions = { holdDownMs: 1000, alwaysCompareMed: false };
 

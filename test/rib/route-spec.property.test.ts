@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
 import { parseRouteSpec } from '../../src/rib/spec-format.js';
-import { formatPrefix } from '../../src/rib/prefix.js';
+import { formatPrefix } from '../../src/net/prefix.js';
 import type { PathPolicy } from '../../src/policy/import-policy.js';
 import { path, paths, peerUp, withdraw } from './helpers.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from '../../src/base/clock.js';
 import { RouteSpec, type ChosenChange, type RouteSpecOptions } from '../../src/rib/route-spec.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { parseRouteSpec } from '../../src/rib/spec-format.js';
 import { path, paths, peerUp, withdraw } from './helpers.js';
-import { Metrics } from '../../src/metrics.js';
+import { Metrics } from '../../src/base/metrics.js';
 
 const P = '10.55.0.0/16';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatRouteSpec, parseRouteSpec, parseRouteSpecValue, RouteSpecFormatError } from '../../src/rib/spec-format.js';
-import { formatPrefix } from '../../src/rib/prefix.js';
+import { formatPrefix } from '../../src/net/prefix.js';
 
 function err(text: string): RouteSpecFormatError {
   try {

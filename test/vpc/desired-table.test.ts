@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 import { desiredTable } from '../../src/vpc/desired-table.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import type { ActualRoute, DesiredRoute } from '../../src/vpc/types.js';

@@ -1,8 +1,8 @@
 // The rate-limited EC2 shell against the emulator: paging, batching, retries and the client-side bucket.
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, systemClock } from '../../src/clock.js';
-import { silentLogger } from '../../src/log.js';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { FakeClock, systemClock } from '../../src/base/clock.js';
+import { silentLogger } from '../../src/base/log.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 import { Ec2CallError } from '../../src/vpc/ec2-errors.js';
 import { Ec2Gateway } from '../../src/vpc/ec2-gateway.js';
 import { vpcFixture, type VpcFixture } from './fixture.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
+import { FakeClock } from '../../src/base/clock.js';
 import type { EniInfo } from '../../src/vpc/ec2-gateway.js';
 import { EniResolver } from '../../src/vpc/eni-resolver.js';
 

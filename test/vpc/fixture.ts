@@ -4,7 +4,7 @@
 // With `ipv6`, the VPC also has 2001:db8:0:100::/56, the subnet 2001:db8:0:101::/64 and host i the IPv6 address
 // 2001:db8:0:101::(10 + i) (hexadecimal digits read as written: ::10, ::11, …).
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
-import { parsePrefix, makePrefix, type Prefix } from '../../src/rib/prefix.js';
+import { parsePrefix, makePrefix, type Prefix } from '../../src/net/prefix.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 

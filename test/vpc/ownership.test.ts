@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 import { CLAIM_TAG, claimState, isOwnedRoute, routeBudget } from '../../src/vpc/ownership.js';
 import type { ActualRoute, RouteTarget } from '../../src/vpc/types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrefix } from '../../src/rib/prefix.js';
+import { parsePrefix } from '../../src/net/prefix.js';
 import type { Plan } from '../../src/vpc/plan.js';
 import { plansToJson, renderPlans } from '../../src/vpc/plan-render.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatPrefix, makePrefix, parsePrefix, prefixEquals, type Prefix } from '../../src/rib/prefix.js';
+import { formatPrefix, makePrefix, parsePrefix, prefixEquals, type Prefix } from '../../src/net/prefix.js';
 import { describeOp, plan, type PlanOp } from '../../src/vpc/plan.js';
 import type { ActualRoute, DesiredTableRoute, RouteTarget } from '../../src/vpc/types.js';
 

@@ -2,8 +2,8 @@
 // a mass failover under EC2's real rates (50 burst, 5/s) is then exact. With both buckets on the same clock,
 // no call is ever throttled and the last write lands when the refill allows it, not later.
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/clock.js';
-import { formatPrefix } from '../../src/rib/prefix.js';
+import { FakeClock } from '../../src/base/clock.js';
+import { formatPrefix } from '../../src/net/prefix.js';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
 import { exactTable } from '../../src/vpc/exact-table.js';

@@ -2,8 +2,8 @@
 // of calls meet RequestLimitExceeded), 10% random 5xx, latency with jitter, and a few calls that never answer.
 // It must converge with no route lost and no foreign route touched.
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatPrefix } from '../../src/rib/prefix.js';
-import { Metrics } from '../../src/metrics.js';
+import { formatPrefix } from '../../src/net/prefix.js';
+import { Metrics } from '../../src/base/metrics.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { VpcSync } from '../../src/vpc/vpc-sync.js';
 import type { DesiredRoute } from '../../src/vpc/types.js';

@@ -2,7 +2,7 @@
 // (cluster fd00:244::/56) announced with the hosts' IPv6 addresses resolve to their ENIs through
 // DescribeNetworkInterfaces `ipv6-addresses.ipv6-address` (batched), in the table's own VPC.
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePrefix, parsePrefix, type Prefix } from '../../src/rib/prefix.js';
+import { makePrefix, parsePrefix, type Prefix } from '../../src/net/prefix.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { VpcSync, type VpcSyncOptions } from '../../src/vpc/vpc-sync.js';
 import { CLUSTER, slash24, tableMap, vpcFixture, VPC_IPV6, waitFor, type VpcFixture } from './fixture.js';

@@ -4,7 +4,7 @@
 // route is exactly as it was put there.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPrefix } from '../../src/rib/prefix.js';
+import { formatPrefix } from '../../src/net/prefix.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { VpcSync } from '../../src/vpc/vpc-sync.js';
 import { CLUSTER, slash24, tableMap, vpcFixture, type VpcFixture } from './fixture.js';

@@ -1,9 +1,9 @@
 // VpcSync against the EC2 emulator through the real @aws-sdk/client-ec2.
 import { afterEach, describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
-import { FakeClock } from '../../src/clock.js';
-import { Metrics } from '../../src/metrics.js';
-import { formatPrefix, parsePrefix } from '../../src/rib/prefix.js';
+import { FakeClock } from '../../src/base/clock.js';
+import { Metrics } from '../../src/base/metrics.js';
+import { formatPrefix, parsePrefix } from '../../src/net/prefix.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import { CLAIM_TAG } from '../../src/vpc/ownership.js';
 import { VpcSync, type VpcSyncOptions } from '../../src/vpc/vpc-sync.js';

@@ -1,7 +1,7 @@
 // Outbound TCP connects for neighbours marked active: one attempt at a time, a connect timeout on the injected
 // clock, and a timer for the next attempt. The peer decides when (backoff); this only does the socket work.
 import { connect as netConnect, type Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../../clock.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
 
 export interface ConnectTarget {
   readonly host: string;

@@ -4,7 +4,7 @@
 // out, in order. Reconnecting is the peer's business (peer.ts): when a connection's FSM returns to Idle the
 // connection is finished, and the peer decides when to try again (jittered backoff, idle hold after repeated
 // failures). This keeps the table below small enough to read and to test exhaustively.
-import type { PeerDownReason } from '../../rib/path.js';
+import type { PeerDownReason } from '../events.js';
 
 export type FsmState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 

@@ -1,7 +1,7 @@
 // Graceful restart, receiving-speaker ("helper") side: RFC 4724 §4.2, with RFC 8538 (N bit). Pure decisions;
 // the peer (peer.ts) applies them to its Adj-RIB-In and timers.
-import type { Family } from '../../rib/prefix.js';
-import type { PeerDownReason } from '../../rib/path.js';
+import type { Family } from '../../net/address.js';
+import type { PeerDownReason } from '../events.js';
 
 /** What the peer told us in its Graceful Restart capability (RFC 4724 §3), per session. */
 export interface PeerGracefulRestart {

@@ -1,8 +1,8 @@
 // Passive side: one TCP server per configured address. Accepted sockets go to the speaker, which matches the
 // source against the neighbours and ranges.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '../../log.js';
-import { errorMessage } from '../../errors.js';
+import type { Logger } from '../../base/log.js';
+import { errorMessage } from '../../base/errors.js';
 
 export interface ListenAddress {
   readonly address: string;

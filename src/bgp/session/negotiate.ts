@@ -1,7 +1,7 @@
 // Capability negotiation (RFC 5492): what we advertise in our OPEN, and what both sides agreed once the peer's
 // OPEN is in. Pure. We are a receive-only speaker: every capability below is about understanding the peer.
 import { AS_TRANS, type Capability, type OpenMessage } from '../wire/index.js';
-import type { Family } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
 import type { PeerGracefulRestart } from './graceful-restart.js';
 
 const AFI_IPV4 = 1;

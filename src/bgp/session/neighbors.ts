@@ -1,7 +1,8 @@
 // Who may talk to us: a static neighbour list plus dynamic ranges (FRR's `bgp listen range`), so autoscaled
 // hosts need no config change. Pure matching, no I/O.
-import { canonicalAddressText, formatPrefix, parseAddress, parsePrefix, prefixContainsAddress, type Prefix } from '../../rib/prefix.js';
-import { UserError } from '../../errors.js';
+import { canonicalAddressText, parseAddress } from '../../net/address.js';
+import { formatPrefix, parsePrefix, prefixContainsAddress, type Prefix } from '../../net/prefix.js';
+import { UserError } from '../../base/errors.js';
 
 export type MaxPrefixAction = 'reset' | 'warn';
 

@@ -2,14 +2,15 @@
 // Adj-RIB-In, counters, reconnect pacing and graceful-restart state. Sessions report here (SessionOwner);
 // the peer turns that into SpeakerEvents.
 import type { Socket } from 'node:net';
-import type { Clock } from '../../clock.js';
-import type { Logger } from '../../log.js';
-import type { SpeakerEvent } from '../../rib/path.js';
-import type { Family, Prefix } from '../../rib/prefix.js';
-import { errorMessage } from '../../errors.js';
-import { AdjRibIn } from '../adj-rib-in.js';
+import type { Clock } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
+import type { SpeakerEvent } from '../events.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
+import { errorMessage } from '../../base/errors.js';
+import { AdjRibIn } from './adj-rib-in.js';
 import { decodeRouteRefresh, encodeEndOfRib, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
-import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState, type EndKind } from './backoff.js';
+import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState, type EndKind } from './reconnect-pacing.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
 import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';

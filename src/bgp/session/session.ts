@@ -2,9 +2,9 @@
 // It knows nothing about routes: OPEN checks, UPDATE ingest and teardown consequences belong to the owner
 // (peer.ts) through SessionOwner. Every exit path goes through one place (finish) so no socket or timer leaks.
 import type { Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../../clock.js';
-import type { Logger } from '../../log.js';
-import { errorMessage } from '../../errors.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
+import { errorMessage } from '../../base/errors.js';
 import {
   BgpMessageError,
   decodeNotification,
@@ -19,7 +19,7 @@ import {
   type OpenMessage,
 } from '../wire/index.js';
 import { fsmStep, initialFsm, type FsmAction, type FsmContext, type FsmEvent, type FsmState, type TimerName } from './fsm.js';
-import type { PeerDownReason } from '../../rib/path.js';
+import type { PeerDownReason } from '../events.js';
 
 export interface LocalOpen {
   readonly asn: number;

@@ -1,10 +1,11 @@
 // The stale-path lifecycle of one peer's Adj-RIB-In: graceful restart (RFC 4724 §4.2: restart timer, End-of-RIB,
 // stale-path timer) and enhanced route refresh (RFC 7313 §4: BoRR/EoRR). It owns the timers and emits the
 // withdrawals of swept paths; the decisions themselves are the pure functions of graceful-restart.ts.
-import type { Clock, TimerHandle } from '../../clock.js';
-import type { Logger } from '../../log.js';
-import type { Family, Prefix } from '../../rib/prefix.js';
-import type { AdjRibIn } from '../adj-rib-in.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
+import type { Logger } from '../../base/log.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
+import type { AdjRibIn } from './adj-rib-in.js';
 import { sweepOnReestablish, type PeerGracefulRestart, type RetainDecision } from './graceful-restart.js';
 
 export type WithdrawSink = (removed: { prefix: Prefix; pathId: number }[]) => void;

@@ -1,10 +1,11 @@
 // UPDATE → Adj-RIB-In, the hot path. One instance per peer, reused for every UPDATE: it is the codec's visitor
 // (no closure and no object per prefix unless someone listens for events), decodes and interns the attributes
 // once per UPDATE, applies max-prefix, and collects the event batch of the UPDATE.
-import type { Logger } from '../../log.js';
-import type { BgpPath } from '../../rib/path.js';
-import { canonicalAddressText, isLinkLocal, parseAddress, type Family, type Prefix } from '../../rib/prefix.js';
-import { ipv6KeyFromWire, type AdjRibIn, type RibAttrs } from '../adj-rib-in.js';
+import type { Logger } from '../../base/log.js';
+import type { BgpPath } from '../events.js';
+import { canonicalAddressText, isLinkLocal, parseAddress, type Family } from '../../net/address.js';
+import { type Prefix } from '../../net/prefix.js';
+import { ipv6KeyFromWire, type AdjRibIn, type RibAttrs } from './adj-rib-in.js';
 import { toPathAttributes, type PathAttribute, type UpdateHeader, type UpdatePart, type UpdateVisitor } from '../wire/index.js';
 import type { MaxPrefix } from './neighbors.js';
 import type { PeerCounters } from './peer-counters.js';

@@ -1,6 +1,6 @@
 // Addresses as they sit in BGP messages: 4 or 16 raw bytes <-> canonical text, without bigints.
 import { BgpEncodeError } from './error.js';
-import { parseAddress } from '../../rib/prefix.js';
+import { parseAddress } from '../../net/address.js';
 
 /** Dotted quad of the 4 bytes at `off`. */
 export function ipv4Text(buf: Buffer, off: number): string {

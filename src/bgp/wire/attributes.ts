@@ -1,5 +1,6 @@
 // Path attribute values (RFC 4271 §4.3 and the RFCs that add attributes), as a discriminated union.
-import type { Family, Prefix } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
 
 /** AS_PATH segment types (RFC 4271 §4.3, RFC 5065 §3). */
 export type AsPathSegmentType = 'set' | 'sequence' | 'confed-sequence' | 'confed-set';

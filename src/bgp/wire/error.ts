@@ -1,5 +1,5 @@
 // The codec's error: what went wrong, the NOTIFICATION to send, and the RFC 7606 action.
-import { Bgp2vpcError } from '../../errors.js';
+import { Bgp2vpcError } from '../../base/errors.js';
 
 /**
  * RFC 7606 §2: how a receiver reacts to a malformed message.

@@ -56,7 +56,7 @@ export {
 } from './update-encode.js';
 export { encodeAttribute } from './attribute-encode.js';
 export { asPathLength, mergeAs4Path, flattenAsPath } from './as-path.js';
-export { toPathAttributes } from './rib-attributes.js';
+export { toPathAttributes } from '../session/path-attributes.js';
 export {
   decodeNotification,
   encodeNotification,

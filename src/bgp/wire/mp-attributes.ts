@@ -5,7 +5,7 @@ import type { MpReachInfo, PathAttribute } from './attributes.js';
 import { ipv4Text, ipv6Text } from './address.js';
 import { checkNlri } from './nlri.js';
 import type { DecodeContext } from './attribute-decode.js';
-import type { Family } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
 
 /** The unicast families we speak; anything else is kept as a raw attribute. */
 export function familyOf(afi: number, safi: number): Family | undefined {

@@ -1,5 +1,6 @@
 // NLRI encoding (RFC 4271 §4.3, RFC 4760 §5, RFC 7911 §3): length-prefixed prefixes, optional path id.
-import type { Family, Prefix } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
 import type { Nlri } from './attributes.js';
 import { BgpEncodeError } from './error.js';
 

@@ -12,7 +12,7 @@ import {
   type ParsedAttributes,
 } from './attribute-decode.js';
 import { checkNlri, decodeNlri, readIpv4Prefix } from './nlri.js';
-import type { Family } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
 
 /** What the visitor learns once per UPDATE, before any prefix. */
 export interface UpdateHeader {

@@ -6,7 +6,8 @@ import { encodeAttribute } from './attribute-encode.js';
 import { DEFAULT_CONTEXT, type DecodeContext } from './attribute-decode.js';
 import { encodeNlri, nlriSize, toNlri, type NlriInput } from './nlri.js';
 import { allocMessage } from './header.js';
-import type { Family, Prefix } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
 
 export type MpReachInput = Omit<MpReachAttribute, 'nlri'> & { readonly nlri: readonly NlriInput[] };
 export type MpUnreachInput = Omit<MpUnreachAttribute, 'nlri'> & { readonly nlri: readonly NlriInput[] };

@@ -1,6 +1,7 @@
 // Instances and ENIs: launch, terminate/stop/start, ENI create/attach/detach/delete, private IPs and the
 // source/destination check (an instance's value is its primary ENI's, as in EC2).
-import { formatIpv4, prefixContainsAddress, tryParseAddress } from '../../rib/prefix.js';
+import { formatIpv4, tryParseAddress } from '../../net/address.js';
+import { prefixContainsAddress } from '../../net/prefix.js';
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
 import type { Ec2Model, TagInput } from './model.js';
 import { toTags } from './model.js';

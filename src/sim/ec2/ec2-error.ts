@@ -1,5 +1,5 @@
 // An error the emulated EC2 API returns to its caller: an EC2 error code, its message and the HTTP status.
-import { Bgp2vpcError } from '../../errors.js';
+import { Bgp2vpcError } from '../../base/errors.js';
 import type { GatewayKind } from './model-types.js';
 
 export class Ec2ApiError extends Bgp2vpcError {

@@ -63,7 +63,7 @@
 //   timeouts and throttling use the injected Clock.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { systemClock, type Clock } from '../../clock.js';
+import { systemClock, type Clock } from '../../base/clock.js';
 import { handleAdmin } from './admin-api.js';
 import { CallLog, type CallRecord, type Counters } from './call-log.js';
 import { dispatch } from './dispatch.js';

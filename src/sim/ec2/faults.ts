@@ -1,6 +1,6 @@
 // Fault injection: EC2-like token-bucket throttling, seeded random 5xx, latency, timeouts and denied actions.
 // Time comes from the injected Clock so tests drive buckets and delays without sleeping.
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../base/clock.js';
 
 export interface BucketConfig {
   readonly burst: number;

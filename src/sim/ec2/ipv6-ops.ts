@@ -2,7 +2,8 @@
 // CreateSubnet or added by AssociateSubnetCidrBlock); an ENI in such a subnet takes IPv6 addresses, named or by
 // count (CreateNetworkInterface, RunInstances, AssignIpv6Addresses). As for IPv4, the first four addresses and
 // the last one of the subnet's block are reserved.
-import { formatIpv6, formatPrefix, prefixContains, prefixContainsAddress, prefixesOverlap, tryParseAddress, type Prefix } from '../../rib/prefix.js';
+import { formatIpv6, tryParseAddress } from '../../net/address.js';
+import { formatPrefix, prefixContains, prefixContainsAddress, prefixesOverlap, type Prefix } from '../../net/prefix.js';
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
 import type { Ec2Model } from './model.js';
 import { parseCidr } from './model.js';

@@ -1,6 +1,7 @@
 // The emulator's resources. Entities are mutable inside the model; callers outside src/sim/ec2 should treat
 // what the model hands out as read-only views and change state only through the model's methods.
-import type { Family, Prefix } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
 
 export type Tags = Map<string, string>;
 

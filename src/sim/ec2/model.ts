@@ -2,14 +2,7 @@
 // O(1). Synchronous and free of I/O: the HTTP layer and the tests call the same methods. Errors are
 // Ec2ApiError with EC2's codes. Compute (instances, ENIs) lives in compute-ops.ts and routes in route-ops.ts;
 // this class is the facade other code uses.
-import {
-  formatPrefix,
-  parsePrefix,
-  prefixContains,
-  prefixesOverlap,
-  tryParsePrefix,
-  type Prefix,
-} from '../../rib/prefix.js';
+import { formatPrefix, parsePrefix, prefixContains, prefixesOverlap, tryParsePrefix, type Prefix } from '../../net/prefix.js';
 import { Ec2ApiError, gatewayNotFound, invalidIdFor, invalidValue, notFound } from './ec2-error.js';
 import { IdAllocator } from './ids.js';
 import type {

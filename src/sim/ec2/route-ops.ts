@@ -1,14 +1,8 @@
 // Route tables and routes with EC2's rules: one target, canonical destinations, RouteAlreadyExists,
 // ReplaceRoute/DeleteRoute on missing routes, the VPC-CIDR and reserved-range checks, the local route, the
 // per-table limit counted per family, and blackhole state computed from the target's current existence.
-import {
-  formatPrefix,
-  parsePrefix,
-  prefixContains,
-  tryParsePrefix,
-  type Family,
-  type Prefix,
-} from '../../rib/prefix.js';
+import { formatPrefix, parsePrefix, prefixContains, tryParsePrefix, type Prefix } from '../../net/prefix.js';
+import { type Family } from '../../net/address.js';
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
 import type { Ec2Model, TagInput } from './model.js';
 import { toTags } from './model.js';

@@ -1,6 +1,6 @@
 // Routes as Describe shows them. A route's state is computed when it is read: `blackhole` once the target
 // instance stops or terminates, its ENI is deleted or detached, or the gateway is gone; the route itself stays.
-import { formatPrefix } from '../../rib/prefix.js';
+import { formatPrefix } from '../../net/prefix.js';
 import type { Ec2Model } from './model.js';
 import type { Route, RouteTable, RouteView } from './model-types.js';
 import { parseDestination } from './route-ops.js';

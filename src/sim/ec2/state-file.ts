@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { UserError, errorMessage } from '../../errors.js';
+import { UserError, errorMessage } from '../../base/errors.js';
 import { Ec2ApiError } from './ec2-error.js';
 import type { Ec2Model } from './model.js';
 import type { TargetInput } from './route-ops.js';

@@ -5,7 +5,8 @@ import { encodeKeepalive } from '../../bgp/wire/keepalive.js';
 import { encodeNotification } from '../../bgp/wire/notification.js';
 import { basicAttributes, encodeEndOfRib, encodeUpdate } from '../../bgp/wire/update-encode.js';
 import type { Capability } from '../../bgp/wire/capabilities.js';
-import type { Family, Prefix } from '../../rib/prefix.js';
+import type { Family } from '../../net/address.js';
+import type { Prefix } from '../../net/prefix.js';
 
 export interface Announcement {
   readonly prefix: Prefix;

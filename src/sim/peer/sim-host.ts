@@ -5,12 +5,13 @@
 // the way a restarted BIRD would. It never accepts connections and ignores what the controller sends besides
 // OPEN, KEEPALIVE and NOTIFICATION (the controller is receive-only).
 import { connect, type Socket } from 'node:net';
-import { systemClock, type Clock, type TimerHandle } from '../../clock.js';
-import { Bgp2vpcError } from '../../errors.js';
+import { systemClock, type Clock, type TimerHandle } from '../../base/clock.js';
+import { Bgp2vpcError } from '../../base/errors.js';
 import { Framer } from '../../bgp/wire/framer.js';
 import { MessageType } from '../../bgp/wire/constants.js';
 import { decodeOpen } from '../../bgp/wire/open.js';
-import { formatPrefix, parsePrefix, type Family, type Prefix } from '../../rib/prefix.js';
+import { formatPrefix, parsePrefix, type Prefix } from '../../net/prefix.js';
+import { type Family } from '../../net/address.js';
 import { endOfRibMessage, keepaliveMessage, notificationMessage, openMessage, updateMessages, type Announcement } from './messages.js';
 
 export interface SimHostOptions {

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeOpen } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
-import { formatPrefix } from '../../../src/rib/prefix.js';
-import type { SpeakerEvent } from '../../../src/rib/path.js';
+import { formatPrefix } from '../../../src/net/prefix.js';
+import type { SpeakerEvent } from '../../../src/bgp/events.js';
 import { readTcpStreams } from '../../support/pcap.js';
 import { startSpeaker, TestPeer, until } from './support/test-peer.js';
 

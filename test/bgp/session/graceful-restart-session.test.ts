@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { basicAttributes, encodeEndOfRib, encodeNotification, encodeUpdate, type Capability } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
-import { FakeClock } from '../../../src/clock.js';
-import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
-import type { SpeakerEvent } from '../../../src/rib/path.js';
+import { FakeClock } from '../../../src/base/clock.js';
+import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
+import type { SpeakerEvent } from '../../../src/bgp/events.js';
 import { DEFAULT_CAPS, startSpeaker, TestPeer, until } from './support/test-peer.js';
 
 const speakers: Speaker[] = [];

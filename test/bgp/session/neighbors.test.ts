@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asnAllowed, checkPeerAsn, NeighborTable } from '../../../src/bgp/session/neighbors.js';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/base/errors.js';
 
 describe('neighbour matching', () => {
   const table = new NeighborTable(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { basicAttributes, encodeUpdate, MessageType } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
-import { parsePrefix } from '../../../src/rib/prefix.js';
+import { parsePrefix } from '../../../src/net/prefix.js';
 import { startSpeaker, TestPeer, until } from './support/test-peer.js';
 
 let speaker: Speaker;

@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { basicAttributes, encodeEndOfRib, encodeKeepalive, encodeNotification, encodePackedIpv4Updates, encodeUpdate, MessageType } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
-import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
-import type { SpeakerEvent } from '../../../src/rib/path.js';
+import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
+import type { SpeakerEvent } from '../../../src/bgp/events.js';
 import { startSpeaker, TestPeer, until } from './support/test-peer.js';
 
 const speakers: Speaker[] = [];
@@ -189,7 +189,7 @@ describe('speaker options', () => {
 describe('refusal logging', () => {
   it('an unknown source retrying is logged once a minute, not per attempt', async () => {
     const lines: string[] = [];
-    const { createLogger } = await import('../../../src/log.js');
+    const { createLogger } = await import('../../../src/base/log.js');
     const logger = createLogger({ level: 'info', destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
     const { speaker, port } = await startSpeaker({ logger });
     speakers.push(speaker);

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:net';
 import { basicAttributes, decodeRouteRefresh, decodeUpdate, encodeRouteRefresh, encodeUpdate, MessageType, type Capability } from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
-import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
-import type { SpeakerEvent } from '../../../src/rib/path.js';
+import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
+import type { SpeakerEvent } from '../../../src/bgp/events.js';
 import { DEFAULT_CAPS, listenAt, startSpeaker, TestPeer, until } from './support/test-peer.js';
-import { Metrics } from '../../../src/metrics.js';
+import { Metrics } from '../../../src/base/metrics.js';
 
 const speakers: Speaker[] = [];
 const peers: TestPeer[] = [];

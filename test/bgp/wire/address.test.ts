@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ipv4Text, ipv6Text, isIpv4Mapped } from '../../../src/bgp/wire/index.js';
-import { formatIpv6, formatIpv4 } from '../../../src/rib/prefix.js';
+import { formatIpv6, formatIpv4 } from '../../../src/net/address.js';
 import { hex } from './hex.js';
 
 describe('address text', () => {

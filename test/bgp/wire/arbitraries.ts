@@ -10,7 +10,8 @@ import type {
   UpdateInput,
 } from '../../../src/bgp/wire/index.js';
 import { encodeOpen, encodeUpdate, encodeNotification, encodeKeepalive, encodeRouteRefresh } from '../../../src/bgp/wire/index.js';
-import { formatIpv4, formatIpv6, makePrefix } from '../../../src/rib/prefix.js';
+import { formatIpv4, formatIpv6 } from '../../../src/net/address.js';
+import { makePrefix } from '../../../src/net/prefix.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const asn4 = fc.integer({ min: 1, max: 0xffffffff });

@@ -2,7 +2,7 @@
 // contents of a session literally (values as tshark shows them).
 import { readTcpStreams } from '../../support/pcap.js';
 import { decodeMessage, Framer, DEFAULT_CONTEXT, type BgpMessage, type Capability, type PathAttribute } from '../../../src/bgp/wire/index.js';
-import { formatPrefix } from '../../../src/rib/prefix.js';
+import { formatPrefix } from '../../../src/net/prefix.js';
 import type { Nlri } from '../../../src/bgp/wire/index.js';
 import { fileURLToPath } from 'node:url';
 

@@ -17,7 +17,8 @@ import {
   type BgpMessage,
   type UpdateVisitor,
 } from '../../../src/bgp/wire/index.js';
-import { formatPrefix, formatIpv4, canonicalAddressText } from '../../../src/rib/prefix.js';
+import { formatPrefix } from '../../../src/net/prefix.js';
+import { formatIpv4, canonicalAddressText } from '../../../src/net/address.js';
 import { readIpv6Prefix } from '../../../src/bgp/wire/index.js';
 
 // Expected contents, checked against `tshark -r F -d tcp.port==1179,bgp -V` (prefixes, next hops, capabilities,

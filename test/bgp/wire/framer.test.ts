@@ -1,7 +1,7 @@
 // Framer behaviour beyond the captures: zero-copy output, buffering, extended messages on and off.
 import { describe, expect, it } from 'vitest';
 import { encodeKeepalive, encodeUpdate, Framer, DEFAULT_CONTEXT } from '../../../src/bgp/wire/index.js';
-import { parsePrefix } from '../../../src/rib/prefix.js';
+import { parsePrefix } from '../../../src/net/prefix.js';
 
 describe('Framer', () => {
   it('returns whole messages as views of the pushed chunk (no copy) and keeps the remainder', () => {

@@ -13,7 +13,7 @@ import {
   type DecodeContext,
   type UpdateMessage,
 } from '../../../src/bgp/wire/index.js';
-import { formatIpv4 } from '../../../src/rib/prefix.js';
+import { formatIpv4 } from '../../../src/net/address.js';
 import { attr, AS_PATH_65001, hex, MANDATORY, msg, NEXT_HOP_192_0_2_1, ORIGIN_IGP, update } from './hex.js';
 
 const TWO_OCTET: DecodeContext = { ...DEFAULT_CONTEXT, fourOctetAsn: false };

@@ -16,7 +16,8 @@ import {
   type PathAttribute,
   type UpdateVisitor,
 } from '../../../src/bgp/wire/index.js';
-import { formatIpv4, formatPrefix } from '../../../src/rib/prefix.js';
+import { formatIpv4 } from '../../../src/net/address.js';
+import { formatPrefix } from '../../../src/net/prefix.js';
 import { ctxArb, mutatedMessageArb, openArb, updateArb } from './arbitraries.js';
 
 /** Decoded attributes carry the flags they arrived with; generated ones may not. */

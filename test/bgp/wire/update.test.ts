@@ -14,7 +14,8 @@ import {
   type PathAttribute,
   type UpdateVisitor,
 } from '../../../src/bgp/wire/index.js';
-import { formatPrefix, parsePrefix, formatIpv4 } from '../../../src/rib/prefix.js';
+import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
+import { formatIpv4 } from '../../../src/net/address.js';
 import { attr, hex, MANDATORY, update } from './hex.js';
 
 const TWO_OCTET: DecodeContext = { ...DEFAULT_CONTEXT, fourOctetAsn: false };

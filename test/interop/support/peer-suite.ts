@@ -2,7 +2,7 @@
 // definePeerSuite). Steps run in order on one peer process and one speaker; each step waits on conditions with
 // deadlines, never on fixed sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PeerDownReason } from '../../../src/rib/path.js';
+import type { PeerDownReason } from '../../../src/bgp/events.js';
 import { peerGate, peersInstalledTest } from './availability.js';
 import { SpeakerHarness } from './speaker-harness.js';
 import { PEER_DEFAULTS, TestbedPeer, stopAllPeers, type PeerKind } from './testbed.js';

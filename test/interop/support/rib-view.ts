@@ -1,7 +1,7 @@
 // What a test knows about the speaker's output: the current paths per peer, peers up, sessions lost, End-of-RIBs,
 // and a log of every removal (to prove "no gap" through a graceful restart). Fed from SpeakerEvents; pure.
-import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
-import type { BgpPath, PeerDownReason, PeerInfo, SpeakerEvent } from '../../../src/rib/path.js';
+import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
+import type { BgpPath, PeerDownReason, PeerInfo, SpeakerEvent } from '../../../src/bgp/events.js';
 
 export interface PeerDown {
   readonly peer: string;

@@ -2,8 +2,8 @@
 // peers connect), feeds a RibView, and waits on what tests care about. restart() is a real stop + a new Speaker
 // on the same address, as a daemon restart would be.
 import { Speaker, type DynamicRange, type PeerStatus, type StaticNeighbor } from '../../../src/bgp/speaker.js';
-import { createLogger, silentLogger, type Logger } from '../../../src/log.js';
-import type { BgpPath, PeerInfo } from '../../../src/rib/path.js';
+import { createLogger, silentLogger, type Logger } from '../../../src/base/log.js';
+import type { BgpPath, PeerInfo } from '../../../src/bgp/events.js';
 import { RibView } from './rib-view.js';
 import { waitFor } from './wait.js';
 

@@ -10,7 +10,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
+import { FakeClock } from '../../../src/base/clock.js';
 import { errorCode, fixture, teardown, type Fixture } from './helpers.js';
 
 let f: Fixture | undefined;

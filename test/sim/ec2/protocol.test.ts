@@ -1,7 +1,7 @@
 // Pure pieces: query parsing, XML rendering, IDs, token buckets, the seeded PRNG.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeClock } from '../../../src/clock.js';
+import { FakeClock } from '../../../src/base/clock.js';
 import { seededRandom, TokenBucket } from '../../../src/sim/ec2/faults.js';
 import { IdAllocator } from '../../../src/sim/ec2/ids.js';
 import { QueryParams } from '../../../src/sim/ec2/query.js';

@@ -2,7 +2,7 @@
 // canonical destination to target, with EC2's error codes and a per-family limit.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatPrefix, parsePrefix } from '../../../src/rib/prefix.js';
+import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
 import { Ec2ApiError } from '../../../src/sim/ec2/ec2-error.js';
 import { Ec2Model } from '../../../src/sim/ec2/model.js';
 

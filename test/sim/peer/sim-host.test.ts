@@ -11,7 +11,7 @@ import { encodeKeepalive } from '../../../src/bgp/wire/keepalive.js';
 import { decodeUpdate, type UpdateMessage } from '../../../src/bgp/wire/update-decode.js';
 import { decodeNotification } from '../../../src/bgp/wire/notification.js';
 import { DEFAULT_CONTEXT } from '../../../src/bgp/wire/attribute-decode.js';
-import { formatPrefix } from '../../../src/rib/prefix.js';
+import { formatPrefix } from '../../../src/net/prefix.js';
 
 interface Received {
   open?: OpenMessage;

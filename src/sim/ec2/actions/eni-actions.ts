@@ -1,6 +1,6 @@
 // Network interfaces: create, attach, detach, delete, describe (with an index for the address filters the
 // controller uses on every next hop), secondary private IPs, IPv6 addresses, source/dest check.
-import { canonicalAddressText } from '../../../rib/prefix.js';
+import { canonicalAddressText } from '../../../net/address.js';
 import { Ec2ApiError } from '../ec2-error.js';
 import { compileFilters, paginate, tagFilterValues, type Page } from '../filters.js';
 import type { Ec2Model } from '../model.js';

@@ -13,7 +13,7 @@ import {
   type OpenMessage,
 } from '../../../../src/bgp/wire/index.js';
 import { Speaker, type SpeakerOptions } from '../../../../src/bgp/speaker.js';
-import type { SpeakerEvent } from '../../../../src/rib/path.js';
+import type { SpeakerEvent } from '../../../../src/bgp/events.js';
 
 export const DEFAULT_CAPS: readonly Capability[] = [
   { type: 'multiprotocol', afi: 1, safi: 1 },

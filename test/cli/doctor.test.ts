@@ -1,0 +1,100 @@
+// `bgp2vpc doctor` against the emulator: IAM by DryRun (denial injected), source/dest check, CIDRs, claims, limits.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
+import type { StateDoc } from '../../src/sim/ec2/state-file.js';
+import { renderChecks, runDoctor } from '../../src/cli/doctor-command.js';
+
+const state = (opts: { sdc?: boolean; claim?: string } = {}): StateDoc => ({
+  vpcs: [
+    {
+      name: 'vpc',
+      id: 'vpc-0d0c00000000000007',
+      cidr: '10.7.0.0/16',
+      subnets: [{ name: 'sub', cidr: '10.7.1.0/24' }],
+      internetGateways: [{ name: 'igw' }],
+      instances: [
+        { name: 'n1', subnet: 'sub', privateIp: '10.7.1.11', sourceDestCheck: false },
+        { name: 'n2', subnet: 'sub', privateIp: '10.7.1.12', sourceDestCheck: opts.sdc ?? false },
+      ],
+      routeTables: [
+        {
+          name: 'rt',
+          id: 'rtb-0d0c00000000000007',
+          subnets: ['sub'],
+          ...(opts.claim ? { tags: { 'bgp2vpc:cluster': opts.claim } } : {}),
+          routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }],
+        },
+      ],
+    },
+  ],
+});
+
+let emu: Emulator | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function setup(s: StateDoc, clusterCidr = '100.75.0.0/16'): Promise<string> {
+  emu = await startEmulator({ host: '127.0.0.1', port: 0, state: s });
+  dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-doctor-'));
+  const file = join(dir, 'c.yaml');
+  writeFileSync(
+    file,
+    `cluster: { name: doc, cidrs: [${clusterCidr}] }
+bgp: { asn: 65000, routerId: 10.7.1.1, listen: [{ address: 127.0.7.1, port: 0 }] }
+routes: { static: { 100.75.1.0/24: [10.7.1.11, 10.7.1.12] } }
+vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0d0c00000000000007] }
+`,
+  );
+  return file;
+}
+
+const verdicts = (rs: readonly { check: string; verdict: string }[]): Record<string, string> => Object.fromEntries(rs.map((r) => [r.check, r.verdict]));
+
+describe('bgp2vpc doctor', () => {
+  it('passes a correct setup and writes nothing', async () => {
+    const file = await setup(state());
+    const rs = await runDoctor(file);
+    const v = verdicts(rs);
+    expect(rs.filter((r) => r.verdict === 'fail')).toEqual([]);
+    expect(v['EC2 access']).toBe('ok');
+    expect(v['IAM ec2:CreateRoute']).toBe('ok');
+    expect(v['IAM ec2:CreateTags']).toBe('ok');
+    expect(v['next hop 10.7.1.12']).toBe('ok');
+    expect(v['cluster CIDR 100.75.0.0/16']).toBe('ok');
+    expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain('1 routes of others, 0 of ours, limit 50, headroom 0 → 49');
+    expect(emu?.count({ mutating: true, outcome: 'ok' })).toBe(0);
+    expect(renderChecks(rs)).toContain('No problems found');
+  });
+
+  it('reports denied IAM actions, source/dest check on, a claimed table and a cluster CIDR inside the VPC, with fixes', async () => {
+    const file = await setup(state({ sdc: true, claim: 'other' }), '10.7.128.0/17');
+    emu?.faults.deny(['ReplaceRoute']);
+    const rs = await runDoctor(file);
+    const v = verdicts(rs);
+    expect(v['IAM ec2:ReplaceRoute']).toBe('fail');
+    expect(v['IAM ec2:CreateRoute']).toBe('ok');
+    expect(v['next hop 10.7.1.12']).toBe('fail');
+    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')?.fix).toMatch(/--no-source-dest-check/);
+    expect(v['table rtb-0d0c00000000000007']).toBe('fail');
+    expect(v['cluster CIDR 10.7.128.0/17']).toBe('fail');
+    const text = renderChecks(rs);
+    expect(text).toMatch(/FAIL {2}IAM ec2:ReplaceRoute: denied/);
+    expect(text).toMatch(/fix: attach deploy\/iam\/bgp2vpc-policy\.json/);
+    expect(text).toMatch(/\d+ problem\(s\) to fix/);
+  });
+
+  it('fails clearly when EC2 cannot be reached', async () => {
+    const file = await setup(state());
+    await emu?.stop();
+    emu = undefined;
+    const rs = await runDoctor(file);
+    expect(verdicts(rs)['EC2 access']).toBe('fail');
+  });
+});
