@@ -5,7 +5,8 @@
 // so each host is the next hop of 10k prefixes and the lowest host of a block is the chosen one for all of them.
 // Measures: insert of all paths, withdraw-all of one peer (session down without GR), a health flip of one next
 // hop that moves 10k prefixes (target: change batch in < 10 ms), and the flip back (sticky: no changes).
-import { RouteSpec, type ChosenChange } from '../src/rib/route-spec.js';
+import type { ChosenChange } from '../src/rib/chosen.js';
+import { RouteSpec } from '../src/rib/route-spec.js';
 import { ImportPolicy } from '../src/policy/import-policy.js';
 import type { BgpPath, PathAttributes } from '../src/bgp/events.js';
 import { formatIpv4 } from '../src/net/address.js';

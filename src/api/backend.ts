@@ -1,16 +1,8 @@
 // What the HTTP server needs from the daemon. The server knows nothing about BGP or EC2: the daemon (or a test)
 // hands it these functions, so the API can be tested with plain objects.
-import type { PeerView, ReadyView, RoutesView, StatusView, TablesView } from './views.js';
-
-/** Result of a POST /route_spec: accepted, or rejected with the reason shown to the client (HTTP 400). */
-export type RouteSpecPostResult = { readonly ok: true; readonly message?: string } | { readonly ok: false; readonly reason: string };
-
-export interface RouteSpecEndpoint {
-  /** Current HTTP-sourced route spec, vpc-router format: {"10.1.0.0/16": ["10.0.0.5", ...]}. */
-  get(): Readonly<Record<string, readonly string[]>>;
-  /** Replaces the HTTP-sourced spec with a parsed JSON body. Must not throw for bad input. */
-  post(body: unknown): RouteSpecPostResult;
-}
+import type { PeerView, ReadyView, RoutesView, StatusView } from './views.js';
+import type { TablesView } from '../vpc/table-view.js';
+import type { RouteSpecHandler } from './route-spec-endpoint.js';
 
 export interface ApiBackend {
   ready(): ReadyView;
@@ -21,6 +13,6 @@ export interface ApiBackend {
   explain(prefix: string): unknown;
   tables(): TablesView;
   metrics(): Promise<{ readonly contentType: string; readonly body: string }>;
-  /** Absent when the HTTP route spec source is disabled: GET/POST /route_spec → 404. */
-  readonly routeSpec?: RouteSpecEndpoint;
+  /** GET/POST /route_spec; absent when the HTTP route spec source is disabled (→ 404). */
+  readonly routeSpec?: RouteSpecHandler;
 }

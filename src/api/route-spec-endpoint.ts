@@ -1,7 +1,8 @@
 // GET|POST /route_spec, compatible with romana/vpc-router's 'http' mode. A pure handler: the API server (which
-// owns sockets, auth and the body-size limit → 413) passes the method, body text and content type, and sends
-// back {status, json}.
-import { formatRouteSpec, parseRouteSpec, parseRouteSpecValue, RouteSpecFormatError, type SpecEntry } from '../rib/spec-format.js';
+// owns sockets, auth and the body-size limit → 413) passes the method, the body text and its content type, and
+// sends back {status, json}. The body is parsed here, from its text, so a bad one is answered with its line and
+// column and a duplicate key is refused (JSON.parse would silently keep the last one).
+import { formatRouteSpec, parseRouteSpec, RouteSpecFormatError, type SpecEntry } from '../rib/spec-format.js';
 import { formatPrefix } from '../net/prefix.js';
 
 export interface HttpResult {
@@ -61,25 +62,4 @@ function post(target: RouteSpecHttpTarget, bodyText: string, contentType: string
     }
   }
   return { status: 200, json: { status: 'ok', prefixes: entries.length, rejected } };
-}
-
-/** Adapter for an API server that parses the JSON body itself (src/api RouteSpecEndpoint shape). */
-export function createRouteSpecEndpoint(target: RouteSpecHttpTarget): {
-  get(): Record<string, string[]>;
-  post(body: unknown): { ok: true; message?: string } | { ok: false; reason: string };
-} {
-  return {
-    get: () => formatRouteSpec(target.mergedSpec()),
-    post(body) {
-      let entries: SpecEntry[];
-      try {
-        entries = parseRouteSpecValue(body);
-      } catch (err) {
-        if (err instanceof RouteSpecFormatError) return { ok: false, reason: err.message };
-        throw err;
-      }
-      target.setSpec('http', entries);
-      return { ok: true, message: `${entries.length} prefixes` };
-    },
-  };
 }

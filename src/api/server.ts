@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../base/log.js';
-import { Bgp2vpcError, errorMessage } from '../base/errors.js';
+import { Bgp2vpcError } from '../base/errors.js';
 import type { ApiBackend } from './backend.js';
 import { checkAuth, type AuthPolicy } from './auth.js';
 
@@ -154,19 +154,13 @@ export async function handleRequest(
     case '/api/v1/tables':
       return sendJson(res, 200, b.tables());
     case '/route_spec': {
-      const spec = b.routeSpec;
-      if (!spec) return sendError(res, 404, 'the HTTP route spec source is disabled (routes.http in the config)');
-      if (!isWrite) return sendJson(res, 200, spec.get());
-      const raw = await readBody(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY);
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch (e) {
-        return sendError(res, 400, `body is not valid JSON: ${errorMessage(e)}`);
-      }
-      const result = spec.post(body);
-      if (!result.ok) return sendError(res, 400, result.reason);
-      return sendJson(res, 200, { status: 'ok', ...(result.message !== undefined ? { message: result.message } : {}) });
+      const handle = b.routeSpec;
+      if (!handle) return sendError(res, 404, 'the HTTP route spec source is disabled (routes.httpPost in the config)');
+      const body = isWrite ? (await readBody(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY)).toString('utf8') : '';
+      const r = handle(method, body, req.headers['content-type']);
+      res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...r.headers });
+      res.end(JSON.stringify(r.json, null, 2) + '\n');
+      return;
     }
     default:
       return sendError(res, 404, `no such endpoint: ${path}`);

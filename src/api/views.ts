@@ -46,32 +46,6 @@ export interface RoutesView {
   readonly routes: readonly RouteView[];
 }
 
-export interface TableRouteView {
-  readonly destination: string;
-  /** ENI or instance ID (or next-hop IP when not yet resolved). */
-  readonly target: string;
-  readonly state?: string;
-  /** True when the route is ours to manage (inside the cluster CIDRs, ENI target). */
-  readonly owned?: boolean;
-}
-
-export interface TableView {
-  readonly id: string;
-  readonly limit: number;
-  /** Routes in the table right now (all owners, this family pair counted as EC2 counts them). */
-  readonly used: number;
-  readonly desired: readonly TableRouteView[];
-  readonly actual: readonly TableRouteView[];
-  /** Announced addresses that cannot be routed correctly because the table is full (0 when it fits). */
-  readonly damageAddresses: string;
-  readonly lastError?: string;
-  readonly pending?: { readonly creates: number; readonly replaces: number; readonly deletes: number };
-}
-
-export interface TablesView {
-  readonly tables: readonly TableView[];
-}
-
 export interface ReadyView {
   readonly ready: boolean;
   readonly checks: Readonly<Record<string, boolean>>;

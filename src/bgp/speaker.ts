@@ -41,7 +41,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { SpeakerEvent, SpeakerListener } from './events.js';
 import { canonicalAddressText } from '../net/address.js';
 import { errorMessage, UserError } from '../base/errors.js';
-import { DEFAULT_BACKOFF, type BackoffConfig } from './session/reconnect-pacing.js';
+import { DEFAULT_PACING, type ReconnectPacing } from './session/reconnect-pacing.js';
 import { DEFAULT_GR_LIMITS, type GrLimits } from './session/graceful-restart.js';
 import { BgpListener, type ListenAddress } from './session/listener.js';
 import { localCapabilities, type LocalCapabilities } from './session/negotiate.js';
@@ -68,7 +68,7 @@ export interface SpeakerOptions {
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   /** Reconnect pacing (connect retry, idle hold). */
-  readonly backoff?: Partial<BackoffConfig>;
+  readonly reconnect?: Partial<ReconnectPacing>;
   /** Graceful restart helper limits (seconds) and the restart time we advertise (default 120; null = no GR capability). */
   readonly gracefulRestart?: Partial<GrLimits> & { readonly advertiseRestartTime?: number | null };
   readonly addPathReceive?: boolean;
@@ -122,7 +122,7 @@ export class Speaker {
       open: { asn: opts.asn, routerId: opts.routerId, holdTime, capabilities: localCapabilities(caps) },
       clock: opts.clock ?? systemClock,
       logger: this.logger,
-      backoff: { ...DEFAULT_BACKOFF, ...stripUndefined(opts.backoff ?? {}) },
+      pacing: { ...DEFAULT_PACING, ...stripUndefined(opts.reconnect ?? {}) },
       gr: { maxRestartTime: gr.maxRestartTime, stalePathTime: gr.stalePathTime, localNotification: gr.localNotification },
       random: opts.random ?? Math.random,
       emit: (ev) => this.emit(ev),

@@ -1,7 +1,8 @@
 // `bgp2vpc status [--api URL] [--token T] [--json]`: asks a running daemon's API for its views and prints them as
 // readable tables (or the raw JSON). A daemon that cannot be reached is the operator's problem: one line, exit 1.
 import { UserError, errorMessage } from '../base/errors.js';
-import type { PeerView, RoutesView, StatusView, TablesView } from '../api/views.js';
+import type { PeerView, RoutesView, StatusView } from '../api/views.js';
+import type { TablesView } from '../vpc/table-view.js';
 import { renderStatus, type StatusSnapshot } from './status-render.js';
 
 async function getJson<T>(base: string, path: string, token: string | undefined): Promise<T> {

@@ -1,6 +1,8 @@
 // Renders the API's views as the readable text `bgp2vpc status` prints. Pure: views in, text out.
-import type { PeerView, RoutesView, StatusView, TablesView } from '../api/views.js';
-import { formatDuration, textTable } from '../base/text-table.js';
+import type { PeerView, RoutesView, StatusView } from '../api/views.js';
+import type { TablesView } from '../vpc/table-view.js';
+import { formatUptime } from '../base/duration.js';
+import { textTable } from '../base/text-table.js';
 
 export interface StatusSnapshot {
   readonly status: StatusView;
@@ -16,7 +18,7 @@ export function renderStatus(s: StatusSnapshot): string {
     .filter(([, ok]) => !ok)
     .map(([k]) => k);
   out.push(
-    `bgp2vpc ${st.version}  cluster ${st.cluster}  up ${formatDuration(st.uptimeSeconds)}  ` +
+    `bgp2vpc ${st.version}  cluster ${st.cluster}  up ${formatUptime(st.uptimeSeconds * 1000)}  ` +
       `${st.ready.ready ? 'ready' : `NOT READY (${notReady.join(', ') || 'starting'})`}${st.dryRun ? '  DRY RUN (no EC2 writes)' : ''}`,
   );
   out.push('');
@@ -30,7 +32,7 @@ export function renderStatus(s: StatusSnapshot): string {
           p.hostname ? `${p.peer} (${p.hostname})` : p.peer,
           String(p.asn),
           p.state,
-          formatDuration(p.uptimeSeconds),
+          formatUptime(p.uptimeSeconds * 1000),
           String(p.prefixes.received),
           String(p.prefixes.accepted),
           String(p.prefixes.rejected),

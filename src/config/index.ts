@@ -1,3 +1,2 @@
 export { loadConfig, parseConfig, ConfigError, formatIssue, type Config, type ConfigIssue } from './load.js';
-export { parseDuration, formatDuration } from '../base/duration.js';
 export { configSchema, type ConfigInput } from './schema.js';

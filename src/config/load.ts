@@ -1,7 +1,8 @@
 // YAML file → validated, frozen Config. Every problem is reported at once, one line each, as
 // `file:line:col: path: message`: YAML syntax errors, unset ${VARS}, unknown keys, wrong types and values.
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+import { parseYamlText } from '../base/yaml-text.js';
 import type { z } from 'zod';
 import { UserError, errorMessage } from '../base/errors.js';
 import { expandEnv } from './env-expand.js';
@@ -52,19 +53,11 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
 
 export function parseConfig(text: string, file = '<config>', opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined): { line: number; col: number } => {
-    if (offset === undefined) return { line: 1, col: 1 };
-    const p = lc.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
+  const y = parseYamlText(text, { allowAliases: true });
+  const { doc, at } = y;
+  if (!doc || y.issues.length > 0) throw new ConfigError(y.issues.map((i) => ({ file, line: i.line, col: i.col, path: '', message: i.message })));
 
   const issues: ConfigIssue[] = [];
-  for (const e of doc.errors) {
-    issues.push({ file, ...at(e.pos[0]), path: '', message: e.message.split('\n')[0] ?? e.message });
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
 
   // ${VAR} expansion on scalar values only, so positions stay exact.
   const envPaths = new Set<string>();

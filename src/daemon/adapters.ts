@@ -6,13 +6,15 @@ import type { HealthMonitor } from '../health/health-monitor.js';
 import { connectHealth } from './health-link.js';
 import type { SpecFileWatcher } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
-import { createRouteSpecEndpoint } from '../api/route-spec-endpoint.js';
+import { createRouteSpecHandler, type RouteSpecHandler } from '../api/route-spec-endpoint.js';
 import type { VpcSync } from '../vpc/vpc-sync.js';
 import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
 import { formatPrefix, parsePrefix } from '../net/prefix.js';
-import type { RouteSpecEndpoint } from '../api/backend.js';
-import type { CandidateView, PeerStateName, PeerView, RoutesView, TablesView } from '../api/views.js';
-import type { BgpPort, ChosenRoute, RibPort, SyncPort } from './ports.js';
+import type { CandidateView, PeerStateName, PeerView, RoutesView } from '../api/views.js';
+import type { TablesView } from '../vpc/table-view.js';
+import type { ChosenRoute } from '../rib/chosen.js';
+import type { DesiredRoute } from '../vpc/types.js';
+import type { BgpPort, RibPort, SyncPort } from './ports.js';
 
 const STATE: Readonly<Record<PeerStatus['state'], PeerStateName>> = {
   Idle: 'idle',
@@ -76,11 +78,11 @@ export interface RibParts {
 }
 
 export class RouteSpecRib implements RibPort {
-  readonly routeSpec?: RouteSpecEndpoint;
+  readonly routeSpec?: RouteSpecHandler;
   private disconnect: (() => void) | undefined;
 
   constructor(private parts: RibParts) {
-    if (parts.httpPost) this.routeSpec = createRouteSpecEndpoint(parts.spec);
+    if (parts.httpPost) this.routeSpec = createRouteSpecHandler(parts.spec);
   }
 
   get spec(): RouteSpec {
@@ -132,7 +134,7 @@ export class RouteSpecRib implements RibPort {
   }
 
   chosen(): readonly ChosenRoute[] {
-    return this.parts.spec.chosen().map((c) => ({ prefix: c.prefix, nextHop: c.nextHop, failover: c.failover }));
+    return this.parts.spec.chosen();
   }
 
   onChange(cb: () => void): void {
@@ -187,8 +189,8 @@ export class VpcSyncPort implements SyncPort {
   enableWrites(): void {
     this.writes = true;
   }
-  setDesired(routes: readonly ChosenRoute[]): void {
-    this.sync.setDesired(routes.map((r) => ({ prefix: r.prefix, nextHop: r.nextHop, ...(r.failover ? { failover: true } : {}) })));
+  setDesired(routes: readonly DesiredRoute[]): void {
+    this.sync.setDesired(routes);
   }
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void {
     this.sync.onNextHopUnhealthy(cb);

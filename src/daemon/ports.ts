@@ -1,19 +1,12 @@
 // The seams between the daemon and the modules it wires. Each port is the little the daemon needs from one
-// module; src/daemon/wiring.ts adapts the real modules (speaker, route spec, VPC sync) to them, and tests use
+// module; src/daemon/adapters.ts adapts the real modules (speaker, route spec, VPC sync) to them, and tests use
 // plain fakes. Nothing here depends on the Config type.
 import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
-import type { Prefix } from '../net/prefix.js';
-import type { RouteSpecEndpoint } from '../api/backend.js';
-import type { PeerView, RoutesView, TablesView } from '../api/views.js';
-
-/** One chosen next hop per prefix: what the route spec hands to VPC sync. */
-export interface ChosenRoute {
-  readonly prefix: Prefix;
-  /** Next-hop IP as canonical text. */
-  readonly nextHop: string;
-  /** The previous next hop of this prefix is dead: apply before cosmetic changes. */
-  readonly failover?: boolean;
-}
+import type { ChosenRoute } from '../rib/chosen.js';
+import type { DesiredRoute } from '../vpc/types.js';
+import type { RouteSpecHandler } from '../api/route-spec-endpoint.js';
+import type { PeerView, RoutesView } from '../api/views.js';
+import type { TablesView } from '../vpc/table-view.js';
 
 /** The BGP speaker: sessions and their event stream. */
 export interface BgpPort {
@@ -37,7 +30,7 @@ export interface RibPort {
   nextHopUnhealthy(nextHop: string, reason: string): void;
   routes(): RoutesView;
   explain(prefix: string): unknown;
-  readonly routeSpec?: RouteSpecEndpoint;
+  readonly routeSpec?: RouteSpecHandler;
 }
 
 /** VPC sync: reads tables, plans, writes (only once the daemon opens the gate). */
@@ -46,7 +39,8 @@ export interface SyncPort {
   prepare(): Promise<void>;
   /** From now on writes are allowed (initial convergence done). */
   enableWrites(): void;
-  setDesired(routes: readonly ChosenRoute[]): void;
+  /** The route spec's choices (a ChosenRoute is a DesiredRoute plus `eligible`). */
+  setDesired(routes: readonly DesiredRoute[]): void;
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void;
   tables(): TablesView;
   ec2Calls(): Readonly<Record<string, number>>;

@@ -60,7 +60,7 @@ export function speakerOptions(config: Config): Omit<SpeakerOptions, 'clock' | '
     routerId: b.routerId,
     listen: b.listen.map((l) => ({ address: l.address, port: l.port })),
     holdTime: sec(b.holdTime),
-    backoff: { connectRetryMs: b.connectRetry, maxIdleHoldMs: b.idleHoldMax },
+    reconnect: { connectRetryMs: b.connectRetry, maxIdleHoldMs: b.idleHoldMax },
     gracefulRestart: { maxRestartTime: sec(b.gracefulRestart.maxRestartTime), stalePathTime: sec(b.gracefulRestart.staleTime) },
     ...speakerNeighbors(config),
   };

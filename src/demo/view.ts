@@ -1,7 +1,7 @@
 // The demo's live view: sessions, the route table and each EC2 call, rendered from a snapshot. Pure: data in,
 // text out; ANSI colours only when asked (a TTY).
 import type { PeerView } from '../api/views.js';
-import { formatDuration } from '../base/text-table.js';
+import { formatUptime } from '../base/duration.js';
 
 export interface ViewRoute {
   readonly destination: string;
@@ -113,7 +113,7 @@ export function renderView(v: ViewSnapshot, p: Paint, maxRoutes = 16, maxCalls =
           ? p.green('ok')
           : p.red(`down${pv.health.reason ? ` (${pv.health.reason})` : ''}`);
     out.push(
-      `  ${pad(h.name, 8)} ${pad(h.ip, 13)} ${pad(pv ? String(pv.asn) : '', 6)} ${pad(state, 12)} ${pad(pv ? formatDuration(pv.uptimeSeconds) : '', 7)} ${pad(pv ? String(pv.prefixes.accepted) : '', 4)} ${pad(pv ? String(pv.flaps) : '', 5)} ${health}`,
+      `  ${pad(h.name, 8)} ${pad(h.ip, 13)} ${pad(pv ? String(pv.asn) : '', 6)} ${pad(state, 12)} ${pad(pv ? formatUptime(pv.uptimeSeconds * 1000) : '', 7)} ${pad(pv ? String(pv.prefixes.accepted) : '', 4)} ${pad(pv ? String(pv.flaps) : '', 5)} ${health}`,
     );
   }
   out.push('');

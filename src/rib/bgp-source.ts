@@ -1,14 +1,16 @@
-// Adj-RIB-In: the BGP paths received from every peer (pre-policy: rejected paths are kept with their verdict),
-// one candidate per peer path, ADD-PATH aware (key = prefix + path id), graceful-restart aware (RFC 4724:
-// stale paths stay until End-of-RIB or the restart deadline). Mutations go through the route spec's hooks.
-import type { Clock } from '../base/clock.js';
+// The route spec's BGP source: one candidate per path a peer announced (pre-policy: rejected paths are kept with
+// their verdict), ADD-PATH aware (key = prefix + path id). It follows the speaker's events and nothing else:
+// graceful restart (RFC 4724) is the speaker's state machine (bgp/session/stale-paths.ts), which keeps a
+// restarting peer's paths, marks them stale, and withdraws them at End-of-RIB or when the restart time runs out.
+// Here a stale path stays a usable candidate until that withdrawal arrives. Mutations go through the route
+// spec's hooks.
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { BgpPath, SpeakerEvent } from '../bgp/events.js';
 import type { Prefix } from '../net/prefix.js';
 import { prefixKey, type BgpCandidate, type Candidate, type NextHopState, type PeerState, type PrefixEntry } from './candidate.js';
 
-export interface AdjRibInHooks {
-  readonly clock: Clock;
+export interface BgpSourceHooks {
+  now(): number;
   entry(prefix: Prefix): PrefixEntry;
   add(c: Candidate): void;
   remove(c: Candidate): void;
@@ -18,13 +20,12 @@ export interface AdjRibInHooks {
   evaluate(path: BgpPath): PolicyVerdict;
   refresh(c: Candidate): void;
   markDirty(e: PrefixEntry): void;
-  flush(): void;
 }
 
-export class AdjRibIn {
+export class BgpSource {
   readonly peers = new Map<string, PeerState>();
 
-  constructor(private readonly h: AdjRibInHooks) {}
+  constructor(private readonly h: BgpSourceHooks) {}
 
   /** Applies one speaker event; the caller flushes. */
   apply(ev: SpeakerEvent): void {
@@ -33,13 +34,6 @@ export class AdjRibIn {
         const p = this.peer(ev.info.peer);
         p.up = true;
         p.asn = ev.info.asn;
-        // RFC 4724 §4.2: once the peer is back, the restart deadline no longer applies; its stale paths stay
-        // until it re-announces them or the speaker sweeps them (End-of-RIB or its stale-path timer).
-        if (p.staleUntil !== undefined) {
-          p.cancelStaleTimer?.();
-          p.cancelStaleTimer = undefined;
-          p.staleUntil = Number.POSITIVE_INFINITY;
-        }
         break;
       }
       case 'peer-down':
@@ -57,14 +51,9 @@ export class AdjRibIn {
         }
         break;
       }
-      case 'end-of-rib': {
-        // RFC 4724 §4.2: on End-of-RIB, paths still stale for that family are removed.
-        const p = this.peers.get(ev.peer);
-        if (!p) break;
-        for (const c of [...p.paths.values()]) if (c.stale && c.entry.prefix.family === ev.family) this.removePath(p, c);
-        if (![...p.paths.values()].some((c) => c.stale)) this.clearStale(p);
+      case 'end-of-rib':
+        // RFC 4724 §4.2: the speaker withdraws what stayed stale; nothing to do here.
         break;
-      }
       default: {
         const never: never = ev;
         throw new Error(`unknown speaker event ${JSON.stringify(never)}`);
@@ -75,7 +64,7 @@ export class AdjRibIn {
   peer(addr: string): PeerState {
     let p = this.peers.get(addr);
     if (!p) {
-      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, cancelStaleTimer: undefined, paths: new Map() };
+      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, paths: new Map() };
       this.peers.set(addr, p);
     }
     return p;
@@ -94,7 +83,7 @@ export class AdjRibIn {
       if (old.nextHop !== path.nextHop) {
         this.h.unref(old.nh, old.entry);
         old.nh = this.h.nextHop(path.nextHop, verdict.group);
-        old.addedAt = this.h.clock.now();
+        old.addedAt = this.h.now();
         this.h.ref(old.nh, old.entry);
       }
       this.h.refresh(old);
@@ -111,7 +100,7 @@ export class AdjRibIn {
       stale: path.stale,
       entry,
       nh,
-      addedAt: this.h.clock.now(),
+      addedAt: this.h.now(),
       verdict,
       nextHop: nh.text,
       nhFamily: nh.family,
@@ -140,32 +129,16 @@ export class AdjRibIn {
     const p = this.peers.get(addr);
     if (!p) return;
     p.up = false;
-    const now = this.h.clock.now();
-    if (staleUntil === undefined || staleUntil <= now) {
+    p.staleUntil = staleUntil;
+    if (staleUntil === undefined) {
       // No graceful restart: every path leaves at once (RFC 4271 §8.2.2, session down).
       for (const c of [...p.paths.values()]) this.removePath(p, c);
-      this.clearStale(p);
       return;
     }
-    // RFC 4724 §4.2: keep the paths, marked stale, until End-of-RIB or the restart time.
+    // RFC 4724 §4.2: the paths stay, marked stale, until the speaker re-announces or withdraws them.
     for (const c of p.paths.values()) {
       c.stale = true;
       this.h.markDirty(c.entry);
     }
-    p.cancelStaleTimer?.();
-    p.staleUntil = staleUntil;
-    const t = this.h.clock.setTimeout(() => {
-      p.cancelStaleTimer = undefined;
-      for (const c of [...p.paths.values()]) if (c.stale) this.removePath(p, c);
-      p.staleUntil = undefined;
-      this.h.flush();
-    }, staleUntil - now);
-    p.cancelStaleTimer = () => t.cancel();
-  }
-
-  clearStale(p: PeerState): void {
-    p.cancelStaleTimer?.();
-    p.cancelStaleTimer = undefined;
-    p.staleUntil = undefined;
   }
 }

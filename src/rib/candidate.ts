@@ -4,7 +4,7 @@ import type { Prefix } from '../net/prefix.js';
 import type { BgpPath } from '../bgp/events.js';
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Rankable } from './ranking.js';
-import type { ChangeReason } from './route-spec.js';
+import type { ChangeReason } from './chosen.js';
 
 export type SpecSource = 'file' | 'http' | 'static';
 export type CandidateSource = 'bgp' | SpecSource;
@@ -31,9 +31,8 @@ export interface PeerState {
   readonly peer: string;
   asn: number;
   up: boolean;
-  /** Graceful-restart deadline while the peer is down and its paths are stale. */
+  /** The speaker's graceful-restart deadline from the last session loss (shown by explain; the speaker sweeps). */
   staleUntil: number | undefined;
-  cancelStaleTimer: (() => void) | undefined;
   /** prefix key + '#' + pathId → candidate */
   readonly paths: Map<string, BgpCandidate>;
 }

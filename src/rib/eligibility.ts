@@ -1,26 +1,17 @@
 // Whether a candidate may carry traffic now, and why not. A candidate is eligible when the import policy
-// accepted it, its BGP session is Established or its stale paths are inside the graceful-restart window, and
-// its next hop is healthy (probes, EC2 blackhole reports, damping: see src/health).
+// accepted it and its next hop is healthy (probes, EC2 blackhole reports, damping: see src/health). A BGP path
+// exists only while its session is Established or the speaker keeps it stale for graceful restart (RFC 4724
+// §4.2: stale paths are used as before until End-of-RIB or the restart time; the speaker withdraws them then).
 import type { Candidate, NextHopState } from './candidate.js';
 
 const DEFAULT_LOCAL_PREF = 100;
 
-export function isEligible(c: Candidate, now: number): boolean {
-  if (!c.verdict.accepted || !c.nh.healthy) return false;
-  if (c.source === 'bgp' && c.stale) {
-    // RFC 4724 §4.2: stale paths stay usable until the restart time runs out (or End-of-RIB sweeps them).
-    const until = c.peer.staleUntil;
-    return until !== undefined && now < until;
-  }
-  return true;
+export function isEligible(c: Candidate): boolean {
+  return c.verdict.accepted && c.nh.healthy;
 }
 
-export function ineligibleReason(c: Candidate, now: number): string {
+export function ineligibleReason(c: Candidate): string {
   if (!c.verdict.accepted) return `rejected by policy: ${c.verdict.reason}`;
-  if (c.source === 'bgp' && c.stale) {
-    const until = c.peer.staleUntil;
-    if (until === undefined || now >= until) return 'stale (graceful-restart window over)';
-  }
   if (!c.nh.healthy) return c.nh.downText;
   return 'eligible';
 }

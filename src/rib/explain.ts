@@ -69,7 +69,7 @@ const community = (c: number): string => `${Math.floor(c / 0x10000)}:${c % 0x100
 
 export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Explanation {
   for (const c of e.cands) {
-    c.eligible = isEligible(c, now);
+    c.eligible = isEligible(c);
     c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
   }
   const lost: (Step | undefined)[] = new Array<Step | undefined>(e.cands.length).fill(undefined);
@@ -91,7 +91,7 @@ export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Ex
         : o === 'same'
           ? 'same next hop as the chosen candidate'
           : o === 'ineligible'
-            ? `lost: ${ineligibleReason(c, now)}`
+            ? `lost: ${ineligibleReason(c)}`
             : `lost: ${STEP_TEXT[o]}${o === 'hold-down' ? ` until ${Math.round(c.eligibleSince + rank.holdDownMs)} ms` : ''}`;
     const base = {
       nextHop: c.nextHop,

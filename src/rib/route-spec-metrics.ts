@@ -1,7 +1,7 @@
 // Route spec metrics: chosen-next-hop changes by reason, batch sizes, prefixes with and without an eligible
 // candidate (refreshed on every batch from the counters the route spec keeps; no scan per scrape).
 import type { Metrics } from '../base/metrics.js';
-import type { ChosenChange } from './route-spec.js';
+import type { ChosenChange } from './chosen.js';
 
 export class RouteSpecMetrics {
   private readonly changes;

@@ -8,7 +8,7 @@ import type { SpecEntry } from './spec-format.js';
 
 export interface RouteSpecState {
   readonly entries: ReadonlyMap<string, PrefixEntry>;
-  readonly nextHops: ReadonlyMap<string, NextHopState>;
+  readonly nextHops: readonly NextHopState[];
   readonly peers: ReadonlyMap<string, PeerState>;
   readonly rank: RankOptions;
   readonly whenNone: 'keep-last' | 'remove';
@@ -54,7 +54,7 @@ export function statsOf(st: RouteSpecState): Omit<RouteSpecStats, 'changesEmitte
     let anyEligible = false;
     for (const c of e.cands) {
       if (!c.verdict.accepted) rejected++;
-      if (!anyEligible && isEligible(c, st.now)) anyEligible = true;
+      if (!anyEligible && isEligible(c)) anyEligible = true;
     }
     if (e.chosen !== undefined) chosen++;
     if (!anyEligible) noEligible++;
@@ -66,7 +66,7 @@ export function statsOf(st: RouteSpecState): Omit<RouteSpecStats, 'changesEmitte
     if (p.up) peersUp++;
   }
   let unhealthy = 0;
-  for (const n of st.nextHops.values()) if (!n.healthy) unhealthy++;
+  for (const n of st.nextHops) if (!n.healthy) unhealthy++;
   return {
     prefixes: st.entries.size,
     candidates,
@@ -76,7 +76,7 @@ export function statsOf(st: RouteSpecState): Omit<RouteSpecStats, 'changesEmitte
     peersUp,
     chosen,
     prefixesWithoutEligibleCandidate: noEligible,
-    nextHops: st.nextHops.size,
+    nextHops: st.nextHops.length,
     unhealthyNextHops: unhealthy,
   };
 }
@@ -93,17 +93,17 @@ export function auditState(st: RouteSpecState): string[] {
       const m = refs.get(c.nh) ?? new Map<PrefixEntry, number>();
       m.set(e, (m.get(e) ?? 0) + 1);
       refs.set(c.nh, m);
-      c.eligible = isEligible(c, st.now);
+      c.eligible = isEligible(c);
       c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
     }
     const sel = selectNextHop(e.cands, e.chosen, st.now, st.rank);
     const want = sel.winner >= 0 ? (e.cands[sel.winner] as Candidate).nextHop : st.whenNone === 'remove' ? undefined : e.chosen;
     if (want !== e.chosen) problems.push(`${name}: chosen ${e.chosen ?? 'none'} but ranking now gives ${want ?? 'none'}`);
   }
-  for (const nh of st.nextHops.values()) {
+  for (const nh of st.nextHops) {
     const m = refs.get(nh);
     if (!m || m.size !== nh.refs.size || [...m].some(([e, n]) => nh.refs.get(e) !== n)) problems.push(`next hop ${nh.text}: index out of date`);
   }
-  if (refs.size !== st.nextHops.size) problems.push('next-hop index has missing or extra next hops');
+  if (refs.size !== st.nextHops.length) problems.push('next-hop index has missing or extra next hops');
   return problems;
 }

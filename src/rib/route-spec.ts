@@ -5,50 +5,24 @@
 // full scan) and ends with one flush that re-ranks only those and emits one batch of changes; no batch when
 // nothing changed. Synchronous and I/O-free; time comes from the injected clock.
 import { systemClock, type Clock } from '../base/clock.js';
-import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import type { SpeakerEvent } from '../bgp/events.js';
-import { parseAddress, unmapIpv4 } from '../net/address.js';
-import { formatPrefix, type Prefix } from '../net/prefix.js';
-import { selectNextHop, DEFAULT_RANK_OPTIONS, type MutableSelection, type RankOptions } from './ranking.js';
-import { prefixKey, type Candidate, type NextHopState, type PrefixEntry, type SpecSource } from './candidate.js';
-import { SpecStore } from './spec-store.js';
-import { AdjRibIn } from './bgp-source.js';
-import { RouteSpecMetrics } from './route-spec-metrics.js';
 import type { Metrics } from '../base/metrics.js';
+import { formatPrefix, type Prefix } from '../net/prefix.js';
+import type { SpeakerEvent } from '../bgp/events.js';
+import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
+import { BgpSource } from './bgp-source.js';
+import { prefixKey, type Candidate, type PrefixEntry, type SpecSource } from './candidate.js';
+import type { ChangeListener, ChangeReason, ChosenChange, ChosenRoute, NextHopHealth, NextHopListener } from './chosen.js';
+import { ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
+import { explainEntry, type Explanation } from './explain.js';
+import { NextHops } from './next-hops.js';
+import { selectNextHop, DEFAULT_RANK_OPTIONS, type MutableSelection, type RankOptions } from './ranking.js';
+import { Rechecks } from './rechecks.js';
+import { RouteSpecMetrics } from './route-spec-metrics.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
 import type { SpecEntry } from './spec-format.js';
-import { downText, ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
-import { explainEntry, type Explanation } from './explain.js';
+import { SpecStore } from './spec-store.js';
 
 export type { RouteSpecStats };
-
-export type ChangeReason = 'new' | 'failover' | 'preferred' | 'withdrawn' | 'no-eligible';
-
-export interface ChosenChange {
-  readonly prefix: Prefix;
-  readonly prefixText: string;
-  readonly from: string | undefined;
-  readonly to: string | undefined;
-  readonly reason: ChangeReason;
-  /** One line: why (for logs and the API). */
-  readonly detail: string;
-  /** The previous choice became ineligible (VPC sync writes these first). */
-  readonly failover: boolean;
-}
-
-export interface ChosenRoute {
-  readonly prefix: Prefix;
-  readonly nextHop: string;
-  readonly failover: boolean;
-  /** False when no candidate is eligible and the last choice is kept (whenNoneEligible = keep-last). */
-  readonly eligible: boolean;
-}
-
-export interface NextHopHealth {
-  readonly healthy: boolean;
-  readonly since?: number;
-  readonly reason?: string;
-}
 
 export interface RouteSpecOptions {
   readonly clock?: Clock;
@@ -67,30 +41,21 @@ export interface RouteSpecOptions {
   readonly metrics?: Metrics;
 }
 
-export type ChangeListener = (batch: readonly ChosenChange[]) => void;
-export type NextHopListener = (added: readonly { nextHop: string; group: string }[], removed: readonly string[]) => void;
-
-/** Hold-down rechecks are grouped into slots of this many ms, so 10k prefixes share one timer. */
-const RECHECK_SLOT_MS = 50;
-
 export class RouteSpec {
   readonly clock: Clock;
   private policy: PathPolicy;
   private readonly rank: RankOptions;
   private readonly whenNone: 'keep-last' | 'remove';
-  private readonly healthOf: (nextHop: string, group: string) => NextHopHealth;
   private readonly azOf: ((nextHop: string) => string | undefined) | undefined;
   private readonly entries = new Map<string, PrefixEntry>();
-  private readonly nextHops = new Map<string, NextHopState>();
-  private readonly bgp: AdjRibIn;
+  private readonly nextHops: NextHops;
+  private readonly bgp: BgpSource;
   private readonly metrics: RouteSpecMetrics | undefined;
   private readonly texts = new Map<string, Map<string, string>>();
   private readonly sel: MutableSelection = { winner: -1, decidedBy: 'only', recheckAt: undefined };
   private readonly specs: SpecStore;
   private readonly dirty: PrefixEntry[] = [];
-  private readonly rechecks = new Map<number, PrefixEntry[]>();
-  private readonly addedNh = new Set<NextHopState>();
-  private readonly removedNh = new Set<string>();
+  private readonly rechecks: Rechecks;
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly nhListeners = new Set<NextHopListener>();
   private changesEmitted = 0;
@@ -101,30 +66,33 @@ export class RouteSpec {
     this.policy = opts.policy ?? acceptAllPolicy;
     this.rank = { ...DEFAULT_RANK_OPTIONS, ...opts.rank };
     this.whenNone = opts.whenNoneEligible ?? 'keep-last';
-    this.healthOf = opts.healthOf ?? (() => ({ healthy: true }));
+    this.nextHops = new NextHops(opts.healthOf ?? (() => ({ healthy: true })), () => this.clock.now());
+    this.rechecks = new Rechecks(this.clock, (due) => {
+      for (const e of due) if (this.entries.get(e.key) === e) this.markDirty(e);
+      this.flush();
+    });
     this.azOf = opts.azOf;
     this.metrics = opts.metrics ? new RouteSpecMetrics(opts.metrics) : undefined;
     this.specs = new SpecStore({
       entry: (p) => this.entry(p),
       add: (c) => this.addCandidate(c),
       remove: (c) => this.removeCandidate(c),
-      nextHop: (t, g) => this.nextHop(t, g),
+      nextHop: (t, g) => this.nextHops.acquire(t, g),
       evaluate: (p, nh) => this.policy.evaluateSpec(p, nh),
       now: () => this.clock.now(),
       refresh: (c) => refreshRankFields(c, this.azOf),
     });
-    this.bgp = new AdjRibIn({
-      clock: this.clock,
+    this.bgp = new BgpSource({
+      now: () => this.clock.now(),
       entry: (p) => this.entry(p),
       add: (c) => this.addCandidate(c),
       remove: (c) => this.removeCandidate(c),
-      nextHop: (t, g) => this.nextHop(t, g),
-      ref: (nh, e) => this.ref(nh, e),
-      unref: (nh, e) => this.unref(nh, e),
+      nextHop: (t, g) => this.nextHops.acquire(t, g),
+      ref: (nh, e) => this.nextHops.ref(nh, e),
+      unref: (nh, e) => this.nextHops.unref(nh, e),
       evaluate: (path) => this.policy.evaluatePath(path),
       refresh: (c) => refreshRankFields(c, this.azOf),
       markDirty: (e) => this.markDirty(e),
-      flush: () => this.flush(),
     });
   }
 
@@ -163,7 +131,6 @@ export class RouteSpec {
     nh.healthy = health.healthy;
     nh.since = health.since ?? this.clock.now();
     setReason(nh, health.reason ?? (health.healthy ? 'healthy' : 'unhealthy'));
-    const now = this.clock.now();
     if (!health.healthy) {
       // Losing a candidate that is not the current choice never changes the choice while the ranking steps form
       // a total order: the choice survived every step against it, and stickiness keeps it. Only prefixes routed
@@ -175,10 +142,10 @@ export class RouteSpec {
       // must first stay healthy for the hold-down: one recheck of all its prefixes then, not 10k timers now.
       let holdDown = false;
       for (const e of nh.refs.keys()) {
-        if (this.rank.holdDownMs > 0 && e.chosen !== undefined && !this.medPerAs(e) && this.chosenEligible(e, now)) holdDown = true;
+        if (this.rank.holdDownMs > 0 && e.chosen !== undefined && !this.medPerAs(e) && this.chosenEligible(e)) holdDown = true;
         else this.markDirty(e);
       }
-      if (holdDown) this.scheduleNextHopRecheck(nh, nh.since + this.rank.holdDownMs);
+      if (holdDown) this.rechecks.nextHop(nh, nh.since + this.rank.holdDownMs, (n) => this.nextHops.get(n.text) === n);
     }
     this.flush();
   }
@@ -212,10 +179,9 @@ export class RouteSpec {
   /** The full current set of chosen routes (for VPC sync). */
   chosen(): ChosenRoute[] {
     const out: ChosenRoute[] = [];
-    const now = this.clock.now();
     for (const e of this.entries.values()) {
       if (e.chosen === undefined) continue;
-      const eligible = e.cands.some((c) => c.nextHop === e.chosen && isEligible(c, now));
+      const eligible = this.chosenEligible(e);
       out.push({ prefix: e.prefix, nextHop: e.chosen, failover: e.failover, eligible });
     }
     return out;
@@ -240,7 +206,7 @@ export class RouteSpec {
   }
 
   private state(): RouteSpecState {
-    return { entries: this.entries, nextHops: this.nextHops, peers: this.bgp.peers, rank: this.rank, whenNone: this.whenNone, now: this.clock.now() };
+    return { entries: this.entries, nextHops: [...this.nextHops.values()], peers: this.bgp.peers, rank: this.rank, whenNone: this.whenNone, now: this.clock.now() };
   }
 
   /** Every candidate of `prefix` with source, attributes, policy, health, rank and why it won or lost. */
@@ -260,7 +226,7 @@ export class RouteSpec {
 
   /** Every next hop currently referenced, with its health-check group. */
   nextHopTargets(): { nextHop: string; group: string }[] {
-    return [...this.nextHops.values()].map((n) => ({ nextHop: n.text, group: n.group }));
+    return this.nextHops.targets();
   }
 
   // ---- shared internals ---------------------------------------------------------------------------------
@@ -275,46 +241,16 @@ export class RouteSpec {
     return e;
   }
 
-  private nextHop(text: string, group: string): NextHopState {
-    let nh = this.nextHops.get(text);
-    if (!nh) {
-      const a = unmapIpv4(parseAddress(text));
-      const h = this.healthOf(text, group);
-      const reason = h.reason ?? (h.healthy ? 'healthy' : 'unhealthy');
-      nh = { text, family: a.family, addr: a.addr, key: a.family === 'ipv4' ? Number(a.addr) : Number(a.addr >> 75n), healthy: h.healthy, since: h.since ?? this.clock.now(), reason, downText: downText(reason), group, refs: new Map() };
-      this.nextHops.set(text, nh);
-      if (!this.removedNh.delete(text)) this.addedNh.add(nh);
-    }
-    return nh;
-  }
-
-  private ref(nh: NextHopState, e: PrefixEntry): void {
-    nh.refs.set(e, (nh.refs.get(e) ?? 0) + 1);
-  }
-
-  private unref(nh: NextHopState, e: PrefixEntry): void {
-    const n = (nh.refs.get(e) ?? 1) - 1;
-    if (n > 0) {
-      nh.refs.set(e, n);
-      return;
-    }
-    nh.refs.delete(e);
-    if (nh.refs.size === 0) {
-      this.nextHops.delete(nh.text);
-      if (!this.addedNh.delete(nh)) this.removedNh.add(nh.text);
-    }
-  }
-
   private addCandidate(c: Candidate): void {
     c.entry.cands.push(c);
-    this.ref(c.nh, c.entry);
+    this.nextHops.ref(c.nh, c.entry);
     this.markDirty(c.entry);
   }
 
   private removeCandidate(c: Candidate): void {
     const i = c.entry.cands.indexOf(c);
     if (i >= 0) c.entry.cands.splice(i, 1);
-    this.unref(c.nh, c.entry);
+    this.nextHops.unref(c.nh, c.entry);
     this.markDirty(c.entry);
   }
 
@@ -329,35 +265,9 @@ export class RouteSpec {
     return e.medVaries && !this.rank.alwaysCompareMed;
   }
 
-  private chosenEligible(e: PrefixEntry, now: number): boolean {
-    for (const c of e.cands) if (c.nextHop === e.chosen && isEligible(c, now)) return true;
+  private chosenEligible(e: PrefixEntry): boolean {
+    for (const c of e.cands) if (c.nextHop === e.chosen && isEligible(c)) return true;
     return false;
-  }
-
-  private scheduleNextHopRecheck(nh: NextHopState, at: number): void {
-    const since = nh.since;
-    this.clock.setTimeout(() => {
-      // Only if it stayed healthy the whole time (a flap restarts the hold-down with its own recheck).
-      if (this.nextHops.get(nh.text) !== nh || !nh.healthy || nh.since !== since) return;
-      for (const e of nh.refs.keys()) this.markDirty(e);
-      this.flush();
-    }, Math.max(0, at - this.clock.now()));
-  }
-
-  private scheduleRecheck(e: PrefixEntry, at: number): void {
-    const slot = Math.ceil(at / RECHECK_SLOT_MS) * RECHECK_SLOT_MS;
-    let list = this.rechecks.get(slot);
-    if (!list) {
-      list = [];
-      this.rechecks.set(slot, list);
-      this.clock.setTimeout(() => {
-        const due = this.rechecks.get(slot) ?? [];
-        this.rechecks.delete(slot);
-        for (const d of due) if (this.entries.get(d.key) === d) this.markDirty(d);
-        this.flush();
-      }, Math.max(0, slot - this.clock.now()));
-    }
-    list.push(e);
   }
 
   /** Re-ranks every dirty prefix and emits one batch. */
@@ -372,13 +282,8 @@ export class RouteSpec {
     }
     this.dirty.length = 0;
     this.texts.clear();
-    if (this.addedNh.size || this.removedNh.size) {
-      const added = [...this.addedNh].map((n) => ({ nextHop: n.text, group: n.group }));
-      const removed = [...this.removedNh];
-      this.addedNh.clear();
-      this.removedNh.clear();
-      for (const l of this.nhListeners) l(added, removed);
-    }
+    const nh = this.nextHops.takeChanges();
+    if (nh) for (const l of this.nhListeners) l(nh.added, nh.removed);
     if (batch.length === 0) return;
     this.changesEmitted += batch.length;
     this.metrics?.batch(batch, this.entries.size);
@@ -396,16 +301,16 @@ export class RouteSpec {
     const med0 = (e.cands[0] as Candidate).med;
     let medVaries = false;
     for (const c of e.cands) {
-      c.eligible = isEligible(c, now);
+      c.eligible = isEligible(c);
       c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
       if (c.med !== med0) medVaries = true;
     }
     e.medVaries = medVaries;
     const sel = selectNextHop(e.cands, prev, now, this.rank, undefined, this.sel);
-    if (sel.recheckAt !== undefined) this.scheduleRecheck(e, sel.recheckAt);
+    if (sel.recheckAt !== undefined) this.rechecks.prefix(e, sel.recheckAt);
     if (sel.winner < 0) {
       if (prev === undefined) return undefined;
-      const why = this.whyGone(e, prev, now);
+      const why = this.whyGone(e, prev);
       if (this.whenNone === 'remove') return this.change(e, undefined, 'no-eligible', this.text('no eligible candidate: ', why), false);
       e.reasonKind = 'keep-last';
       e.reason = this.text(`no eligible candidate, keeping last choice ${prev}: `, why);
@@ -417,7 +322,7 @@ export class RouteSpec {
     let prevEligible = false;
     for (const c of e.cands) if (c.nextHop === prev && c.eligible) prevEligible = true;
     if (prevEligible) return this.change(e, next, 'preferred', this.text(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
-    return this.change(e, next, 'failover', this.text(prev, this.whyGone(e, prev, now)), true);
+    return this.change(e, next, 'failover', this.text(prev, this.whyGone(e, prev)), true);
   }
 
   /**
@@ -438,8 +343,8 @@ export class RouteSpec {
     return t;
   }
 
-  private whyGone(e: PrefixEntry, nh: string, now: number): string {
-    for (const c of e.cands) if (c.nextHop === nh) return ineligibleReason(c, now);
+  private whyGone(e: PrefixEntry, nh: string): string {
+    for (const c of e.cands) if (c.nextHop === nh) return ineligibleReason(c);
     return 'withdrawn';
   }
 

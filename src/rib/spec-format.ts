@@ -2,7 +2,8 @@
 // eligible hosts, in preference order: {"10.55.0.0/16": ["10.0.0.5", "10.0.0.6"]}.
 // Used by the route spec file, HTTP POST/GET /route_spec and static routes from the config.
 import { UserError } from '../base/errors.js';
-import { parseJsonWithPositions, JsonSyntaxError, type JsonPos } from './json-positions.js';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { parseYamlText } from '../base/yaml-text.js';
 import { parsePrefix, formatPrefix, comparePrefixes, type Prefix } from '../net/prefix.js';
 import { parseAddress, unmapIpv4, formatAddress } from '../net/address.js';
 
@@ -28,57 +29,68 @@ export const MAX_SPEC_PREFIXES = 100_000;
 export const MAX_HOSTS_PER_PREFIX = 1_000;
 
 /**
- * Parses and validates a route spec document. Throws RouteSpecFormatError (line and column of the offending
- * value; `source` — usually the file name — prefixes the message).
+ * Parses and validates a route spec document: JSON (or, since JSON is YAML, the same in YAML). Throws
+ * RouteSpecFormatError with the line and column of the offending value; `source` (usually the file name) prefixes
+ * the message.
  */
 export function parseRouteSpec(text: string, source?: string): SpecEntry[] {
-  const fail = (pos: JsonPos, reason: string): never => {
-    throw new RouteSpecFormatError(pos.line, pos.col, reason, source);
+  const y = parseYamlText(text);
+  const fail = (node: Node | null | undefined, reason: string): never => {
+    const p = y.pos(node);
+    throw new RouteSpecFormatError(p.line, p.col, reason, source);
   };
-  let doc;
-  try {
-    doc = parseJsonWithPositions(text);
-  } catch (err) {
-    if (err instanceof JsonSyntaxError) return fail(err.pos, `invalid JSON: ${err.reason}`);
-    throw err;
+  const first = y.issues[0];
+  if (first) throw new RouteSpecFormatError(first.line, first.col, `invalid JSON: ${first.message}`, source);
+  const root = y.doc?.contents;
+  if (!isMap(root)) {
+    return fail(root, `route spec must be a JSON object mapping CIDR → list of host addresses, got ${kindOf(root)}`);
   }
-  if (doc.kind !== 'object') {
-    return fail(doc.pos, `route spec must be a JSON object mapping CIDR → list of host addresses, got ${doc.kind}`);
-  }
-  if (doc.entries.length > MAX_SPEC_PREFIXES) fail(doc.pos, `route spec has more than ${MAX_SPEC_PREFIXES} prefixes`);
+  if (root.items.length > MAX_SPEC_PREFIXES) fail(root, `route spec has more than ${MAX_SPEC_PREFIXES} prefixes`);
   const out: SpecEntry[] = [];
-  const seen = new Map<string, JsonPos>();
-  for (const [key, value] of doc.entries) {
+  const seen = new Map<string, number>();
+  for (const { key, value } of root.items) {
+    const keyNode = key as Node | null;
+    const keyText = isScalar(keyNode) ? keyNode.value : undefined;
+    if (typeof keyText !== 'string') return fail(keyNode, `keys must be CIDR strings, got ${kindOf(keyNode)}`);
     let prefix: Prefix;
     try {
-      prefix = parsePrefix(key.value);
+      prefix = parsePrefix(keyText);
     } catch (err) {
-      return fail(key.pos, `bad CIDR ${JSON.stringify(key.value)}: ${(err as Error).message}`);
+      return fail(keyNode, `bad CIDR ${JSON.stringify(keyText)}: ${(err as Error).message}`);
     }
-    if (!key.value.includes('/')) fail(key.pos, `bad CIDR ${JSON.stringify(key.value)}: missing /length`);
+    if (!keyText.includes('/')) fail(keyNode, `bad CIDR ${JSON.stringify(keyText)}: missing /length`);
     const canon = formatPrefix(prefix);
-    const first = seen.get(canon);
-    if (first) fail(key.pos, `${canon} appears twice (first at line ${first.line})`);
-    seen.set(canon, key.pos);
-    if (value.kind !== 'array') {
-      return fail(value.pos, `hosts of ${canon} must be a list of IP addresses, got ${value.kind}`);
-    }
-    if (value.items.length > MAX_HOSTS_PER_PREFIX) fail(value.pos, `${canon} lists more than ${MAX_HOSTS_PER_PREFIX} hosts`);
+    const firstLine = seen.get(canon);
+    if (firstLine !== undefined) fail(keyNode, `${canon} appears twice (first at line ${firstLine})`);
+    seen.set(canon, y.pos(keyNode).line);
+    const list = value as Node | null;
+    if (!isSeq(list)) return fail(list, `hosts of ${canon} must be a list of IP addresses, got ${kindOf(list)}`);
+    if (list.items.length > MAX_HOSTS_PER_PREFIX) fail(list, `${canon} lists more than ${MAX_HOSTS_PER_PREFIX} hosts`);
     const hosts: string[] = [];
-    for (const item of value.items) {
-      if (item.kind !== 'string') return fail(item.pos, `host of ${canon} must be an IP address string, got ${item.kind}`);
+    for (const item of list.items as (Node | null)[]) {
+      const v = isScalar(item) ? item.value : undefined;
+      if (typeof v !== 'string') return fail(item, `host of ${canon} must be an IP address string, got ${kindOf(item)}`);
       let host: string;
       try {
-        host = formatAddress(unmapIpv4(parseAddress(item.value)));
+        host = formatAddress(unmapIpv4(parseAddress(v)));
       } catch {
-        return fail(item.pos, `host ${JSON.stringify(item.value)} of ${canon} is not an IP address`);
+        return fail(item, `host ${JSON.stringify(v)} of ${canon} is not an IP address`);
       }
-      if (hosts.includes(host)) fail(item.pos, `host ${host} listed twice for ${canon}`);
+      if (hosts.includes(host)) fail(item, `host ${host} listed twice for ${canon}`);
       hosts.push(host);
     }
     out.push({ prefix, nextHops: hosts });
   }
   return out;
+}
+
+/** The JSON name of what a node holds, for messages ("got array"). */
+function kindOf(node: Node | null | undefined): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isMap(node)) return 'object';
+  if (isSeq(node)) return 'array';
+  if (isScalar(node)) return node.value === null ? 'null' : Array.isArray(node.value) ? 'array' : typeof node.value;
+  return 'alias';
 }
 
 /** The document form: keys sorted (IPv4 first, by address then length), hosts in preference order. */
@@ -87,24 +99,4 @@ export function formatRouteSpec(entries: readonly SpecEntry[]): Record<string, s
   const out: Record<string, string[]> = {};
   for (const e of sorted) out[formatPrefix(e.prefix)] = [...e.nextHops];
   return out;
-}
-
-/**
- * Validates an already-parsed JSON value (an API server that parsed the body itself). Same rules as
- * parseRouteSpec; errors name the key instead of a line. Throws RouteSpecFormatError (line/col 0).
- */
-export function parseRouteSpecValue(value: unknown): SpecEntry[] {
-  const fail = (reason: string): never => {
-    throw new RouteSpecFormatError(0, 0, reason);
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail(`route spec must be a JSON object mapping CIDR → list of host addresses, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`);
-  }
-  // Re-serialise and parse: one set of rules, one set of messages (positions mean nothing here: dropped).
-  try {
-    return parseRouteSpec(JSON.stringify(value));
-  } catch (err) {
-    if (err instanceof RouteSpecFormatError) return fail(err.reason);
-    throw err;
-  }
 }

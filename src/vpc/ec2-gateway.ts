@@ -21,7 +21,7 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { canonicalAddressText } from '../net/address.js';
 import { tryParsePrefix, type Prefix } from '../net/prefix.js';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from '../base/backoff.js';
+import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from '../base/backoff.js';
 import { Ec2CallError, classifyEc2Error, errorCode } from './ec2-errors.js';
 import { destinationParams, toTableSnapshot } from './ec2-routes.js';
 import { TokenBucket, type BucketConfig } from '../base/token-bucket.js';
@@ -49,7 +49,7 @@ export interface GatewayOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly rate?: RateConfig;
-  readonly backoff?: BackoffConfig;
+  readonly backoff?: RetryPolicy;
   /** Per-attempt timeout on the injected clock (default 10 s). */
   readonly callTimeoutMs?: number;
   readonly metrics?: VpcMetrics;
@@ -63,7 +63,7 @@ type CallKind = 'mutating' | 'describe';
 export class Ec2Gateway {
   readonly mutating: TokenBucket;
   readonly describe: TokenBucket;
-  private readonly backoff: BackoffConfig;
+  private readonly backoff: RetryPolicy;
   private closed = false;
   private readonly waiters = new Set<{ timer: TimerHandle; resolve: () => void }>();
   /** Counts of calls actually sent, by action (tests and `status`). */
@@ -73,7 +73,7 @@ export class Ec2Gateway {
     const rate = o.rate ?? EC2_RATE;
     this.mutating = new TokenBucket(o.clock, rate.mutating);
     this.describe = new TokenBucket(o.clock, rate.describe);
-    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = o.backoff ?? DEFAULT_RETRY;
   }
 
   /** Ends every wait at once; calls in progress fail with `Aborted`. */
@@ -129,7 +129,7 @@ export class Ec2Gateway {
           this.o.metrics?.throttles.inc({ action });
           (kind === 'mutating' ? this.mutating : this.describe).drain();
         }
-        const delay = backoffDelay(attempt, this.backoff, this.o.random);
+        const delay = retryDelay(attempt, this.backoff, this.o.random);
         this.o.logger.debug({ event: 'ec2_retry', action, code, attempt: attempt + 1, delayMs: delay }, `${action} failed (${code}), retrying`);
         await this.wait(delay);
       } finally {

@@ -16,9 +16,10 @@ export function renderPlans(plans: readonly Plan[]): string {
   return out.join('\n') + '\n';
 }
 
+/** One table's plan as `bgp2vpc plan --json` prints it (a stable interface: fields are only added). */
 export interface PlanJson {
-  readonly tableId: string;
-  readonly ops: readonly { readonly op: PlanOp['kind']; readonly destination: string; readonly target?: string; readonly from?: string; readonly reason?: string }[];
+  readonly id: string;
+  readonly ops: readonly { readonly kind: PlanOp['kind']; readonly destination: string; readonly target?: string; readonly from?: string; readonly reason?: string }[];
   readonly conflicts: readonly string[];
   readonly blackholed: readonly string[];
   readonly overLimit: number;
@@ -27,16 +28,16 @@ export interface PlanJson {
 /** JSON-safe form (prefixes as text, no bigints). */
 export function plansToJson(plans: readonly Plan[]): PlanJson[] {
   return plans.map((p) => ({
-    tableId: p.tableId,
+    id: p.tableId,
     ops: p.ops.map((o) => {
       const destination = formatPrefix(o.prefix);
       switch (o.kind) {
         case 'create':
-          return { op: o.kind, destination, target: o.networkInterfaceId, ...(o.failover ? { reason: 'failover' } : {}) };
+          return { kind: o.kind, destination, target: o.networkInterfaceId, ...(o.failover ? { reason: 'failover' } : {}) };
         case 'replace':
-          return { op: o.kind, destination, target: o.networkInterfaceId, from: o.from, reason: o.reason };
+          return { kind: o.kind, destination, target: o.networkInterfaceId, from: o.from, reason: o.reason };
         case 'delete':
-          return { op: o.kind, destination, from: o.from };
+          return { kind: o.kind, destination, from: o.from };
       }
     }),
     conflicts: p.conflicts.map(describeConflict),

@@ -1,11 +1,10 @@
-// What VPC sync knows about one route table between passes, and the status views derived from it (pure).
-import type { TableView, TableRouteView } from '../api/views.js';
+// What VPC sync knows about one route table between passes, and the status derived from it (pure).
 import { formatPrefix, type Prefix } from '../net/prefix.js';
 import { type Family } from '../net/address.js';
 import type { DesiredTable } from './desired-table.js';
 import { countsAgainstLimit, isOwnedRoute, type ClaimState, type Ownership } from './ownership.js';
 import { describeConflict, type Plan } from './plan.js';
-import { targetId, type ActualRoute, type TableSnapshot } from './types.js';
+import type { ActualRoute, TableSnapshot } from './types.js';
 
 export interface TableState {
   readonly id: string;
@@ -116,37 +115,5 @@ export function tableStatus(t: TableState, own: Ownership, limit: number, headro
     blackholed: (t.plan?.stuck ?? []).map((s) => `${formatPrefix(s.prefix)} → ${s.networkInterfaceId}`),
     operatorErrors: [...t.operatorErrors].map(([code, message]) => ({ code, message })),
     ...(t.lastError !== undefined ? { lastError: t.lastError } : {}),
-  };
-}
-
-/** The HTTP API's view of a table (src/api/views.ts). */
-export function tableView(t: TableState, own: Ownership, limit: number): TableView {
-  const actual: TableRouteView[] = t.routes.map((r) => ({
-    destination: r.destinationText,
-    target: targetId(r.target),
-    state: r.state,
-    owned: isOwnedRoute(own, r),
-  }));
-  const desired: TableRouteView[] = [];
-  for (const f of ['ipv4', 'ipv6'] as const) {
-    for (const r of t.desired[f]?.routes ?? []) desired.push({ destination: formatPrefix(r.prefix), target: r.networkInterfaceId, owned: true });
-  }
-  const ops = t.plan?.ops ?? [];
-  const damage = (t.desired.ipv4?.damage.addresses ?? 0n) + (t.desired.ipv6?.damage.addresses ?? 0n);
-  const errors = [...t.operatorErrors.entries()].map(([c, m]) => `${c}: ${m}`);
-  const lastError = t.lastError ?? errors[0];
-  return {
-    id: t.id,
-    limit,
-    used: t.routes.filter(countsAgainstLimit).length,
-    desired,
-    actual,
-    damageAddresses: damage.toString(),
-    ...(lastError !== undefined ? { lastError } : {}),
-    pending: {
-      creates: ops.filter((o) => o.kind === 'create').length,
-      replaces: ops.filter((o) => o.kind === 'replace').length,
-      deletes: ops.filter((o) => o.kind === 'delete').length,
-    },
   };
 }

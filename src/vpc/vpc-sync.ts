@@ -23,14 +23,14 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
-import type { TablesView } from '../api/views.js';
+import type { TablesView } from './table-view.js';
 import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { errorMessage } from '../base/errors.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
 import type { Family } from '../net/address.js';
 import type { Prefix } from '../net/prefix.js';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffConfig } from '../base/backoff.js';
+import { DEFAULT_RETRY, retryDelay, type Backoff, type RetryPolicy } from '../base/backoff.js';
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
@@ -40,7 +40,8 @@ import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js
 import { planTableState } from './table-plan.js';
 import { applyPlan } from './table-apply.js';
 import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
-import { effectiveLimit, tableStatus, tableView, type TableState, type TableStatus } from './table-state.js';
+import { effectiveLimit, tableStatus, type TableState, type TableStatus } from './table-state.js';
+import { tableView } from './table-view.js';
 import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 
@@ -56,7 +57,7 @@ export interface VpcSyncOptions {
   readonly debounceMs?: number;
   readonly driftIntervalMs?: number;
   readonly rate?: RateConfig;
-  readonly backoff?: BackoffConfig;
+  readonly backoff?: RetryPolicy;
   readonly dryRun?: boolean;
   readonly mayWrite?: () => boolean;
   readonly clock?: Clock;
@@ -68,7 +69,7 @@ export interface VpcSyncOptions {
   /** Per-attempt timeout of an EC2 call (default 10 s). */
   readonly callTimeoutMs?: number;
   /** Delay before a failed pass is retried: at least baseMs, exponential with jitter up to maxMs (1 s … 60 s). */
-  readonly retryPass?: { readonly baseMs: number; readonly maxMs: number };
+  readonly retryPass?: Backoff;
   /** Benchmarks: called as each mutating request leaves. */
   readonly onMutatingSend?: (action: string) => void;
 }
@@ -89,7 +90,7 @@ export class VpcSync {
   private readonly limit: number;
   private readonly headroom: number;
   private readonly aggregate: AggregateFn;
-  private readonly backoff: BackoffConfig;
+  private readonly backoff: RetryPolicy;
   private readonly registry: TableRegistry;
   private desired: readonly DesiredRoute[] = [];
   private haveDesired = false;
@@ -114,7 +115,7 @@ export class VpcSync {
     this.limit = o.routeLimit ?? 50;
     this.headroom = o.headroom ?? 0;
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
-    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = o.backoff ?? DEFAULT_RETRY;
     this.gw = new Ec2Gateway({
       ec2: o.ec2,
       clock: this.clock,
@@ -243,8 +244,8 @@ export class VpcSync {
 
   private scheduleRetry(): void {
     if (this.stopped || this.retryTimer) return;
-    const cfg = this.o.retryPass ?? { baseMs: 1000, maxMs: 60_000 };
-    const delay = Math.max(cfg.baseMs, backoffDelay(this.retryAttempt++, { ...cfg, maxAttempts: Infinity }, this.o.random));
+    const cfg: Backoff = this.o.retryPass ?? { baseMs: 1000, maxMs: 60_000 };
+    const delay = Math.max(cfg.baseMs, retryDelay(this.retryAttempt++, cfg, this.o.random));
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.request('retry');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import type { ApiBackend, RouteSpecPostResult } from '../../src/api/backend.js';
+import type { ApiBackend } from '../../src/api/backend.js';
 import { silentLogger } from '../../src/base/log.js';
 
 function fakeBackend(overrides: Partial<ApiBackend> = {}): ApiBackend & { posted: unknown[] } {
@@ -25,14 +25,11 @@ function fakeBackend(overrides: Partial<ApiBackend> = {}): ApiBackend & { posted
     explain: (p) => (p === '10.1.0.0/24' ? { prefix: p, why: 'only candidate' } : undefined),
     tables: () => ({ tables: [] }),
     metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', body: 'bgp2vpc_up 1\n' }),
-    routeSpec: {
-      get: () => spec,
-      post: (body: unknown): RouteSpecPostResult => {
-        posted.push(body);
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'expected a JSON object' };
-        spec = body as Record<string, string[]>;
-        return { ok: true };
-      },
+    routeSpec: (method, body) => {
+      if (method !== 'POST') return { status: 200, json: spec };
+      posted.push(body);
+      spec = JSON.parse(body) as Record<string, string[]>;
+      return { status: 200, json: { status: 'ok' } };
     },
     ...overrides,
   };
@@ -86,14 +83,25 @@ describe('API server', () => {
     expect(await (await fetch(`${url}/route_spec`)).json()).toEqual(body);
   });
 
-  it('answers 400 with a reason for bad JSON and for a body the handler rejects', async () => {
-    const url = await start(fakeBackend());
-    const bad = await fetch(`${url}/route_spec`, { method: 'POST', body: '{"10.0.0.0/8": [' });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/not valid JSON/);
-    const rejected = await fetch(`${url}/route_spec`, { method: 'POST', body: '[1,2]' });
-    expect(rejected.status).toBe(400);
-    expect(await rejected.json()).toEqual({ error: 'expected a JSON object' });
+  it('hands the route spec handler the method, the body text and its content type, and sends its answer back', async () => {
+    const seen: unknown[] = [];
+    const url = await start(
+      fakeBackend({
+        routeSpec: (method, body, type) => {
+          seen.push([method, body, type]);
+          return { status: 400, json: { error: 'bad', line: 1, column: 17 }, headers: { 'x-test': '1' } };
+        },
+      }),
+    );
+    const r = await fetch(`${url}/route_spec`, { method: 'POST', body: '{"10.0.0.0/8": [', headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('x-test')).toBe('1');
+    expect(await r.json()).toEqual({ error: 'bad', line: 1, column: 17 });
+    expect((await fetch(`${url}/route_spec`)).status).toBe(400);
+    expect(seen).toEqual([
+      ['POST', '{"10.0.0.0/8": [', 'application/json'],
+      ['GET', '', undefined],
+    ]);
   });
 
   it('answers 413 for an oversize body without passing it to the handler', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/base/duration.js';
-import { expandEnv } from '../../src/config/env-expand.js';
+import { formatDuration, formatUptime, parseDuration } from '../../src/base/duration.js';
 
 describe('durations', () => {
   it.each([
@@ -28,12 +27,8 @@ describe('durations', () => {
   });
 });
 
-describe('environment expansion', () => {
-  it('expands, defaults, escapes and reports missing names', () => {
-    expect(expandEnv('a${X}b', { X: '1' })).toEqual({ value: 'a1b', missing: [] });
-    expect(expandEnv('${X:-d}', {})).toEqual({ value: 'd', missing: [] });
-    expect(expandEnv('${X:-d}', { X: '' })).toEqual({ value: 'd', missing: [] });
-    expect(expandEnv('$${X}', { X: '1' })).toEqual({ value: '${X}', missing: [] });
-    expect(expandEnv('${A}${B}', {})).toEqual({ value: '', missing: ['A', 'B'] });
+describe('formatUptime', () => {
+  it('shows two units at most, in milliseconds in', () => {
+    expect([0, 42_999, 185_000, 7_620_000, 349_200_000].map(formatUptime)).toEqual(['0s', '42s', '3m05s', '2h07m', '4d01h']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { FakeClock } from '../../src/base/clock.js';
-import { backoffDelay } from '../../src/base/backoff.js';
 import { TokenBucket } from '../../src/base/token-bucket.js';
 
 describe('TokenBucket', () => {
@@ -55,12 +55,33 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('backoffDelay', () => {
-  it('is full jitter over an exponentially growing, capped window', () => {
-    const cfg = { baseMs: 100, maxMs: 5000, maxAttempts: 8 };
-    expect(backoffDelay(0, cfg, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, cfg, () => 0.5)).toBe(400);
-    expect(backoffDelay(10, cfg, () => 0.999)).toBe(4995);
-    expect(backoffDelay(5, cfg, () => 0)).toBe(0);
+describe('TokenBucket as the EC2 emulator uses it (tryTake only)', () => {
+  it('bursts, then refills at the rate on the injected clock, capped at the burst', () => {
+    const clock = new FakeClock();
+    const b = new TokenBucket(clock, { burst: 3, perSecond: 2 });
+    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
+    clock.advance(499);
+    expect(b.tryTake()).toBe(false);
+    clock.advance(1);
+    expect(b.tryTake()).toBe(true);
+    clock.advance(60_000);
+    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
+  });
+
+  it('never admits more than burst + rate × elapsed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { maxLength: 200 }), (gaps) => {
+        const clock = new FakeClock();
+        const b = new TokenBucket(clock, { burst: 5, perSecond: 5 });
+        let admitted = 0;
+        let elapsed = 0;
+        for (const g of gaps) {
+          clock.advance(g);
+          elapsed += g;
+          if (b.tryTake()) admitted++;
+        }
+        expect(admitted).toBeLessThanOrEqual(5 + Math.floor((elapsed / 1000) * 5) + 1e-9);
+      }),
+    );
   });
 });

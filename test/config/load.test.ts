@@ -101,7 +101,9 @@ vpc:
   });
 
   it('refuses duplicate keys', () => {
-    expect(issuesOf(MIN + 'vpc:\n  vpcId: vpc-0def\n')[0]?.message).toMatch(/unique/i);
+    const issues = issuesOf(MIN + 'vpc:\n  vpcId: vpc-0def\n');
+    expect(issues[0]?.message).toMatch(/^duplicate key "vpc" \(first at line \d+\)$/);
+    expect(issues[0]?.line).toBe(MIN.split('\n').length);
   });
 
   it('expands ${VAR} and ${VAR:-default}; an unset variable is an error at its position', () => {

@@ -1,6 +1,8 @@
 // Plain fakes of the daemon's ports, recording what the daemon asked of them.
 import type { SpeakerEvent, SpeakerListener } from '../../src/bgp/events.js';
-import type { BgpPort, ChosenRoute, RibPort, SyncPort } from '../../src/daemon/ports.js';
+import type { BgpPort, RibPort, SyncPort } from '../../src/daemon/ports.js';
+import type { ChosenRoute } from '../../src/rib/chosen.js';
+import type { DesiredRoute } from '../../src/vpc/types.js';
 import { parsePrefix } from '../../src/net/prefix.js';
 
 export class FakeBgp implements BgpPort {
@@ -42,7 +44,7 @@ export class FakeRib implements RibPort {
     if (this.throwOnApply) throw new Error('bad path from peer');
     this.applied.push(ev);
     if (ev.type === 'paths') {
-      for (const p of ev.paths) this.current.push({ prefix: p.prefix, nextHop: p.nextHop });
+      for (const p of ev.paths) this.current.push({ prefix: p.prefix, nextHop: p.nextHop, failover: false, eligible: true });
       this.changed();
     }
   }
@@ -70,7 +72,7 @@ export class FakeSync implements SyncPort {
   prepared = 0;
   failPrepare = 0;
   writesEnabled = false;
-  desired: (readonly ChosenRoute[])[] = [];
+  desired: (readonly DesiredRoute[])[] = [];
   stopped = false;
   log: string[] = [];
   private unhealthyCb: ((nh: string, reason: string) => void) | undefined;
@@ -87,7 +89,7 @@ export class FakeSync implements SyncPort {
     this.log.push('enableWrites');
     this.writesEnabled = true;
   }
-  setDesired(r: readonly ChosenRoute[]): void {
+  setDesired(r: readonly DesiredRoute[]): void {
     this.log.push(`setDesired(${r.length})`);
     this.desired.push(r);
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/base/clock.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 import { connectHealth } from '../../src/daemon/health-link.js';
-import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
+import type { ChosenChange } from '../../src/rib/chosen.js';
+import { RouteSpec } from '../../src/rib/route-spec.js';
 import type { Probe } from '../../src/health/probes.js';
 import { path, paths } from '../rib/helpers.js';
 

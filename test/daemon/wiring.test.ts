@@ -15,7 +15,7 @@ describe('wiring', () => {
     const s = speakerOptions(full);
     expect(s.holdTime).toBe(90);
     expect(s.gracefulRestart).toEqual({ maxRestartTime: 120, stalePathTime: 300 });
-    expect(s.backoff).toEqual({ connectRetryMs: 5000, maxIdleHoldMs: 120_000 });
+    expect(s.reconnect).toEqual({ connectRetryMs: 5000, maxIdleHoldMs: 120_000 });
     expect(s.neighbors?.[0]).toMatchObject({ address: '10.0.1.5', asn: 65001, port: 179, active: false, localAddress: '10.0.0.10', group: 'default', maxPrefix: { limit: 10000, action: 'reset' } });
     expect(s.dynamic?.[1]).toMatchObject({ group: 'vips', asns: [{ min: 65100, max: 65199 }], maxPeers: 1000, maxPrefix: { limit: 100, action: 'warn' } });
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FakeClock } from '../../src/base/clock.js';
-import { RouteSpec, type ChosenChange } from '../../src/rib/route-spec.js';
+import type { ChosenChange } from '../../src/rib/chosen.js';
+import { RouteSpec } from '../../src/rib/route-spec.js';
 import { parseRouteSpec } from '../../src/rib/spec-format.js';
 import { formatPrefix } from '../../src/net/prefix.js';
 import type { PathPolicy } from '../../src/policy/import-policy.js';

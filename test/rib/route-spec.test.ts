@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/base/clock.js';
-import { RouteSpec, type ChosenChange, type RouteSpecOptions } from '../../src/rib/route-spec.js';
+import type { ChosenChange } from '../../src/rib/chosen.js';
+import { RouteSpec, type RouteSpecOptions } from '../../src/rib/route-spec.js';
 import { parsePrefix } from '../../src/net/prefix.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { parseRouteSpec } from '../../src/rib/spec-format.js';
@@ -96,7 +97,7 @@ describe('RouteSpec with BGP paths', () => {
     expect(rm.last()).toMatchObject([{ from: undefined, to: '10.0.0.5', reason: 'new' }]);
   });
 
-  it('keeps stale paths inside the graceful-restart window, then drops them', () => {
+  it('keeps a restarting peer\'s paths, marked stale, until the speaker withdraws them (the speaker owns the GR timers)', () => {
     const { rs, clock, last, chosenOf } = setup();
     rs.applySpeakerEvent(peerUp('10.0.0.5', 65001, true));
     rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P)));
@@ -104,25 +105,26 @@ describe('RouteSpec with BGP paths', () => {
     rs.applySpeakerEvent({ type: 'peer-down', peer: '10.0.0.5', reason: 'tcp-closed', detail: '', staleUntil: clock.now() + 120_000 });
     expect(chosenOf()).toBe('10.0.0.5');
     expect(rs.explain(parsePrefix(P))?.candidates.find((c) => c.nextHop === '10.0.0.5')?.attributes.stale).toBe(true);
-    clock.advance(119_000);
+    // No second timer here: past the deadline nothing moves until the speaker's sweep arrives.
+    clock.advance(200_000);
     expect(chosenOf()).toBe('10.0.0.5');
-    clock.advance(1_000);
+    rs.applySpeakerEvent(withdraw('10.0.0.5', P)); // the speaker's restart timer expired
     expect(last()).toMatchObject([{ from: '10.0.0.5', to: '10.0.0.6', reason: 'failover' }]);
     expect(rs.stats().bgpPaths).toBe(1);
   });
 
-  it('End-of-RIB sweeps the paths not re-announced after a graceful restart', () => {
-    const { rs, clock, chosenOf } = setup();
+  it('End-of-RIB removes nothing by itself: the speaker withdraws what stayed stale, re-announced paths are fresh', () => {
+    const { rs, chosenOf } = setup();
     rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P), path('10.0.0.5', '10.66.0.0/16')));
-    rs.applySpeakerEvent({ type: 'peer-down', peer: '10.0.0.5', reason: 'tcp-closed', detail: '', staleUntil: clock.now() + 120_000 });
+    rs.applySpeakerEvent({ type: 'peer-down', peer: '10.0.0.5', reason: 'tcp-closed', detail: '', staleUntil: 120_000 });
     rs.applySpeakerEvent(peerUp('10.0.0.5', 65001, true));
     rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P)));
     rs.applySpeakerEvent({ type: 'end-of-rib', peer: '10.0.0.5', family: 'ipv4' });
+    expect(chosenOf('10.66.0.0/16')).toBe('10.0.0.5');
+    rs.applySpeakerEvent(withdraw('10.0.0.5', '10.66.0.0/16')); // the speaker's End-of-RIB sweep
     expect(chosenOf()).toBe('10.0.0.5');
     expect(chosenOf('10.66.0.0/16')).toBeUndefined();
-    // The restart timer is cancelled: nothing happens at the old deadline.
-    clock.advance(200_000);
-    expect(chosenOf()).toBe('10.0.0.5');
+    expect(rs.explain(parsePrefix(P))?.candidates[0]?.attributes.stale).toBe(false);
   });
 
   it('after the peer re-establishes, stale paths wait for End-of-RIB or the speaker sweep, not the restart deadline', () => {

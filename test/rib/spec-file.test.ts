@@ -74,6 +74,6 @@ describe('route spec file watcher', () => {
     await expect(loadSpecFile(file)).rejects.toMatchObject({ code: 'ROUTE_SPEC_FILE' });
     await writeFile(file, '{"10.55.0.0/16": ["10.0.0.5"]');
     watcher = new SpecFileWatcher({ path: file }, { onSpec: () => undefined });
-    await expect(watcher.start()).rejects.toMatchObject({ code: 'BAD_ROUTE_SPEC', message: `${file}:1:30: invalid JSON: unexpected end of input, expected ',' or '}'` });
+    await expect(watcher.start()).rejects.toMatchObject({ code: 'BAD_ROUTE_SPEC', message: `${file}:1:30: invalid JSON: Flow map must end with a }` });
   });
 });

@@ -35,6 +35,6 @@ describe('renderPlans', () => {
   it('has a JSON form without bigints', () => {
     const j = plansToJson([plan]);
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
-    expect(j[0]!.ops[0]).toEqual({ op: 'replace', destination: '10.200.1.0/24', target: 'eni-c', from: 'eni-b', reason: 'blackhole' });
+    expect(j[0]!.ops[0]).toEqual({ kind: 'replace', destination: '10.200.1.0/24', target: 'eni-c', from: 'eni-b', reason: 'blackhole' });
   });
 });

@@ -10,7 +10,7 @@ import type { Prefix } from '../../net/prefix.js';
 import { errorMessage } from '../../base/errors.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { decodeRouteRefresh, encodeEndOfRib, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
-import { connectRetryDelay, initialBackoff, mayConnect, onConnectionEnd, type BackoffConfig, type BackoffState, type EndKind } from './reconnect-pacing.js';
+import { connectRetryDelay, initialPacing, mayConnect, onConnectionEnd, type ReconnectPacing, type PacingState, type EndKind } from './reconnect-pacing.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
 import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';
@@ -32,7 +32,7 @@ export interface PeerEnv {
   readonly open: LocalOpen;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly backoff: BackoffConfig;
+  readonly pacing: ReconnectPacing;
   readonly gr: GrLimits;
   readonly random: () => number;
   emit(ev: SpeakerEvent): void;
@@ -78,7 +78,7 @@ export class Peer implements SessionOwner {
   private est: Session | undefined;
   private neg: Negotiated | undefined;
   private ctx: DecodeContext = { fourOctetAsn: true, addPath: { ipv4: false, ipv6: false }, extendedMessages: false };
-  private backoff: BackoffState = initialBackoff;
+  private pacing: PacingState = initialPacing;
   private readonly connector: ActiveConnector;
   private readonly stale: StalePaths;
   private lastChange: number;
@@ -94,7 +94,7 @@ export class Peer implements SessionOwner {
     this.log = env.logger.child({ peer: key });
     this.lastChange = env.clock.now();
     this.ingest = new UpdateIngest(key, 0, this.rib, this.counters, this.log);
-    this.connector = new ActiveConnector(env.clock, env.backoff.connectRetryMs);
+    this.connector = new ActiveConnector(env.clock, env.pacing.connectRetryMs);
     this.stale = new StalePaths(this.rib, env.clock, this.log, (removed) => this.env.emit({ type: 'withdrawals', peer: this.key, removed }), () => this.env.gr.stalePathTime);
   }
 
@@ -117,7 +117,7 @@ export class Peer implements SessionOwner {
    * visible that long), and not in an idle hold we must remember.
    */
   prunable(now: number): boolean {
-    return this.idle && this.stale.staleUntil === undefined && mayConnect(this.backoff, now) && now - this.lastChange >= 300_000;
+    return this.idle && this.stale.staleUntil === undefined && mayConnect(this.pacing, now) && now - this.lastChange >= 300_000;
   }
   get negotiated(): Negotiated | undefined {
     return this.neg;
@@ -128,8 +128,8 @@ export class Peer implements SessionOwner {
   /** An inbound connection from this peer's address (the listener matched it). */
   acceptInbound(socket: Socket): void {
     const now = this.env.clock.now();
-    if (this.stopping || !mayConnect(this.backoff, now)) {
-      const why = this.stopping ? 'peer is being removed' : `idle hold after ${this.backoff.failures} failures, ${Math.ceil((this.backoff.idleUntil - now) / 1000)} s left`;
+    if (this.stopping || !mayConnect(this.pacing, now)) {
+      const why = this.stopping ? 'peer is being removed' : `idle hold after ${this.pacing.failures} failures, ${Math.ceil((this.pacing.idleUntil - now) / 1000)} s left`;
       this.log.warn({ event: 'connection_rejected', reason: why }, `connection from ${this.key} refused: ${why}`);
       rejectSocket(socket, 5); // RFC 4486 Cease / Connection Rejected
       return;
@@ -144,7 +144,7 @@ export class Peer implements SessionOwner {
 
   private scheduleConnect(delay: number): void {
     if (this.stopping || this.match.kind !== 'static' || !this.match.neighbor.active) return;
-    this.connector.schedule(Math.max(delay, this.backoff.idleUntil - this.env.clock.now()), () => this.connectOut());
+    this.connector.schedule(Math.max(delay, this.pacing.idleUntil - this.env.clock.now()), () => this.connectOut());
   }
 
   private connectOut(): void {
@@ -156,9 +156,9 @@ export class Peer implements SessionOwner {
       (sock) => (this.stopping ? sock.destroy() : this.startSession(sock, true)),
       (err) => {
         this.lastError = `connect: ${errorMessage(err)}`;
-        this.backoff = onConnectionEnd(this.env.backoff, this.backoff, this.env.clock.now(), undefined);
+        this.pacing = onConnectionEnd(this.env.pacing, this.pacing, this.env.clock.now(), undefined);
         this.log.debug({ event: 'connect_failed', err: errorMessage(err) }, `connect to ${this.key} failed`);
-        this.scheduleConnect(connectRetryDelay(this.env.backoff, Math.max(0, this.backoff.failures - 1), this.env.random()));
+        this.scheduleConnect(connectRetryDelay(this.env.pacing, Math.max(0, this.pacing.failures - 1), this.env.random()));
       },
     );
   }
@@ -173,7 +173,7 @@ export class Peer implements SessionOwner {
     }
     const holdTime = this.options.holdTime ?? this.env.holdTime;
     const open: LocalOpen = holdTime === this.env.open.holdTime ? this.env.open : { ...this.env.open, holdTime };
-    const s = new Session({ socket, outbound, local: open, clock: this.env.clock, logger: this.log, owner: this, connectRetryMs: this.env.backoff.connectRetryMs });
+    const s = new Session({ socket, outbound, local: open, clock: this.env.clock, logger: this.log, owner: this, connectRetryMs: this.env.pacing.connectRetryMs });
     this.sessions.add(s);
     s.start();
   }
@@ -327,8 +327,8 @@ export class Peer implements SessionOwner {
       this.lastError = `${end.reason}: ${end.detail}`;
       this.log.info({ event: 'connection_closed', reason: end.reason, detail: end.detail }, `connection with ${this.key} closed before Established: ${end.detail}`);
     }
-    if (!quiet) this.backoff = onConnectionEnd(this.env.backoff, this.backoff, now, s.establishedAt, endKind(end));
-    if (!this.est && !this.stopping) this.scheduleConnect(connectRetryDelay(this.env.backoff, Math.max(0, this.backoff.failures - 1), this.env.random()));
+    if (!quiet) this.pacing = onConnectionEnd(this.env.pacing, this.pacing, now, s.establishedAt, endKind(end));
+    if (!this.est && !this.stopping) this.scheduleConnect(connectRetryDelay(this.env.pacing, Math.max(0, this.pacing.failures - 1), this.env.random()));
   }
 
   // ---- routes -----------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ export class Peer implements SessionOwner {
   }
 }
 
-/** Damping class of a connection's end (backoff.ts EndKind). */
+/** Damping class of a connection's end (reconnect-pacing.ts EndKind). */
 function endKind(end: SessionEnd): EndKind {
   if (end.reason === 'admin-shutdown') return 'admin';
   if (end.wasEstablished && (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === 6))) return 'clean';

@@ -1,7 +1,8 @@
 // Reconnect pacing for one peer: jittered connect-retry backoff and an idle hold that grows with repeated
 // failures (RFC 4271 §8.1.1 DampPeerOscillations, in spirit). Pure: the caller passes time and randomness.
+import { exponentialDelay, jitter } from '../../base/backoff.js';
 
-export interface BackoffConfig {
+export interface ReconnectPacing {
   /** First connect-retry delay (RFC 4271 §10 suggests 120 s; peers on a LAN want a few seconds). */
   readonly connectRetryMs: number;
   /** Upper bound of the connect-retry delay. */
@@ -13,7 +14,7 @@ export interface BackoffConfig {
   readonly stableMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffConfig = {
+export const DEFAULT_PACING: ReconnectPacing = {
   connectRetryMs: 5_000,
   maxConnectRetryMs: 60_000,
   idleHoldMs: 1_000,
@@ -21,7 +22,7 @@ export const DEFAULT_BACKOFF: BackoffConfig = {
   stableMs: 60_000,
 };
 
-export interface BackoffState {
+export interface PacingState {
   /** Consecutive failures: connections that ended before or soon after Established. */
   readonly failures: number;
   /** Established → down transitions, ever (the per-peer flap counter). */
@@ -30,23 +31,17 @@ export interface BackoffState {
   readonly idleUntil: number;
 }
 
-export const initialBackoff: BackoffState = { failures: 0, flaps: 0, idleUntil: 0 };
-
-/** ±25 % jitter (RFC 4271 §10: jitter timers to avoid synchronisation). `rand` in [0, 1). */
-export function jitter(ms: number, rand: number): number {
-  return Math.round(ms * (0.75 + 0.5 * rand));
-}
+export const initialPacing: PacingState = { failures: 0, flaps: 0, idleUntil: 0 };
 
 /** Delay before the next active connect attempt after `failures` consecutive failures. */
-export function connectRetryDelay(cfg: BackoffConfig, failures: number, rand: number): number {
-  const base = Math.min(cfg.maxConnectRetryMs, cfg.connectRetryMs * 2 ** Math.min(failures, 20));
-  return jitter(base, rand);
+export function connectRetryDelay(cfg: ReconnectPacing, failures: number, rand: number): number {
+  return jitter(exponentialDelay({ baseMs: cfg.connectRetryMs, maxMs: cfg.maxConnectRetryMs }, failures), rand);
 }
 
 /** Idle hold after `failures` consecutive failures: none for the first, then idleHoldMs doubling, capped. */
-export function idleHoldDelay(cfg: BackoffConfig, failures: number): number {
+export function idleHoldDelay(cfg: ReconnectPacing, failures: number): number {
   if (failures <= 1) return 0;
-  return Math.min(cfg.maxIdleHoldMs, cfg.idleHoldMs * 2 ** Math.min(failures - 2, 20));
+  return exponentialDelay({ baseMs: cfg.idleHoldMs, maxMs: cfg.maxIdleHoldMs }, failures - 2);
 }
 
 /**
@@ -57,7 +52,7 @@ export function idleHoldDelay(cfg: BackoffConfig, failures: number): number {
 export type EndKind = 'failure' | 'clean' | 'admin';
 
 /** A connection ended. `establishedAt` is when it reached Established (undefined if it never did). */
-export function onConnectionEnd(cfg: BackoffConfig, st: BackoffState, now: number, establishedAt: number | undefined, kind: EndKind = 'failure'): BackoffState {
+export function onConnectionEnd(cfg: ReconnectPacing, st: PacingState, now: number, establishedAt: number | undefined, kind: EndKind = 'failure'): PacingState {
   const flaps = establishedAt !== undefined ? st.flaps + 1 : st.flaps;
   if (kind !== 'failure') return { failures: 0, flaps, idleUntil: 0 };
   const stable = establishedAt !== undefined && now - establishedAt >= cfg.stableMs;
@@ -66,6 +61,6 @@ export function onConnectionEnd(cfg: BackoffConfig, st: BackoffState, now: numbe
 }
 
 /** True when a new connection may start now (the idle hold has passed). */
-export function mayConnect(st: BackoffState, now: number): boolean {
+export function mayConnect(st: PacingState, now: number): boolean {
   return now >= st.idleUntil;
 }

@@ -1,11 +1,7 @@
 // Fault injection: EC2-like token-bucket throttling, seeded random 5xx, latency, timeouts and denied actions.
 // Time comes from the injected Clock so tests drive buckets and delays without sleeping.
 import type { Clock } from '../../base/clock.js';
-
-export interface BucketConfig {
-  readonly burst: number;
-  readonly perSecond: number;
-}
+import { TokenBucket, type BucketConfig } from '../../base/token-bucket.js';
 
 /** The request classes EC2 throttles separately. */
 export type RateClass = 'mutating' | 'describe' | 'unfilteredDescribe';
@@ -18,27 +14,6 @@ export const EC2_THROTTLE: ThrottleConfig = {
   describe: { burst: 100, perSecond: 20 },
   unfilteredDescribe: { burst: 50, perSecond: 10 },
 };
-
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    readonly config: BucketConfig,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = config.burst;
-    this.last = clock.now();
-  }
-
-  tryTake(): boolean {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.config.burst, this.tokens + ((now - this.last) / 1000) * this.config.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
 
 /** mulberry32: a small seeded PRNG so fault sequences repeat for a given seed. */
 export function seededRandom(seed: number): () => number {
@@ -100,7 +75,7 @@ export class Faults {
     const full: ThrottleConfig = config === true ? EC2_THROTTLE : { ...EC2_THROTTLE, ...config };
     this.throttleConfig = full;
     this.buckets = new Map(
-      (Object.keys(full) as RateClass[]).map((k) => [k, new TokenBucket(full[k], this.clock)] as const),
+      (Object.keys(full) as RateClass[]).map((k) => [k, new TokenBucket(this.clock, full[k])] as const),
     );
   }
 

@@ -1,24 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   connectRetryDelay,
-  DEFAULT_BACKOFF,
+  DEFAULT_PACING,
   idleHoldDelay,
-  initialBackoff,
-  jitter,
+  initialPacing,
   mayConnect,
   onConnectionEnd,
-  type BackoffConfig,
+  type ReconnectPacing,
 } from '../../../src/bgp/session/reconnect-pacing.js';
 
-const cfg: BackoffConfig = { connectRetryMs: 1000, maxConnectRetryMs: 8000, idleHoldMs: 500, maxIdleHoldMs: 4000, stableMs: 60_000 };
+const cfg: ReconnectPacing = { connectRetryMs: 1000, maxConnectRetryMs: 8000, idleHoldMs: 500, maxIdleHoldMs: 4000, stableMs: 60_000 };
 
-describe('backoff', () => {
-  it('jitter stays within ±25 %', () => {
-    expect(jitter(1000, 0)).toBe(750);
-    expect(jitter(1000, 0.5)).toBe(1000);
-    expect(jitter(1000, 0.999999)).toBe(1250);
-  });
-
+describe('reconnect pacing', () => {
   it('connect retry doubles per failure up to the cap', () => {
     expect([0, 1, 2, 3, 4, 10].map((f) => connectRetryDelay(cfg, f, 0.5))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
   });
@@ -28,7 +21,7 @@ describe('backoff', () => {
   });
 
   it('repeated failures damp reconnects; a stable session resets the streak; flaps count Established → down', () => {
-    let st = initialBackoff;
+    let st = initialPacing;
     st = onConnectionEnd(cfg, st, 1000, undefined); // failed before Established
     expect(st).toEqual({ failures: 1, flaps: 0, idleUntil: 1000 });
     expect(mayConnect(st, 1000)).toBe(true);
@@ -51,6 +44,6 @@ describe('backoff', () => {
   });
 
   it('defaults are sane', () => {
-    expect(DEFAULT_BACKOFF.connectRetryMs).toBeLessThanOrEqual(DEFAULT_BACKOFF.maxConnectRetryMs);
+    expect(DEFAULT_PACING.connectRetryMs).toBeLessThanOrEqual(DEFAULT_PACING.maxConnectRetryMs);
   });
 });

@@ -9,7 +9,7 @@ import { startSpeaker, TestPeer, until } from './support/test-peer.js';
 let speaker: Speaker;
 let port: number;
 beforeAll(async () => {
-  const s = await startSpeaker({ neighbors: [{ address: '127.0.0.71', asn: 65071 }], backoff: { idleHoldMs: 0, maxIdleHoldMs: 0 } }, false); // no idle hold: this test fails on purpose, fast
+  const s = await startSpeaker({ neighbors: [{ address: '127.0.0.71', asn: 65071 }], reconnect: { idleHoldMs: 0, maxIdleHoldMs: 0 } }, false); // no idle hold: this test fails on purpose, fast
   speaker = s.speaker;
   port = s.port;
 });

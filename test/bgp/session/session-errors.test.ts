@@ -128,7 +128,7 @@ describe('session errors', () => {
 
 describe('reconnect damping (idle hold)', () => {
   it('repeated failures get an idle hold (6/5); a peer that merely restarts is never refused', async () => {
-    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.33', asn: 65001 }, { address: '127.0.0.34', asn: 65001 }], backoff: { idleHoldMs: 60_000 } });
+    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.33', asn: 65001 }, { address: '127.0.0.34', asn: 65001 }], reconnect: { idleHoldMs: 60_000 } });
     speakers.push(s.speaker);
     // 127.0.0.33 keeps sending the wrong ASN: 2/2, 2/2, then refused during the idle hold.
     const codes: string[] = [];

@@ -1,8 +1,7 @@
-// Pure pieces: query parsing, XML rendering, IDs, token buckets, the seeded PRNG.
+// Pure pieces: query parsing, XML rendering, IDs, the seeded PRNG.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeClock } from '../../../src/base/clock.js';
-import { seededRandom, TokenBucket } from '../../../src/sim/ec2/faults.js';
+import { seededRandom } from '../../../src/sim/ec2/faults.js';
 import { IdAllocator } from '../../../src/sim/ec2/ids.js';
 import { QueryParams } from '../../../src/sim/ec2/query.js';
 import { escapeXml, renderError, renderResponse } from '../../../src/sim/ec2/xml.js';
@@ -102,37 +101,6 @@ describe('IDs', () => {
     const first = probe.next('rtb');
     a.claim(first);
     expect(a.next('rtb')).not.toBe(first);
-  });
-});
-
-describe('TokenBucket', () => {
-  it('bursts, then refills at the rate on the injected clock, capped at the burst', () => {
-    const clock = new FakeClock();
-    const b = new TokenBucket({ burst: 3, perSecond: 2 }, clock);
-    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
-    clock.advance(499);
-    expect(b.tryTake()).toBe(false);
-    clock.advance(1);
-    expect(b.tryTake()).toBe(true);
-    clock.advance(60_000);
-    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
-  });
-
-  it('never admits more than burst + rate × elapsed', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { maxLength: 200 }), (gaps) => {
-        const clock = new FakeClock();
-        const b = new TokenBucket({ burst: 5, perSecond: 5 }, clock);
-        let admitted = 0;
-        let elapsed = 0;
-        for (const g of gaps) {
-          clock.advance(g);
-          elapsed += g;
-          if (b.tryTake()) admitted++;
-        }
-        expect(admitted).toBeLessThanOrEqual(5 + Math.floor((elapsed / 1000) * 5) + 1e-9);
-      }),
-    );
   });
 });
 
