@@ -48,6 +48,7 @@ import { localCapabilities, type LocalCapabilities } from './session/negotiate.j
 import { asnAllowed, NeighborTable, type DynamicRange, type StaticNeighbor } from './session/neighbors.js';
 import { Peer, type PeerEnv, type PeerStatus } from './session/peer.js';
 import { rejectSocket } from './session/connection-close.js';
+import { CeaseSubcode } from './wire/constants.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './session/adj-rib-in.js';
 
@@ -191,13 +192,13 @@ export class Speaker {
       m = this.table.match(remote, (range) => this.dynamicCount(range));
     } catch (err) {
       this.logger.warn({ event: 'connection_rejected', peer: remote, reason: errorMessage(err) }, `connection from ${remote} refused`);
-      rejectSocket(socket, 5);
+      rejectSocket(socket, CeaseSubcode.CONNECTION_REJECTED);
       return;
     }
     if (m.kind === 'reject') {
       // RFC 4486 §4: Cease / Connection Rejected. Sent without OPEN: real peers in OpenSent log it as such.
       this.logRejected(m.key, m.reason);
-      rejectSocket(socket, 5);
+      rejectSocket(socket, CeaseSubcode.CONNECTION_REJECTED);
       return;
     }
     let peer = this.peerMap.get(m.key);
@@ -279,7 +280,7 @@ export class Speaker {
     for (const [key, p] of [...this.peerMap]) {
       const m = next.match(key, (r) => this.dynamicCount(r));
       if (m.kind === 'reject' || m.kind !== p.match.kind) {
-        this.removePeer(key, p, 3, 'neighbour removed from the configuration');
+        this.removePeer(key, p, CeaseSubcode.PEER_DECONFIGURED, 'neighbour removed from the configuration');
         continue;
       }
       const asnChanged =
@@ -287,7 +288,7 @@ export class Speaker {
           ? m.neighbor.asn !== p.match.neighbor.asn
           : m.kind === 'dynamic' && p.status().asn !== undefined && !asnAllowed(m.range.asns, p.status().asn as number);
       if (asnChanged) {
-        this.removePeer(key, p, 6, 'neighbour ASN changed');
+        this.removePeer(key, p, CeaseSubcode.OTHER_CONFIG_CHANGE, 'neighbour ASN changed');
         continue;
       }
       p.reconfigure(m);
@@ -311,7 +312,7 @@ export class Speaker {
     if (!this.started) return;
     this.started = false;
     const closing = this.servers.map((s) => s.close());
-    await Promise.all([...this.peerMap.values()].map((p) => withTimeout(p.stop(2, opts.message, opts.notify ?? true), 3000)));
+    await Promise.all([...this.peerMap.values()].map((p) => withTimeout(p.stop(CeaseSubcode.ADMIN_SHUTDOWN, opts.message, opts.notify ?? true), 3000)));
     for (const s of this.servers) s.destroyAll();
     await Promise.all(closing);
     this.servers = [];

@@ -21,7 +21,7 @@ export interface ScenarioContext {
   until(cond: () => boolean, what: string, deadlineMs?: number): Promise<number>;
 }
 
-export interface Step {
+export interface ScenarioStep {
   readonly title: string;
   run(ctx: ScenarioContext): Promise<void>;
 }
@@ -45,7 +45,7 @@ function settled(world: DemoWorld): boolean {
   return world.daemon.parts.sync.status().every((t) => t.pendingOps === 0);
 }
 
-export const STEPS: readonly Step[] = [
+export const STEPS: readonly ScenarioStep[] = [
   {
     title: 'hosts join',
     async run(ctx) {

@@ -5,7 +5,8 @@
 import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
-import { makeProbe, type Probe, type ProbeResult } from './probes.js';
+import type { Probe, ProbeResult } from './probe-result.js';
+import { makeProbe } from './probes.js';
 import { resolveProbeGroup, HealthConfigError, type ProbeGroupOptions, type ResolvedProbeGroup } from './options.js';
 import { TargetHealth, type TargetHealthView } from './target-health.js';
 import { HealthMetrics } from './health-metrics.js';

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../base/errors.js';
-import type { ProbeResult } from './probes.js';
+import type { ProbeResult } from './probe-result.js';
 
 export class IcmpNotPermittedError extends UserError {
   constructor(message: string) {

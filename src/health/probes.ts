@@ -3,6 +3,7 @@
 import { connect, isIPv6 } from 'node:net';
 import { request } from 'node:http';
 import { runPing } from './icmp.js';
+import type { Probe, ProbeResult } from './probe-result.js';
 
 export type ProbeSpec =
   | { readonly type: 'tcp'; readonly port: number }
@@ -10,12 +11,6 @@ export type ProbeSpec =
   | { readonly type: 'icmp'; readonly pingPath?: string }
   | { readonly type: 'none' };
 
-export interface ProbeResult {
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-export type Probe = (target: string, signal: AbortSignal) => Promise<ProbeResult>;
 
 export function makeProbe(spec: ProbeSpec): Probe {
   switch (spec.type) {

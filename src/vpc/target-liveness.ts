@@ -13,7 +13,7 @@ import { targetId, type DesiredRoute } from './types.js';
 export type UnhealthyReason = 'blackhole' | 'eni-not-found';
 export type UnhealthyHook = (nextHop: string, reason: UnhealthyReason) => void;
 
-export class NextHopHealth {
+export class TargetLiveness {
   private readonly hooks: UnhealthyHook[] = [];
   private readonly reported = new Map<string, UnhealthyReason>();
   /** Targets behind a blackholed owned route, recomputed from every scan. */

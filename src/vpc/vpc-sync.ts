@@ -35,7 +35,7 @@ import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
 import { countsAgainstLimit, type Ownership } from './ownership.js';
-import { NextHopHealth, type UnhealthyReason } from './target-liveness.js';
+import { TargetLiveness, type UnhealthyReason } from './target-liveness.js';
 import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
 import { planTableState } from './table-plan.js';
 import { applyPlan } from './table-apply.js';
@@ -105,7 +105,7 @@ export class VpcSync {
   private retryAttempt = 0;
   private running: Promise<void> | undefined;
   private rerun: Trigger | undefined;
-  private readonly health: NextHopHealth;
+  private readonly health: TargetLiveness;
 
   constructor(private readonly o: VpcSyncOptions) {
     this.clock = o.clock ?? systemClock;
@@ -129,7 +129,7 @@ export class VpcSync {
     });
     this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
     this.resolver = new EniResolver((ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()), this.clock, o.driftIntervalMs ?? 60_000);
-    this.health = new NextHopHealth(this.resolver, this.own, this.log);
+    this.health = new TargetLiveness(this.resolver, this.own, this.log);
   }
 
   private get tables(): TableState[] {

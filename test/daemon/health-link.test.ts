@@ -4,7 +4,7 @@ import { HealthMonitor } from '../../src/health/health-monitor.js';
 import { connectHealth } from '../../src/daemon/health-link.js';
 import type { ChosenChange } from '../../src/rib/chosen.js';
 import { RouteSpec } from '../../src/rib/route-spec.js';
-import type { Probe } from '../../src/health/probes.js';
+import type { Probe } from '../../src/health/probe-result.js';
 import { path, paths } from '../rib/helpers.js';
 
 const settle = async (): Promise<void> => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/base/clock.js';
 import { HealthMonitor, type HealthChange } from '../../src/health/health-monitor.js';
-import type { Probe, ProbeResult } from '../../src/health/probes.js';
+import type { Probe, ProbeResult } from '../../src/health/probe-result.js';
 import { Metrics } from '../../src/base/metrics.js';
 import { HealthConfigError } from '../../src/health/options.js';
 

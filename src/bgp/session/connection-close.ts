@@ -2,8 +2,8 @@
 // shutdown communication of an administrative stop, and waiting for a socket to go away.
 import type { Socket } from 'node:net';
 import { encodeNotification } from '../wire/index.js';
+import { ErrorCode } from '../wire/constants.js';
 
-const CEASE = 6;
 
 export function shutdownData(message: string | undefined): Buffer | undefined {
   if (!message) return undefined;
@@ -20,7 +20,7 @@ export function shutdownData(message: string | undefined): Buffer | undefined {
 /** Refuses a connection without a session: NOTIFICATION Cease/subcode first (RFC 4486), then close. */
 export function rejectSocket(socket: Socket, subcode: number): void {
   socket.on('error', () => undefined);
-  socket.end(encodeNotification({ code: CEASE, subcode }));
+  socket.end(encodeNotification({ code: ErrorCode.CEASE, subcode }));
   const t = setTimeout(() => socket.destroy(), 2000);
   t.unref();
   socket.once('close', () => clearTimeout(t));

@@ -5,6 +5,7 @@
 // connection is finished, and the peer decides when to try again (jittered backoff, idle hold after repeated
 // failures). This keeps the table below small enough to read and to test exhaustively.
 import type { PeerDownReason } from '../events.js';
+import { ErrorCode, FsmSubcode, OpenSubcode } from '../wire/constants.js';
 
 export type FsmState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -80,13 +81,13 @@ export function keepaliveMs(holdTime: number): number {
 function fsmErrorSubcode(state: FsmState): number {
   switch (state) {
     case 'OpenSent':
-      return 1;
+      return FsmSubcode.UNEXPECTED_IN_OPENSENT;
     case 'OpenConfirm':
-      return 2;
+      return FsmSubcode.UNEXPECTED_IN_OPENCONFIRM;
     case 'Established':
-      return 3;
+      return FsmSubcode.UNEXPECTED_IN_ESTABLISHED;
     default:
-      return 0;
+      return FsmSubcode.UNSPECIFIED;
   }
 }
 
@@ -135,7 +136,7 @@ export function fsmStep(ctx: FsmContext, ev: FsmEvent): FsmResult {
     case 'ManualStop':
       // RFC 4271 §8.2.2: in Connect/Active there is no BGP session yet, so no NOTIFICATION.
       if (s === 'Connect' || s === 'Active') return toIdle(ctx, [], 'admin-shutdown', 'stopped');
-      return notifyAndClose(ctx, 6, ev.subcode, ev.data, 'admin-shutdown', 'stopped');
+      return notifyAndClose(ctx, ErrorCode.CEASE, ev.subcode, ev.data, 'admin-shutdown', 'stopped');
     case 'TcpConnected':
       if (s === 'Connect' || s === 'Active') {
         // RFC 4271 §8.2.2: send OPEN, hold timer to a large value while waiting for the peer's OPEN.
@@ -161,7 +162,7 @@ export function fsmStep(ctx: FsmContext, ev: FsmEvent): FsmResult {
     case 'HoldTimerExpired':
       if (s === 'Connect' || s === 'Active') return same(ctx);
       // RFC 4271 §6.5: Hold Timer Expired, code 4.
-      return notifyAndClose(ctx, 4, 0, undefined, 'hold-timer-expired', 'hold timer expired');
+      return notifyAndClose(ctx, ErrorCode.HOLD_TIMER_EXPIRED, 0, undefined, 'hold-timer-expired', 'hold timer expired');
     case 'KeepaliveTimerExpired':
       if ((s === 'OpenConfirm' || s === 'Established') && ctx.holdTime > 0) {
         return same(ctx, [{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'keepalive', ms: keepaliveMs(ctx.holdTime) }]);
@@ -172,7 +173,7 @@ export function fsmStep(ctx: FsmContext, ev: FsmEvent): FsmResult {
       const hold = negotiateHoldTime(ctx.localHoldTime, ev.holdTime);
       if (hold === undefined) {
         // RFC 4271 §6.2: Unacceptable Hold Time.
-        return notifyAndClose(ctx, 2, 6, undefined, 'notification-sent', `unacceptable hold time ${ev.holdTime}`);
+        return notifyAndClose(ctx, ErrorCode.OPEN_MESSAGE, OpenSubcode.UNACCEPTABLE_HOLD_TIME, undefined, 'notification-sent', `unacceptable hold time ${ev.holdTime}`);
       }
       const next: FsmContext = { ...ctx, state: 'OpenConfirm', holdTime: hold };
       return { next, actions: [{ type: 'send-keepalive' }, ...timersAfterOpen(hold)] };
@@ -203,5 +204,5 @@ export function fsmStep(ctx: FsmContext, ev: FsmEvent): FsmResult {
 /** RFC 4271 §6.6 / RFC 6608: Finite State Machine Error, subcode by state. */
 function fsmError(ctx: FsmContext, detail: string): FsmResult {
   if (ctx.state === 'Connect' || ctx.state === 'Active') return toIdle(ctx, [], 'error', detail);
-  return notifyAndClose(ctx, 5, fsmErrorSubcode(ctx.state), undefined, 'notification-sent', `${detail} in ${ctx.state}`);
+  return notifyAndClose(ctx, ErrorCode.FSM, fsmErrorSubcode(ctx.state), undefined, 'notification-sent', `${detail} in ${ctx.state}`);
 }

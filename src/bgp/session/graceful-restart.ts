@@ -2,6 +2,7 @@
 // the peer (peer.ts) applies them to its Adj-RIB-In and timers.
 import type { Family } from '../../net/address.js';
 import type { PeerDownReason } from '../events.js';
+import { ErrorCode } from '../wire/constants.js';
 
 /** What the peer told us in its Graceful Restart capability (RFC 4724 §3), per session. */
 export interface PeerGracefulRestart {
@@ -53,7 +54,7 @@ export function retainOnSessionLoss(
       // RFC 8538 §4: with the N bit on both sides a NOTIFICATION is a restart, except a hard reset. We are
       // stricter, as operators expect: any Cease (administrative reset, shutdown, de-configured) is a real stop.
       if (!gr.notification || !limits.localNotification) return undefined;
-      if (!notification || notification.code === 6) return undefined;
+      if (!notification || notification.code === ErrorCode.CEASE) return undefined;
       break;
     case 'admin-shutdown':
       return undefined;

@@ -1,12 +1,10 @@
 // Capability negotiation (RFC 5492): what we advertise in our OPEN, and what both sides agreed once the peer's
 // OPEN is in. Pure. We are a receive-only speaker: every capability below is about understanding the peer.
 import { AS_TRANS, type Capability, type OpenMessage } from '../wire/index.js';
+import { Afi, afiOf, familyOf, Safi } from '../wire/constants.js';
 import type { Family } from '../../net/address.js';
 import type { PeerGracefulRestart } from './graceful-restart.js';
 
-const AFI_IPV4 = 1;
-const AFI_IPV6 = 2;
-const SAFI_UNICAST = 1;
 
 export interface LocalCapabilities {
   readonly asn: number;
@@ -45,15 +43,11 @@ export interface Negotiated {
   readonly names: readonly string[];
 }
 
-const familyOf = (afi: number, safi: number): Family | undefined =>
-  safi !== SAFI_UNICAST ? undefined : afi === AFI_IPV4 ? 'ipv4' : afi === AFI_IPV6 ? 'ipv6' : undefined;
-
-const afiOf = (f: Family): number => (f === 'ipv4' ? AFI_IPV4 : AFI_IPV6);
 
 /** The capabilities of our OPEN. */
 export function localCapabilities(local: LocalCapabilities): Capability[] {
   const families = local.families ?? ['ipv4', 'ipv6'];
-  const caps: Capability[] = families.map((f) => ({ type: 'multiprotocol', afi: afiOf(f), safi: SAFI_UNICAST }));
+  const caps: Capability[] = families.map((f) => ({ type: 'multiprotocol', afi: afiOf(f), safi: Safi.UNICAST }));
   caps.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' });
   caps.push({ type: 'four-octet-asn', asn: local.asn });
   if (local.gracefulRestartTime !== undefined) {
@@ -61,11 +55,11 @@ export function localCapabilities(local: LocalCapabilities): Capability[] {
     caps.push({ type: 'graceful-restart', restartFlags: 0x4, restartTime: Math.min(4095, local.gracefulRestartTime), families: [] });
   }
   if (local.addPathReceive ?? true) {
-    caps.push({ type: 'add-path', families: families.map((f) => ({ afi: afiOf(f), safi: SAFI_UNICAST, mode: 'receive' as const })) });
+    caps.push({ type: 'add-path', families: families.map((f) => ({ afi: afiOf(f), safi: Safi.UNICAST, mode: 'receive' as const })) });
   }
   caps.push({ type: 'extended-message' });
   if (families.includes('ipv4')) {
-    caps.push({ type: 'extended-next-hop', families: [{ afi: AFI_IPV4, safi: SAFI_UNICAST, nextHopAfi: AFI_IPV6 }] });
+    caps.push({ type: 'extended-next-hop', families: [{ afi: Afi.IPV4, safi: Safi.UNICAST, nextHopAfi: Afi.IPV6 }] });
   }
   if (local.hostname) caps.push({ type: 'fqdn', hostname: local.hostname.slice(0, 64), domain: '' });
   return caps;
@@ -131,7 +125,7 @@ export function negotiate(local: LocalCapabilities, open: OpenMessage): Negotiat
         break;
       case 'extended-next-hop':
         // RFC 8950 §3: IPv4 unicast NLRI with an IPv6 next hop.
-        if (c.families.some((f) => f.afi === AFI_IPV4 && f.safi === SAFI_UNICAST && f.nextHopAfi === AFI_IPV6)) extendedNextHopIpv4 = true;
+        if (c.families.some((f) => f.afi === Afi.IPV4 && f.safi === Safi.UNICAST && f.nextHopAfi === Afi.IPV6)) extendedNextHopIpv4 = true;
         break;
       case 'fqdn':
         hostname = c.hostname;

@@ -22,6 +22,7 @@ import { checkPeerAsn, type NeighborMatch, type PeerOptions } from './neighbors.
 import { PeerCounters } from './peer-counters.js';
 import { Session, type LocalOpen, type OpenVerdict, type SessionEnd, type SessionOwner } from './session.js';
 import { UpdateIngest } from './update-ingest.js';
+import { Afi, afiOf, CeaseSubcode, ErrorCode, OpenSubcode, Safi } from '../wire/constants.js';
 
 /** What every peer shares, provided by the speaker. */
 export interface PeerEnv {
@@ -64,7 +65,6 @@ export interface PeerStatus {
   readonly staleUntil?: number;
 }
 
-const CEASE = 6;
 
 export class Peer implements SessionOwner {
   readonly rib = new AdjRibIn();
@@ -131,7 +131,7 @@ export class Peer implements SessionOwner {
     if (this.stopping || !mayConnect(this.pacing, now)) {
       const why = this.stopping ? 'peer is being removed' : `idle hold after ${this.pacing.failures} failures, ${Math.ceil((this.pacing.idleUntil - now) / 1000)} s left`;
       this.log.warn({ event: 'connection_rejected', reason: why }, `connection from ${this.key} refused: ${why}`);
-      rejectSocket(socket, 5); // RFC 4486 Cease / Connection Rejected
+      rejectSocket(socket, CeaseSubcode.CONNECTION_REJECTED); // RFC 4486 §4
       return;
     }
     this.startSession(socket, false);
@@ -168,7 +168,7 @@ export class Peer implements SessionOwner {
     for (const s of this.sessions) {
       if (s.outbound === outbound && s !== this.est && (s.state === 'OpenSent' || s.state === 'Active' || s.state === 'Connect')) {
         this.quietEnds.add(s);
-        s.reset(CEASE, 7, 'replaced by a newer connection from the same peer'); // RFC 4486 Connection Collision Resolution
+        s.reset(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION, 'replaced by a newer connection from the same peer'); // RFC 4486 §4
       }
     }
     const holdTime = this.options.holdTime ?? this.env.holdTime;
@@ -184,11 +184,11 @@ export class Peer implements SessionOwner {
     const badAs = checkPeerAsn(this.match, open.asn);
     if (badAs !== undefined) {
       this.log.warn({ event: 'open_rejected', asn: open.asn }, `OPEN from ${this.key} refused: bad peer AS (${badAs})`);
-      return { ok: false, code: 2, subcode: 2, detail: `bad peer AS: ${badAs}` }; // RFC 4271 §6.2
+      return { ok: false, code: ErrorCode.OPEN_MESSAGE, subcode: OpenSubcode.BAD_PEER_AS, detail: `bad peer AS: ${badAs}` }; // RFC 4271 §6.2
     }
     // RFC 6286 §2.2: the BGP Identifier is a non-zero 32-bit value; equal to ours is only an error for iBGP.
     if (open.routerId === '0.0.0.0' || (open.asn === this.env.asn && open.routerId === this.env.routerId)) {
-      return { ok: false, code: 2, subcode: 3, data: Buffer.from(open.routerId.split('.').map(Number)), detail: `bad BGP identifier ${open.routerId}` };
+      return { ok: false, code: ErrorCode.OPEN_MESSAGE, subcode: OpenSubcode.BAD_BGP_IDENTIFIER, data: Buffer.from(open.routerId.split('.').map(Number)), detail: `bad BGP identifier ${open.routerId}` };
     }
     for (const other of this.sessions) {
       if (other === s || other.done) continue;
@@ -202,12 +202,12 @@ export class Peer implements SessionOwner {
       if (loser === 'fresh') {
         this.quietEnds.add(s);
         this.log.info({ event: 'collision', closed: s.outbound ? 'outbound' : 'inbound' }, 'connection collision: closing the new connection (RFC 4271 §6.8)');
-        return { ok: false, code: CEASE, subcode: 7, detail: 'connection collision resolution' };
+        return { ok: false, code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, detail: 'connection collision resolution' };
       }
       if (loser === 'other') {
         this.quietEnds.add(other);
         this.log.info({ event: 'collision', closed: other.outbound ? 'outbound' : 'inbound' }, 'connection collision: closing the older connection (RFC 4271 §6.8)');
-        other.reset(CEASE, 7, 'connection collision resolution');
+        other.reset(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION, 'connection collision resolution');
       }
     }
     return { ok: true };
@@ -275,11 +275,11 @@ export class Peer implements SessionOwner {
       const { family, limit } = r.maxPrefixExceeded;
       // RFC 4486 §4: data = AFI (2), SAFI (1), upper bound (4).
       const data = Buffer.alloc(7);
-      data.writeUInt16BE(family === 'ipv4' ? 1 : 2, 0);
-      data.writeUInt8(1, 2);
+      data.writeUInt16BE(afiOf(family), 0);
+      data.writeUInt8(Safi.UNICAST, 2);
       data.writeUInt32BE(limit, 3);
       this.log.warn({ event: 'max_prefix', family, limit, action: 'reset' }, `${family} max-prefix limit ${limit} exceeded: resetting the session`);
-      s.reset(CEASE, 1, `max-prefix ${limit} exceeded (${family})`, data);
+      s.reset(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `max-prefix ${limit} exceeded (${family})`, data);
     }
   }
 
@@ -288,8 +288,8 @@ export class Peer implements SessionOwner {
     // peer's re-advertisement after our request (RFC 7313 §4): mark the family stale, then sweep what was not
     // re-advertised.
     const rr = decodeRouteRefresh(msg); // RFC 7313 §5: a bad length throws 7/1 and resets the session
-    if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== 1 || (rr.afi !== 1 && rr.afi !== 2)) return;
-    const family: Family = rr.afi === 1 ? 'ipv4' : 'ipv6';
+    if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== Safi.UNICAST || (rr.afi !== Afi.IPV4 && rr.afi !== Afi.IPV6)) return;
+    const family: Family = rr.afi === Afi.IPV4 ? 'ipv4' : 'ipv6';
     if (rr.subtype === 'borr') this.stale.beginRefresh(family);
     else if (rr.subtype === 'eorr') this.stale.endRefresh(family);
   }
@@ -347,7 +347,7 @@ export class Peer implements SessionOwner {
     const s = this.est;
     const n = this.neg;
     if (!s || !n?.routeRefresh) return false;
-    for (const f of n.families) s.send(encodeRouteRefresh(f === 'ipv4' ? 1 : 2, 1));
+    for (const f of n.families) s.send(encodeRouteRefresh(afiOf(f), Safi.UNICAST));
     this.log.info({ event: 'route_refresh_sent', families: n.families }, 'ROUTE-REFRESH sent');
     return true;
   }
@@ -366,7 +366,7 @@ export class Peer implements SessionOwner {
    * Stops every connection with Cease `subcode` (2 shutdown, 3 de-configured, 6 other config change) and the
    * RFC 9003 message; `notify` false drops the sockets without NOTIFICATION. Paths are withdrawn.
    */
-  async stop(subcode = 2, message?: string, notify = true): Promise<void> {
+  async stop(subcode: number = CeaseSubcode.ADMIN_SHUTDOWN, message?: string, notify = true): Promise<void> {
     this.stopping = true;
     this.connector.cancel();
     const closing = [...this.sessions].map((s) => waitClosed(s.socket));
@@ -423,6 +423,6 @@ export class Peer implements SessionOwner {
 /** Damping class of a connection's end (reconnect-pacing.ts EndKind). */
 function endKind(end: SessionEnd): EndKind {
   if (end.reason === 'admin-shutdown') return 'admin';
-  if (end.wasEstablished && (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === 6))) return 'clean';
+  if (end.wasEstablished && (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === ErrorCode.CEASE))) return 'clean';
   return 'failure';
 }

@@ -20,6 +20,7 @@ import {
 } from '../wire/index.js';
 import { fsmStep, initialFsm, type FsmAction, type FsmContext, type FsmEvent, type FsmState, type TimerName } from './fsm.js';
 import type { PeerDownReason } from '../events.js';
+import { CeaseSubcode, ErrorCode, HeaderSubcode } from '../wire/constants.js';
 
 export interface LocalOpen {
   readonly asn: number;
@@ -161,7 +162,7 @@ export class Session {
           this.handle({ type: 'UpdateReceived' }, m);
           return;
         case MessageType.KEEPALIVE:
-          if (m.length !== 19) throw new BgpMessageError(1, 2, 'KEEPALIVE length is not 19', { data: Buffer.from([m.length >> 8, m.length & 255]) }); // RFC 4271 §6.1
+          if (m.length !== 19) throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'KEEPALIVE length is not 19', { data: Buffer.from([m.length >> 8, m.length & 255]) }); // RFC 4271 §6.1
           this.handle({ type: 'KeepaliveReceived' });
           return;
         case MessageType.OPEN:
@@ -219,7 +220,7 @@ export class Session {
     }
     // A bug of ours, not the peer's: reset the session rather than crash the process.
     this.opts.logger.error({ event: 'session_error', err }, `internal error: ${errorMessage(err)}`);
-    this.handle({ type: 'MessageError', code: 6, subcode: 8, detail: `internal error: ${errorMessage(err)}` }); // Cease/Out of Resources
+    this.handle({ type: 'MessageError', code: ErrorCode.CEASE, subcode: CeaseSubcode.OUT_OF_RESOURCES, detail: `internal error: ${errorMessage(err)}` });
   }
 
   /** Feeds one event through the FSM and performs the actions. `msg` is the UPDATE for deliver-update. */

@@ -1,33 +1,17 @@
 // Path attribute list decoding with RFC 7606 error handling: a table of expected flags per code, a decoder per code.
-import { AttrCode, AttrFlag, ErrorCode, UpdateSubcode } from './constants.js';
+import { AttrCode, AttrFlag, ErrorCode, familyOf, UpdateSubcode } from './constants.js';
 import { BgpMessageError, type UpdateProblem } from './error.js';
 import type { MpReachInfo, MpUnreachInfo, PathAttribute } from './attributes.js';
 import { decodeSegments } from './as-path.js';
 import { ipv4Text } from './address.js';
-import { familyOf, mpError, parseMpReach } from './mp-attributes.js';
+import { mpError, parseMpReach } from './mp-attributes.js';
 import { checkNlri } from './nlri.js';
-
-/** What the decoder needs to know about the session (negotiated capabilities). */
-export interface DecodeContext {
-  /** RFC 6793: both sides advertised the 4-octet ASN capability (AS_PATH/AGGREGATOR carry 4-byte ASNs). */
-  readonly fourOctetAsn: boolean;
-  /** RFC 7911: path identifiers are present in what we receive, per family. */
-  readonly addPath: { readonly ipv4: boolean; readonly ipv6: boolean };
-  /** RFC 8654: extended messages negotiated. */
-  readonly extendedMessages: boolean;
-}
-
-export const DEFAULT_CONTEXT: DecodeContext = {
-  fourOctetAsn: true,
-  addPath: { ipv4: false, ipv6: false },
-  extendedMessages: false,
-};
+import type { DecodeContext } from './decode-context.js';
 
 /** Expected Optional/Transitive bits per known attribute (RFC 4271 §5, RFC 4760, RFC 6793, RFC 8092...). */
 const WELL_KNOWN = AttrFlag.TRANSITIVE;
 const OPT_TRANS = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 const OPT_NON_TRANS = AttrFlag.OPTIONAL;
-export { familyOf };
 
 export const EXPECTED_FLAGS: ReadonlyMap<number, number> = new Map([
   [AttrCode.ORIGIN, WELL_KNOWN],

@@ -1,11 +1,12 @@
 // Path attribute encoding: type → (code, default flags, value bytes).
-import { AttrCode, AttrFlag } from './constants.js';
+import { AttrCode, AttrFlag, familyOf } from './constants.js';
 import { BgpEncodeError } from './error.js';
 import type { PathAttribute } from './attributes.js';
 import { encodeSegments } from './as-path.js';
 import { ipv4Bytes, writeIpv4, writeIpv6 } from './address.js';
 import { encodeNlri } from './nlri.js';
-import { EXPECTED_FLAGS, familyOf, type DecodeContext } from './attribute-decode.js';
+import { EXPECTED_FLAGS } from './attribute-decode.js';
+import type { DecodeContext } from './decode-context.js';
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);

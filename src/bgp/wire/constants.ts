@@ -1,4 +1,5 @@
 // Numbers on the wire: message types, attribute and capability codes, AFI/SAFI, NOTIFICATION codes.
+import type { Family } from '../../net/address.js';
 
 /** RFC 4271 §4.1 message types; ROUTE-REFRESH from RFC 2918. */
 export const MessageType = {
@@ -69,6 +70,14 @@ export const CapCode = {
 
 export const Afi = { IPV4: 1, IPV6: 2 } as const;
 export const Safi = { UNICAST: 1 } as const;
+
+/** The unicast families we speak, from their AFI/SAFI (RFC 4760 §5); anything else is undefined. */
+export function familyOf(afi: number, safi: number): Family | undefined {
+  if (safi !== Safi.UNICAST) return undefined;
+  return afi === Afi.IPV4 ? 'ipv4' : afi === Afi.IPV6 ? 'ipv6' : undefined;
+}
+
+export const afiOf = (f: Family): number => (f === 'ipv4' ? Afi.IPV4 : Afi.IPV6);
 
 /** RFC 6793 §9: the 2-octet placeholder for a 4-octet ASN. */
 export const AS_TRANS = 23456;

@@ -31,7 +31,7 @@ export type {
   MpReachInfo,
   MpUnreachInfo,
 } from './attributes.js';
-export { DEFAULT_CONTEXT, type DecodeContext } from './attribute-decode.js';
+export { DEFAULT_CONTEXT, type DecodeContext } from './decode-context.js';
 export { readIpv4Prefix, readIpv6Prefix, type NlriInput } from './nlri.js';
 export {
   decodeUpdate,

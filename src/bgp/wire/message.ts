@@ -6,7 +6,7 @@ import { decodeUpdate, type UpdateMessage } from './update-decode.js';
 import { decodeNotification, type NotificationMessage } from './notification.js';
 import { decodeKeepalive } from './keepalive.js';
 import { decodeRouteRefresh, type RouteRefreshMessage } from './route-refresh.js';
-import type { DecodeContext } from './attribute-decode.js';
+import type { DecodeContext } from './decode-context.js';
 
 export type BgpMessage =
   | { readonly type: 'open'; readonly open: OpenMessage }

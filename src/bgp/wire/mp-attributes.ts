@@ -1,17 +1,12 @@
 // MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760 §3–§4) parsing helpers: family, next hop, session-reset errors.
-import { AttrFlag, ErrorCode, UpdateSubcode } from './constants.js';
+import { AttrFlag, ErrorCode, UpdateSubcode, familyOf } from './constants.js';
 import { BgpMessageError } from './error.js';
 import type { MpReachInfo, PathAttribute } from './attributes.js';
 import { ipv4Text, ipv6Text } from './address.js';
 import { checkNlri } from './nlri.js';
-import type { DecodeContext } from './attribute-decode.js';
+import type { DecodeContext } from './decode-context.js';
 import type { Family } from '../../net/address.js';
 
-/** The unicast families we speak; anything else is kept as a raw attribute. */
-export function familyOf(afi: number, safi: number): Family | undefined {
-  if (safi !== 1) return undefined;
-  return afi === 1 ? 'ipv4' : afi === 2 ? 'ipv6' : undefined;
-}
 
 function attrData(msg: Buffer, start: number, end: number): Buffer {
   return Buffer.from(msg.subarray(start, end));

@@ -8,10 +8,10 @@ import {
   SEEN_AS_PATH,
   SEEN_NEXT_HOP,
   SEEN_ORIGIN,
-  type DecodeContext,
   type ParsedAttributes,
 } from './attribute-decode.js';
 import { checkNlri, decodeNlri, readIpv4Prefix } from './nlri.js';
+import type { DecodeContext } from './decode-context.js';
 import type { Family } from '../../net/address.js';
 
 /** What the visitor learns once per UPDATE, before any prefix. */

@@ -3,7 +3,7 @@ import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, Message
 import { BgpEncodeError } from './error.js';
 import type { AsPathSegment, MpReachAttribute, MpUnreachAttribute, PathAttribute } from './attributes.js';
 import { encodeAttribute } from './attribute-encode.js';
-import { DEFAULT_CONTEXT, type DecodeContext } from './attribute-decode.js';
+import { DEFAULT_CONTEXT, type DecodeContext } from './decode-context.js';
 import { encodeNlri, nlriSize, toNlri, type NlriInput } from './nlri.js';
 import { allocMessage } from './header.js';
 import type { Family } from '../../net/address.js';

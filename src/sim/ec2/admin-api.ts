@@ -1,11 +1,26 @@
 // The admin HTTP API under /_emulator/ (JSON in, JSON out): observation, fault injection and drift, for the
 // standalone emulator and scripts. Routes are listed in emulator.ts.
 import { Ec2ApiError } from './ec2-error.js';
-import type { FaultScope, ThrottleConfig } from './faults.js';
 import { snapshot } from './snapshot.js';
 import { applyState, StateFileError } from './state-file.js';
-import type { Emulator } from './emulator.js';
+import type { CallLog, Counters } from './call-log.js';
+import type { FaultScope, Faults, ThrottleConfig } from './faults.js';
+import type { Ec2Model } from './model.js';
 import type { TargetInput } from './route-ops.js';
+
+/** What the admin API works on: the running emulator (emulator.ts), seen through the little it needs. */
+export interface AdminTarget {
+  readonly endpoint: string;
+  readonly model: Ec2Model;
+  readonly faults: Faults;
+  readonly callLog: CallLog;
+  counters(): Counters;
+  reset(): void;
+  terminateInstance(id: string): void;
+  deleteEni(id: string): void;
+  setRoute(routeTableId: string, destination: string, target: TargetInput): void;
+  deleteRoute(routeTableId: string, destination: string): boolean;
+}
 
 export interface AdminResponse {
   readonly status: number;
@@ -20,7 +35,7 @@ function obj(v: unknown): Record<string, unknown> {
 }
 const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
-function setFaults(emu: Emulator, body: Record<string, unknown>): void {
+function setFaults(emu: AdminTarget, body: Record<string, unknown>): void {
   if (body.clear === true) emu.faults.clear();
   if ('throttle' in body) {
     const t = body.throttle;
@@ -57,7 +72,7 @@ function target(v: unknown): TargetInput {
   };
 }
 
-export function handleAdmin(emu: Emulator, method: string, url: URL, body: unknown): AdminResponse {
+export function handleAdmin(emu: AdminTarget, method: string, url: URL, body: unknown): AdminResponse {
   const path = url.pathname.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/';
   const parts = path.split('/').filter(Boolean);
   const b = obj(body);

@@ -3,8 +3,7 @@
 import { formatIpv4, tryParseAddress } from '../../net/address.js';
 import { prefixContainsAddress } from '../../net/prefix.js';
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
-import type { Ec2Model, TagInput } from './model.js';
-import { toTags } from './model.js';
+import { toTags, type ModelState, type TagInput } from './model-state.js';
 import { assignIpv6, releaseIpv6, takeIpv6, unassignIpv6, type Ipv6Request } from './ipv6-ops.js';
 import type { Eni, Instance, Ipv6Address, PrivateIp, Subnet } from './model-types.js';
 
@@ -41,7 +40,7 @@ export interface CreateEniInput {
   readonly id?: string;
 }
 
-export function runInstances(m: Ec2Model, input: RunInstancesInput): Instance[] {
+export function runInstances(m: ModelState, input: RunInstancesInput): Instance[] {
   const subnet = m.subnet(input.subnetId);
   const count = input.count ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw invalidValue(`Invalid count ${count}`);
@@ -89,7 +88,7 @@ export function runInstances(m: Ec2Model, input: RunInstancesInput): Instance[] 
   return out;
 }
 
-export function terminateInstance(m: Ec2Model, id: string): Instance {
+export function terminateInstance(m: ModelState, id: string): Instance {
   const inst = m.instance(id);
   if (inst.state === 'terminated') return inst;
   inst.state = 'terminated';
@@ -103,7 +102,7 @@ export function terminateInstance(m: Ec2Model, id: string): Instance {
   return inst;
 }
 
-export function stopInstance(m: Ec2Model, id: string): Instance {
+export function stopInstance(m: ModelState, id: string): Instance {
   const inst = m.instance(id);
   if (inst.state === 'terminated') {
     throw new Ec2ApiError('IncorrectInstanceState', `This instance '${id}' is not in a state from which it can be stopped.`);
@@ -112,7 +111,7 @@ export function stopInstance(m: Ec2Model, id: string): Instance {
   return inst;
 }
 
-export function startInstance(m: Ec2Model, id: string): Instance {
+export function startInstance(m: ModelState, id: string): Instance {
   const inst = m.instance(id);
   if (inst.state === 'terminated') {
     throw new Ec2ApiError('IncorrectInstanceState', `The instance '${id}' is not in a state from which it can be started.`);
@@ -121,7 +120,7 @@ export function startInstance(m: Ec2Model, id: string): Instance {
   return inst;
 }
 
-export function setSourceDestCheck(m: Ec2Model, instanceId: string, value: boolean): void {
+export function setSourceDestCheck(m: ModelState, instanceId: string, value: boolean): void {
   const inst = m.instance(instanceId);
   const eni = m.enis.get(inst.primaryEniId);
   if (inst.state === 'terminated' || !eni) {
@@ -130,7 +129,7 @@ export function setSourceDestCheck(m: Ec2Model, instanceId: string, value: boole
   eni.sourceDestCheck = value;
 }
 
-export function createEni(m: Ec2Model, input: CreateEniInput): Eni {
+export function createEni(m: ModelState, input: CreateEniInput): Eni {
   const subnet = m.subnet(input.subnetId);
   const ips: PrivateIp[] = [];
   const take = (text: string | undefined, primary: boolean): void => {
@@ -172,7 +171,7 @@ export function createEni(m: Ec2Model, input: CreateEniInput): Eni {
   return eni;
 }
 
-export function attachEni(m: Ec2Model, eniId: string, instanceId: string, deviceIndex: number): string {
+export function attachEni(m: ModelState, eniId: string, instanceId: string, deviceIndex: number): string {
   const eni = m.eni(eniId);
   const inst = m.instance(instanceId);
   if (eni.attachment) {
@@ -193,7 +192,7 @@ export function attachEni(m: Ec2Model, eniId: string, instanceId: string, device
   return attach(m, eni, inst, deviceIndex, false);
 }
 
-export function detachEni(m: Ec2Model, attachmentId: string, force: boolean): void {
+export function detachEni(m: ModelState, attachmentId: string, force: boolean): void {
   const eniId = m.attachmentIndex.get(attachmentId);
   const eni = eniId === undefined ? undefined : m.enis.get(eniId);
   if (!eni?.attachment) {
@@ -205,7 +204,7 @@ export function detachEni(m: Ec2Model, attachmentId: string, force: boolean): vo
   detach(m, eni);
 }
 
-export function deleteEni(m: Ec2Model, id: string, force: boolean): void {
+export function deleteEni(m: ModelState, id: string, force: boolean): void {
   const eni = m.eni(id);
   if (eni.attachment) {
     if (!force) throw new Ec2ApiError('InvalidNetworkInterface.InUse', `The interface ${id} is currently in use.`);
@@ -214,7 +213,7 @@ export function deleteEni(m: Ec2Model, id: string, force: boolean): void {
   removeEni(m, eni);
 }
 
-export function assignPrivateIps(m: Ec2Model, eniId: string, addresses: readonly string[], count: number): string[] {
+export function assignPrivateIps(m: ModelState, eniId: string, addresses: readonly string[], count: number): string[] {
   const eni = m.eni(eniId);
   const subnet = m.subnet(eni.subnetId);
   const added: PrivateIp[] = [];
@@ -238,7 +237,7 @@ export function assignPrivateIps(m: Ec2Model, eniId: string, addresses: readonly
   return added.map((ip) => ip.address);
 }
 
-function attach(m: Ec2Model, eni: Eni, inst: Instance, deviceIndex: number, deleteOnTermination: boolean): string {
+function attach(m: ModelState, eni: Eni, inst: Instance, deviceIndex: number, deleteOnTermination: boolean): string {
   const attachmentId = m.ids.next('eni-attach');
   eni.attachment = { attachmentId, instanceId: inst.id, deviceIndex, deleteOnTermination, attachTime: new Date(m.wallClock()) };
   inst.enis.set(deviceIndex, eni.id);
@@ -246,7 +245,7 @@ function attach(m: Ec2Model, eni: Eni, inst: Instance, deviceIndex: number, dele
   return attachmentId;
 }
 
-function detach(m: Ec2Model, eni: Eni): void {
+function detach(m: ModelState, eni: Eni): void {
   const a = eni.attachment;
   if (!a) return;
   const inst = m.instances.get(a.instanceId);
@@ -255,7 +254,7 @@ function detach(m: Ec2Model, eni: Eni): void {
   eni.attachment = undefined;
 }
 
-function removeEni(m: Ec2Model, eni: Eni): void {
+function removeEni(m: ModelState, eni: Eni): void {
   const subnet = m.subnets.get(eni.subnetId);
   for (const ip of eni.privateIps) subnet?.used.delete(ip.value);
   releaseIpv6(subnet, eni.ipv6);
@@ -264,7 +263,7 @@ function removeEni(m: Ec2Model, eni: Eni): void {
 }
 
 /** AssignIpv6Addresses: the model's part after ipv6-ops reserved the addresses (index them). */
-export function assignIpv6Addresses(m: Ec2Model, eniId: string, req: Ipv6Request): string[] {
+export function assignIpv6Addresses(m: ModelState, eniId: string, req: Ipv6Request): string[] {
   const eni = m.eni(eniId);
   const added = assignIpv6(m, eni, req);
   for (const a of added) indexIp(m, a, eni.id);
@@ -272,20 +271,20 @@ export function assignIpv6Addresses(m: Ec2Model, eniId: string, req: Ipv6Request
 }
 
 /** UnassignIpv6Addresses: the addresses leave the ENI (and the index); returns them in canonical text. */
-export function unassignIpv6Addresses(m: Ec2Model, eniId: string, addresses: readonly string[]): string[] {
+export function unassignIpv6Addresses(m: ModelState, eniId: string, addresses: readonly string[]): string[] {
   const eni = m.eni(eniId);
   const gone = unassignIpv6(m, eni, addresses).map((a) => a.address);
   for (const a of gone) unindexIp(m, a, eni.id);
   return gone;
 }
 
-function unindexIp(m: Ec2Model, address: string, eniId: string): void {
+function unindexIp(m: ModelState, address: string, eniId: string): void {
   const set = m.ipIndex.get(address);
   set?.delete(eniId);
   if (set?.size === 0) m.ipIndex.delete(address);
 }
 
-function indexIp(m: Ec2Model, address: string, eniId: string): void {
+function indexIp(m: ModelState, address: string, eniId: string): void {
   let set = m.ipIndex.get(address);
   if (!set) m.ipIndex.set(address, (set = new Set()));
   set.add(eniId);

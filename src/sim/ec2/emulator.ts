@@ -64,12 +64,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock, type Clock } from '../../base/clock.js';
-import { handleAdmin } from './admin-api.js';
-import { CallLog, type CallRecord, type Counters } from './call-log.js';
+import { handleAdmin, type AdminTarget } from './admin-api.js';
+import { CallLog, type CallRecord } from './call-log.js';
 import { dispatch } from './dispatch.js';
 import { Faults } from './faults.js';
 import { Ec2Model } from './model.js';
-import type { TargetInput } from './route-ops.js';
 import { applyState, type StateDoc } from './state-file.js';
 
 export interface EmulatorOptions {
@@ -82,22 +81,12 @@ export interface EmulatorOptions {
   readonly region?: string;
 }
 
-export interface Emulator {
-  readonly endpoint: string;
+export interface Emulator extends AdminTarget {
   readonly host: string;
   readonly port: number;
-  readonly model: Ec2Model;
   readonly names: ReadonlyMap<string, string>;
-  readonly faults: Faults;
-  readonly callLog: CallLog;
   readonly calls: readonly CallRecord[];
-  counters(): Counters;
   count(filter?: { action?: string; outcome?: string; mutating?: boolean }): number;
-  reset(): void;
-  terminateInstance(id: string): void;
-  deleteEni(id: string): void;
-  setRoute(routeTableId: string, destination: string, target: TargetInput): void;
-  deleteRoute(routeTableId: string, destination: string): boolean;
   stop(): Promise<void>;
 }
 

@@ -5,8 +5,7 @@
 import { formatIpv6, tryParseAddress } from '../../net/address.js';
 import { formatPrefix, prefixContains, prefixContainsAddress, prefixesOverlap, type Prefix } from '../../net/prefix.js';
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
-import type { Ec2Model } from './model.js';
-import { parseCidr } from './model.js';
+import { parseCidr, type ModelState } from './model-state.js';
 import type { CidrAssociation, Eni, Ipv6Address, Subnet, Vpc } from './model-types.js';
 
 /** EC2's per-interface ceiling on IPv6 addresses (the largest instance types); bounds a count request. */
@@ -20,7 +19,7 @@ export interface Ipv6Request {
 }
 
 /** A subnet IPv6 block: a /64 inside one of the VPC's IPv6 CIDRs, overlapping no other subnet's block. */
-export function checkSubnetIpv6Cidr(m: Ec2Model, vpc: Vpc, text: string): Prefix {
+export function checkSubnetIpv6Cidr(m: ModelState, vpc: Vpc, text: string): Prefix {
   const p6 = parseCidr(text, 'ipv6');
   if (p6.len !== 64 || !vpc.ipv6Cidrs.some((c) => prefixContains(c.cidr, p6))) {
     throw new Ec2ApiError('InvalidSubnet.Range', `The IPv6 CIDR '${text}' is invalid.`);
@@ -33,12 +32,12 @@ export function checkSubnetIpv6Cidr(m: Ec2Model, vpc: Vpc, text: string): Prefix
   return p6;
 }
 
-export function newSubnetIpv6(m: Ec2Model, cidr: Prefix): CidrAssociation {
+export function newSubnetIpv6(m: ModelState, cidr: Prefix): CidrAssociation {
   return { associationId: m.ids.next('subnet-cidr-assoc'), cidr, text: formatPrefix(cidr) };
 }
 
 /** AssociateSubnetCidrBlock: gives a subnet without one its IPv6 /64. */
-export function associateSubnetIpv6(m: Ec2Model, subnetId: string, text: string): CidrAssociation {
+export function associateSubnetIpv6(m: ModelState, subnetId: string, text: string): CidrAssociation {
   const subnet = m.subnet(subnetId);
   if (subnet.ipv6) {
     throw invalidValue(`The subnet '${subnetId}' already has an IPv6 CIDR block (${subnet.ipv6.text}); a subnet can have only one.`);
@@ -81,7 +80,7 @@ export function releaseIpv6(subnet: Subnet | undefined, addresses: readonly Ipv6
 }
 
 /** AssignIpv6Addresses: more IPv6 addresses on an existing ENI; returns the new ones. */
-export function assignIpv6(m: Ec2Model, eni: Eni, req: Ipv6Request): string[] {
+export function assignIpv6(m: ModelState, eni: Eni, req: Ipv6Request): string[] {
   const subnet = m.subnet(eni.subnetId);
   const added = takeIpv6(subnet, req);
   if (eni.ipv6.length + added.length > MAX_IPV6_PER_ENI) {
@@ -93,7 +92,7 @@ export function assignIpv6(m: Ec2Model, eni: Eni, req: Ipv6Request): string[] {
 }
 
 /** UnassignIpv6Addresses: removes the named addresses (all must be on the ENI); returns them as stored. */
-export function unassignIpv6(m: Ec2Model, eni: Eni, addresses: readonly string[]): Ipv6Address[] {
+export function unassignIpv6(m: ModelState, eni: Eni, addresses: readonly string[]): Ipv6Address[] {
   const gone: Ipv6Address[] = [];
   for (const text of addresses) {
     const a = tryParseAddress(text);

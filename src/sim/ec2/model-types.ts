@@ -132,7 +132,7 @@ export type TargetKind =
   | 'transit-gateway'
   | 'egress-only-internet-gateway';
 
-export interface RouteTarget {
+export interface ModelRouteTarget {
   readonly kind: TargetKind;
   /** The resource ID ('local' for the local route). */
   readonly id: string;
@@ -141,7 +141,7 @@ export interface RouteTarget {
 export interface Route {
   readonly dest: Prefix;
   readonly destText: string;
-  target: RouteTarget;
+  target: ModelRouteTarget;
   origin: 'CreateRouteTable' | 'CreateRoute';
   /** For instance/ENI targets, the ENI and instance as they were when the route was written. */
   eniId: string | undefined;
@@ -168,7 +168,7 @@ export interface RouteTable {
 }
 
 /** A route as Describe shows it (and as tests read it). */
-export interface RouteView {
+export interface DescribedRoute {
   readonly destination: string;
   readonly family: Family;
   readonly targetKind: TargetKind;

@@ -3,7 +3,7 @@
 import { availableIps } from './compute-ops.js';
 import type { Ec2Model } from './model.js';
 import { INSTANCE_STATE_CODE, type CidrAssociation, type Eni, type Gateway, type Instance, type RouteTable, type Subnet, type Tags, type Vpc } from './model-types.js';
-import { routeViews } from './route-view.js';
+import { describedRoutes } from './described-route.js';
 import type { XmlObject, XmlValue } from './xml.js';
 
 export function renderTags(tags: Tags): XmlValue[] {
@@ -169,7 +169,7 @@ export function renderRouteTable(m: Ec2Model, t: RouteTable): XmlObject {
     routeTableId: t.id,
     vpcId: t.vpcId,
     ownerId: m.ownerId,
-    routeSet: routeViews(m, t).map((r) => ({
+    routeSet: describedRoutes(m, t).map((r) => ({
       destinationCidrBlock: r.family === 'ipv4' ? r.destination : undefined,
       destinationIpv6CidrBlock: r.family === 'ipv6' ? r.destination : undefined,
       gatewayId: r.gatewayId,

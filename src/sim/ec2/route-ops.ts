@@ -4,9 +4,8 @@
 import { formatPrefix, parsePrefix, prefixContains, tryParsePrefix, type Prefix } from '../../net/prefix.js';
 import { type Family } from '../../net/address.js';
 import { Ec2ApiError, invalidValue } from './ec2-error.js';
-import type { Ec2Model, TagInput } from './model.js';
-import { toTags } from './model.js';
-import type { GatewayKind, RouteTable, RouteTarget, TargetKind } from './model-types.js';
+import { toTags, type ModelState, type TagInput } from './model-state.js';
+import type { GatewayKind, RouteTable, ModelRouteTarget, TargetKind } from './model-types.js';
 
 /** Exactly one of these names the target (the CreateRoute/ReplaceRoute parameters). */
 export interface TargetInput {
@@ -41,7 +40,7 @@ const TARGET_PARAMS: ReadonlyArray<readonly [keyof TargetInput, string]> = [
 const RESERVED: readonly Prefix[] = [parsePrefix('169.254.168.0/22'), parsePrefix('fd00:ec2::/32')];
 
 export function createRouteTable(
-  m: Ec2Model,
+  m: ModelState,
   input: { vpcId: string; tags?: TagInput; id?: string; main?: boolean },
 ): RouteTable {
   const vpc = m.vpc(input.vpcId);
@@ -84,7 +83,7 @@ export function isMainTable(table: RouteTable): boolean {
   return false;
 }
 
-export function associateRouteTable(m: Ec2Model, routeTableId: string, subnetId: string): string {
+export function associateRouteTable(m: ModelState, routeTableId: string, subnetId: string): string {
   const table = m.routeTable(routeTableId);
   const subnet = m.subnet(subnetId);
   if (subnet.vpcId !== table.vpcId) {
@@ -100,7 +99,7 @@ export function associateRouteTable(m: Ec2Model, routeTableId: string, subnetId:
   return id;
 }
 
-export function disassociateRouteTable(m: Ec2Model, associationId: string): void {
+export function disassociateRouteTable(m: ModelState, associationId: string): void {
   const table = tableOfAssociation(m, associationId);
   const assoc = table.associations.get(associationId);
   if (assoc?.main) throw invalidValue(`cannot disassociate the main route table association ${associationId}`);
@@ -110,7 +109,7 @@ export function disassociateRouteTable(m: Ec2Model, associationId: string): void
 }
 
 /** Moves an association (explicit or main) to another table of the same VPC; returns the new association ID. */
-export function replaceRouteTableAssociation(m: Ec2Model, associationId: string, routeTableId: string): string {
+export function replaceRouteTableAssociation(m: ModelState, associationId: string, routeTableId: string): string {
   const from = tableOfAssociation(m, associationId);
   const to = m.routeTable(routeTableId);
   const assoc = from.associations.get(associationId);
@@ -126,7 +125,7 @@ export function replaceRouteTableAssociation(m: Ec2Model, associationId: string,
   return id;
 }
 
-export function deleteRouteTable(m: Ec2Model, routeTableId: string): void {
+export function deleteRouteTable(m: ModelState, routeTableId: string): void {
   const table = m.routeTable(routeTableId);
   if (table.associations.size > 0) {
     throw new Ec2ApiError('DependencyViolation', `The routeTable '${routeTableId}' has dependencies and cannot be deleted.`);
@@ -135,7 +134,7 @@ export function deleteRouteTable(m: Ec2Model, routeTableId: string): void {
   m.vpcTables.get(table.vpcId)?.delete(routeTableId);
 }
 
-function tableOfAssociation(m: Ec2Model, associationId: string): RouteTable {
+function tableOfAssociation(m: ModelState, associationId: string): RouteTable {
   const rtb = m.associationIndex.get(associationId);
   if (rtb === undefined) throw new Ec2ApiError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
   return m.routeTable(rtb);
@@ -151,7 +150,7 @@ export function parseDestination(text: string, expect?: Family): Prefix {
   return p;
 }
 
-export function createRoute(m: Ec2Model, routeTableId: string, destination: string | Prefix, input: TargetInput): void {
+export function createRoute(m: ModelState, routeTableId: string, destination: string | Prefix, input: TargetInput): void {
   const table = m.routeTable(routeTableId);
   const dest = typeof destination === 'string' ? parseDestination(destination) : destination;
   const destText = formatPrefix(dest);
@@ -167,7 +166,7 @@ export function createRoute(m: Ec2Model, routeTableId: string, destination: stri
   table.counts[dest.family]++;
 }
 
-export function replaceRoute(m: Ec2Model, routeTableId: string, destination: string | Prefix, input: TargetInput): void {
+export function replaceRoute(m: ModelState, routeTableId: string, destination: string | Prefix, input: TargetInput): void {
   const table = m.routeTable(routeTableId);
   const dest = typeof destination === 'string' ? parseDestination(destination) : destination;
   const destText = formatPrefix(dest);
@@ -185,7 +184,7 @@ export function replaceRoute(m: Ec2Model, routeTableId: string, destination: str
   route.origin = 'CreateRoute';
 }
 
-export function deleteRoute(m: Ec2Model, routeTableId: string, destination: string | Prefix): void {
+export function deleteRoute(m: ModelState, routeTableId: string, destination: string | Prefix): void {
   const table = m.routeTable(routeTableId);
   const dest = typeof destination === 'string' ? parseDestination(destination) : destination;
   const destText = formatPrefix(dest);
@@ -201,7 +200,7 @@ export function deleteRoute(m: Ec2Model, routeTableId: string, destination: stri
   table.counts[dest.family]--;
 }
 
-export function setRouteUnchecked(m: Ec2Model, routeTableId: string, destination: string, input: TargetInput): void {
+export function setRouteUnchecked(m: ModelState, routeTableId: string, destination: string, input: TargetInput): void {
   const table = m.routeTable(routeTableId);
   const dest = parseDestination(destination);
   const destText = formatPrefix(dest);
@@ -221,7 +220,7 @@ export function setRouteUnchecked(m: Ec2Model, routeTableId: string, destination
   });
 }
 
-export function deleteRouteUnchecked(m: Ec2Model, routeTableId: string, destination: string): boolean {
+export function deleteRouteUnchecked(m: ModelState, routeTableId: string, destination: string): boolean {
   const table = m.routeTable(routeTableId);
   const dest = parseDestination(destination);
   const route = table.routes.get(formatPrefix(dest));
@@ -231,7 +230,7 @@ export function deleteRouteUnchecked(m: Ec2Model, routeTableId: string, destinat
   return true;
 }
 
-function targetOf(input: TargetInput): RouteTarget {
+function targetOf(input: TargetInput): ModelRouteTarget {
   const given = TARGET_PARAMS.filter(([k]) => input[k] !== undefined && input[k] !== '');
   if (given.length === 0) {
     throw new Ec2ApiError(
@@ -260,12 +259,12 @@ function targetOf(input: TargetInput): RouteTarget {
 }
 
 interface ResolvedTarget {
-  readonly target: RouteTarget;
+  readonly target: ModelRouteTarget;
   readonly eniId: string | undefined;
   readonly instanceId: string | undefined;
 }
 
-function resolveTarget(m: Ec2Model, table: RouteTable, input: TargetInput, family: Family): ResolvedTarget {
+function resolveTarget(m: ModelState, table: RouteTable, input: TargetInput, family: Family): ResolvedTarget {
   const target = targetOf(input);
   const differentNetworks = (what: string): Ec2ApiError =>
     invalidValue(`route table ${table.id} and network ${what} ${target.id} belong to different networks`);
@@ -322,7 +321,7 @@ function resolveTarget(m: Ec2Model, table: RouteTable, input: TargetInput, famil
   }
 }
 
-function checkDestination(m: Ec2Model, table: RouteTable, dest: Prefix, destText: string, kind: TargetKind): void {
+function checkDestination(m: ModelState, table: RouteTable, dest: Prefix, destText: string, kind: TargetKind): void {
   for (const r of RESERVED) {
     if (prefixContains(r, dest)) {
       throw invalidValue(`The destination CIDR block ${destText} is within a reserved range (${formatPrefix(r)}) and cannot be used.`);

@@ -10,7 +10,7 @@ import { decodeOpen, encodeOpen, type OpenMessage } from '../../../src/bgp/wire/
 import { encodeKeepalive } from '../../../src/bgp/wire/keepalive.js';
 import { decodeUpdate, type UpdateMessage } from '../../../src/bgp/wire/update-decode.js';
 import { decodeNotification } from '../../../src/bgp/wire/notification.js';
-import { DEFAULT_CONTEXT } from '../../../src/bgp/wire/attribute-decode.js';
+import { DEFAULT_CONTEXT } from '../../../src/bgp/wire/decode-context.js';
 import { formatPrefix } from '../../../src/net/prefix.js';
 
 interface Received {

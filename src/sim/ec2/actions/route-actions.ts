@@ -6,7 +6,7 @@ import type { RouteTable } from '../model-types.js';
 import type { QueryParams } from '../query.js';
 import { renderRouteTable } from '../render.js';
 import * as routes from '../route-ops.js';
-import { routeViews } from '../route-view.js';
+import { describedRoutes } from '../described-route.js';
 import type { XmlObject } from '../xml.js';
 import { returnTrue, type ActionContext, type ActionDef } from './action.js';
 
@@ -30,7 +30,7 @@ const RTB_FILTERS = new Set([
 ]);
 
 function tableValues(m: Ec2Model): (t: RouteTable, name: string) => readonly string[] | undefined {
-  const views = (t: RouteTable) => routeViews(m, t);
+  const views = (t: RouteTable) => describedRoutes(m, t);
   const assocs = (t: RouteTable) => [...t.associations.values()];
   return (t, name) => {
     switch (name) {

@@ -1,24 +1,24 @@
 // Routes as Describe shows them. A route's state is computed when it is read: `blackhole` once the target
 // instance stops or terminates, its ENI is deleted or detached, or the gateway is gone; the route itself stays.
 import { formatPrefix } from '../../net/prefix.js';
-import type { Ec2Model } from './model.js';
-import type { Route, RouteTable, RouteView } from './model-types.js';
+import type { ModelState } from './model-state.js';
+import type { Route, RouteTable, DescribedRoute } from './model-types.js';
 import { parseDestination } from './route-ops.js';
 
-export function findRouteView(m: Ec2Model, routeTableId: string, destination: string): RouteView | undefined {
+export function findDescribedRoute(m: ModelState, routeTableId: string, destination: string): DescribedRoute | undefined {
   const table = m.routeTable(routeTableId);
   const route = table.routes.get(formatPrefix(parseDestination(destination)));
-  return route ? routeView(m, table, route) : undefined;
+  return route ? describedRoute(m, table, route) : undefined;
 }
 
-export function routeViews(m: Ec2Model, table: RouteTable): RouteView[] {
-  const out: RouteView[] = [];
-  for (const r of table.routes.values()) out.push(routeView(m, table, r));
+export function describedRoutes(m: ModelState, table: RouteTable): DescribedRoute[] {
+  const out: DescribedRoute[] = [];
+  for (const r of table.routes.values()) out.push(describedRoute(m, table, r));
   return out;
 }
 
 /** The route as Describe shows it; state is blackhole when the target instance/ENI/gateway is gone. */
-export function routeView(m: Ec2Model, table: RouteTable, r: Route): RouteView {
+export function describedRoute(m: ModelState, table: RouteTable, r: Route): DescribedRoute {
   const base = { destination: r.destText, family: r.dest.family, targetKind: r.target.kind, origin: r.origin };
   const t = r.target;
   switch (t.kind) {
