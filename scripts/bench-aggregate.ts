@@ -80,7 +80,9 @@ function main(): void {
   );
   console.log('Times are medians; "cpu" is this process\'s CPU time, less sensitive to other load than wall time.\n');
   console.log('## Minimal table (no budget)\n');
-  console.log('| input | prefixes | naive | sibling merge | bgp2vpc (minimal) | vs sibling | sibling time | bgp2vpc wall / cpu | heap Δ MB | target |');
+  console.log(
+    '| input | prefixes | naive | sibling merge | bgp2vpc (minimal) | vs sibling | sibling time | bgp2vpc wall / cpu | heap Δ MB | target |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of exactCases) {
     const s = c.shape;
@@ -95,7 +97,9 @@ function main(): void {
     );
   }
   console.log('\n## Least-damage table (budget below the minimal table)\n');
-  console.log('| input | prefixes | minimal | budget | routes | damaged addresses (of announced) | wall / cpu | heap Δ MB | RSS MB | target |');
+  console.log(
+    '| input | prefixes | minimal | budget | routes | damaged addresses (of announced) | wall / cpu | heap Δ MB | RSS MB | target |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of budgetCases) {
     const s = c.shape;

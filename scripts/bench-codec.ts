@@ -76,7 +76,9 @@ function bench(name: string, prefixes: number, fn: () => number): { name: string
     rates.push(done / (dt / 1000));
   }
   const m = median(rates);
-  console.log(`${name.padEnd(44)} ${(m / 1e6).toFixed(2).padStart(7)} M prefixes/s  (runs: ${rates.map((x) => (x / 1e6).toFixed(2)).join(' ')})`);
+  console.log(
+    `${name.padEnd(44)} ${(m / 1e6).toFixed(2).padStart(7)} M prefixes/s  (runs: ${rates.map((x) => (x / 1e6).toFixed(2)).join(' ')})`,
+  );
   return { name, median: m, runs: rates };
 }
 

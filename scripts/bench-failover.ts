@@ -91,7 +91,10 @@ api: { listen: "${CTRL}:0" }
 `,
     'bench-failover.yaml',
   );
-  const d = await runDaemon(config, { logger: process.env.BENCH_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger, ec2: createEmulatorEc2Client(emu.endpoint) });
+  const d = await runDaemon(config, {
+    logger: process.env.BENCH_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
+    ec2: createEmulatorEc2Client(emu.endpoint),
+  });
   const eniOf = new Map<string, string>(HOSTS.map((h) => [emu.names.get(`${h.name}.eni`) ?? '', h.name]));
   const vipAddr = parseAddress(VIP.split('/')[0] ?? '');
   // The table may aggregate: the VIP's owner is the target of the longest route covering it.
@@ -134,7 +137,11 @@ api: { listen: "${CTRL}:0" }
       const other = [...hosts.values()].find((h) => h !== victim);
       if (!victim || !other) throw new Error('no owner of the VIP');
       // The survivor must be healthy and settled before the kill.
-      await until(() => d.parts.health.healthOf(other.ip).healthy && d.parts.sync.status().every((t) => t.pendingOps === 0), 'a settled table', 10);
+      await until(
+        () => d.parts.health.healthOf(other.ip).healthy && d.parts.sync.status().every((t) => t.pendingOps === 0),
+        'a settled table',
+        10,
+      );
       const seq = emu.calls.at(-1)?.seq ?? 0;
       const t0 = performance.now();
       if (mode === 'crash') {
@@ -153,7 +160,11 @@ api: { listen: "${CTRL}:0" }
       results[mode].push({ detection: lastChange.at - t0, sync: Math.max(0, at - lastChange.at), total: at - t0 });
       // Bring the victim back (it stays a standby: stickiness keeps the VIP where it is).
       victim.sim.kill();
-      await until(() => d.parts.speaker.peer(victim.ip)?.state !== 'Established', `the controller to see ${victim.name}'s session close`, 5);
+      await until(
+        () => d.parts.speaker.peer(victim.ip)?.state !== 'Established',
+        `the controller to see ${victim.name}'s session close`,
+        5,
+      );
       await victim.health.open();
       for (let attempt = 1; ; attempt++) {
         try {
@@ -176,7 +187,27 @@ api: { listen: "${CTRL}:0" }
   await emu.stop();
 
   const row = (name: string, xs: readonly Sample[]): string =>
-    `| ${name} | ${xs.length} | ${ms(pct(xs.map((x) => x.detection), 50))} | ${ms(pct(xs.map((x) => x.sync), 50))} | **${ms(pct(xs.map((x) => x.total), 50))}** | **${ms(pct(xs.map((x) => x.total), 99))}** | ${ms(Math.max(...xs.map((x) => x.total)))} |`;
+    `| ${name} | ${xs.length} | ${ms(
+      pct(
+        xs.map((x) => x.detection),
+        50,
+      ),
+    )} | ${ms(
+      pct(
+        xs.map((x) => x.sync),
+        50,
+      ),
+    )} | **${ms(
+      pct(
+        xs.map((x) => x.total),
+        50,
+      ),
+    )}** | **${ms(
+      pct(
+        xs.map((x) => x.total),
+        99,
+      ),
+    )}** | ${ms(Math.max(...xs.map((x) => x.total)))} |`;
   const lines = [
     '| death | runs | detection p50 | decision + EC2 p50 | total p50 | total p99 | max |',
     '|---|---|---|---|---|---|---|',
@@ -184,7 +215,16 @@ api: { listen: "${CTRL}:0" }
     row('silent (session open, probes fail)', results.silent),
     '| vpc-router defaults (documented, not measured) | | ICMP every 2 s | next recheck, up to 30 s | ≥ 2 s | up to ~32 s | |',
   ];
-  const p99 = Math.max(pct(results.crash.map((x) => x.total), 99), pct(results.silent.map((x) => x.total), 99));
+  const p99 = Math.max(
+    pct(
+      results.crash.map((x) => x.total),
+      99,
+    ),
+    pct(
+      results.silent.map((x) => x.total),
+      99,
+    ),
+  );
   const sortedWrites = [...writes].sort((a, b) => a - b);
   process.stdout.write(
     `${lines.join('\n')}\n\nEC2 writes until the VIP moved: median ${sortedWrites[Math.floor(sortedWrites.length / 2)] ?? 0}, max ${sortedWrites.at(-1) ?? 0}\n` +

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
   for (const p of packings) if (p !== 'packed' && p !== 'single') throw new Error(`unknown packing ${p}`);
   if (ns.some((n) => !Number.isInteger(n) || n <= 0 || n > 4_000_000)) throw new Error('--n: integers in 1..4000000');
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('--runs: 1..20');
-  const binaries = missingBinaries(['bird', ...(receivers.includes('gobgpd') ? (['gobgp'] as const) : []), ...(receivers.includes('frr') ? (['frr'] as const) : [])]);
+  const binaries = missingBinaries([
+    'bird',
+    ...(receivers.includes('gobgpd') ? (['gobgp'] as const) : []),
+    ...(receivers.includes('frr') ? (['frr'] as const) : []),
+  ]);
   if (binaries.length > 0) throw new Error(`missing: ${binaries.join(', ')} (bash gobgp-testbed/install.sh)`);
 
   const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-bench-ingest-'));
@@ -75,7 +79,12 @@ async function main(): Promise<void> {
     for (const n of ns) {
       for (const packing of packings as Packing[]) {
         const rxs = receivers.map((name) => makeReceiver(name as ReceiverName, dir));
-        const sender = new BirdSender(dir, n, packing, rxs.map((r) => r.target));
+        const sender = new BirdSender(
+          dir,
+          n,
+          packing,
+          rxs.map((r) => r.target),
+        );
         console.error(`[${new Date().toISOString()}] N=${n} ${packing}: loading sender config`);
         await sender.start();
         for (const r of rxs) await r.start();

@@ -51,12 +51,20 @@ function main(): void {
     batchAt = performance.now();
   });
 
-  const attrs: PathAttributes = { origin: 0, asPath: [65001], asPathLength: 1, communities: [], largeCommunities: [], extendedCommunities: [] };
+  const attrs: PathAttributes = {
+    origin: 0,
+    asPath: [65001],
+    asPathLength: 1,
+    communities: [],
+    largeCommunities: [],
+    extendedCommunities: [],
+  };
   const prefixes: Prefix[][] = [];
   for (let g = 0; g < GROUPS; g++) {
     const list: Prefix[] = [];
     // 100.64.0.0/10 carved into /28s: group g, prefix i.
-    for (let i = 0; i < PREFIXES_PER_GROUP; i++) list.push({ family: 'ipv4', addr: BigInt((100 << 24) | (64 << 16)) + BigInt((g * PREFIXES_PER_GROUP + i) * 16), len: 28 });
+    for (let i = 0; i < PREFIXES_PER_GROUP; i++)
+      list.push({ family: 'ipv4', addr: BigInt((100 << 24) | (64 << 16)) + BigInt((g * PREFIXES_PER_GROUP + i) * 16), len: 28 });
     prefixes.push(list);
   }
 
@@ -66,14 +74,24 @@ function main(): void {
     for (let j = 0; j < PEERS_PER_GROUP; j++) {
       const peer = peerAddr(g, j);
       const nextHop = hostAddr(Math.floor(g / BLOCK), j);
-      const ps: BgpPath[] = (prefixes[g] as Prefix[]).map((prefix) => ({ peer, peerAsn: 65001, pathId: 0, prefix, nextHop, attrs, stale: false }));
+      const ps: BgpPath[] = (prefixes[g] as Prefix[]).map((prefix) => ({
+        peer,
+        peerAsn: 65001,
+        pathId: 0,
+        prefix,
+        nextHop,
+        attrs,
+        stale: false,
+      }));
       rs.applySpeakerEvent({ type: 'paths', peer, paths: ps });
     }
   }
   const insertMs = performance.now() - t0;
   const insertEvents = events;
   const st = rs.stats();
-  console.log(`insert: ${st.bgpPaths} paths from ${st.peers} peers, ${st.prefixes} prefixes: ${ms(insertMs)} (${((st.bgpPaths / insertMs) * 1000).toFixed(0)} paths/s), ${insertEvents} change events, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `insert: ${st.bgpPaths} paths from ${st.peers} peers, ${st.prefixes} prefixes: ${ms(insertMs)} (${((st.bgpPaths / insertMs) * 1000).toFixed(0)} paths/s), ${insertEvents} change events, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
 
   // Withdraw-all of one peer: group 0 peer 0 carries the chosen next hop of its 1,000 prefixes.
   events = 0;
@@ -115,7 +133,9 @@ function main(): void {
       if (batch.length !== 0) throw new Error('flip back changed the choice (stickiness broken)');
     }
   }
-  console.log(`health flip down (${median(sizes)} prefixes move) → change batch: wall median ${ms(median(down))} (min ${ms(Math.min(...down))}, max ${ms(Math.max(...down))}), CPU median ${ms(median(downCpu))}, ${down.length} flips`);
+  console.log(
+    `health flip down (${median(sizes)} prefixes move) → change batch: wall median ${ms(median(down))} (min ${ms(Math.min(...down))}, max ${ms(Math.max(...down))}), CPU median ${ms(median(downCpu))}, ${down.length} flips`,
+  );
   console.log(`health flip back up (sticky, 0 changes): wall median ${ms(median(up))}`);
   const sample = rs.chosen().length;
   console.log(`chosen(): ${sample} routes`);

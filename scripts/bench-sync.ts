@@ -90,7 +90,16 @@ async function latencyAndCalls(): Promise<void> {
   const clock = instrumentedClock();
   const wide = { burst: 1e9, perSecond: 1e9 };
   const mk = (): VpcSync =>
-    new VpcSync({ ec2, clusterName: 'bench', clusterCidrs: CLUSTER, tables: { ids: [w.tableId] }, debounceMs: DEBOUNCE, aggregate: exactTable, rate: { mutating: wide, describe: wide }, clock });
+    new VpcSync({
+      ec2,
+      clusterName: 'bench',
+      clusterCidrs: CLUSTER,
+      tables: { ids: [w.tableId] },
+      debounceMs: DEBOUNCE,
+      aggregate: exactTable,
+      rate: { mutating: wide, describe: wide },
+      clock,
+    });
   let sync = mk();
   await sync.start();
   const N = 40;
@@ -111,11 +120,15 @@ async function latencyAndCalls(): Promise<void> {
     sync.setDesired(desired());
     let rec: { time: number; seq: number } | undefined;
     // Cheap polling (an O(1) check first) so the harness does not steal CPU from what it measures.
-    await waitUntil(() => {
-      if (w.emu.callLog.lastSeq === seq) return false;
-      rec = w.emu.callLog.entries(seq).find((r) => r.action === 'ReplaceRoute' && r.params.DestinationCidrBlock === dest);
-      return rec !== undefined;
-    }, 10_000, `ReplaceRoute ${dest}`);
+    await waitUntil(
+      () => {
+        if (w.emu.callLog.lastSeq === seq) return false;
+        rec = w.emu.callLog.entries(seq).find((r) => r.action === 'ReplaceRoute' && r.params.DestinationCidrBlock === dest);
+        return rec !== undefined;
+      },
+      10_000,
+      `ReplaceRoute ${dest}`,
+    );
     seq = rec!.seq;
     afterDebounce.push(rec!.time - clock.debounceFiredAt);
     endToEnd.push(rec!.time - t0);
@@ -125,16 +138,22 @@ async function latencyAndCalls(): Promise<void> {
   const mutating = w.emu.count({ mutating: true });
   const describes = w.emu.count({ mutating: false });
   console.log(`## 1. Latency, ${CHANGES} next-hop changes (one table, ${N} routes, ${w.hosts.length} hosts)`);
-  console.log(`setDesired → debounce fired → ReplaceRoute at the emulator, after the debounce: p50 ${ms(pct(afterDebounce, 50))}, p99 ${ms(pct(afterDebounce, 99))}, max ${ms(Math.max(...afterDebounce))}`);
+  console.log(
+    `setDesired → debounce fired → ReplaceRoute at the emulator, after the debounce: p50 ${ms(pct(afterDebounce, 50))}, p99 ${ms(pct(afterDebounce, 99))}, max ${ms(Math.max(...afterDebounce))}`,
+  );
   console.log(`end to end including the ${DEBOUNCE} ms debounce: p50 ${ms(pct(endToEnd, 50))}, p99 ${ms(pct(endToEnd, 99))}`);
   console.log(`## 2. EC2 calls`);
-  console.log(`per change: ${(mutating / CHANGES).toFixed(3)} mutating (${JSON.stringify(c.ReplaceRoute ?? {})} ReplaceRoute), ${(describes / CHANGES).toFixed(3)} describe`);
+  console.log(
+    `per change: ${(mutating / CHANGES).toFixed(3)} mutating (${JSON.stringify(c.ReplaceRoute ?? {})} ReplaceRoute), ${(describes / CHANGES).toFixed(3)} describe`,
+  );
 
   w.emu.reset();
   for (let r = 0; r < 10; r++) sync.setDesired(desired());
   await new Promise((r) => setTimeout(r, DEBOUNCE * 3));
   await sync.reconcileNow(); // a full pass with a re-read, as the drift timer runs it
-  console.log(`steady state (same set ×10, then a full re-read pass): ${w.emu.count({ mutating: true })} mutating, calls ${JSON.stringify(w.emu.counters())}`);
+  console.log(
+    `steady state (same set ×10, then a full re-read pass): ${w.emu.count({ mutating: true })} mutating, calls ${JSON.stringify(w.emu.counters())}`,
+  );
 
   await sync.stop();
   w.emu.reset();
@@ -142,7 +161,9 @@ async function latencyAndCalls(): Promise<void> {
   await sync.start();
   sync.setDesired(desired());
   await sync.reconcileNow();
-  console.log(`restart (new VpcSync, unchanged table): ${w.emu.count({ mutating: true })} mutating, calls ${JSON.stringify(w.emu.counters())}`);
+  console.log(
+    `restart (new VpcSync, unchanged table): ${w.emu.count({ mutating: true })} mutating, calls ${JSON.stringify(w.emu.counters())}`,
+  );
   await sync.stop();
   ec2.destroy();
   await w.emu.stop();
@@ -178,8 +199,12 @@ async function massFailover(): Promise<void> {
   const bound = (Math.max(0, FAILOVER - 50) / 5) * 1000;
   console.log(`## 3. Mass failover of ${FAILOVER} routes under EC2's throttle (50 burst, 5/s), default debounce 200 ms`);
   console.log(`writes before the failover (restart with routes in place): ${before}`);
-  console.log(`all ${FAILOVER} moved ${(elapsed / 1000).toFixed(2)} s after the debounce; bound ${(bound / 1000).toFixed(2)} s (${((elapsed / Math.max(1, bound)) * 100).toFixed(1)}% of it)`);
-  console.log(`first 50 within ${((replaces[49] ?? NaN) - 200).toFixed(0)} ms after the debounce; last send at +${(lastSend - t0 - 200).toFixed(0)} ms`);
+  console.log(
+    `all ${FAILOVER} moved ${(elapsed / 1000).toFixed(2)} s after the debounce; bound ${(bound / 1000).toFixed(2)} s (${((elapsed / Math.max(1, bound)) * 100).toFixed(1)}% of it)`,
+  );
+  console.log(
+    `first 50 within ${((replaces[49] ?? NaN) - 200).toFixed(0)} ms after the debounce; last send at +${(lastSend - t0 - 200).toFixed(0)} ms`,
+  );
   console.log(`calls: ${JSON.stringify(w.emu.counters())} (RequestLimitExceeded: ${w.emu.count({ outcome: 'RequestLimitExceeded' })})`);
   await sync.stop();
   ec2.destroy();

@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .command('aggregate')
     .description('compute the minimal (or least-damage) route table for a set of prefixes')
     .requiredOption('--in <file>', 'input JSON: {"prefix": "target"}, {"cluster": [...], "routes": {...}} or [{"cidr","target"}]')
-    .option('--cluster <cidr>', 'cluster CIDR (don\'t-care space); repeatable', collect, [])
+    .option('--cluster <cidr>', "cluster CIDR (don't-care space); repeatable", collect, [])
     .option('--limit <n>', 'route budget per address family (default: unlimited)')
     .option('--previous <file>', 'previous table (same formats), preferred on ties')
     .option('--out <file>', 'write the table here instead of stdout')

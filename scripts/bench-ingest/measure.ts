@@ -20,13 +20,7 @@ export interface Sample {
 
 const now = (): number => performance.now();
 
-async function pollUntil(
-  r: Receiver,
-  done: (count: number) => boolean,
-  pollMs: number,
-  deadlineMs: number,
-  what: string,
-): Promise<number> {
+async function pollUntil(r: Receiver, done: (count: number) => boolean, pollMs: number, deadlineMs: number, what: string): Promise<number> {
   const deadline = now() + deadlineMs;
   let last = -1;
   for (;;) {

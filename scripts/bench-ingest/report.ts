@@ -26,7 +26,9 @@ export function renderReport(cells: readonly Cell[], meta: ReportMeta): string {
   const out: string[] = [];
   out.push(`Command: \`${meta.command}\` — ${meta.date} — ${meta.machine}; counters polled every ${meta.pollMs} ms.`);
   out.push('');
-  out.push('| N | UPDATEs | receiver | ingest (prefixes/s) | withdraw (prefixes/s) | bgp2vpc ÷ this (ingest) | RSS after ingest | RSS growth / prefix |');
+  out.push(
+    '| N | UPDATEs | receiver | ingest (prefixes/s) | withdraw (prefixes/s) | bgp2vpc ÷ this (ingest) | RSS after ingest | RSS growth / prefix |',
+  );
   out.push('|---|---|---|---|---|---|---|---|');
   const groups = new Map<string, Cell[]>();
   for (const c of cells) groups.set(`${c.n}/${c.packing}`, [...(groups.get(`${c.n}/${c.packing}`) ?? []), c]);

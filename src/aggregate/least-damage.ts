@@ -322,8 +322,7 @@ export function leastDamageTable(trie: Trie, budget: number): PlacedRoute[] {
     out.push({ node: v, side: -1, target: x });
     split(v, x, kk - 1);
   };
-  const routeValue = (v: number, x: number, kk: number): number =>
-    bestSplit(childArr(v, 0, x), childArr(v, 1, x), kk - 1)[0];
+  const routeValue = (v: number, x: number, kk: number): number => bestSplit(childArr(v, 0, x), childArr(v, 1, x), kk - 1)[0];
 
   visit(0, NO_TARGET, k);
   return out;

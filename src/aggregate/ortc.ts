@@ -58,7 +58,7 @@ function combine(a: CandidateSet, b: CandidateSet): CandidateSet {
   if (a.length === 1 && has(b, a[0] as number)) return a;
   if (b.length === 1 && has(a, b[0] as number)) return b;
   let n = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
     const x = a[i] as number;
     const y = b[j] as number;
     if (x === y) {
@@ -72,7 +72,7 @@ function combine(a: CandidateSet, b: CandidateSet): CandidateSet {
   if (n === b.length) return b;
   if (n > 0) {
     const inter: number[] = [];
-    for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    for (let i = 0, j = 0; i < a.length && j < b.length;) {
       const x = a[i] as number;
       const y = b[j] as number;
       if (x === y) {
@@ -90,7 +90,7 @@ function combine(a: CandidateSet, b: CandidateSet): CandidateSet {
 
 function union(a: readonly number[], b: readonly number[]): number[] {
   const uni: number[] = [];
-  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length || j < b.length;) {
     if (j >= b.length || (i < a.length && (a[i] as number) < (b[j] as number))) uni.push(a[i++] as number);
     else uni.push(b[j++] as number);
   }
@@ -164,4 +164,3 @@ export function ortcTable(trie: Trie, o: OrtcSets): PlacedRoute[] {
   }
   return out;
 }
-

@@ -184,7 +184,7 @@ export function ortcTableClosestTo(trie: Trie, o: OrtcSets): PlacedRoute[] {
 /** True when S_A ∩ S_B is empty (ORTC's union case). */
 function isUnion(a: CandidateSet, b: CandidateSet): boolean {
   if (a === null || b === null) return false;
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
     const x = a[i] as number;
     const y = b[j] as number;
     if (x === y) return false;

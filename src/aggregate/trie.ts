@@ -222,7 +222,7 @@ export function nodePrefix(trie: Trie, v: number, side = -1): Prefix {
   const { parent, child1, depth } = trie;
   if (trie.bits === 32) {
     let a = side === 1 ? 1 << (32 - len) : 0;
-    for (let node = v; node > 0; ) {
+    for (let node = v; node > 0;) {
       const p = parent[node] as number;
       if (child1[p] === node) a |= 1 << (32 - (depth[node] as number));
       node = p;
@@ -234,7 +234,7 @@ export function nodePrefix(trie: Trie, v: number, side = -1): Prefix {
     w[i >>> 5] = (w[i >>> 5] as number) | (1 << (31 - (i & 31)));
   };
   if (side === 1) setBit(len - 1);
-  for (let node = v; node > 0; ) {
+  for (let node = v; node > 0;) {
     const p = parent[node] as number;
     if (child1[p] === node) setBit((depth[node] as number) - 1);
     node = p;

@@ -15,7 +15,9 @@ export interface HttpResult {
 export interface RouteSpecHttpTarget {
   setSpec(source: 'http', entries: readonly SpecEntry[]): void;
   mergedSpec(): SpecEntry[];
-  explain(prefix: SpecEntry['prefix']): { candidates: readonly { source: string; nextHop: string; policy: { accepted: boolean; reason?: string } }[] } | undefined;
+  explain(
+    prefix: SpecEntry['prefix'],
+  ): { candidates: readonly { source: string; nextHop: string; policy: { accepted: boolean; reason?: string } }[] } | undefined;
 }
 
 // curl -d sends application/x-www-form-urlencoded unless told otherwise; vpc-router users' scripts do that.
@@ -33,7 +35,11 @@ export function createRouteSpecHandler(target: RouteSpecHttpTarget): RouteSpecHa
       case 'PUT':
         return post(target, bodyText, contentType);
       default:
-        return { status: 405, json: { error: `method ${method} not allowed on /route_spec (GET or POST)` }, headers: { allow: 'GET, HEAD, POST, PUT' } };
+        return {
+          status: 405,
+          json: { error: `method ${method} not allowed on /route_spec (GET or POST)` },
+          headers: { allow: 'GET, HEAD, POST, PUT' },
+        };
     }
   };
 }
@@ -58,7 +64,8 @@ function post(target: RouteSpecHttpTarget, bodyText: string, contentType: string
   for (const e of entries) {
     const x = target.explain(e.prefix);
     for (const c of x?.candidates ?? []) {
-      if (c.source === 'http' && !c.policy.accepted) rejected.push({ prefix: formatPrefix(e.prefix), nextHop: c.nextHop, reason: c.policy.reason ?? 'rejected' });
+      if (c.source === 'http' && !c.policy.accepted)
+        rejected.push({ prefix: formatPrefix(e.prefix), nextHop: c.nextHop, reason: c.policy.reason ?? 'rejected' });
     }
   }
   return { status: 200, json: { status: 'ok', prefixes: entries.length, rejected } };

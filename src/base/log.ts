@@ -23,7 +23,9 @@ export function createLogger(opts: LogOptions = {}): Logger {
           const name = typeof lv === 'number' ? (pino.levels.labels[lv] ?? String(lv)) : String(lv);
           const ts = typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
           const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-          dest.write(`${ts} ${name.padEnd(5)} ${component ? `[${String(component)}] ` : ''}${event ? `${String(event)}: ` : ''}${String(msg ?? '')}${extra}\n`);
+          dest.write(
+            `${ts} ${name.padEnd(5)} ${component ? `[${String(component)}] ` : ''}${event ? `${String(event)}: ` : ''}${String(msg ?? '')}${extra}\n`,
+          );
         } catch {
           dest.write(line);
         }

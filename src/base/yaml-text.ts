@@ -41,7 +41,12 @@ export function parseYamlText(text: string, opts: { readonly allowAliases?: bool
   if (deep !== undefined) {
     lc.addNewLine(0);
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
-    return { doc: undefined, at, pos: (node) => at(node?.range?.[0]), issues: [{ ...at(deep), message: `nesting deeper than ${MAX_DEPTH} levels` }] };
+    return {
+      doc: undefined,
+      at,
+      pos: (node) => at(node?.range?.[0]),
+      issues: [{ ...at(deep), message: `nesting deeper than ${MAX_DEPTH} levels` }],
+    };
   }
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const issues: TextIssue[] = doc.errors.map((e) => ({ ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message }));

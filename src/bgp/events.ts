@@ -35,12 +35,7 @@ export interface BgpPath {
 }
 
 export type PeerDownReason =
-  | 'notification-received'
-  | 'notification-sent'
-  | 'hold-timer-expired'
-  | 'tcp-closed'
-  | 'admin-shutdown'
-  | 'error';
+  'notification-received' | 'notification-sent' | 'hold-timer-expired' | 'tcp-closed' | 'admin-shutdown' | 'error';
 
 export interface PeerInfo {
   readonly peer: string;

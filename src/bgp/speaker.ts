@@ -100,8 +100,13 @@ export class Speaker {
 
   constructor(opts: SpeakerOptions) {
     const holdTime = opts.holdTime ?? 90;
-    if (holdTime !== 0 && (holdTime < 3 || holdTime > 65535)) throw new UserError('BAD_HOLD_TIME', `hold time ${holdTime} must be 0 or 3..65535 seconds (RFC 4271 §4.2)`);
-    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(opts.routerId) || opts.routerId.split('.').some((x) => Number(x) > 255) || opts.routerId === '0.0.0.0') {
+    if (holdTime !== 0 && (holdTime < 3 || holdTime > 65535))
+      throw new UserError('BAD_HOLD_TIME', `hold time ${holdTime} must be 0 or 3..65535 seconds (RFC 4271 §4.2)`);
+    if (
+      !/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(opts.routerId) ||
+      opts.routerId.split('.').some((x) => Number(x) > 255) ||
+      opts.routerId === '0.0.0.0'
+    ) {
       throw new UserError('BAD_ROUTER_ID', `router id "${opts.routerId}" must be a non-zero dotted quad (RFC 6286)`);
     }
     this.table = new NeighborTable(opts.neighbors ?? [], opts.dynamic ?? []);
@@ -147,7 +152,10 @@ export class Speaker {
         l(ev);
       } catch (err) {
         // A consumer's bug must not take sessions down; log it where it surfaced.
-        this.logger.error({ event: 'listener_error', err: errorMessage(err), type: ev.type }, `speaker event listener failed: ${errorMessage(err)}`);
+        this.logger.error(
+          { event: 'listener_error', err: errorMessage(err), type: ev.type },
+          `speaker event listener failed: ${errorMessage(err)}`,
+        );
       }
     }
   }
@@ -263,7 +271,10 @@ export class Speaker {
 
   /** Asks one peer, or every Established peer, to resend its routes (RFC 2918). Returns how many were asked. */
   routeRefresh(address?: string): number {
-    const targets = address === undefined ? [...this.peerMap.values()] : [this.peerMap.get(canonicalAddressText(address))].filter((p): p is Peer => p !== undefined);
+    const targets =
+      address === undefined
+        ? [...this.peerMap.values()]
+        : [this.peerMap.get(canonicalAddressText(address))].filter((p): p is Peer => p !== undefined);
     let n = 0;
     for (const p of targets) if (p.requestRouteRefresh()) n++;
     return n;
@@ -299,7 +310,9 @@ export class Speaker {
   private removePeer(key: string, p: Peer, subcode: number, why: string): void {
     this.peerMap.delete(key);
     this.logger.info({ event: 'peer_removed', peer: key, reason: why }, `${key}: ${why}`);
-    p.stop(subcode, why).catch((err: unknown) => this.logger.error({ event: 'peer_stop_failed', peer: key, err: errorMessage(err) }, 'stopping a peer failed'));
+    p.stop(subcode, why).catch((err: unknown) =>
+      this.logger.error({ event: 'peer_stop_failed', peer: key, err: errorMessage(err) }, 'stopping a peer failed'),
+    );
   }
 
   private pruneDynamic(): void {
@@ -312,7 +325,9 @@ export class Speaker {
     if (!this.started) return;
     this.started = false;
     const closing = this.servers.map((s) => s.close());
-    await Promise.all([...this.peerMap.values()].map((p) => withTimeout(p.stop(CeaseSubcode.ADMIN_SHUTDOWN, opts.message, opts.notify ?? true), 3000)));
+    await Promise.all(
+      [...this.peerMap.values()].map((p) => withTimeout(p.stop(CeaseSubcode.ADMIN_SHUTDOWN, opts.message, opts.notify ?? true), 3000)),
+    );
     for (const s of this.servers) s.destroyAll();
     await Promise.all(closing);
     this.servers = [];

@@ -10,7 +10,18 @@ import { ansi, budgetsFor, fitLine, plain, renderView, type ViewSnapshot } from 
 import { DEMO_HOSTS, DEMO_TABLE_ID } from '../demo/demo-vpc.js';
 
 /** Log events worth a line in the view / plain output. */
-const SHOWN_EVENTS = new Set(['session_up', 'session_down', 'failover', 'converged', 'route_created', 'route_replaced', 'route_deleted', 'table_claimed', 'handler_error', 'uncaught_error']);
+const SHOWN_EVENTS = new Set([
+  'session_up',
+  'session_down',
+  'failover',
+  'converged',
+  'route_created',
+  'route_replaced',
+  'route_deleted',
+  'table_claimed',
+  'handler_error',
+  'uncaught_error',
+]);
 
 function eventLine(r: LogRecord, startedAtWall: number): string {
   const t = ((r.time - startedAtWall) / 1000).toFixed(1).padStart(5);
@@ -19,7 +30,8 @@ function eventLine(r: LogRecord, startedAtWall: number): string {
 
 function number(v: unknown, name: string, min: number, max: number): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UserError('BAD_OPTION', `--${name} must be a number from ${min} to ${max}, got ${String(v)}`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UserError('BAD_OPTION', `--${name} must be a number from ${min} to ${max}, got ${String(v)}`);
   return n;
 }
 
@@ -84,7 +96,11 @@ export async function demoCommand(opts: Record<string, unknown>, _args: readonly
       tableId: DEMO_TABLE_ID,
       limit: world.config.vpc.routeLimit,
       routes: world.routes(),
-      announced: new Set([...world.hosts.values()].filter((h) => h.sim.state === 'established').flatMap((h) => h.sim.announced.map((a) => `${a.prefix.addr}/${a.prefix.len}`))).size,
+      announced: new Set(
+        [...world.hosts.values()]
+          .filter((h) => h.sim.state === 'established')
+          .flatMap((h) => h.sim.announced.map((a) => `${a.prefix.addr}/${a.prefix.len}`)),
+      ).size,
       calls: world.mutatingCalls(startedAtWall),
       callTotals: world.callTotals(),
       events,
@@ -160,7 +176,9 @@ export async function demoCommand(opts: Record<string, unknown>, _args: readonly
   if (!failure && !interrupted && !once) {
     stepTitle = 'done: explore the API';
     say(`Scenario complete. bgp2vpc keeps running: try  curl ${api}/api/v1/tables  or  bgp2vpc status --api ${api}`);
-    say(`API: ${api}/api/v1/status  ${api}/api/v1/peers  ${api}/api/v1/routes  ${api}/metrics  ${api}/route_spec. Ctrl-C stops everything.`);
+    say(
+      `API: ${api}/api/v1/status  ${api}/api/v1/peers  ${api}/api/v1/routes  ${api}/metrics  ${api}/route_spec. Ctrl-C stops everything.`,
+    );
     await new Promise<void>((resolve) => {
       wake = resolve;
       if (interrupted) resolve();

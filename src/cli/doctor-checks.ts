@@ -44,7 +44,10 @@ export async function readTables(ec2: EC2Client, config: Config): Promise<RouteT
     const out = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [...v.routeTables] }));
     return out.RouteTables ?? [];
   }
-  const filters = [{ Name: 'vpc-id', Values: [v.vpcId ?? ''] }, ...Object.entries(v.discoverTags).map(([k, val]) => ({ Name: `tag:${k}`, Values: [val] }))];
+  const filters = [
+    { Name: 'vpc-id', Values: [v.vpcId ?? ''] },
+    ...Object.entries(v.discoverTags).map(([k, val]) => ({ Name: `tag:${k}`, Values: [val] })),
+  ];
   const out = await ec2.send(new DescribeRouteTablesCommand({ Filters: filters }));
   return out.RouteTables ?? [];
 }
@@ -56,7 +59,9 @@ export function tableChecks(config: Config, tables: readonly RouteTable[]): Chec
       check: 'route tables',
       verdict: 'fail',
       detail: 'no route table matches the configuration',
-      fix: config.vpc.routeTables.length ? 'check vpc.routeTables' : `tag the tables of ${config.vpc.vpcId ?? '?'} with ${JSON.stringify(config.vpc.discoverTags)} or list them in vpc.routeTables`,
+      fix: config.vpc.routeTables.length
+        ? 'check vpc.routeTables'
+        : `tag the tables of ${config.vpc.vpcId ?? '?'} with ${JSON.stringify(config.vpc.discoverTags)} or list them in vpc.routeTables`,
     });
     return out;
   }
@@ -65,12 +70,26 @@ export function tableChecks(config: Config, tables: readonly RouteTable[]): Chec
     const id = t.RouteTableId ?? '?';
     const claim = t.Tags?.find((x) => x.Key === CLAIM_TAG)?.Value;
     if (config.vpc.vpcId !== undefined && t.VpcId !== config.vpc.vpcId) {
-      out.push({ check: `table ${id}`, verdict: 'fail', detail: `belongs to ${t.VpcId ?? '?'}, not vpc.vpcId ${config.vpc.vpcId}`, fix: 'fix vpc.vpcId or vpc.routeTables' });
+      out.push({
+        check: `table ${id}`,
+        verdict: 'fail',
+        detail: `belongs to ${t.VpcId ?? '?'}, not vpc.vpcId ${config.vpc.vpcId}`,
+        fix: 'fix vpc.vpcId or vpc.routeTables',
+      });
     }
     if (claim !== undefined && claim !== config.cluster.name) {
-      out.push({ check: `table ${id}`, verdict: 'fail', detail: `claimed by cluster "${claim}" (tag ${CLAIM_TAG})`, fix: `use a table of your own, or set cluster.name: ${claim} if it really is that cluster` });
+      out.push({
+        check: `table ${id}`,
+        verdict: 'fail',
+        detail: `claimed by cluster "${claim}" (tag ${CLAIM_TAG})`,
+        fix: `use a table of your own, or set cluster.name: ${claim} if it really is that cluster`,
+      });
     } else {
-      out.push({ check: `table ${id}`, verdict: 'ok', detail: claim ? `claimed for ${claim}` : `unclaimed: bgp2vpc will tag it ${CLAIM_TAG}=${config.cluster.name}` });
+      out.push({
+        check: `table ${id}`,
+        verdict: 'ok',
+        detail: claim ? `claimed for ${claim}` : `unclaimed: bgp2vpc will tag it ${CLAIM_TAG}=${config.cluster.name}`,
+      });
     }
     for (const family of ['ipv4', 'ipv6'] as const) {
       let foreign = 0;
@@ -84,15 +103,29 @@ export function tableChecks(config: Config, tables: readonly RouteTable[]): Chec
         } catch {
           continue;
         }
-        const mine = (r.NetworkInterfaceId !== undefined || r.InstanceId !== undefined) && cluster.some((c) => c.family === family && prefixesOverlap(c, p) && c.len <= p.len);
+        const mine =
+          (r.NetworkInterfaceId !== undefined || r.InstanceId !== undefined) &&
+          cluster.some((c) => c.family === family && prefixesOverlap(c, p) && c.len <= p.len);
         if (mine) ours++;
         else foreign++;
       }
       if (!cluster.some((c) => c.family === family)) continue;
       const budget = config.vpc.routeLimit - foreign - config.vpc.headroom;
       const detail = `${family}: ${foreign} routes of others, ${ours} of ours, limit ${config.vpc.routeLimit}, headroom ${config.vpc.headroom} → ${budget} routes for bgp2vpc`;
-      if (budget <= 0) out.push({ check: `limit ${id}`, verdict: 'fail', detail, fix: 'raise the route quota (Service Quotas, up to 1000) and vpc.routeLimit, or lower vpc.headroom' });
-      else if (budget < 5) out.push({ check: `limit ${id}`, verdict: 'warn', detail, fix: 'few routes left: expect aggregation damage as hosts are added; raise the quota and vpc.routeLimit' });
+      if (budget <= 0)
+        out.push({
+          check: `limit ${id}`,
+          verdict: 'fail',
+          detail,
+          fix: 'raise the route quota (Service Quotas, up to 1000) and vpc.routeLimit, or lower vpc.headroom',
+        });
+      else if (budget < 5)
+        out.push({
+          check: `limit ${id}`,
+          verdict: 'warn',
+          detail,
+          fix: 'few routes left: expect aggregation damage as hosts are added; raise the quota and vpc.routeLimit',
+        });
       else out.push({ check: `limit ${id}`, verdict: 'ok', detail });
     }
   }
@@ -104,21 +137,39 @@ export async function iamChecks(ec2: EC2Client, config: Config, tableId: string,
   const v6 = config.cluster.cidrs.find((c) => c.family === 'ipv6');
   const dest = v4 ? { DestinationCidrBlock: formatPrefix(v4) } : { DestinationIpv6CidrBlock: formatPrefix(v6 ?? parsePrefix('fd00::/64')) };
   const probes: [string, () => Promise<unknown>][] = [
-    ['ec2:CreateRoute', () => ec2.send(new CreateRouteCommand({ DryRun: true, RouteTableId: tableId, NetworkInterfaceId: eniId, ...dest }))],
-    ['ec2:ReplaceRoute', () => ec2.send(new ReplaceRouteCommand({ DryRun: true, RouteTableId: tableId, NetworkInterfaceId: eniId, ...dest }))],
+    [
+      'ec2:CreateRoute',
+      () => ec2.send(new CreateRouteCommand({ DryRun: true, RouteTableId: tableId, NetworkInterfaceId: eniId, ...dest })),
+    ],
+    [
+      'ec2:ReplaceRoute',
+      () => ec2.send(new ReplaceRouteCommand({ DryRun: true, RouteTableId: tableId, NetworkInterfaceId: eniId, ...dest })),
+    ],
     ['ec2:DeleteRoute', () => ec2.send(new DeleteRouteCommand({ DryRun: true, RouteTableId: tableId, ...dest }))],
-    ['ec2:CreateTags', () => ec2.send(new CreateTagsCommand({ DryRun: true, Resources: [tableId], Tags: [{ Key: CLAIM_TAG, Value: config.cluster.name }] }))],
+    [
+      'ec2:CreateTags',
+      () => ec2.send(new CreateTagsCommand({ DryRun: true, Resources: [tableId], Tags: [{ Key: CLAIM_TAG, Value: config.cluster.name }] })),
+    ],
   ];
   const out: CheckResult[] = [];
   for (const [action, call] of probes) {
     try {
       await call();
-      out.push({ check: `IAM ${action}`, verdict: 'warn', detail: `DryRun on ${tableId} was not refused nor confirmed (the endpoint ignored DryRun)` });
+      out.push({
+        check: `IAM ${action}`,
+        verdict: 'warn',
+        detail: `DryRun on ${tableId} was not refused nor confirmed (the endpoint ignored DryRun)`,
+      });
     } catch (err) {
       const name = errName(err);
       if (name === 'DryRunOperation') out.push({ check: `IAM ${action}`, verdict: 'ok', detail: `allowed on ${tableId}` });
       else if (name === 'UnauthorizedOperation' || name === 'AccessDenied') {
-        out.push({ check: `IAM ${action}`, verdict: 'fail', detail: `denied on ${tableId}`, fix: `attach deploy/iam/bgp2vpc-policy.json (with your cluster name) to the instance or pod role` });
+        out.push({
+          check: `IAM ${action}`,
+          verdict: 'fail',
+          detail: `denied on ${tableId}`,
+          fix: `attach deploy/iam/bgp2vpc-policy.json (with your cluster name) to the instance or pod role`,
+        });
       } else out.push({ check: `IAM ${action}`, verdict: 'warn', detail: `DryRun on ${tableId} answered ${name}: ${errorMessage(err)}` });
     }
   }
@@ -129,14 +180,21 @@ export async function cidrChecks(ec2: EC2Client, config: Config, vpcIds: readonl
   const out: CheckResult[] = [];
   for (const c of config.cluster.cidrs) {
     const r = RESERVED.find((x) => prefixesOverlap(x, c));
-    if (r) out.push({ check: `cluster CIDR ${formatPrefix(c)}`, verdict: 'fail', detail: `overlaps the AWS-reserved ${formatPrefix(r)}`, fix: 'pick another pod network' });
+    if (r)
+      out.push({
+        check: `cluster CIDR ${formatPrefix(c)}`,
+        verdict: 'fail',
+        detail: `overlaps the AWS-reserved ${formatPrefix(r)}`,
+        fix: 'pick another pod network',
+      });
   }
   if (vpcIds.length === 0) return out;
   const vpcs = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [...vpcIds] }))).Vpcs ?? [];
   const vpcCidrs: Prefix[] = [];
   for (const v of vpcs) {
     for (const a of v.CidrBlockAssociationSet ?? []) if (a.CidrBlock) vpcCidrs.push(parsePrefix(a.CidrBlock, { requireCanonical: false }));
-    for (const a of v.Ipv6CidrBlockAssociationSet ?? []) if (a.Ipv6CidrBlock) vpcCidrs.push(parsePrefix(a.Ipv6CidrBlock, { requireCanonical: false }));
+    for (const a of v.Ipv6CidrBlockAssociationSet ?? [])
+      if (a.Ipv6CidrBlock) vpcCidrs.push(parsePrefix(a.Ipv6CidrBlock, { requireCanonical: false }));
   }
   for (const c of config.cluster.cidrs) {
     const hit = vpcCidrs.find((v) => prefixesOverlap(v, c));
@@ -147,7 +205,12 @@ export async function cidrChecks(ec2: EC2Client, config: Config, vpcIds: readonl
         detail: `overlaps the VPC CIDR ${formatPrefix(hit)}: EC2 refuses routes inside a VPC CIDR`,
         fix: 'use a pod network outside every VPC CIDR (e.g. 100.64.0.0/10 space not used by the VPC)',
       });
-    } else out.push({ check: `cluster CIDR ${formatPrefix(c)}`, verdict: 'ok', detail: `outside the VPC CIDRs (${vpcCidrs.map(formatPrefix).join(', ') || 'none'})` });
+    } else
+      out.push({
+        check: `cluster CIDR ${formatPrefix(c)}`,
+        verdict: 'ok',
+        detail: `outside the VPC CIDRs (${vpcCidrs.map(formatPrefix).join(', ') || 'none'})`,
+      });
   }
   return out;
 }
@@ -163,15 +226,30 @@ export function configuredNextHops(config: Config, specFile: readonly SpecEntry[
 
 export async function sourceDestChecks(ec2: EC2Client, ips: readonly string[]): Promise<{ results: CheckResult[]; anyEni?: string }> {
   if (ips.length === 0) {
-    return { results: [{ check: 'source/dest check', verdict: 'ok', detail: 'no next hop named in the config (dynamic peers are checked at run time by VPC sync)' }] };
+    return {
+      results: [
+        {
+          check: 'source/dest check',
+          verdict: 'ok',
+          detail: 'no next hop named in the config (dynamic peers are checked at run time by VPC sync)',
+        },
+      ],
+    };
   }
-  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'addresses.private-ip-address', Values: [...ips] }] }));
+  const out = await ec2.send(
+    new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'addresses.private-ip-address', Values: [...ips] }] }),
+  );
   const enis = out.NetworkInterfaces ?? [];
   const results: CheckResult[] = [];
   for (const ip of ips) {
     const eni = enis.find((e) => (e.PrivateIpAddresses ?? []).some((a) => a.PrivateIpAddress === ip) || e.PrivateIpAddress === ip);
     if (!eni) {
-      results.push({ check: `next hop ${ip}`, verdict: 'warn', detail: 'no ENI holds this address in the region', fix: 'check the address (routes to it cannot be created)' });
+      results.push({
+        check: `next hop ${ip}`,
+        verdict: 'warn',
+        detail: 'no ENI holds this address in the region',
+        fix: 'check the address (routes to it cannot be created)',
+      });
     } else if (eni.SourceDestCheck !== false) {
       const who = eni.Attachment?.InstanceId ?? eni.NetworkInterfaceId ?? '?';
       results.push({
@@ -221,8 +299,20 @@ export async function networkChecks(config: Config): Promise<CheckResult[]> {
     const err = l.port === 0 ? undefined : await tryBind(l.address, l.port);
     const at = `${l.address}:${l.port}`;
     if (err === undefined) out.push({ check: `BGP listener ${at}`, verdict: 'ok', detail: 'can be bound' });
-    else if (err === 'EADDRINUSE') out.push({ check: `BGP listener ${at}`, verdict: 'warn', detail: 'in use (bgp2vpc already running, or another BGP daemon)', fix: 'stop the other listener or change bgp.listen' });
-    else if (err === 'EACCES') out.push({ check: `BGP listener ${at}`, verdict: 'fail', detail: 'permission denied', fix: 'grant CAP_NET_BIND_SERVICE (deploy/systemd/bgp2vpc.service, deploy/Dockerfile) or use a port above 1023' });
+    else if (err === 'EADDRINUSE')
+      out.push({
+        check: `BGP listener ${at}`,
+        verdict: 'warn',
+        detail: 'in use (bgp2vpc already running, or another BGP daemon)',
+        fix: 'stop the other listener or change bgp.listen',
+      });
+    else if (err === 'EACCES')
+      out.push({
+        check: `BGP listener ${at}`,
+        verdict: 'fail',
+        detail: 'permission denied',
+        fix: 'grant CAP_NET_BIND_SERVICE (deploy/systemd/bgp2vpc.service, deploy/Dockerfile) or use a port above 1023',
+      });
     else out.push({ check: `BGP listener ${at}`, verdict: 'fail', detail: err, fix: 'bgp.listen must name an address of this host' });
   }
   for (const n of config.bgp.neighbors.filter((x) => x.active)) {
@@ -230,7 +320,12 @@ export async function networkChecks(config: Config): Promise<CheckResult[]> {
     out.push(
       err === undefined
         ? { check: `peer ${n.address}`, verdict: 'ok', detail: `TCP ${n.port ?? 179} reachable` }
-        : { check: `peer ${n.address}`, verdict: 'warn', detail: `TCP ${n.port ?? 179}: ${err}`, fix: 'security groups must allow TCP 179 between the hosts and bgp2vpc; is the host BGP daemon running?' },
+        : {
+            check: `peer ${n.address}`,
+            verdict: 'warn',
+            detail: `TCP ${n.port ?? 179}: ${err}`,
+            fix: 'security groups must allow TCP 179 between the hosts and bgp2vpc; is the host BGP daemon running?',
+          },
     );
   }
   return out;

@@ -7,7 +7,16 @@ import { errorMessage } from '../base/errors.js';
 import { loadSpecFile } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
 import { ec2ClientFor, requireRegion } from '../daemon/assemble.js';
-import { cidrChecks, configuredNextHops, iamChecks, networkChecks, readTables, sourceDestChecks, tableChecks, type CheckResult } from './doctor-checks.js';
+import {
+  cidrChecks,
+  configuredNextHops,
+  iamChecks,
+  networkChecks,
+  readTables,
+  sourceDestChecks,
+  tableChecks,
+  type CheckResult,
+} from './doctor-checks.js';
 
 const MARK: Readonly<Record<CheckResult['verdict'], string>> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
 
@@ -30,13 +39,22 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
       spec = await loadSpecFile(config.routes.file);
       results.push({ check: 'route spec file', verdict: 'ok', detail: `${config.routes.file}: ${spec.length} prefixes` });
     } catch (err) {
-      results.push({ check: 'route spec file', verdict: 'fail', detail: errorMessage(err), fix: 'fix the file (same format as vpc-router)' });
+      results.push({
+        check: 'route spec file',
+        verdict: 'fail',
+        detail: errorMessage(err),
+        fix: 'fix the file (same format as vpc-router)',
+      });
     }
   }
   let tables;
   try {
     tables = await readTables(ec2, config);
-    results.push({ check: 'EC2 access', verdict: 'ok', detail: `DescribeRouteTables answered (${config.vpc.endpoint ?? `region ${config.vpc.region ?? process.env.AWS_REGION ?? 'from the SDK chain'}`})` });
+    results.push({
+      check: 'EC2 access',
+      verdict: 'ok',
+      detail: `DescribeRouteTables answered (${config.vpc.endpoint ?? `region ${config.vpc.region ?? process.env.AWS_REGION ?? 'from the SDK chain'}`})`,
+    });
   } catch (err) {
     results.push({
       check: 'EC2 access',
@@ -52,7 +70,12 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
   try {
     results.push(...(await cidrChecks(ec2, config, vpcIds.length ? vpcIds : config.vpc.vpcId ? [config.vpc.vpcId] : [])));
   } catch (err) {
-    results.push({ check: 'VPC CIDRs', verdict: 'warn', detail: `DescribeVpcs failed: ${errorMessage(err)}`, fix: 'allow ec2:DescribeVpcs' });
+    results.push({
+      check: 'VPC CIDRs',
+      verdict: 'warn',
+      detail: `DescribeVpcs failed: ${errorMessage(err)}`,
+      fix: 'allow ec2:DescribeVpcs',
+    });
   }
   let anyEni: string | undefined;
   try {
@@ -60,7 +83,12 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
     results.push(...sd.results);
     anyEni = sd.anyEni;
   } catch (err) {
-    results.push({ check: 'source/dest check', verdict: 'warn', detail: `DescribeNetworkInterfaces failed: ${errorMessage(err)}`, fix: 'allow ec2:DescribeNetworkInterfaces' });
+    results.push({
+      check: 'source/dest check',
+      verdict: 'warn',
+      detail: `DescribeNetworkInterfaces failed: ${errorMessage(err)}`,
+      fix: 'allow ec2:DescribeNetworkInterfaces',
+    });
   }
   const first = tables[0]?.RouteTableId;
   if (first !== undefined) results.push(...(await iamChecks(ec2, config, first, anyEni ?? 'eni-00000000000000000')));

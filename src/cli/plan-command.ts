@@ -68,7 +68,11 @@ export async function planCommand(opts: Record<string, unknown>, _args: readonly
     await sync.reconcileNow();
     const plans = sync.planOnly();
     const prefixes = spec.stats().prefixes;
-    process.stdout.write(opts.json ? JSON.stringify({ source, prefixes, tables: plansToJson(plans) }, null, 2) + '\n' : renderPlan(config.cluster.name, plans, source, prefixes));
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify({ source, prefixes, tables: plansToJson(plans) }, null, 2) + '\n'
+        : renderPlan(config.cluster.name, plans, source, prefixes),
+    );
     return 0;
   } finally {
     await speaker.stop({ notify: true }).catch(() => undefined);

@@ -53,7 +53,10 @@ async function reload(file: string, logger: Logger, apply: (c: ReturnType<typeof
   try {
     next = loadConfig(file);
   } catch (err) {
-    logger.error({ event: 'reload_rejected', err: errorMessage(err) }, `SIGHUP: ${file} is invalid, keeping the running config:\n${errorMessage(err)}`);
+    logger.error(
+      { event: 'reload_rejected', err: errorMessage(err) },
+      `SIGHUP: ${file} is invalid, keeping the running config:\n${errorMessage(err)}`,
+    );
     return;
   }
   try {

@@ -13,7 +13,10 @@ async function getJson<T>(base: string, path: string, token: string | undefined)
       signal: AbortSignal.timeout(5_000),
     });
   } catch (e) {
-    throw new UserError('API_UNREACHABLE', `cannot reach the bgp2vpc API at ${base} (${errorMessage(e)}); is the daemon running? (--api URL)`);
+    throw new UserError(
+      'API_UNREACHABLE',
+      `cannot reach the bgp2vpc API at ${base} (${errorMessage(e)}); is the daemon running? (--api URL)`,
+    );
   }
   if (res.status === 401) throw new UserError('API_UNAUTHORIZED', `the API at ${base} needs a bearer token (--token or $BGP2VPC_TOKEN)`);
   if (!res.ok) throw new UserError('API_ERROR', `GET ${path} answered HTTP ${res.status}`);

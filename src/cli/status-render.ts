@@ -62,15 +62,23 @@ export function renderStatus(s: StatusSnapshot): string {
   for (const t of s.tables.tables) {
     const pct = t.limit > 0 ? Math.round((100 * t.used) / t.limit) : 0;
     const damage = t.damageAddresses !== '0' ? `  DAMAGE: ${t.damageAddresses} announced addresses misrouted (table full)` : '';
-    const pend = t.pending && t.pending.creates + t.pending.replaces + t.pending.deletes > 0
-      ? `  pending +${t.pending.creates} ~${t.pending.replaces} -${t.pending.deletes}`
-      : '';
-    out.push(`  ${t.id}: ${t.used}/${t.limit} routes (${pct}%), ${t.desired.length} desired${pend}${damage}${t.lastError ? `  error: ${t.lastError}` : ''}`);
+    const pend =
+      t.pending && t.pending.creates + t.pending.replaces + t.pending.deletes > 0
+        ? `  pending +${t.pending.creates} ~${t.pending.replaces} -${t.pending.deletes}`
+        : '';
+    out.push(
+      `  ${t.id}: ${t.used}/${t.limit} routes (${pct}%), ${t.desired.length} desired${pend}${damage}${t.lastError ? `  error: ${t.lastError}` : ''}`,
+    );
     const actual = new Map(t.actual.map((r) => [r.destination, r]));
     const rows = t.desired.map((d) => {
       const a = actual.get(d.destination);
       const inSync = a !== undefined && a.target === d.target && a.state !== 'blackhole';
-      return ['    ' + d.destination, d.target, a ? `${a.target}${a.state && a.state !== 'active' ? ` (${a.state})` : ''}` : '-', inSync ? 'in sync' : 'pending'];
+      return [
+        '    ' + d.destination,
+        d.target,
+        a ? `${a.target}${a.state && a.state !== 'active' ? ` (${a.state})` : ''}` : '-',
+        inSync ? 'in sync' : 'pending',
+      ];
     });
     if (rows.length) out.push(textTable(['    DESTINATION', 'DESIRED', 'ACTUAL', ''], rows).trimEnd());
   }

@@ -21,7 +21,15 @@ import type { ApiBackend } from '../api/backend.js';
 import type { StatusView } from '../api/views.js';
 import { Daemon } from './daemon.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
-import { healthOptions, isLoopbackEndpoint, policyOptions, routeSpecOptions, speakerNeighbors, speakerOptions, syncOptions } from './wiring.js';
+import {
+  healthOptions,
+  isLoopbackEndpoint,
+  policyOptions,
+  routeSpecOptions,
+  speakerNeighbors,
+  speakerOptions,
+  syncOptions,
+} from './wiring.js';
 import { VERSION } from '../base/version.js';
 
 export interface AssembleOptions {
@@ -66,11 +74,21 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       { path: c.routes.file, clock, log: logger },
       {
         onSpec: (entries) => spec.setSpec('file', entries),
-        onError: (err) => logger.error({ event: 'route_spec_file_error', err: err.message }, `route spec file rejected, keeping the last good one: ${err.message}`),
+        onError: (err) =>
+          logger.error(
+            { event: 'route_spec_file_error', err: err.message },
+            `route spec file rejected, keeping the last good one: ${err.message}`,
+          ),
       },
     );
   };
-  const rib = new RouteSpecRib({ spec, health, staticEntries: staticEntries(config), httpPost: config.routes.httpPost, ...optional('file', makeWatcher(config)) });
+  const rib = new RouteSpecRib({
+    spec,
+    health,
+    staticEntries: staticEntries(config),
+    httpPost: config.routes.httpPost,
+    ...optional('file', makeWatcher(config)),
+  });
 
   const speaker = new Speaker({ ...speakerOptions(config), clock, logger, metrics });
   const bgp = new SpeakerBgpPort(speaker, () => health);
@@ -89,7 +107,9 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     failoverLatency.observe((clock.now() - failoverAt) / 1000);
     failoverAt = undefined;
   };
-  const syncPort = new VpcSyncPort((mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite, onMutatingSend }));
+  const syncPort = new VpcSyncPort(
+    (mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite, onMutatingSend }),
+  );
   const sync = syncPort.sync;
 
   const daemon = new Daemon(
@@ -107,7 +127,8 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     for (const c of batch) {
       if (c.failover && daemon.phase === 'running') failoverAt ??= clock.now();
       const fields = { prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
-      if (c.failover) logger.warn({ event: 'failover', ...fields }, `failover ${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
+      if (c.failover)
+        logger.warn({ event: 'failover', ...fields }, `failover ${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
       else logger.info({ event: 'next_hop_chosen', ...fields }, `${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
     }
   });
@@ -175,7 +196,8 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     if (!same(routeSpecOptions(next), routeSpecOptions(current)) || next.routes.httpPost !== current.routes.httpPost) {
       restartNeeded.push('routes (onNoHealthy, failbackHoldDown, medAcrossAs, httpPost)');
     }
-    if (b0.asn !== b1.asn || b0.routerId !== b1.routerId || !same(b0.listen, b1.listen) || b0.holdTime !== b1.holdTime) restartNeeded.push('bgp (asn, routerId, listen, holdTime)');
+    if (b0.asn !== b1.asn || b0.routerId !== b1.routerId || !same(b0.listen, b1.listen) || b0.holdTime !== b1.holdTime)
+      restartNeeded.push('bgp (asn, routerId, listen, holdTime)');
     // Applied live: import policy (sessions untouched; stored paths re-evaluated), neighbours and ranges (only
     // affected sessions reset), static routes and the route spec file.
     spec.setPolicy(new ImportPolicy(policyOptions(next)));
@@ -207,7 +229,11 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
 export function ec2ClientFor(config: Config): EC2Client {
   const endpoint = config.vpc.endpoint;
   if (endpoint !== undefined && isLoopbackEndpoint(endpoint) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-    return createEc2Client({ endpoint, region: config.vpc.region ?? 'us-east-1', credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' } });
+    return createEc2Client({
+      endpoint,
+      region: config.vpc.region ?? 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' },
+    });
   }
   // Without vpc.region the SDK's chain decides (AWS_REGION, the profile's region); AWS_DEFAULT_REGION is the CLI's
   // name for it, honoured too.

@@ -106,7 +106,9 @@ export class Daemon {
       ...(this.opts.expectPeers ? { requirePeer: true } : {}),
       ...(this.opts.maxSettleMs !== undefined ? { maxMs: this.opts.maxSettleMs } : {}),
     });
-    bgp.on((ev) => this.guard('speaker-event', () => this.onSpeakerEvent(ev), { peer: 'peer' in ev ? ev.peer : ev.info.peer, type: ev.type }));
+    bgp.on((ev) =>
+      this.guard('speaker-event', () => this.onSpeakerEvent(ev), { peer: 'peer' in ev ? ev.peer : ev.info.peer, type: ev.type }),
+    );
     await bgp.start();
     this.phaseValue = 'converging';
     this.log.info({ event: 'converging', settleMs: this.opts.settleMs }, `waiting up to ${this.opts.settleMs}ms for initial convergence`);

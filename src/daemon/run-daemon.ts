@@ -27,7 +27,10 @@ export interface RunDaemonOptions {
 
 /** Profiles in use: the default one and every one a peer group names. */
 export function usesIcmpProbes(config: Config): boolean {
-  const used = new Set([config.health.defaultProfile, ...Object.values(config.bgp.groups).map((g) => g.health ?? config.health.defaultProfile)]);
+  const used = new Set([
+    config.health.defaultProfile,
+    ...Object.values(config.bgp.groups).map((g) => g.health ?? config.health.defaultProfile),
+  ]);
   return [...used].some((name) => config.health.profiles[name]?.type === 'icmp');
 }
 
@@ -43,7 +46,12 @@ export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise
     }
   }
   const metrics = opts.metrics ?? new Metrics({ defaultMetrics: true });
-  const parts = assemble(config, { logger: opts.logger, metrics, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.ec2 ? { ec2: opts.ec2 } : {}) });
+  const parts = assemble(config, {
+    logger: opts.logger,
+    metrics,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.ec2 ? { ec2: opts.ec2 } : {}),
+  });
   const listen = apiListen(config);
   let api: ApiServer;
   try {
@@ -56,7 +64,8 @@ export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise
       auth: { protectReads: config.api.protectReads, ...(config.api.token !== undefined ? { token: config.api.token } : {}) },
     });
   } catch (err) {
-    if (err instanceof ApiListenError) throw new UserError('API_LISTEN_FAILED', `api.listen ${config.api.listen}: ${errorMessage(err.cause)}`, { cause: err });
+    if (err instanceof ApiListenError)
+      throw new UserError('API_LISTEN_FAILED', `api.listen ${config.api.listen}: ${errorMessage(err.cause)}`, { cause: err });
     throw err;
   }
   try {

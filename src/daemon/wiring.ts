@@ -79,7 +79,10 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
   }
 }
 
-export function policyOptions(config: Config, vpc: { vpcCidrs?: readonly string[]; subnetCidrs?: readonly string[] } = {}): ImportPolicyOptions {
+export function policyOptions(
+  config: Config,
+  vpc: { vpcCidrs?: readonly string[]; subnetCidrs?: readonly string[] } = {},
+): ImportPolicyOptions {
   const groups: GroupPolicyOptions[] = groupNames(config).map((name) => {
     const g = groupOf(config, name);
     const peers = [
@@ -128,7 +131,13 @@ function probeSpec(p: Profile): ProbeSpec {
 export function healthOptions(config: Config): HealthMonitorOptions {
   const h = config.health;
   const damping = h.damping.enabled
-    ? { penalty: h.damping.penalty, halfLifeMs: h.damping.halfLife, suppress: h.damping.suppress, reuse: h.damping.reuse, maxSuppressMs: h.damping.maxSuppress }
+    ? {
+        penalty: h.damping.penalty,
+        halfLifeMs: h.damping.halfLife,
+        suppress: h.damping.suppress,
+        reuse: h.damping.reuse,
+        maxSuppressMs: h.damping.maxSuppress,
+      }
     : (false as const);
   const groups: Record<string, ProbeGroupOptions> = {};
   for (const name of groupNames(config)) {

@@ -47,7 +47,13 @@ export function demoState(): StateDoc {
         ],
         internetGateways: [{ name: 'igw' }],
         natGateways: [{ name: 'nat', subnet: 'subnet-a' }],
-        instances: DEMO_HOSTS.map((h) => ({ name: h.name, subnet: h.subnet, privateIp: h.ip, sourceDestCheck: false, tags: { Name: h.name } })),
+        instances: DEMO_HOSTS.map((h) => ({
+          name: h.name,
+          subnet: h.subnet,
+          privateIp: h.ip,
+          sourceDestCheck: false,
+          tags: { Name: h.name },
+        })),
         routeTables: [
           {
             name: 'main',

@@ -129,14 +129,16 @@ export class DemoWorld {
         const dest = c.params.DestinationCidrBlock ?? c.params.DestinationIpv6CidrBlock ?? '';
         const eni = c.params.NetworkInterfaceId;
         const host = this.hostOfEni(eni);
-        const detail = c.action === 'CreateTags' ? `${c.params['ResourceId.1'] ?? ''} (claim the table)` : `${dest}${eni ? ` → ${host ?? eni}` : ''}`;
+        const detail =
+          c.action === 'CreateTags' ? `${c.params['ResourceId.1'] ?? ''} (claim the table)` : `${dest}${eni ? ` → ${host ?? eni}` : ''}`;
         return { at: performance.timeOrigin + c.time - originWallMs, action: c.action, detail, outcome: c.outcome };
       });
   }
 
   callTotals(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [action, byOutcome] of Object.entries(this.emu.counters())) out[action] = Object.values(byOutcome).reduce((a, b) => a + b, 0);
+    for (const [action, byOutcome] of Object.entries(this.emu.counters()))
+      out[action] = Object.values(byOutcome).reduce((a, b) => a + b, 0);
     return out;
   }
 

@@ -64,7 +64,9 @@ export const STEPS: readonly ScenarioStep[] = [
       ctx.say(`bgp2vpc read the route table and now waits for initial convergence before its first write (routes.settleTime).`);
       await ctx.until(() => w.daemon.parts.daemon.phase === 'running', 'initial convergence', 20_000);
       const ok = (): boolean =>
-        DEMO_HOSTS.every((h) => w.routeFor(podProbe(h.podCidr)) === h.name) && DEMO_VIPS.every((v) => w.routeFor(vipAddr(v.vip)) === v.hosts[0]) && settled(w);
+        DEMO_HOSTS.every((h) => w.routeFor(podProbe(h.podCidr)) === h.name) &&
+        DEMO_VIPS.every((v) => w.routeFor(vipAddr(v.vip)) === v.hosts[0]) &&
+        settled(w);
       await ctx.until(ok, 'every pod CIDR and VIP routed to its host', 20_000);
       const ours = w.routes().filter((r) => r.ours).length;
       ctx.say(`${announcedCount(w)} announced prefixes → ${ours} routes (minimal table; the IGW and NAT routes are untouched).`);
@@ -119,7 +121,11 @@ export const STEPS: readonly ScenarioStep[] = [
       ctx.say(`node-e announces 64 /28 service blocks and node-f 32 more: far more prefixes than the table's limit of 50.`);
       e.sim.announce(blocks('100.64.200.0/28', 64));
       f.sim.announce(blocks('100.64.208.0/28', 32));
-      await ctx.until(() => w.routeFor('100.64.203.250') === 'node-e' && w.routeFor('100.64.209.250') === 'node-f' && settled(w), 'the new blocks to be routed', 20_000);
+      await ctx.until(
+        () => w.routeFor('100.64.203.250') === 'node-e' && w.routeFor('100.64.209.250') === 'node-f' && settled(w),
+        'the new blocks to be routed',
+        20_000,
+      );
       const ours = w.routes().filter((r) => r.ours).length;
       ctx.say(`${announcedCount(w)} announced prefixes fit in ${ours} routes: aggregated into the minimal table, nothing misrouted.`);
       await ctx.pause(2500);

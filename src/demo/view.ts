@@ -61,7 +61,7 @@ function pad(s: string, width: number): string {
 export function fitLine(s: string, width: number): string {
   let visible = 0;
   let out = '';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     // eslint-disable-next-line no-control-regex
     const m = /^\x1b\[[0-9;]*m/.exec(s.slice(i));
     if (m) {
@@ -101,7 +101,11 @@ export function renderView(v: ViewSnapshot, p: Paint, maxRoutes = 16, maxCalls =
   out.push('');
 
   out.push(p.bold('SESSIONS'));
-  out.push(p.dim(`  ${pad('HOST', 8)} ${pad('ADDRESS', 13)} ${pad('ASN', 6)} ${pad('STATE', 12)} ${pad('UP', 7)} ${pad('PFX', 4)} ${pad('FLAPS', 5)} HEALTH`));
+  out.push(
+    p.dim(
+      `  ${pad('HOST', 8)} ${pad('ADDRESS', 13)} ${pad('ASN', 6)} ${pad('STATE', 12)} ${pad('UP', 7)} ${pad('PFX', 4)} ${pad('FLAPS', 5)} HEALTH`,
+    ),
+  );
   for (const h of v.hosts) {
     const pv = h.peer;
     const state = pv ? (pv.state === 'established' ? p.green(pv.state) : p.red(pv.state)) : p.dim('-');
@@ -120,7 +124,9 @@ export function renderView(v: ViewSnapshot, p: Paint, maxRoutes = 16, maxCalls =
 
   const ours = v.routes.filter((r) => r.ours).length;
   const used = v.routes.filter((r) => r.target !== 'local').length;
-  out.push(`${p.bold(`ROUTE TABLE ${v.tableId}`)}  ${used}/${v.limit} routes used (${ours} by bgp2vpc)  ${p.dim(`${v.announced} prefixes announced`)}`);
+  out.push(
+    `${p.bold(`ROUTE TABLE ${v.tableId}`)}  ${used}/${v.limit} routes used (${ours} by bgp2vpc)  ${p.dim(`${v.announced} prefixes announced`)}`,
+  );
   out.push(p.dim(`  ${pad('DESTINATION', 18)} ${pad('TARGET', 32)} STATE`));
   for (const r of v.routes.slice(0, maxRoutes)) {
     const target = r.host ? `${r.target} ${p.cyan(r.host)}` : r.target;

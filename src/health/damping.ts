@@ -32,7 +32,8 @@ export interface DampingState {
 export const INITIAL_DAMPING: DampingState = { penalty: 0, at: 0, suppressed: false, flaps: 0 };
 
 export function validateDamping(o: DampingOptions): string | undefined {
-  if (!(o.penalty > 0 && o.halfLifeMs > 0 && o.maxSuppressMs > 0)) return 'damping penalty, half-life and max suppress time must be positive';
+  if (!(o.penalty > 0 && o.halfLifeMs > 0 && o.maxSuppressMs > 0))
+    return 'damping penalty, half-life and max suppress time must be positive';
   if (!(o.reuse > 0 && o.reuse < o.suppress)) return 'damping reuse threshold must be positive and below the suppress threshold';
   return undefined;
 }

@@ -16,7 +16,12 @@ export class HealthMetrics {
     this.penalty = m.gauge('nexthop_damping_penalty', 'Current flap-damping penalty of the next hop', ['next_hop']);
     this.flaps = m.gauge('nexthop_flaps', 'Up→down transitions of the next hop since it was first probed', ['next_hop']);
     this.probes = m.counter('nexthop_probes_total', 'Health probes run, by result', ['next_hop', 'result']);
-    this.duration = m.histogram('probe_duration_seconds', 'Health probe duration', [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1]);
+    this.duration = m.histogram(
+      'probe_duration_seconds',
+      'Health probe duration',
+      [],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1],
+    );
   }
 
   set(t: { nextHop: string; health: TargetHealth }, now: number): void {

@@ -100,7 +100,8 @@ export class HealthMonitor {
     for (const [name, g] of Object.entries(groups)) next.set(name, resolveProbeGroup(name, g));
     const same = (a: ResolvedProbeGroup | undefined, b: ResolvedProbeGroup | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
     const changed = new Set<string>();
-    for (const name of new Set([...this.groups.keys(), ...next.keys()])) if (!same(this.groups.get(name), next.get(name))) changed.add(name);
+    for (const name of new Set([...this.groups.keys(), ...next.keys()]))
+      if (!same(this.groups.get(name), next.get(name))) changed.add(name);
     if (changed.size === 0) return;
     this.groups.clear();
     for (const [k, v] of next) this.groups.set(k, v);
@@ -137,7 +138,8 @@ export class HealthMonitor {
     if (t) return { healthy: t.health.eligible(), since: t.health.view(now).since, reason: t.health.reason(now) };
     const m = this.marks.get(nextHop);
     if (m && (m.until === undefined || now < m.until)) return { healthy: false, since: now, reason: m.reason };
-    if (this.startDown && group !== undefined && this.probedGroup(group)) return { healthy: false, since: now, reason: 'waiting for the first probes' };
+    if (this.startDown && group !== undefined && this.probedGroup(group))
+      return { healthy: false, since: now, reason: 'waiting for the first probes' };
     return { healthy: true, since: now, reason: 'not probed' };
   }
 
@@ -169,7 +171,18 @@ export class HealthMonitor {
     }
     const now = this.clock.now();
     const health = new TargetHealth({ rise: group?.rise ?? 1, fall: group?.fall ?? 1 }, group?.damping, now, active && this.startDown);
-    const t: Target = { nextHop, requestedGroup: groupName, groupName: name ?? '', group: active ? group : undefined, probe, health, timer: undefined, wake: undefined, inFlight: false, removed: false };
+    const t: Target = {
+      nextHop,
+      requestedGroup: groupName,
+      groupName: name ?? '',
+      group: active ? group : undefined,
+      probe,
+      health,
+      timer: undefined,
+      wake: undefined,
+      inFlight: false,
+      removed: false,
+    };
     this.targets.set(nextHop, t);
     const m = this.marks.get(nextHop);
     if (m) {
@@ -273,18 +286,24 @@ export class HealthMonitor {
     t.wake = undefined;
     const at = t.health.nextWakeup();
     if (at === undefined || t.removed) return;
-    t.wake = this.clock.setTimeout(() => {
-      t.wake = undefined;
-      const now = this.clock.now();
-      if (t.health.tick(now)) this.report(t, now);
-      this.scheduleWake(t);
-    }, Math.max(0, Math.ceil(at - this.clock.now()) + 1));
+    t.wake = this.clock.setTimeout(
+      () => {
+        t.wake = undefined;
+        const now = this.clock.now();
+        if (t.health.tick(now)) this.report(t, now);
+        this.scheduleWake(t);
+      },
+      Math.max(0, Math.ceil(at - this.clock.now()) + 1),
+    );
   }
 
   private report(t: Target, now: number): void {
     const v = t.health.view(now);
     this.metrics?.set(t, now);
-    this.log.info({ event: v.eligible ? 'nexthop_healthy' : 'nexthop_unhealthy', nextHop: t.nextHop, reason: v.reason, penalty: v.penalty }, `next hop ${t.nextHop} ${v.eligible ? 'healthy' : 'unhealthy'}: ${v.reason}`);
+    this.log.info(
+      { event: v.eligible ? 'nexthop_healthy' : 'nexthop_unhealthy', nextHop: t.nextHop, reason: v.reason, penalty: v.penalty },
+      `next hop ${t.nextHop} ${v.eligible ? 'healthy' : 'unhealthy'}: ${v.reason}`,
+    );
     const change = { healthy: v.eligible, since: now, reason: v.reason };
     for (const l of this.listeners) l(t.nextHop, change);
   }

@@ -64,10 +64,15 @@ export async function checkIcmpCapability(pingPath = 'ping'): Promise<void> {
   }
   if (r.code === 0) return;
   if (/not permitted|permission denied|socket:|cap_net_raw/i.test(r.output)) {
-    const range = await readFile('/proc/sys/net/ipv4/ping_group_range', 'utf8').then((t) => t.trim().replace(/\s+/, '..'), () => 'unknown');
+    const range = await readFile('/proc/sys/net/ipv4/ping_group_range', 'utf8').then(
+      (t) => t.trim().replace(/\s+/, '..'),
+      () => 'unknown',
+    );
     throw new IcmpNotPermittedError(
       `ICMP health probes are not permitted: grant CAP_NET_RAW (e.g. systemd AmbientCapabilities=CAP_NET_RAW, Kubernetes securityContext.capabilities.add [NET_RAW]) or add the process's group to net.ipv4.ping_group_range (now ${range}); or use tcp/http probes (${r.output.trim().split('\n')[0] ?? ''})`,
     );
   }
-  throw new IcmpNotPermittedError(`ICMP health probes do not work: ping 127.0.0.1 exited ${r.code}: ${r.output.trim().split('\n')[0] ?? ''}`);
+  throw new IcmpNotPermittedError(
+    `ICMP health probes do not work: ping 127.0.0.1 exited ${r.code}: ${r.output.trim().split('\n')[0] ?? ''}`,
+  );
 }

@@ -60,13 +60,18 @@ export function resolveProbeGroup(name: string, o: ProbeGroupOptions): ResolvedP
     throw new HealthConfigError(`health group ${name}: ${m}`);
   };
   if (!(r.intervalMs >= 10)) bad(`interval ${r.intervalMs} ms must be at least 10 ms`);
-  if (!(r.timeoutMs > 0 && r.timeoutMs <= r.intervalMs)) bad(`timeout ${r.timeoutMs} ms must be positive and at most the interval (${r.intervalMs} ms)`);
+  if (!(r.timeoutMs > 0 && r.timeoutMs <= r.intervalMs))
+    bad(`timeout ${r.timeoutMs} ms must be positive and at most the interval (${r.intervalMs} ms)`);
   if (!(Number.isInteger(r.rise) && r.rise >= 1 && Number.isInteger(r.fall) && r.fall >= 1)) bad('rise and fall must be integers ≥ 1');
   if (!(r.jitter >= 0 && r.jitter < 0.5)) bad('jitter must be in [0, 0.5)');
-  if ((r.probe.type === 'tcp' || r.probe.type === 'http') && !(Number.isInteger(r.probe.port) && r.probe.port > 0 && r.probe.port < 65536)) {
+  if (
+    (r.probe.type === 'tcp' || r.probe.type === 'http') &&
+    !(Number.isInteger(r.probe.port) && r.probe.port > 0 && r.probe.port < 65536)
+  ) {
     bad(`probe port ${r.probe.port} must be 1..65535`);
   }
-  if (r.probe.type === 'http' && r.probe.path !== undefined && !r.probe.path.startsWith('/')) bad(`http path "${r.probe.path}" must start with /`);
+  if (r.probe.type === 'http' && r.probe.path !== undefined && !r.probe.path.startsWith('/'))
+    bad(`http path "${r.probe.path}" must start with /`);
   if (r.damping) {
     const d = validateDamping(r.damping);
     if (d) bad(d);

@@ -11,7 +11,6 @@ export type ProbeSpec =
   | { readonly type: 'icmp'; readonly pingPath?: string }
   | { readonly type: 'none' };
 
-
 export function makeProbe(spec: ProbeSpec): Probe {
   switch (spec.type) {
     case 'tcp':
@@ -73,7 +72,11 @@ export function httpProbe(target: string, port: number, path: string, host: stri
       path,
       method: 'GET',
       agent: false,
-      headers: { host: host ?? (isIPv6(target) ? `[${target}]:${port}` : `${target}:${port}`), 'user-agent': 'bgp2vpc-health', connection: 'close' },
+      headers: {
+        host: host ?? (isIPv6(target) ? `[${target}]:${port}` : `${target}:${port}`),
+        'user-agent': 'bgp2vpc-health',
+        connection: 'close',
+      },
     });
     signal.addEventListener('abort', onAbort, { once: true });
     req.once('response', (res) => {

@@ -95,4 +95,3 @@ export function comparePrefixes(a: Prefix, b: Prefix): number {
 export function prefixSize(p: Prefix): bigint {
   return 1n << BigInt(familyBits(p.family) - p.len);
 }
-

@@ -2,8 +2,7 @@
 // (any 65000:X gives priority X). RFC 1997 communities are 32-bit: high 16 bits ASN, low 16 bits value.
 
 export type CommunityPriorityRule =
-  | { readonly kind: 'exact'; readonly community: number; readonly priority: number }
-  | { readonly kind: 'asn'; readonly asn: number };
+  { readonly kind: 'exact'; readonly community: number; readonly priority: number } | { readonly kind: 'asn'; readonly asn: number };
 
 const RULE_RE = /^(\d{1,5}):(\d{1,5}|\*)(?:=(-?\d{1,9}))?$/;
 

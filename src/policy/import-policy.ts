@@ -2,7 +2,16 @@
 // candidate, and with which configured priority. Pure: compiled once from plain options, then evaluated
 // synchronously. A rejection carries a one-line reason that the route spec keeps and `explain` shows.
 import type { BgpPath } from '../bgp/events.js';
-import { parsePrefix, prefixContains, prefixesOverlap, prefixEquals, prefixContainsAddress, formatPrefix, hostMask, type Prefix } from '../net/prefix.js';
+import {
+  parsePrefix,
+  prefixContains,
+  prefixesOverlap,
+  prefixEquals,
+  prefixContainsAddress,
+  formatPrefix,
+  hostMask,
+  type Prefix,
+} from '../net/prefix.js';
 import { parseAddress, unmapIpv4, isLinkLocal, type Address, type Family } from '../net/address.js';
 import { UserError } from '../base/errors.js';
 import { communityPriority, parseCommunityPriorities, type CommunityPriorityRule } from './community-priority.js';
@@ -63,7 +72,12 @@ interface MaskedPrefix {
   readonly mask: bigint;
 }
 
-const masked = (p: Prefix): MaskedPrefix => ({ family: p.family, len: p.len, addr: p.addr, mask: ((1n << BigInt(p.family === 'ipv4' ? 32 : 128)) - 1n) ^ hostMask(p.family, p.len) });
+const masked = (p: Prefix): MaskedPrefix => ({
+  family: p.family,
+  len: p.len,
+  addr: p.addr,
+  mask: ((1n << BigInt(p.family === 'ipv4' ? 32 : 128)) - 1n) ^ hostMask(p.family, p.len),
+});
 
 /** Some prefix of `list` covers `p` (equal counts). */
 function anyCovers(list: readonly MaskedPrefix[], p: Prefix): boolean {

@@ -95,13 +95,21 @@ export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Ex
             : `lost: ${STEP_TEXT[o]}${o === 'hold-down' ? ` until ${Math.round(c.eligibleSince + rank.holdDownMs)} ms` : ''}`;
     const base = {
       nextHop: c.nextHop,
-      policy: c.verdict.accepted ? { accepted: true, group: c.verdict.group } : { accepted: false, group: c.verdict.group, reason: c.verdict.reason },
+      policy: c.verdict.accepted
+        ? { accepted: true, group: c.verdict.group }
+        : { accepted: false, group: c.verdict.group, reason: c.verdict.reason },
       health: { healthy: c.nh.healthy, since: c.nh.since, reason: c.nh.reason },
       eligible: c.eligible,
       rank: rankOf.get(i) ?? e.cands.length,
       result,
     };
-    const attrs = { localPref: c.localPref, asPathLength: c.asPathLength, med: c.med, priority: c.priority, ...(c.az !== undefined ? { az: c.az } : {}) };
+    const attrs = {
+      localPref: c.localPref,
+      asPathLength: c.asPathLength,
+      med: c.med,
+      priority: c.priority,
+      ...(c.az !== undefined ? { az: c.az } : {}),
+    };
     if (c.source === 'bgp') {
       return {
         source: 'bgp',
@@ -115,5 +123,11 @@ export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Ex
     return { source: c.source, listIndex: c.index, attributes: attrs, ...base };
   });
   candidates.sort((a, b) => a.rank - b.rank);
-  return { prefix: formatPrefix(e.prefix), chosen: e.chosen, failover: e.failover, reason: e.reasonKind ? `${e.reasonKind}: ${e.reason}` : '', candidates };
+  return {
+    prefix: formatPrefix(e.prefix),
+    chosen: e.chosen,
+    failover: e.failover,
+    reason: e.reasonKind ? `${e.reasonKind}: ${e.reason}` : '',
+    candidates,
+  };
 }

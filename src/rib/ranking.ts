@@ -41,16 +41,7 @@ export interface RankOptions {
 
 export const DEFAULT_RANK_OPTIONS: RankOptions = { holdDownMs: 10_000, alwaysCompareMed: false };
 
-export type Step =
-  | 'ineligible'
-  | 'hold-down'
-  | 'local-pref'
-  | 'as-path'
-  | 'med'
-  | 'priority'
-  | 'az'
-  | 'stickiness'
-  | 'lowest-ip';
+export type Step = 'ineligible' | 'hold-down' | 'local-pref' | 'as-path' | 'med' | 'priority' | 'az' | 'stickiness' | 'lowest-ip';
 
 const scratch: number[] = [];
 
@@ -159,7 +150,14 @@ export function selectNextHop<T extends Rankable>(
 let elimDecidedBy: Step | 'only' = 'only';
 
 /** The step-by-step elimination (RFC 4271 §9.1.2.2 style) over `alive`; the deciding step in elimDecidedBy. */
-function eliminate<T extends Rankable>(cands: readonly T[], alive: number[], current: string | undefined, currentEligible: boolean, opts: RankOptions, lost: (Step | undefined)[] | undefined): number {
+function eliminate<T extends Rankable>(
+  cands: readonly T[],
+  alive: number[],
+  current: string | undefined,
+  currentEligible: boolean,
+  opts: RankOptions,
+  lost: (Step | undefined)[] | undefined,
+): number {
   let decidedBy: Step | 'only' = 'only';
   let n: number;
   if ((n = alive.length) > 1) {
@@ -239,7 +237,13 @@ function compareFast(a: Rankable, b: Rankable, current: string | undefined, stic
  */
 let fastDecidedBy: Step | 'only' = 'only';
 
-function selectFast<T extends Rankable>(cands: readonly T[], alive: readonly number[], current: string | undefined, sticky: boolean, alwaysMed: boolean): number {
+function selectFast<T extends Rankable>(
+  cands: readonly T[],
+  alive: readonly number[],
+  current: string | undefined,
+  sticky: boolean,
+  alwaysMed: boolean,
+): number {
   let med = alwaysMed;
   if (!alwaysMed) {
     const m0 = (cands[alive[0] as number] as T).med;
@@ -275,7 +279,12 @@ function lowerIp(a: Rankable, b: Rankable): boolean {
 
 // RFC 4271 §9.1.2.2 (c): remove every route whose MED is higher than the lowest MED among the routes with the
 // same neighbouring AS. Non-BGP candidates (neighborAs undefined) form their own group.
-function filterMed<T extends Rankable>(cands: readonly T[], alive: number[], lost: (Step | undefined)[] | undefined, always: boolean): number[] {
+function filterMed<T extends Rankable>(
+  cands: readonly T[],
+  alive: number[],
+  lost: (Step | undefined)[] | undefined,
+  always: boolean,
+): number[] {
   // Fast path: every MED equal (the usual case: all missing) removes nothing.
   const m0 = (cands[alive[0] as number] as T).med;
   let allSame = true;

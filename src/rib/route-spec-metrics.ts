@@ -9,7 +9,11 @@ export class RouteSpecMetrics {
   private readonly prefixes;
 
   constructor(m: Metrics) {
-    this.changes = m.counter('route_spec_changes_total', 'Chosen next-hop changes, by reason (new, failover, preferred, withdrawn, no-eligible)', ['reason']);
+    this.changes = m.counter(
+      'route_spec_changes_total',
+      'Chosen next-hop changes, by reason (new, failover, preferred, withdrawn, no-eligible)',
+      ['reason'],
+    );
     this.batchSize = m.histogram('route_spec_batch_changes', 'Changes per emitted batch', [], [1, 10, 100, 1000, 10_000, 100_000]);
     this.prefixes = m.gauge('route_spec_prefixes', 'Prefixes in the route spec (any source)');
   }

@@ -38,7 +38,11 @@ export function mergedSpecOf(entries: Iterable<PrefixEntry>): SpecEntry[] {
   for (const e of entries) {
     const cs = e.cands.filter((c) => c.verdict.accepted);
     if (cs.length === 0) continue;
-    cs.sort((a, b) => order[a.source] - order[b.source] || (a.source === 'bgp' || b.source === 'bgp' ? byIp(a, b) : (a as SpecCandidate).index - (b as SpecCandidate).index));
+    cs.sort(
+      (a, b) =>
+        order[a.source] - order[b.source] ||
+        (a.source === 'bgp' || b.source === 'bgp' ? byIp(a, b) : (a as SpecCandidate).index - (b as SpecCandidate).index),
+    );
     out.push({ prefix: e.prefix, nextHops: [...new Set(cs.map((c) => c.nextHop))] });
   }
   return out;
@@ -102,7 +106,8 @@ export function auditState(st: RouteSpecState): string[] {
   }
   for (const nh of st.nextHops) {
     const m = refs.get(nh);
-    if (!m || m.size !== nh.refs.size || [...m].some(([e, n]) => nh.refs.get(e) !== n)) problems.push(`next hop ${nh.text}: index out of date`);
+    if (!m || m.size !== nh.refs.size || [...m].some(([e, n]) => nh.refs.get(e) !== n))
+      problems.push(`next hop ${nh.text}: index out of date`);
   }
   if (refs.size !== st.nextHops.length) problems.push('next-hop index has missing or extra next hops');
   return problems;

@@ -156,7 +156,11 @@ export class RouteSpec {
     for (const p of this.bgp.peers.values()) {
       for (const c of p.paths.values()) {
         const v = policy.evaluatePath(c.path);
-        if (v.accepted !== c.verdict.accepted || v.group !== c.verdict.group || (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)) {
+        if (
+          v.accepted !== c.verdict.accepted ||
+          v.group !== c.verdict.group ||
+          (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)
+        ) {
           c.verdict = v;
           refreshRankFields(c, this.azOf);
           this.markDirty(c.entry);
@@ -206,7 +210,14 @@ export class RouteSpec {
   }
 
   private state(): RouteSpecState {
-    return { entries: this.entries, nextHops: [...this.nextHops.values()], peers: this.bgp.peers, rank: this.rank, whenNone: this.whenNone, now: this.clock.now() };
+    return {
+      entries: this.entries,
+      nextHops: [...this.nextHops.values()],
+      peers: this.bgp.peers,
+      rank: this.rank,
+      whenNone: this.whenNone,
+      now: this.clock.now(),
+    };
   }
 
   /** Every candidate of `prefix` with source, attributes, policy, health, rank and why it won or lost. */
@@ -235,7 +246,18 @@ export class RouteSpec {
     const key = prefixKey(prefix);
     let e = this.entries.get(key);
     if (!e) {
-      e = { key, prefix, text: undefined, cands: [], chosen: undefined, failover: false, reasonKind: '', reason: '', dirty: false, medVaries: false };
+      e = {
+        key,
+        prefix,
+        text: undefined,
+        cands: [],
+        chosen: undefined,
+        failover: false,
+        reasonKind: '',
+        reason: '',
+        dirty: false,
+        medVaries: false,
+      };
       this.entries.set(key, e);
     }
     return e;
@@ -321,7 +343,8 @@ export class RouteSpec {
     if (prev === undefined) return this.change(e, next, 'new', this.text('chosen by ', sel.decidedBy), false);
     let prevEligible = false;
     for (const c of e.cands) if (c.nextHop === prev && c.eligible) prevEligible = true;
-    if (prevEligible) return this.change(e, next, 'preferred', this.text(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
+    if (prevEligible)
+      return this.change(e, next, 'preferred', this.text(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
     return this.change(e, next, 'failover', this.text(prev, this.whyGone(e, prev)), true);
   }
 

@@ -137,7 +137,9 @@ export class SpecFileWatcher {
       try {
         text = await readFile(this.opts.path, 'utf8');
       } catch (err) {
-        throw new SpecFileError(`${this.opts.path}: cannot read route spec file: ${errorMessage(err)}; keeping the last good spec`, { cause: err });
+        throw new SpecFileError(`${this.opts.path}: cannot read route spec file: ${errorMessage(err)}; keeping the last good spec`, {
+          cause: err,
+        });
       }
       if (text === this.lastText || this.stopped) return;
       const entries = parseRouteSpec(text, this.opts.path);

@@ -19,11 +19,29 @@ export type Ec2ErrorClass =
   | 'other';
 
 const THROTTLE = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException']);
-const TRANSIENT = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'RequestExpired']);
+const TRANSIENT = new Set([
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'RequestExpired',
+]);
 const NET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
 const CONFLICT = new Set(['RouteAlreadyExists', 'InvalidRoute.NotFound']);
 const TARGET_GONE = new Set(['InvalidNetworkInterfaceID.NotFound', 'InvalidInstanceID.NotFound', 'InvalidNetworkInterfaceID.Malformed']);
-const OPERATOR = new Set(['UnauthorizedOperation', 'AuthFailure', 'RouteLimitExceeded', 'OptInRequired', 'Blocked', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
+const OPERATOR = new Set([
+  'UnauthorizedOperation',
+  'AuthFailure',
+  'RouteLimitExceeded',
+  'OptInRequired',
+  'Blocked',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+]);
 
 export function errorCode(err: unknown): string {
   if (typeof err === 'object' && err !== null) {

@@ -89,7 +89,13 @@ export class Ec2Gateway {
   private wait(ms: number): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const w = { timer: this.o.clock.setTimeout(() => { this.waiters.delete(w); resolve(); }, ms), resolve };
+      const w = {
+        timer: this.o.clock.setTimeout(() => {
+          this.waiters.delete(w);
+          resolve();
+        }, ms),
+        resolve,
+      };
       this.waiters.add(w);
     });
   }
@@ -130,7 +136,10 @@ export class Ec2Gateway {
           (kind === 'mutating' ? this.mutating : this.describe).drain();
         }
         const delay = retryDelay(attempt, this.backoff, this.o.random);
-        this.o.logger.debug({ event: 'ec2_retry', action, code, attempt: attempt + 1, delayMs: delay }, `${action} failed (${code}), retrying`);
+        this.o.logger.debug(
+          { event: 'ec2_retry', action, code, attempt: attempt + 1, delayMs: delay },
+          `${action} failed (${code}), retrying`,
+        );
         await this.wait(delay);
       } finally {
         timer.cancel();
@@ -165,7 +174,11 @@ export class Ec2Gateway {
     );
     for (const v of res.Vpcs ?? []) {
       const cidrs: Prefix[] = [];
-      const texts = [v.CidrBlock, ...(v.CidrBlockAssociationSet ?? []).map((a) => a.CidrBlock), ...(v.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock)];
+      const texts = [
+        v.CidrBlock,
+        ...(v.CidrBlockAssociationSet ?? []).map((a) => a.CidrBlock),
+        ...(v.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock),
+      ];
       for (const t of texts) {
         const p = t ? tryParsePrefix(t, { requireCanonical: false }) : undefined;
         if (p && !cidrs.some((c) => c.family === p.family && c.addr === p.addr && c.len === p.len)) cidrs.push(p);
@@ -181,7 +194,11 @@ export class Ec2Gateway {
    * non-transient reason (e.g. a filter an endpoint does not support) is logged and its IPs are listed in
    * `failed` rather than reported as "not found"; transient failures (after retries) throw.
    */
-  async describeEnisByIp(ips: readonly string[], vpcIds: readonly string[] = [], batch = 100): Promise<{ enis: EniInfo[]; failed: string[] }> {
+  async describeEnisByIp(
+    ips: readonly string[],
+    vpcIds: readonly string[] = [],
+    batch = 100,
+  ): Promise<{ enis: EniInfo[]; failed: string[] }> {
     const want = new Set(ips);
     const v4 = ips.filter((ip) => !ip.includes(':'));
     const v6 = ips.filter((ip) => ip.includes(':'));
@@ -198,17 +215,27 @@ export class Ec2Gateway {
         let res;
         try {
           res = await this.call('DescribeNetworkInterfaces', 'describe', (abortSignal) =>
-            this.o.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
+            this.o.ec2.send(
+              new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }),
+              { abortSignal },
+            ),
           );
         } catch (err) {
           if (!(err instanceof Ec2CallError) || err.errorClass === 'throttle' || err.errorClass === 'transient') throw err;
-          this.o.logger.error({ event: 'eni_lookup_failed', filter: q.name, code: err.ec2Code }, `next-hop lookup by ${q.name} failed: ${err.message}`);
+          this.o.logger.error(
+            { event: 'eni_lookup_failed', filter: q.name, code: err.ec2Code },
+            `next-hop lookup by ${q.name} failed: ${err.message}`,
+          );
           failed.push(...q.values);
           break;
         }
         for (const ni of res.NetworkInterfaces ?? []) {
           if (!ni.NetworkInterfaceId) continue;
-          const addrs = [...(ni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress), ni.PrivateIpAddress, ...(ni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address)];
+          const addrs = [
+            ...(ni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress),
+            ni.PrivateIpAddress,
+            ...(ni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address),
+          ];
           const seen = new Set<string>();
           for (const a of addrs) {
             if (!a) continue;
@@ -239,7 +266,10 @@ export class Ec2Gateway {
 
   async createTags(resourceId: string, tags: Readonly<Record<string, string>>): Promise<void> {
     await this.call('CreateTags', 'mutating', (abortSignal) =>
-      this.o.ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }), { abortSignal }),
+      this.o.ec2.send(
+        new CreateTagsCommand({ Resources: [resourceId], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+        { abortSignal },
+      ),
     );
   }
 
@@ -251,7 +281,9 @@ export class Ec2Gateway {
 
   async replaceRoute(tableId: string, p: Prefix, eni: string): Promise<void> {
     await this.call('ReplaceRoute', 'mutating', (abortSignal) =>
-      this.o.ec2.send(new ReplaceRouteCommand({ RouteTableId: tableId, NetworkInterfaceId: eni, ...destinationParams(p) }), { abortSignal }),
+      this.o.ec2.send(new ReplaceRouteCommand({ RouteTableId: tableId, NetworkInterfaceId: eni, ...destinationParams(p) }), {
+        abortSignal,
+      }),
     );
   }
 

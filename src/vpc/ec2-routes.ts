@@ -37,9 +37,10 @@ function origin(o: string | undefined): RouteOrigin {
 
 export function toActualRoute(r: Route): ActualRoute {
   const text = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '';
-  const destination = r.DestinationPrefixListId && !r.DestinationCidrBlock && !r.DestinationIpv6CidrBlock
-    ? undefined
-    : tryParsePrefix(text, { requireCanonical: false });
+  const destination =
+    r.DestinationPrefixListId && !r.DestinationCidrBlock && !r.DestinationIpv6CidrBlock
+      ? undefined
+      : tryParsePrefix(text, { requireCanonical: false });
   return {
     destination,
     destinationText: text,

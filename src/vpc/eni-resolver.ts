@@ -5,10 +5,7 @@ import type { Clock } from '../base/clock.js';
 import { canonicalAddressText } from '../net/address.js';
 import type { EniInfo } from './ec2-gateway.js';
 
-export type Resolution =
-  | { readonly kind: 'found'; readonly eni: EniInfo }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'unknown' };
+export type Resolution = { readonly kind: 'found'; readonly eni: EniInfo } | { readonly kind: 'missing' } | { readonly kind: 'unknown' };
 
 /** Looks IPs up; `failed` lists IPs whose lookup EC2 refused (they stay unknown, not "missing"). */
 export type EniLookup = (ips: readonly string[]) => Promise<{ readonly enis: readonly EniInfo[]; readonly failed: readonly string[] }>;

@@ -37,10 +37,7 @@ export function routeFamily(r: ActualRoute): Family | undefined {
   return r.destination?.family;
 }
 
-export type ClaimState =
-  | { readonly kind: 'ours' }
-  | { readonly kind: 'unclaimed' }
-  | { readonly kind: 'foreign'; readonly owner: string };
+export type ClaimState = { readonly kind: 'ours' } | { readonly kind: 'unclaimed' } | { readonly kind: 'foreign'; readonly owner: string };
 
 /** Reads the claim tag of a table. */
 export function claimState(tags: Readonly<Record<string, string>>, clusterName: string): ClaimState {
@@ -54,13 +51,7 @@ export function claimState(tags: Readonly<Record<string, string>>, clusterName: 
  * Route budget for one table and family: the configured limit minus every counted route we do not own minus
  * the headroom, never negative. This is what the aggregator may use.
  */
-export function routeBudget(
-  own: Ownership,
-  routes: readonly ActualRoute[],
-  family: Family,
-  routeLimit: number,
-  headroom: number,
-): number {
+export function routeBudget(own: Ownership, routes: readonly ActualRoute[], family: Family, routeLimit: number, headroom: number): number {
   let foreign = 0;
   for (const r of routes) {
     if (r.destination?.family !== family || !countsAgainstLimit(r)) continue;

@@ -7,10 +7,13 @@ export function renderPlans(plans: readonly Plan[]): string {
   const out: string[] = [];
   for (const p of plans) {
     const n = (k: PlanOp['kind']): number => p.ops.filter((o) => o.kind === k).length;
-    out.push(`${p.tableId}: ${p.ops.length === 0 ? 'no changes' : `${n('create')} to create, ${n('replace')} to replace, ${n('delete')} to delete`}`);
+    out.push(
+      `${p.tableId}: ${p.ops.length === 0 ? 'no changes' : `${n('create')} to create, ${n('replace')} to replace, ${n('delete')} to delete`}`,
+    );
     for (const op of p.ops) out.push(`  ${describeOp(op)}`);
     for (const c of p.conflicts) out.push(`  ${describeConflict(c)}`);
-    for (const s of p.stuck) out.push(`  ! ${formatPrefix(s.prefix)} → ${s.networkInterfaceId} is blackholed; waiting for another next hop`);
+    for (const s of p.stuck)
+      out.push(`  ! ${formatPrefix(s.prefix)} → ${s.networkInterfaceId} is blackholed; waiting for another next hop`);
     if (p.overLimit > 0) out.push(`  ! ${p.overLimit} route(s) do not fit in the table's route limit`);
   }
   return out.join('\n') + '\n';
@@ -19,7 +22,13 @@ export function renderPlans(plans: readonly Plan[]): string {
 /** One table's plan as `bgp2vpc plan --json` prints it (a stable interface: fields are only added). */
 export interface PlanJson {
   readonly id: string;
-  readonly ops: readonly { readonly kind: PlanOp['kind']; readonly destination: string; readonly target?: string; readonly from?: string; readonly reason?: string }[];
+  readonly ops: readonly {
+    readonly kind: PlanOp['kind'];
+    readonly destination: string;
+    readonly target?: string;
+    readonly from?: string;
+    readonly reason?: string;
+  }[];
   readonly conflicts: readonly string[];
   readonly blackholed: readonly string[];
   readonly overLimit: number;

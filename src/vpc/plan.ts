@@ -100,7 +100,10 @@ export function plan(input: PlanInput): Plan {
   for (const [k, d] of desiredByKey) {
     const a = actualByKey.get(k);
     if (!a) {
-      creates.push({ op: { kind: 'create', prefix: d.prefix, networkInterfaceId: d.networkInterfaceId, failover: d.failover }, family: d.prefix.family });
+      creates.push({
+        op: { kind: 'create', prefix: d.prefix, networkInterfaceId: d.networkInterfaceId, failover: d.failover },
+        family: d.prefix.family,
+      });
       continue;
     }
     if (!isOwnedRoute(own, a)) {
@@ -113,7 +116,13 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     const reason: ReplaceReason =
-      a.state === 'blackhole' ? 'blackhole' : isDeadTarget(a.target, input.unhealthyTargets) ? 'unhealthy-target' : d.failover ? 'failover' : 'target-changed';
+      a.state === 'blackhole'
+        ? 'blackhole'
+        : isDeadTarget(a.target, input.unhealthyTargets)
+          ? 'unhealthy-target'
+          : d.failover
+            ? 'failover'
+            : 'target-changed';
     const op: PlanOp = { kind: 'replace', prefix: d.prefix, networkInterfaceId: d.networkInterfaceId, from: targetId(a.target), reason };
     (reason === 'target-changed' ? cosmeticReplaces : failoverReplaces).push(op);
   }

@@ -13,7 +13,11 @@ export function aggregateSafely(fn: AggregateFn, logger: Logger): AggregateFn {
       return fn(input);
     } catch (err) {
       const msg = errorMessage(err);
-      if (msg !== lastMessage) logger.error({ event: 'aggregate_failed', family: input.family, err: msg }, `aggregation failed, using one route per prefix: ${msg}`);
+      if (msg !== lastMessage)
+        logger.error(
+          { event: 'aggregate_failed', family: input.family, err: msg },
+          `aggregation failed, using one route per prefix: ${msg}`,
+        );
       lastMessage = msg;
       return exactTable(input);
     }

@@ -67,12 +67,22 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
       switch (op.kind) {
         case 'create':
           await gw.createRoute(ctx.tableId, op.prefix, op.networkInterfaceId);
-          logger.info({ event: 'route_created', routeTable: ctx.tableId, destination: dest, target: op.networkInterfaceId }, describeOp(op));
+          logger.info(
+            { event: 'route_created', routeTable: ctx.tableId, destination: dest, target: op.networkInterfaceId },
+            describeOp(op),
+          );
           break;
         case 'replace':
           await gw.replaceRoute(ctx.tableId, op.prefix, op.networkInterfaceId);
           logger.info(
-            { event: op.reason === 'target-changed' ? 'route_replaced' : 'failover', routeTable: ctx.tableId, destination: dest, from: op.from, target: op.networkInterfaceId, reason: op.reason },
+            {
+              event: op.reason === 'target-changed' ? 'route_replaced' : 'failover',
+              routeTable: ctx.tableId,
+              destination: dest,
+              from: op.from,
+              target: op.networkInterfaceId,
+              reason: op.reason,
+            },
             describeOp(op),
           );
           break;
@@ -87,11 +97,17 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
       if (!(err instanceof Ec2CallError)) throw err;
       switch (err.errorClass) {
         case 'conflict':
-          logger.info({ event: 'route_conflict', routeTable: ctx.tableId, destination: dest, code: err.ec2Code }, `${describeOp(op)}: ${err.ec2Code}; re-reading the table`);
+          logger.info(
+            { event: 'route_conflict', routeTable: ctx.tableId, destination: dest, code: err.ec2Code },
+            `${describeOp(op)}: ${err.ec2Code}; re-reading the table`,
+          );
           return { applied: done, conflict: true, failed: undefined, superseded: false, remaining: plan.ops.length - i };
         case 'target-gone':
           if (op.kind !== 'delete') ctx.onTargetGone(op.networkInterfaceId);
-          logger.warn({ event: 'target_gone', routeTable: ctx.tableId, destination: dest, code: err.ec2Code }, `${describeOp(op)}: ${err.ec2Code}`);
+          logger.warn(
+            { event: 'target_gone', routeTable: ctx.tableId, destination: dest, code: err.ec2Code },
+            `${describeOp(op)}: ${err.ec2Code}`,
+          );
           break;
         case 'operator':
           ctx.onOperatorError(err.ec2Code, `${describeOp(op)}: ${err.message}`);

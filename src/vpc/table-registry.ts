@@ -10,7 +10,8 @@ import type { Ec2Gateway } from './ec2-gateway.js';
 import { CLAIM_TAG, claimState } from './ownership.js';
 import { newTableState, type TableState } from './table-state.js';
 
-export type TableSelector = { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
+export type TableSelector =
+  { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
 
 const NOT_FOUND = 'InvalidRouteTableID.NotFound';
 
@@ -104,7 +105,11 @@ export class TableRegistry {
       next.push(t);
     }
     for (const t of this.tables) {
-      if (!next.includes(t)) this.log.warn({ event: 'table_released', routeTable: t.id }, `route table ${t.id} no longer matches the discovery filter; no longer managed (routes left as they are)`);
+      if (!next.includes(t))
+        this.log.warn(
+          { event: 'table_released', routeTable: t.id },
+          `route table ${t.id} no longer matches the discovery filter; no longer managed (routes left as they are)`,
+        );
     }
     this.tables = next;
     await this.loadVpcCidrs(added);

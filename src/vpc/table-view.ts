@@ -41,7 +41,8 @@ export function tableView(t: TableState, own: Ownership, limit: number): TableVi
   }));
   const desired: TableRouteView[] = [];
   for (const f of ['ipv4', 'ipv6'] as const) {
-    for (const r of t.desired[f]?.routes ?? []) desired.push({ destination: formatPrefix(r.prefix), target: r.networkInterfaceId, owned: true });
+    for (const r of t.desired[f]?.routes ?? [])
+      desired.push({ destination: formatPrefix(r.prefix), target: r.networkInterfaceId, owned: true });
   }
   const ops = t.plan?.ops ?? [];
   const damage = (t.desired.ipv4?.damage.addresses ?? 0n) + (t.desired.ipv6?.damage.addresses ?? 0n);

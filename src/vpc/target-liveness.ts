@@ -77,7 +77,10 @@ export class TargetLiveness {
         if (r.state !== 'blackhole' || !isOwnedRoute(this.own, r)) continue;
         const id = targetId(r.target);
         if (!before.has(id) && !this.blackholed.has(id)) {
-          this.log.warn({ event: 'route_blackhole', routeTable: t.id, destination: r.destinationText, target: id }, `${r.destinationText} → ${id} is blackholed`);
+          this.log.warn(
+            { event: 'route_blackhole', routeTable: t.id, destination: r.destinationText, target: id },
+            `${r.destinationText} → ${id} is blackholed`,
+          );
         }
         this.blackholed.add(id);
         const ips = new Set(this.resolver.ipsOf(id));
@@ -112,7 +115,8 @@ export class TargetLiveness {
       return;
     }
     const msg = `source/destination check is enabled on next hop ${[...new Set(bad)].join(', ')}: the instance will drop forwarded traffic`;
-    if (t.operatorErrors.get('SourceDestCheckEnabled') !== msg) this.log.error({ event: 'operator_error', routeTable: t.id, code: 'SourceDestCheckEnabled' }, msg);
+    if (t.operatorErrors.get('SourceDestCheckEnabled') !== msg)
+      this.log.error({ event: 'operator_error', routeTable: t.id, code: 'SourceDestCheckEnabled' }, msg);
     t.operatorErrors.set('SourceDestCheckEnabled', msg);
   }
 }

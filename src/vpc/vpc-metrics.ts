@@ -41,7 +41,8 @@ export class VpcMetrics {
     for (const id of this.known) {
       if (now.has(id)) continue;
       for (const family of ['ipv4', 'ipv6'] as const) {
-        for (const g of [this.routesDesired, this.routesActual, this.routeLimit, this.routeBudget, this.damageAddresses]) g.remove({ route_table: id, family });
+        for (const g of [this.routesDesired, this.routesActual, this.routeLimit, this.routeBudget, this.damageAddresses])
+          g.remove({ route_table: id, family });
       }
       this.pendingOps.remove({ route_table: id });
     }

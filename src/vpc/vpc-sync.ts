@@ -128,7 +128,11 @@ export class VpcSync {
       ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
     });
     this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
-    this.resolver = new EniResolver((ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()), this.clock, o.driftIntervalMs ?? 60_000);
+    this.resolver = new EniResolver(
+      (ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()),
+      this.clock,
+      o.driftIntervalMs ?? 60_000,
+    );
     this.health = new TargetLiveness(this.resolver, this.own, this.log);
   }
 
@@ -206,10 +210,13 @@ export class VpcSync {
     if (this.stopped) return;
     const base = this.o.driftIntervalMs ?? 60_000;
     const jitter = base * 0.1 * (2 * (this.o.random ?? Math.random)() - 1);
-    this.driftTimer = this.clock.setTimeout(() => {
-      this.request('drift');
-      this.scheduleDrift();
-    }, Math.max(1, Math.round(base + jitter)));
+    this.driftTimer = this.clock.setTimeout(
+      () => {
+        this.request('drift');
+        this.scheduleDrift();
+      },
+      Math.max(1, Math.round(base + jitter)),
+    );
   }
 
   /** Runs a pass now, or once more after the pass in flight. */
@@ -311,14 +318,20 @@ export class VpcSync {
   }
 
   /** Plans one table and (when allowed) applies the plan, re-reading and re-planning after conflicts. */
-  private async syncTable(t: TableState, writing: boolean, phase: 'failover' | 'all', version: number): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
+  private async syncTable(
+    t: TableState,
+    writing: boolean,
+    phase: 'failover' | 'all',
+    version: number,
+  ): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
     let applied = 0;
     for (let replan = 0; ; replan++) {
       const p = this.planTable(t);
       t.plan = p;
       const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);
       if (!writing || t.claim.kind !== 'ours' || ops.length === 0) {
-        if (this.o.dryRun && phase === 'all') for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
+        if (this.o.dryRun && phase === 'all')
+          for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
         return { applied, failed: false, interrupted: false };
       }
       const limitHit = new Set<Family>();
@@ -372,7 +385,10 @@ export class VpcSync {
       if (n < effectiveLimit(t, family, this.limit)) {
         t.learnedLimit[family] = n;
         learned = true;
-        this.log.warn({ event: 'route_quota_learned', routeTable: t.id, family, limit: n }, `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`);
+        this.log.warn(
+          { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
+          `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
+        );
       }
     }
     return learned;

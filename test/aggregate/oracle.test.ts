@@ -102,11 +102,13 @@ describe('aggregate vs brute force', { timeout: 180_000 }, () => {
   it('with a previous table: still minimal, and shares as many routes with it as any minimal table can', () => {
     const tinyTable = (bits: number): fc.Arbitrary<TinyRoute[]> =>
       fc.uniqueArray(
-        fc
-          .integer({ min: 0, max: bits })
-          .chain((len) =>
-            fc.record({ x: fc.integer({ min: 0, max: (1 << len) - 1 }), len: fc.constant(len), target: fc.constantFrom('a', 'b', 'c', 'z') }),
-          ),
+        fc.integer({ min: 0, max: bits }).chain((len) =>
+          fc.record({
+            x: fc.integer({ min: 0, max: (1 << len) - 1 }),
+            len: fc.constant(len),
+            target: fc.constantFrom('a', 'b', 'c', 'z'),
+          }),
+        ),
         { maxLength: 5, selector: (r) => `${r.x}/${r.len}` },
       );
     fc.assert(

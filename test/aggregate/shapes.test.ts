@@ -89,9 +89,7 @@ describe('comparisons and special cases', { timeout: 60_000 }, () => {
       prefix: p(t),
       target: 'i-b',
     }));
-    expect(run({ name: 'w', family: 'ipv4', routes: split, cluster: [] }).routes).toEqual([
-      { prefix: p('10.32.0.0/22'), target: 'i-b' },
-    ]);
+    expect(run({ name: 'w', family: 'ipv4', routes: split, cluster: [] }).routes).toEqual([{ prefix: p('10.32.0.0/22'), target: 'i-b' }]);
   });
 
   it('the Weave case at scale: hosts with contiguous ranges at arbitrary boundaries', () => {
@@ -175,7 +173,13 @@ describe('comparisons and special cases', { timeout: 60_000 }, () => {
   it('rejects conflicting duplicates and other families with exact codes', () => {
     const base = { family: 'ipv4' as const, cluster: [] };
     expect(() =>
-      aggregate({ ...base, routes: [{ prefix: p('10.0.0.0/24'), target: 'a' }, { prefix: p('10.0.0.0/24'), target: 'b' }] }),
+      aggregate({
+        ...base,
+        routes: [
+          { prefix: p('10.0.0.0/24'), target: 'a' },
+          { prefix: p('10.0.0.0/24'), target: 'b' },
+        ],
+      }),
     ).toThrow(expect.objectContaining({ code: 'AGG_CONFLICT' }));
     expect(() => aggregate({ ...base, routes: [{ prefix: p('fd00::/64'), target: 'a' }] })).toThrow(
       expect.objectContaining({ code: 'AGG_FAMILY_MISMATCH' }),
@@ -183,7 +187,13 @@ describe('comparisons and special cases', { timeout: 60_000 }, () => {
     expect(() => aggregate({ ...base, routes: [], budget: -1 })).toThrow(expect.objectContaining({ code: 'AGG_BAD_BUDGET' }));
     // The same prefix twice with the same target is fine.
     expect(
-      aggregate({ ...base, routes: [{ prefix: p('10.0.0.0/24'), target: 'a' }, { prefix: p('10.0.0.0/24'), target: 'a' }] }).routes,
+      aggregate({
+        ...base,
+        routes: [
+          { prefix: p('10.0.0.0/24'), target: 'a' },
+          { prefix: p('10.0.0.0/24'), target: 'a' },
+        ],
+      }).routes,
     ).toHaveLength(1);
   });
 
@@ -193,11 +203,13 @@ describe('comparisons and special cases', { timeout: 60_000 }, () => {
       const bits = f === 'ipv4' ? 32 : 128;
       const base = f === 'ipv4' ? 10n << 24n : 0xfd00n << 112n;
       // Prefixes inside base/(bits-12) (4096 addresses), lengths from /(bits-12) to /bits.
-      const prefix = fc.record({ off: fc.bigInt({ min: 0n, max: (1n << 12n) - 1n }), extra: fc.integer({ min: 0, max: 12 }) }).map(({ off, extra }) => {
-        const len = bits - 12 + extra;
-        const addr = base + (off & ~((1n << BigInt(12 - extra)) - 1n));
-        return { family: f, addr, len } as Prefix;
-      });
+      const prefix = fc
+        .record({ off: fc.bigInt({ min: 0n, max: (1n << 12n) - 1n }), extra: fc.integer({ min: 0, max: 12 }) })
+        .map(({ off, extra }) => {
+          const len = bits - 12 + extra;
+          const addr = base + (off & ~((1n << BigInt(12 - extra)) - 1n));
+          return { family: f, addr, len } as Prefix;
+        });
       return fc.record({
         f: fc.constant(f),
         routes: fc.array(fc.record({ prefix, target: fc.constantFrom('a', 'b', 'c', 'd') }), { maxLength: 40 }),

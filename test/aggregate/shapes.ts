@@ -61,7 +61,12 @@ export function hostRanges(hosts: number, seed: number): Shape {
     }
     at = end;
   }
-  return { name: `weave-like host ranges split into aligned blocks, ${hosts} hosts`, family: 'ipv4', routes, cluster: [p4(v4(10, 0, 0, 0), 8)] };
+  return {
+    name: `weave-like host ranges split into aligned blocks, ${hosts} hosts`,
+    family: 'ipv4',
+    routes,
+    cluster: [p4(v4(10, 0, 0, 0), 8)],
+  };
 }
 
 /** Scattered /32 VIPs in 10.96.0.0/16 announced by random hosts. */

@@ -14,8 +14,16 @@ describe('POST/GET /route_spec handler', () => {
     const { rs, handle } = setup();
     const body = '{"10.55.0.0/16" : [ "10.33.20.142" ], "10.66.17.0/24" : [ "10.33.20.93", "10.33.30.22" ]}';
     expect(handle('POST', body, 'application/json')).toEqual({ status: 200, json: { status: 'ok', prefixes: 2, rejected: [] } });
-    expect(handle('GET', '')).toEqual({ status: 200, json: { '10.55.0.0/16': ['10.33.20.142'], '10.66.17.0/24': ['10.33.20.93', '10.33.30.22'] } });
-    expect(rs.chosen().map((r) => r.nextHop).sort()).toEqual(['10.33.20.142', '10.33.20.93']);
+    expect(handle('GET', '')).toEqual({
+      status: 200,
+      json: { '10.55.0.0/16': ['10.33.20.142'], '10.66.17.0/24': ['10.33.20.93', '10.33.30.22'] },
+    });
+    expect(
+      rs
+        .chosen()
+        .map((r) => r.nextHop)
+        .sort(),
+    ).toEqual(['10.33.20.142', '10.33.20.93']);
     // A new POST replaces the HTTP source.
     expect(handle('POST', '{}', 'application/x-www-form-urlencoded').status).toBe(200);
     expect(handle('GET', '').json).toEqual({});

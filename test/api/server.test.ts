@@ -78,7 +78,11 @@ describe('API server', () => {
   it('accepts a vpc-router style POST /route_spec and serves it back', async () => {
     const url = await start(fakeBackend());
     const body = { '10.55.0.0/16': ['10.33.20.142'], '10.66.17.0/24': ['10.33.20.93', '10.33.30.22'] };
-    const res = await fetch(`${url}/route_spec`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}/route_spec`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     expect(await (await fetch(`${url}/route_spec`)).json()).toEqual(body);
   });
@@ -93,7 +97,11 @@ describe('API server', () => {
         },
       }),
     );
-    const r = await fetch(`${url}/route_spec`, { method: 'POST', body: '{"10.0.0.0/8": [', headers: { 'content-type': 'application/json' } });
+    const r = await fetch(`${url}/route_spec`, {
+      method: 'POST',
+      body: '{"10.0.0.0/8": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(400);
     expect(r.headers.get('x-test')).toBe('1');
     expect(await r.json()).toEqual({ error: 'bad', line: 1, column: 17 });

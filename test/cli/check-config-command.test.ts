@@ -24,7 +24,10 @@ describe('bgp2vpc check-config', () => {
   it('exits 1 with line-numbered errors and no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-cfg-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'cluster:\n  name: prod\n  cidrs: [10.244.0.0/16]\nbgp:\n  asn: 65000\n  routerId: nope\nvpc:\n  vpcId: vpc-1\n  bogus: 1\n');
+    writeFileSync(
+      file,
+      'cluster:\n  name: prod\n  cidrs: [10.244.0.0/16]\nbgp:\n  asn: 65000\n  routerId: nope\nvpc:\n  vpcId: vpc-1\n  bogus: 1\n',
+    );
     const r = await cli('check-config', file);
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')).toEqual([

@@ -55,7 +55,8 @@ vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0d0c00000000000007] }
   return file;
 }
 
-const verdicts = (rs: readonly { check: string; verdict: string }[]): Record<string, string> => Object.fromEntries(rs.map((r) => [r.check, r.verdict]));
+const verdicts = (rs: readonly { check: string; verdict: string }[]): Record<string, string> =>
+  Object.fromEntries(rs.map((r) => [r.check, r.verdict]));
 
 describe('bgp2vpc doctor', () => {
   it('passes a correct setup and writes nothing', async () => {
@@ -68,7 +69,9 @@ describe('bgp2vpc doctor', () => {
     expect(v['IAM ec2:CreateTags']).toBe('ok');
     expect(v['next hop 10.7.1.12']).toBe('ok');
     expect(v['cluster CIDR 100.75.0.0/16']).toBe('ok');
-    expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain('1 routes of others, 0 of ours, limit 50, headroom 0 → 49');
+    expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain(
+      '1 routes of others, 0 of ours, limit 50, headroom 0 → 49',
+    );
     expect(emu?.count({ mutating: true, outcome: 'ok' })).toBe(0);
     expect(renderChecks(rs)).toContain('No problems found');
   });

@@ -68,7 +68,10 @@ vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0a1a00000000000006] }
 
     const json = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     await planCommand({ config: join(dir, 'c.yaml'), spec: join(dir, 'spec.json'), json: true }, []);
-    const doc = JSON.parse(json.mock.calls.map((c) => String(c[0])).join('')) as { tables: { id: string; ops: { kind: string; target?: string }[] }[]; prefixes: number };
+    const doc = JSON.parse(json.mock.calls.map((c) => String(c[0])).join('')) as {
+      tables: { id: string; ops: { kind: string; target?: string }[] }[];
+      prefixes: number;
+    };
     expect(doc.prefixes).toBe(2);
     expect(doc.tables[0]?.id).toBe('rtb-0a1a00000000000006');
     expect(doc.tables[0]?.ops.some((o) => o.target === n1)).toBe(true);
@@ -77,7 +80,10 @@ vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0a1a00000000000006] }
 
   it('rejects a bad --settle with a one-line user error', async () => {
     dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-plan-'));
-    writeFileSync(join(dir, 'c.yaml'), `cluster: { name: plan, cidrs: [100.74.0.0/16] }\nbgp: { asn: 65000, routerId: 10.6.1.1 }\nvpc: { vpcId: vpc-01 }\n`);
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      `cluster: { name: plan, cidrs: [100.74.0.0/16] }\nbgp: { asn: 65000, routerId: 10.6.1.1 }\nvpc: { vpcId: vpc-01 }\n`,
+    );
     await expect(planCommand({ config: join(dir, 'c.yaml'), settle: 'soon' }, [])).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 });

@@ -163,7 +163,10 @@ describe('convergence with BGP configured (requirePeer)', () => {
     const clock = new FakeClock(0);
     const bgp = new FakeBgp();
     const sync = new FakeSync();
-    const daemon = new Daemon({ bgp, rib: new FakeRib(), sync }, { clock, logger: silentLogger, metrics: new Metrics(), settleMs: 4000, expectPeers: true });
+    const daemon = new Daemon(
+      { bgp, rib: new FakeRib(), sync },
+      { clock, logger: silentLogger, metrics: new Metrics(), settleMs: 4000, expectPeers: true },
+    );
     await daemon.start();
     clock.advance(10_000);
     expect(sync.writesEnabled).toBe(false);

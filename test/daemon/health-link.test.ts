@@ -15,7 +15,10 @@ describe('route spec ↔ health monitor', () => {
   it('with newTargetsStartDown a new host gets traffic only after its first good probes', async () => {
     const clock = new FakeClock(0);
     const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });
-    const mon = new HealthMonitor({ groups: { default: { probe: { type: 'tcp', port: 80 } } }, newTargetsStartDown: true }, { clock, random: () => 0.5, makeProbe: () => probe });
+    const mon = new HealthMonitor(
+      { groups: { default: { probe: { type: 'tcp', port: 80 } } }, newTargetsStartDown: true },
+      { clock, random: () => 0.5, makeProbe: () => probe },
+    );
     const rs = new RouteSpec({ clock, healthOf: (nh, group) => mon.healthOf(nh, group) });
     connectHealth(rs, mon);
     const changes: [string | undefined, string, number][] = [];
@@ -33,13 +36,19 @@ describe('route spec ↔ health monitor', () => {
 
   it('probes the route spec next hops and fails over when the chosen one dies, without failing back', async () => {
     const clock = new FakeClock(0);
-    const alive = new Map([['10.0.0.5', true], ['10.0.0.6', true]]);
+    const alive = new Map([
+      ['10.0.0.5', true],
+      ['10.0.0.6', true],
+    ]);
     const probed = new Set<string>();
     const probe: Probe = (t) => {
       probed.add(t);
       return Promise.resolve({ ok: alive.get(t) ?? false, detail: alive.get(t) ? 'ok' : 'refused' });
     };
-    const mon = new HealthMonitor({ groups: { default: { probe: { type: 'tcp', port: 80 } } } }, { clock, random: () => 0.5, makeProbe: () => probe });
+    const mon = new HealthMonitor(
+      { groups: { default: { probe: { type: 'tcp', port: 80 } } } },
+      { clock, random: () => 0.5, makeProbe: () => probe },
+    );
     const rs = new RouteSpec({ clock, healthOf: (nh) => mon.healthOf(nh) });
     const off = connectHealth(rs, mon);
     const changes: ChosenChange[] = [];

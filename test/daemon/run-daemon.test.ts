@@ -99,13 +99,18 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     });
     const cfg = config(emu.endpoint, healthPort);
     const start = async (): Promise<RunningDaemon> => {
-      const d = await runDaemon(cfg, { logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger, ec2: createEmulatorEc2Client(emu.endpoint) });
+      const d = await runDaemon(cfg, {
+        logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
+        ec2: createEmulatorEc2Client(emu.endpoint),
+      });
       cleanup.push(() => d.stop());
       return d;
     };
     let d = await start();
     const port = d.parts.speaker.addresses()[0]?.port ?? 0;
-    const hosts = HOSTS.map((h, i) => new SimHost({ name: h.name, localAddress: h.ip, remoteHost: '127.0.4.1', remotePort: port, asn: 65001 + i }));
+    const hosts = HOSTS.map(
+      (h, i) => new SimHost({ name: h.name, localAddress: h.ip, remoteHost: '127.0.4.1', remotePort: port, asn: 65001 + i }),
+    );
     cleanup.push(() => hosts.forEach((h) => h.kill()));
     hosts[0]?.announce(['100.70.1.0/24', '100.70.200.10/32']);
     hosts[1]?.announce(['100.70.2.0/24', '100.70.200.10/32']);
@@ -122,7 +127,11 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
       }
       return best?.eni;
     };
-    await until(() => routeTo('100.70.2.5') === eni('b') && routeTo('100.70.1.5') === eni('a') && routeTo('100.70.200.10') === eni('a'), 'routes', 30_000);
+    await until(
+      () => routeTo('100.70.2.5') === eni('b') && routeTo('100.70.1.5') === eni('a') && routeTo('100.70.200.10') === eni('a'),
+      'routes',
+      30_000,
+    );
     expect(routeTo('100.70.200.10')).toBe(eni('a')); // lowest IP wins the tie
     expect((await fetch(`${d.api.url}/readyz`)).status).toBe(200);
 
@@ -130,7 +139,11 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     const bad = await fetch(`${d.api.url}/route_spec`, { method: 'POST', body: JSON.stringify({ '100.70.9.1/24': ['127.0.4.12'] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/host bits/);
-    const good = await fetch(`${d.api.url}/route_spec`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ '100.70.9.0/24': ['127.0.4.12'] }) });
+    const good = await fetch(`${d.api.url}/route_spec`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ '100.70.9.0/24': ['127.0.4.12'] }),
+    });
     expect(good.status).toBe(200);
     expect(await (await fetch(`${d.api.url}/route_spec`)).json()).toMatchObject({ '100.70.9.0/24': ['127.0.4.12'] });
     const explained = (await (await fetch(`${d.api.url}/api/v1/routes?prefix=100.70.9.0/24`)).json()) as { chosen?: string };
@@ -155,7 +168,10 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
     // Reload with other probe settings: a new health monitor, no restart needed, sessions untouched.
     const oldHealth = d.parts.health;
     const flaps = d.parts.speaker.peer('127.0.4.12')?.counters.flaps;
-    const slower = { ...cfg, health: { ...cfg.health, profiles: { hosts: { ...cfg.health.profiles.hosts!, interval: 300, timeout: 250 } } } };
+    const slower = {
+      ...cfg,
+      health: { ...cfg.health, profiles: { hosts: { ...cfg.health.profiles.hosts!, interval: 300, timeout: 250 } } },
+    };
     expect(await d.parts.reload(slower)).toEqual([]);
     expect(d.parts.health).not.toBe(oldHealth);
     await until(() => d.parts.health.view('127.0.4.12')?.lastProbe !== undefined, 'the new monitor to probe b');

@@ -44,7 +44,9 @@ describe('ICMP probes at startup', () => {
     });
     expect(r.code).toBe(1);
     // JSON log records may precede it; the reason is the last line, and there is no stack trace.
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^bgp2vpc: ICMP health probes need the ping binary .*install iputils-ping, or use tcp\/http probes$/);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^bgp2vpc: ICMP health probes need the ping binary .*install iputils-ping, or use tcp\/http probes$/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -63,14 +65,27 @@ describe('AWS region at startup', () => {
   it('`bgp2vpc run` against real AWS with no region anywhere is one line and exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-region-'));
     const file = join(dir, 'noregion.yaml');
-    writeFileSync(file, 'cluster: { name: t, cidrs: [100.70.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1, listen: [{ address: 127.0.0.1, port: 0 }] }\nvpc: { vpcId: vpc-0abc }\napi: { listen: "127.0.0.1:0" }\n');
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    writeFileSync(
+      file,
+      'cluster: { name: t, cidrs: [100.70.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1, listen: [{ address: 127.0.0.1, port: 0 }] }\nvpc: { vpcId: vpc-0abc }\napi: { listen: "127.0.0.1:0" }\n',
+    );
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    };
     const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', `${root}src/cli.ts`, 'run', '-c', file], { cwd: root, env, timeout: 30_000 }, (err, _stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', `${root}src/cli.ts`, 'run', '-c', file],
+        { cwd: root, env, timeout: 30_000 },
+        (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
       );
     });
     expect(r.code).toBe(1);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('bgp2vpc: no AWS region: set vpc.region in the config, or AWS_REGION (or a region in the AWS profile)');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'bgp2vpc: no AWS region: set vpc.region in the config, or AWS_REGION (or a region in the AWS profile)',
+    );
   });
 });

@@ -2,7 +2,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/index.js';
-import { apiListen, healthOptions, isLoopbackEndpoint, policyOptions, routeSpecOptions, speakerOptions, syncOptions } from '../../src/daemon/wiring.js';
+import {
+  apiListen,
+  healthOptions,
+  isLoopbackEndpoint,
+  policyOptions,
+  routeSpecOptions,
+  speakerOptions,
+  syncOptions,
+} from '../../src/daemon/wiring.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 import { peerView } from '../../src/daemon/adapters.js';
@@ -16,8 +24,21 @@ describe('wiring', () => {
     expect(s.holdTime).toBe(90);
     expect(s.gracefulRestart).toEqual({ maxRestartTime: 120, stalePathTime: 300 });
     expect(s.reconnect).toEqual({ connectRetryMs: 5000, maxIdleHoldMs: 120_000 });
-    expect(s.neighbors?.[0]).toMatchObject({ address: '10.0.1.5', asn: 65001, port: 179, active: false, localAddress: '10.0.0.10', group: 'default', maxPrefix: { limit: 10000, action: 'reset' } });
-    expect(s.dynamic?.[1]).toMatchObject({ group: 'vips', asns: [{ min: 65100, max: 65199 }], maxPeers: 1000, maxPrefix: { limit: 100, action: 'warn' } });
+    expect(s.neighbors?.[0]).toMatchObject({
+      address: '10.0.1.5',
+      asn: 65001,
+      port: 179,
+      active: false,
+      localAddress: '10.0.0.10',
+      group: 'default',
+      maxPrefix: { limit: 10000, action: 'reset' },
+    });
+    expect(s.dynamic?.[1]).toMatchObject({
+      group: 'vips',
+      asns: [{ min: 65100, max: 65199 }],
+      maxPeers: 1000,
+      maxPrefix: { limit: 100, action: 'warn' },
+    });
   });
 
   it('builds an import policy with one group per peer group and community priorities', () => {
@@ -52,10 +73,18 @@ describe('wiring', () => {
     expect(isLoopbackEndpoint('http://localhost:5000')).toBe(true);
     expect(isLoopbackEndpoint('https://ec2.us-east-1.amazonaws.com')).toBe(false);
     expect(isLoopbackEndpoint(undefined)).toBe(false);
-    const c = parseConfig('cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1 }\nvpc: { vpcId: vpc-01, endpoint: "http://127.0.0.1:5000" }\n');
+    const c = parseConfig(
+      'cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1 }\nvpc: { vpcId: vpc-01, endpoint: "http://127.0.0.1:5000" }\n',
+    );
     expect(policyOptions(c).allowLoopbackNextHops).toBe(true);
     expect(syncOptions(c).tables).toEqual({ vpcId: 'vpc-01', tags: {} });
-    expect(apiListen(parseConfig('cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1 }\nvpc: { vpcId: vpc-01 }\napi: { listen: "[::1]:8080" }\n'))).toEqual({ host: '::1', port: 8080 });
+    expect(
+      apiListen(
+        parseConfig(
+          'cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1 }\nvpc: { vpcId: vpc-01 }\napi: { listen: "[::1]:8080" }\n',
+        ),
+      ),
+    ).toEqual({ host: '::1', port: 8080 });
   });
 });
 
@@ -69,7 +98,20 @@ describe('peer view', () => {
     messagesReceived: 9,
     capabilities: ['ipv4-unicast'],
     families: ['ipv4'],
-    counters: { updates: 3, received: 5, withdrawn: 1, rejected: 1, treatAsWithdraw: 0, flaps: 2, notificationsSent: 0, notificationsReceived: 0, accepted: 4, stale: 0, ipv4: 4, ipv6: 0 } as PeerStatus['counters'],
+    counters: {
+      updates: 3,
+      received: 5,
+      withdrawn: 1,
+      rejected: 1,
+      treatAsWithdraw: 0,
+      flaps: 2,
+      notificationsSent: 0,
+      notificationsReceived: 0,
+      accepted: 4,
+      stale: 0,
+      ipv4: 4,
+      ipv6: 0,
+    } as PeerStatus['counters'],
     ...over,
   });
   const health = new HealthMonitor({ groups: {} });
@@ -87,7 +129,11 @@ describe('peer view', () => {
 
   it('shows a restarting graceful-restart peer as stale, and a down peer as unhealthy', () => {
     expect(peerView(status({ state: 'Active', staleUntil: 1000 }), health).state).toBe('stale');
-    expect(peerView(status({ state: 'Idle', lastError: 'hold timer expired' }), health)).toMatchObject({ state: 'idle', lastError: 'hold timer expired', health: { healthy: false, reason: 'session down' } });
+    expect(peerView(status({ state: 'Idle', lastError: 'hold timer expired' }), health)).toMatchObject({
+      state: 'idle',
+      lastError: 'hold timer expired',
+      health: { healthy: false, reason: 'session down' },
+    });
   });
 
   it('shows a next hop marked down by EC2 as unhealthy with the reason', () => {

@@ -73,11 +73,15 @@ describe('demo view', () => {
 
 describe('bgp2vpc demo --once', () => {
   it('plays the whole scenario over real BGP on loopback against the emulator and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), 'demo', '--once', '--no-tui', '--api-port', '0', '--speed', '3'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/cli.ts'), 'demo', '--once', '--no-tui', '--api-port', '0', '--speed', '3'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -85,7 +89,8 @@ describe('bgp2vpc demo --once', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(stderr, stdout).not.toMatch(/bgp2vpc demo:|internal error/);
     expect(code).toBe(0);
-    for (const step of ['hosts join', 'a host dies', 'a host flaps', 'more prefixes than the limit', 'the dead host returns']) expect(stdout).toContain(step);
+    for (const step of ['hosts join', 'a host dies', 'a host flaps', 'more prefixes than the limit', 'the dead host returns'])
+      expect(stdout).toContain(step);
     expect(stdout).toMatch(/api VIP 100\.65\.0\.10 now goes to node-b: \d+ ms/);
     expect(stdout).toContain('node-c is damped');
     expect(stdout).toMatch(/\d+ announced prefixes fit in \d+ routes/);

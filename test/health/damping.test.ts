@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ceiling, decay, decayedPenalty, DEFAULT_DAMPING, flap, INITIAL_DAMPING, reuseAt, validateDamping } from '../../src/health/damping.js';
+import {
+  ceiling,
+  decay,
+  decayedPenalty,
+  DEFAULT_DAMPING,
+  flap,
+  INITIAL_DAMPING,
+  reuseAt,
+  validateDamping,
+} from '../../src/health/damping.js';
 
 const o = DEFAULT_DAMPING; // penalty 1000, half-life 30 s, suppress 2500, reuse 1000, max 180 s
 

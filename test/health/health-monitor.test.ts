@@ -10,7 +10,10 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
-function setup(alive: Map<string, boolean>, opts: { timeoutHang?: Set<string>; random?: () => number; groups?: ConstructorParameters<typeof HealthMonitor>[0]['groups'] } = {}) {
+function setup(
+  alive: Map<string, boolean>,
+  opts: { timeoutHang?: Set<string>; random?: () => number; groups?: ConstructorParameters<typeof HealthMonitor>[0]['groups'] } = {},
+) {
   const clock = new FakeClock(0);
   const calls: { target: string; at: number }[] = [];
   let inFlight = 0;
@@ -30,7 +33,10 @@ function setup(alive: Map<string, boolean>, opts: { timeoutHang?: Set<string>; r
     return Promise.resolve(alive.get(target) ? { ok: true, detail: 'ok' } : { ok: false, detail: 'refused' });
   };
   const metrics = new Metrics();
-  const mon = new HealthMonitor({ groups: opts.groups ?? { default: { probe: { type: 'tcp', port: 80 } } } }, { clock, random: opts.random ?? (() => 0.5), makeProbe: () => probe, metrics });
+  const mon = new HealthMonitor(
+    { groups: opts.groups ?? { default: { probe: { type: 'tcp', port: 80 } } } },
+    { clock, random: opts.random ?? (() => 0.5), makeProbe: () => probe, metrics },
+  );
   const changes: [string, HealthChange][] = [];
   mon.onChange((nh, c) => changes.push([nh, c]));
   const advance = async (ms: number, step = 10): Promise<void> => {
@@ -68,8 +74,12 @@ describe('HealthMonitor', () => {
     const targets = Array.from({ length: 1000 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
     for (const t of targets) hang.add(t);
     let seed = 1;
-    const random = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
-    const { mon, calls, advance } = setup(alive, { timeoutHang: hang, random, groups: { default: { probe: { type: 'tcp', port: 80 }, intervalMs: 200, timeoutMs: 200 } } });
+    const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const { mon, calls, advance } = setup(alive, {
+      timeoutHang: hang,
+      random,
+      groups: { default: { probe: { type: 'tcp', port: 80 }, intervalMs: 200, timeoutMs: 200 } },
+    });
     mon.setTargets(targets.map((nextHop) => ({ nextHop, group: 'default' })));
     await advance(200, 10);
     // First round: every target once, spread over 20 slots of 10 ms: no slot holds more than ~2× the mean.
@@ -81,7 +91,8 @@ describe('HealthMonitor', () => {
     const perTarget = new Map<string, number[]>();
     for (const c of calls) perTarget.set(c.target, [...(perTarget.get(c.target) ?? []), c.at]);
     // Never two probes of one target closer than interval × (1 − jitter) apart.
-    for (const ts of perTarget.values()) for (let i = 1; i < ts.length; i++) expect((ts[i] as number) - (ts[i - 1] as number)).toBeGreaterThanOrEqual(170);
+    for (const ts of perTarget.values())
+      for (let i = 1; i < ts.length; i++) expect((ts[i] as number) - (ts[i - 1] as number)).toBeGreaterThanOrEqual(170);
     mon.stop();
   });
 
@@ -110,7 +121,10 @@ describe('HealthMonitor', () => {
   });
 
   it('markUnhealthy holds a next hop down for its TTL, also before it is a target', async () => {
-    const alive = new Map([['10.0.0.5', true], ['10.0.0.6', true]]);
+    const alive = new Map([
+      ['10.0.0.5', true],
+      ['10.0.0.6', true],
+    ]);
     const { mon, changes, advance } = setup(alive);
     mon.addTarget('10.0.0.5', 'default');
     mon.markUnhealthy('10.0.0.5', 'route blackhole in rtb-1', 2_000);
@@ -133,7 +147,10 @@ describe('HealthMonitor', () => {
   it('newTargetsStartDown: a new next hop carries traffic only after `rise` good probes', async () => {
     const clock = new FakeClock(0);
     const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });
-    const mon = new HealthMonitor({ groups: { default: { probe: { type: 'tcp', port: 80 } }, quiet: { probe: { type: 'none' } } }, newTargetsStartDown: true }, { clock, random: () => 0, makeProbe: () => probe });
+    const mon = new HealthMonitor(
+      { groups: { default: { probe: { type: 'tcp', port: 80 } }, quiet: { probe: { type: 'none' } } }, newTargetsStartDown: true },
+      { clock, random: () => 0, makeProbe: () => probe },
+    );
     const seen: [string, boolean][] = [];
     mon.onChange((nh, c) => seen.push([nh, c.healthy]));
     mon.addTarget('10.0.0.5', 'default');
@@ -149,7 +166,9 @@ describe('HealthMonitor', () => {
   });
 
   it('does not probe groups with probe none, and treats unknown groups with the default', async () => {
-    const { mon, calls, advance } = setup(new Map(), { groups: { quiet: { probe: { type: 'none' } }, default: { probe: { type: 'tcp', port: 1 } } } });
+    const { mon, calls, advance } = setup(new Map(), {
+      groups: { quiet: { probe: { type: 'none' } }, default: { probe: { type: 'tcp', port: 1 } } },
+    });
     mon.addTarget('10.0.0.1', 'quiet');
     mon.addTarget('10.0.0.2', 'nope');
     await advance(500);
@@ -169,13 +188,19 @@ describe('HealthMonitor', () => {
   });
 
   it('setGroups (reload) restarts only targets whose group settings changed', async () => {
-    const alive = new Map([['10.0.0.1', false], ['10.0.0.2', false]]);
+    const alive = new Map([
+      ['10.0.0.1', false],
+      ['10.0.0.2', false],
+    ]);
     const groups = { a: { probe: { type: 'tcp' as const, port: 1 } }, b: { probe: { type: 'tcp' as const, port: 2 } } };
     const { mon, calls, advance, changes } = setup(alive, { groups });
     mon.addTarget('10.0.0.1', 'a');
     mon.addTarget('10.0.0.2', 'b');
     await advance(1_000);
-    expect(changes.map(([nh, c]) => [nh, c.healthy])).toEqual([['10.0.0.1', false], ['10.0.0.2', false]]);
+    expect(changes.map(([nh, c]) => [nh, c.healthy])).toEqual([
+      ['10.0.0.1', false],
+      ['10.0.0.2', false],
+    ]);
     mon.setGroups({ ...groups }); // same settings: nothing happens
     expect(mon.healthOf('10.0.0.1').healthy).toBe(false);
     mon.setGroups({ a: groups.a, b: { probe: { type: 'none' } } });
@@ -188,7 +213,9 @@ describe('HealthMonitor', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'tcp', port: 80 }, timeoutMs: 500, intervalMs: 200 } } })).toThrow(HealthConfigError);
+    expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'tcp', port: 80 }, timeoutMs: 500, intervalMs: 200 } } })).toThrow(
+      HealthConfigError,
+    );
     expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'http', port: 0 } } } })).toThrow(/port 0/);
     expect(() => new HealthMonitor({ groups: {}, defaultGroup: 'x' })).toThrow(/not defined/);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveProbeGroup, PROBE_DEFAULTS, ICMP_DEFAULTS, HealthConfigError } from '../../src/health/options.js';
 import { DEFAULT_DAMPING } from '../../src/health/damping.js';
 
-const detection = (g: { intervalMs: number; timeoutMs: number; fall: number; jitter: number }): number => g.fall * g.intervalMs * (1 + g.jitter) + g.timeoutMs;
+const detection = (g: { intervalMs: number; timeoutMs: number; fall: number; jitter: number }): number =>
+  g.fall * g.intervalMs * (1 + g.jitter) + g.timeoutMs;
 
 describe('probe group options', () => {
   it('TCP/HTTP defaults detect a dead host in ≤ 1 s and tolerate one lost probe', () => {
@@ -19,7 +20,10 @@ describe('probe group options', () => {
   });
 
   it('merges damping overrides and can disable damping', () => {
-    expect(resolveProbeGroup('g', { probe: { type: 'none' }, damping: { halfLifeMs: 5_000 } }).damping).toEqual({ ...DEFAULT_DAMPING, halfLifeMs: 5_000 });
+    expect(resolveProbeGroup('g', { probe: { type: 'none' }, damping: { halfLifeMs: 5_000 } }).damping).toEqual({
+      ...DEFAULT_DAMPING,
+      halfLifeMs: 5_000,
+    });
     expect(resolveProbeGroup('g', { probe: { type: 'none' }, damping: false }).damping).toBeUndefined();
   });
 
@@ -35,6 +39,8 @@ describe('probe group options', () => {
   });
 
   it('rejects an HTTP path without a leading slash', () => {
-    expect(() => resolveProbeGroup('web', { probe: { type: 'http', port: 80, path: 'healthz' } })).toThrow('http path "healthz" must start with /');
+    expect(() => resolveProbeGroup('web', { probe: { type: 'http', port: 80, path: 'healthz' } })).toThrow(
+      'http path "healthz" must start with /',
+    );
   });
 });

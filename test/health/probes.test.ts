@@ -57,7 +57,10 @@ describe('TCP and HTTP probes against real local servers', () => {
     expect(await httpProbe(HOST, port, '/healthz', undefined, signal())).toEqual({ ok: false, detail: `http ${port}/healthz: 503` });
     expect(seen[0]).toBe('GET /healthz bgp2vpc-health');
     await close(s);
-    expect(await httpProbe(HOST, port, '/healthz', undefined, signal())).toEqual({ ok: false, detail: `http ${port}/healthz: ECONNREFUSED` });
+    expect(await httpProbe(HOST, port, '/healthz', undefined, signal())).toEqual({
+      ok: false,
+      detail: `http ${port}/healthz: ECONNREFUSED`,
+    });
   });
 
   it('HTTP: a server that never answers times out through the signal', async () => {
@@ -87,11 +90,17 @@ describe('ICMP through the system ping', () => {
 
   it('names CAP_NET_RAW and ping_group_range when ping may not open its socket', async () => {
     const p = await stub('echo "ping: socket: Operation not permitted" >&2; exit 2');
-    await expect(checkIcmpCapability(p)).rejects.toMatchObject({ code: 'ICMP_NOT_PERMITTED', message: expect.stringMatching(/CAP_NET_RAW.*net\.ipv4\.ping_group_range/) as unknown });
+    await expect(checkIcmpCapability(p)).rejects.toMatchObject({
+      code: 'ICMP_NOT_PERMITTED',
+      message: expect.stringMatching(/CAP_NET_RAW.*net\.ipv4\.ping_group_range/) as unknown,
+    });
   });
 
   it('says so when ping is missing', async () => {
-    await expect(checkIcmpCapability('/nonexistent/ping')).rejects.toMatchObject({ code: 'ICMP_NOT_PERMITTED', message: expect.stringContaining('ENOENT') as unknown });
+    await expect(checkIcmpCapability('/nonexistent/ping')).rejects.toMatchObject({
+      code: 'ICMP_NOT_PERMITTED',
+      message: expect.stringContaining('ENOENT') as unknown,
+    });
   });
 
   it('passes when ping works, and maps exit codes to results', async () => {

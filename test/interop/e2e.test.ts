@@ -44,7 +44,9 @@ const state: StateDoc = {
         { name: 'gobgp', subnet: 'sub', privateIp: GOBGP, sourceDestCheck: false },
         { name: 'bird', subnet: 'sub', privateIp: BIRD, sourceDestCheck: false },
       ],
-      routeTables: [{ name: 'rt', id: TABLE, subnets: ['sub'], routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }] }],
+      routeTables: [
+        { name: 'rt', id: TABLE, subnets: ['sub'], routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }] },
+      ],
     },
   ],
 };
@@ -172,8 +174,23 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
     daemon = new Bgp2vpc(join(dir, 'bgp2vpc.yaml'), `http://${CTRL}:${cfg.apiPort}`);
     daemon.start();
     const common = { controllerAddress: CTRL, controllerPort: cfg.bgpPort, controllerAsn: 65000, nextHopMode: 'self' as const, dir };
-    gobgp = await TestbedPeer.start({ kind: 'gobgp', address: GOBGP, asn: 65001, port: await freePort(GOBGP), grpcPort: await freePort(GOBGP), routes: ['100.72.1.0/24', `${VIP}/32`], ...common });
-    bird = await TestbedPeer.start({ kind: 'bird', address: BIRD, asn: 65002, port: await freePort(BIRD), routes: ['100.72.2.0/24', `${VIP}/32`], ...common });
+    gobgp = await TestbedPeer.start({
+      kind: 'gobgp',
+      address: GOBGP,
+      asn: 65001,
+      port: await freePort(GOBGP),
+      grpcPort: await freePort(GOBGP),
+      routes: ['100.72.1.0/24', `${VIP}/32`],
+      ...common,
+    });
+    bird = await TestbedPeer.start({
+      kind: 'bird',
+      address: BIRD,
+      asn: 65002,
+      port: await freePort(BIRD),
+      routes: ['100.72.2.0/24', `${VIP}/32`],
+      ...common,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -200,10 +217,17 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
     const replaces = emu.count({ action: 'ReplaceRoute' });
     const ownerIsGobgp = routeTo(VIP) === eni('gobgp');
     const [owner, port] = ownerIsGobgp ? [gobgp, ports[0]] : [bird, ports[1]];
-    survivor = ownerIsGobgp ? { peer: bird, name: 'bird', ip: BIRD, pod: '100.72.2.9' } : { peer: gobgp, name: 'gobgp', ip: GOBGP, pod: '100.72.1.9' };
+    survivor = ownerIsGobgp
+      ? { peer: bird, name: 'bird', ip: BIRD, pod: '100.72.2.9' }
+      : { peer: gobgp, name: 'gobgp', ip: GOBGP, pod: '100.72.1.9' };
     const t0 = Date.now();
     await Promise.all([owner.crash(), port?.close()]);
-    await waitFor(() => routeTo(VIP) === eni(survivor.name), { timeoutMs: 15_000, intervalMs: 10, what: `the VIP to move to ${survivor.name}`, describe: () => daemon.log.slice(-3000) });
+    await waitFor(() => routeTo(VIP) === eni(survivor.name), {
+      timeoutMs: 15_000,
+      intervalMs: 10,
+      what: `the VIP to move to ${survivor.name}`,
+      describe: () => daemon.log.slice(-3000),
+    });
     const ms = Date.now() - t0;
     expect(ms).toBeLessThan(DETECTION_MS + SLACK_MS);
     expect(emu.count({ action: 'ReplaceRoute' })).toBeGreaterThan(replaces);
@@ -219,10 +243,15 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
       what: 'the dead host to leave the table',
       describe: () => JSON.stringify(emu.model.routesOf(TABLE)),
     });
-    await waitFor(async () => {
-      const t = (await (await fetch(`${daemon.apiUrl}/api/v1/tables`)).json()) as { tables: { pending?: { creates: number; replaces: number; deletes: number } }[] };
-      return t.tables.every((x) => !x.pending || x.pending.creates + x.pending.replaces + x.pending.deletes === 0);
-    }, { timeoutMs: 15_000, what: 'the table to settle' });
+    await waitFor(
+      async () => {
+        const t = (await (await fetch(`${daemon.apiUrl}/api/v1/tables`)).json()) as {
+          tables: { pending?: { creates: number; replaces: number; deletes: number } }[];
+        };
+        return t.tables.every((x) => !x.pending || x.pending.creates + x.pending.replaces + x.pending.deletes === 0);
+      },
+      { timeoutMs: 15_000, what: 'the table to settle' },
+    );
     const before = emu.count({ mutating: true });
     const seq = emu.calls.at(-1)?.seq ?? 0;
     daemon.signal('SIGKILL');
@@ -238,7 +267,9 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
   });
 
   it('reloads the config on SIGHUP: a new static route appears, sessions stay up', async () => {
-    const flapsBefore = ((await (await fetch(`${daemon.apiUrl}/api/v1/peers`)).json()) as { peers: { peer: string; flaps: number }[] }).peers.find((p) => p.peer === survivor.ip)?.flaps;
+    const flapsBefore = (
+      (await (await fetch(`${daemon.apiUrl}/api/v1/peers`)).json()) as { peers: { peer: string; flaps: number }[] }
+    ).peers.find((p) => p.peer === survivor.ip)?.flaps;
     writeFileSync(join(dir, 'bgp2vpc.yaml'), configText({ ...cfg, extra: `  static:\n    100.72.250.0/24: [${survivor.ip}]` }));
     daemon.signal('SIGHUP');
     // The table may already cover the new prefix through an aggregate, so look at the route spec itself.
@@ -251,7 +282,9 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
     );
     await waitFor(() => /config reloaded/.test(daemon.log), { timeoutMs: 5_000, what: 'the reload log line' });
     await waitFor(() => routeTo('100.72.250.9') === eni(survivor.name), { timeoutMs: 10_000, what: 'the static route in the table' });
-    const after = ((await (await fetch(`${daemon.apiUrl}/api/v1/peers`)).json()) as { peers: { peer: string; flaps: number; state: string }[] }).peers.find((p) => p.peer === survivor.ip);
+    const after = (
+      (await (await fetch(`${daemon.apiUrl}/api/v1/peers`)).json()) as { peers: { peer: string; flaps: number; state: string }[] }
+    ).peers.find((p) => p.peer === survivor.ip);
     expect(after?.state).toBe('established');
     expect(after?.flaps).toBe(flapsBefore);
   });
@@ -270,7 +303,10 @@ describe('e2e: configuration errors', () => {
   it('exits 1 with every error as file:line:col before touching anything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-e2e-bad-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'cluster:\n  name: "bad name!"\n  cidrs: [10.244.1.0/16]\nbgp:\n  asn: 65000\n  routerId: 10.0.0.1\n  holdTime: 2s\nvpc:\n  vpcId: vpc-01\n');
+    writeFileSync(
+      file,
+      'cluster:\n  name: "bad name!"\n  cidrs: [10.244.1.0/16]\nbgp:\n  asn: 65000\n  routerId: 10.0.0.1\n  holdTime: 2s\nvpc:\n  vpcId: vpc-01\n',
+    );
     const d = new Bgp2vpc(file, 'http://127.0.0.1:1');
     d.start();
     expect(await d.exited()).toBe(1);

@@ -105,7 +105,12 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
       ],
     });
     h.speaker.on((ev) => rs.applySpeakerEvent(ev));
-    const common = { controllerAddress: CTRL, controllerPort: CTRL_PORT, nextHopMode: 'self' as const, routes: [{ prefix: PREFIX, nextHop: 'self' }] };
+    const common = {
+      controllerAddress: CTRL,
+      controllerPort: CTRL_PORT,
+      nextHopMode: 'self' as const,
+      routes: [{ prefix: PREFIX, nextHop: 'self' }],
+    };
     await Promise.all([
       TestbedPeer.start({ kind: 'gobgp', address: GOBGP, port: 1891, grpcPort: 50351, ...common }),
       TestbedPeer.start({ kind: 'bird', address: BIRD, port: 1892, ...common }),
@@ -127,12 +132,22 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
       what: 'both peers to announce the prefix (gobgpd connects 5–10 s after start)',
       describe: explain,
     });
-    expect(rs.explain(parsePrefix(PREFIX))?.candidates.map((c) => [c.source, c.peer, c.nextHop]).sort()).toEqual([
+    expect(
+      rs
+        .explain(parsePrefix(PREFIX))
+        ?.candidates.map((c) => [c.source, c.peer, c.nextHop])
+        .sort(),
+    ).toEqual([
       ['bgp', GOBGP, GOBGP],
       ['bgp', BIRD, BIRD],
     ]);
     expect([GOBGP, BIRD]).toContain(chosen());
-    expect(mon.views().map((v) => [v.nextHop, v.health.eligible]).sort()).toEqual([
+    expect(
+      mon
+        .views()
+        .map((v) => [v.nextHop, v.health.eligible])
+        .sort(),
+    ).toEqual([
       [GOBGP, true],
       [BIRD, true],
     ]);
@@ -144,7 +159,11 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
     const before = changes.length;
     const killedAt = performance.now();
     await target(first).stop();
-    const moved = await waitFor(() => changes.slice(before).find((c) => c.to === other), { timeoutMs: 10_000, what: `failover to ${other}`, describe: explain });
+    const moved = await waitFor(() => changes.slice(before).find((c) => c.to === other), {
+      timeoutMs: 10_000,
+      what: `failover to ${other}`,
+      describe: explain,
+    });
     const took = moved.at - killedAt;
     console.log(`failover ${first} → ${other} took ${took.toFixed(0)} ms (configured detection ${DETECTION_MS} ms)`);
     expect(moved).toMatchObject({ from: first, reason: 'failover', failover: true });
@@ -159,7 +178,11 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
     // And the other direction: killing the new choice moves it back.
     const again = changes.length;
     await target(other).stop();
-    await waitFor(() => changes.slice(again).find((c) => c.to === first), { timeoutMs: 10_000, what: `failover back to ${first}`, describe: explain });
+    await waitFor(() => changes.slice(again).find((c) => c.to === first), {
+      timeoutMs: 10_000,
+      what: `failover back to ${first}`,
+      describe: explain,
+    });
     await target(other).start();
     expect(rs.audit()).toEqual([]);
   });

@@ -7,7 +7,15 @@ import { definePeerSuite, GR_TIME } from './support/peer-suite.js';
 definePeerSuite({
   kind: 'bird',
   title: 'BIRD 2',
-  capabilities: ['ipv4-unicast', 'ipv6-unicast', '4-octet-asn', 'route-refresh', 'enhanced-route-refresh', `graceful-restart:${GR_TIME}s:ipv4+ipv6`, 'long-lived-gr(peer)'],
+  capabilities: [
+    'ipv4-unicast',
+    'ipv6-unicast',
+    '4-octet-asn',
+    'route-refresh',
+    'enhanced-route-refresh',
+    `graceful-restart:${GR_TIME}s:ipv4+ipv6`,
+    'long-lived-gr(peer)',
+  ],
   gracefulRestart: true,
   hostname: false,
   stopReason: 'notification-received',

@@ -14,7 +14,8 @@ const base = {
 };
 const policy = new ImportPolicy(base);
 
-const verdict = (peer: string, prefix: string, nextHop = peer, communities: number[] = []) => policy.evaluatePath(path(peer, prefix, { nextHop, attrs: { communities } }));
+const verdict = (peer: string, prefix: string, nextHop = peer, communities: number[] = []) =>
+  policy.evaluatePath(path(peer, prefix, { nextHop, attrs: { communities } }));
 
 describe('ImportPolicy', () => {
   it('assigns peers to groups, first match wins, else the default group', () => {
@@ -48,7 +49,10 @@ describe('ImportPolicy', () => {
   it('accepts a whole subnet, third-party next hops where allowed, IPv4-mapped next hops', () => {
     expect(verdict('10.0.3.3', '10.0.1.0/24').accepted).toBe(true);
     expect(policy.evaluatePath(path('10.0.9.9', '10.200.5.0/24', { nextHop: '10.0.4.4' })).accepted).toBe(false); // group nodes matched first
-    const rs = new ImportPolicy({ ...base, groups: [base.groups[1] as (typeof base.groups)[1], base.groups[0] as (typeof base.groups)[0]] });
+    const rs = new ImportPolicy({
+      ...base,
+      groups: [base.groups[1] as (typeof base.groups)[1], base.groups[0] as (typeof base.groups)[0]],
+    });
     expect(rs.evaluatePath(path('10.0.9.9', '10.200.5.0/24', { nextHop: '10.0.4.4' })).accepted).toBe(true);
     expect(verdict('::ffff:10.0.3.3', '10.200.5.0/24', '10.0.3.3').accepted).toBe(true);
   });
@@ -56,7 +60,10 @@ describe('ImportPolicy', () => {
   it('without VPC CIDRs requires private next hops (loopback only when allowed)', () => {
     const p = new ImportPolicy({ clusterCidrs: ['10.200.0.0/16'] });
     expect(p.evaluatePath(path('10.1.1.1', '10.200.0.0/24')).accepted).toBe(true);
-    expect(p.evaluatePath(path('8.8.8.8', '10.200.0.0/24'))).toMatchObject({ accepted: false, reason: 'next hop 8.8.8.8 is not a private address' });
+    expect(p.evaluatePath(path('8.8.8.8', '10.200.0.0/24'))).toMatchObject({
+      accepted: false,
+      reason: 'next hop 8.8.8.8 is not a private address',
+    });
     expect(p.evaluatePath(path('127.0.1.11', '10.200.0.0/24')).accepted).toBe(false);
     const lo = new ImportPolicy({ clusterCidrs: ['10.200.0.0/16'], allowLoopbackNextHops: true });
     expect(lo.evaluatePath(path('127.0.1.11', '10.200.0.0/24')).accepted).toBe(true);
@@ -69,7 +76,11 @@ describe('ImportPolicy', () => {
 
   it('refuses bad options with a UserError', () => {
     expect(() => new ImportPolicy({ clusterCidrs: ['10.0.0.0/33'] })).toThrow(PolicyConfigError);
-    expect(() => new ImportPolicy({ clusterCidrs: [], groups: [{ name: 'g', communityPriorities: ['65000:x'] }] })).toThrow(/bad community priority rule "65000:x"/);
-    expect(() => new ImportPolicy({ clusterCidrs: [], groups: [{ name: 'g', ipv4Length: { min: 30, max: 20 } }] })).toThrow(/length bounds/);
+    expect(() => new ImportPolicy({ clusterCidrs: [], groups: [{ name: 'g', communityPriorities: ['65000:x'] }] })).toThrow(
+      /bad community priority rule "65000:x"/,
+    );
+    expect(() => new ImportPolicy({ clusterCidrs: [], groups: [{ name: 'g', ipv4Length: { min: 30, max: 20 } }] })).toThrow(
+      /length bounds/,
+    );
   });
 });

@@ -6,7 +6,11 @@ export function attrs(over: Partial<PathAttributes> = {}): PathAttributes {
   return { origin: 0, asPath: [65001], asPathLength: 1, communities: [], largeCommunities: [], extendedCommunities: [], ...over };
 }
 
-export function path(peer: string, prefix: string, over: Omit<Partial<BgpPath>, 'attrs'> & { attrs?: Partial<PathAttributes> } = {}): BgpPath {
+export function path(
+  peer: string,
+  prefix: string,
+  over: Omit<Partial<BgpPath>, 'attrs'> & { attrs?: Partial<PathAttributes> } = {},
+): BgpPath {
   const { attrs: a, ...rest } = over;
   return { peer, peerAsn: 65001, pathId: 0, prefix: parsePrefix(prefix), nextHop: peer, stale: false, ...rest, attrs: attrs(a) };
 }

@@ -82,7 +82,13 @@ describe('selectNextHop', () => {
   });
 
   it('records the step at which each loser was eliminated', () => {
-    const cs = [cand('10.0.0.1', { eligible: false }), cand('10.0.0.2', { localPref: 50 }), cand('10.0.0.3', { asPathLength: 4 }), cand('10.0.0.4'), cand('10.0.0.5')];
+    const cs = [
+      cand('10.0.0.1', { eligible: false }),
+      cand('10.0.0.2', { localPref: 50 }),
+      cand('10.0.0.3', { asPathLength: 4 }),
+      cand('10.0.0.4'),
+      cand('10.0.0.5'),
+    ];
     const lost: (Step | undefined)[] = [];
     const s = selectNextHop(cs, undefined, 0, opts, lost);
     expect(cs[s.winner]?.nextHop).toBe('10.0.0.4');

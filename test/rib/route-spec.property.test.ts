@@ -21,7 +21,17 @@ type Op =
   | { kind: 'advance'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('announce' as const), peer: fc.nat(2), prefix: fc.nat(2), nh: fc.nat(3), lp: fc.constantFrom(100, 200), med: fc.nat(2), pathId: fc.nat(1), as: fc.constantFrom(65001, 65002), prio: fc.constantFrom(0, 0, 100) }),
+  fc.record({
+    kind: fc.constant('announce' as const),
+    peer: fc.nat(2),
+    prefix: fc.nat(2),
+    nh: fc.nat(3),
+    lp: fc.constantFrom(100, 200),
+    med: fc.nat(2),
+    pathId: fc.nat(1),
+    as: fc.constantFrom(65001, 65002),
+    prio: fc.constantFrom(0, 0, 100),
+  }),
   fc.record({ kind: fc.constant('withdraw' as const), peer: fc.nat(2), prefix: fc.nat(2), pathId: fc.nat(1) }),
   fc.record({ kind: fc.constant('health' as const), nh: fc.nat(3), healthy: fc.boolean() }),
   fc.record({ kind: fc.constant('down' as const), peer: fc.nat(2), gr: fc.boolean() }),
@@ -46,7 +56,8 @@ describe('RouteSpec incremental updates (property)', () => {
           const seen = new Map<string, string | undefined>();
           rs.onChanges((b: readonly ChosenChange[]) => {
             for (const c of b) {
-              if (seen.get(c.prefixText) !== c.from) throw new Error(`change ${c.prefixText} from ${c.from} but last reported ${seen.get(c.prefixText)}`);
+              if (seen.get(c.prefixText) !== c.from)
+                throw new Error(`change ${c.prefixText} from ${c.from} but last reported ${seen.get(c.prefixText)}`);
               if (c.from === c.to) throw new Error('empty change');
               seen.set(c.prefixText, c.to);
             }
@@ -57,7 +68,14 @@ describe('RouteSpec incremental updates (property)', () => {
               case 'announce':
                 rs.applySpeakerEvent(peerUp(peer(o.peer)));
                 rs.applySpeakerEvent(
-                  paths(peer(o.peer), path(peer(o.peer), PREFIXES[o.prefix] as string, { pathId: o.pathId, nextHop: HOSTS[o.nh] as string, attrs: { localPref: o.lp, med: o.med, asPath: [o.as], communities: o.prio ? [o.prio] : [] } })),
+                  paths(
+                    peer(o.peer),
+                    path(peer(o.peer), PREFIXES[o.prefix] as string, {
+                      pathId: o.pathId,
+                      nextHop: HOSTS[o.nh] as string,
+                      attrs: { localPref: o.lp, med: o.med, asPath: [o.as], communities: o.prio ? [o.prio] : [] },
+                    }),
+                  ),
                 );
                 break;
               case 'withdraw':
@@ -67,7 +85,13 @@ describe('RouteSpec incremental updates (property)', () => {
                 rs.setNextHopHealth(HOSTS[o.nh] as string, { healthy: o.healthy });
                 break;
               case 'down':
-                rs.applySpeakerEvent({ type: 'peer-down', peer: peer(o.peer), reason: 'tcp-closed', detail: '', ...(o.gr ? { staleUntil: clock.now() + 5_000 } : {}) });
+                rs.applySpeakerEvent({
+                  type: 'peer-down',
+                  peer: peer(o.peer),
+                  reason: 'tcp-closed',
+                  detail: '',
+                  ...(o.gr ? { staleUntil: clock.now() + 5_000 } : {}),
+                });
                 break;
               case 'eor':
                 rs.applySpeakerEvent({ type: 'end-of-rib', peer: peer(o.peer), family: 'ipv4' });
@@ -83,7 +107,10 @@ describe('RouteSpec incremental updates (property)', () => {
           }
           // The reported changes add up to the current state.
           const reported = [...seen].filter(([, v]) => v !== undefined).sort();
-          const actual = rs.chosen().map((r) => [formatPrefix(r.prefix), r.nextHop]).sort();
+          const actual = rs
+            .chosen()
+            .map((r) => [formatPrefix(r.prefix), r.nextHop])
+            .sort();
           expect(reported).toEqual(actual);
         }),
         { numRuns: 300 },

@@ -16,7 +16,8 @@ function setup(opts: Omit<RouteSpecOptions, 'clock'> = {}) {
   const batches: ChosenChange[][] = [];
   rs.onChanges((b) => batches.push([...b]));
   const last = (): ChosenChange[] => batches[batches.length - 1] ?? [];
-  const chosenOf = (p = P): string | undefined => rs.chosen().find((r) => r.prefix.addr === parsePrefix(p).addr && r.prefix.len === parsePrefix(p).len)?.nextHop;
+  const chosenOf = (p = P): string | undefined =>
+    rs.chosen().find((r) => r.prefix.addr === parsePrefix(p).addr && r.prefix.len === parsePrefix(p).len)?.nextHop;
   return { clock, rs, batches, last, chosenOf };
 }
 
@@ -97,7 +98,7 @@ describe('RouteSpec with BGP paths', () => {
     expect(rm.last()).toMatchObject([{ from: undefined, to: '10.0.0.5', reason: 'new' }]);
   });
 
-  it('keeps a restarting peer\'s paths, marked stale, until the speaker withdraws them (the speaker owns the GR timers)', () => {
+  it("keeps a restarting peer's paths, marked stale, until the speaker withdraws them (the speaker owns the GR timers)", () => {
     const { rs, clock, last, chosenOf } = setup();
     rs.applySpeakerEvent(peerUp('10.0.0.5', 65001, true));
     rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P)));
@@ -151,7 +152,9 @@ describe('RouteSpec with BGP paths', () => {
 
   it('keeps ADD-PATH paths of one peer apart by path id', () => {
     const { rs, chosenOf } = setup();
-    rs.applySpeakerEvent(paths('10.0.0.1', path('10.0.0.1', P, { pathId: 1, nextHop: '10.0.0.7' }), path('10.0.0.1', P, { pathId: 2, nextHop: '10.0.0.8' })));
+    rs.applySpeakerEvent(
+      paths('10.0.0.1', path('10.0.0.1', P, { pathId: 1, nextHop: '10.0.0.7' }), path('10.0.0.1', P, { pathId: 2, nextHop: '10.0.0.8' })),
+    );
     expect(rs.explain(parsePrefix(P))?.candidates).toHaveLength(2);
     expect(chosenOf()).toBe('10.0.0.7');
     rs.applySpeakerEvent(withdraw('10.0.0.1', P, 1));
@@ -208,7 +211,10 @@ describe('RouteSpec with BGP paths', () => {
 });
 
 describe('RouteSpec policy', () => {
-  const policy = new ImportPolicy({ clusterCidrs: ['10.55.0.0/16', '10.66.0.0/16'], groups: [{ name: 'hosts', peers: ['10.0.0.0/24'], communityPriorities: ['65000:*'] }] });
+  const policy = new ImportPolicy({
+    clusterCidrs: ['10.55.0.0/16', '10.66.0.0/16'],
+    groups: [{ name: 'hosts', peers: ['10.0.0.0/24'], communityPriorities: ['65000:*'] }],
+  });
 
   it('keeps a rejected path with its reason and re-evaluates on setPolicy', () => {
     const { rs, chosenOf } = setup({ policy });
@@ -241,7 +247,15 @@ describe('RouteSpec policy', () => {
 describe('RouteSpec with MED compared per neighbour AS', () => {
   it('re-ranks when a non-chosen candidate goes down and its MED was hiding another one (RFC 3345 style)', () => {
     // C (AS 1) and U (AS 2, MED 0) tie; X (AS 2, MED 10) loses to U on MED although its priority is higher.
-    const policy = { evaluatePath: (p: { attrs: { communities: readonly number[] } }) => ({ accepted: true as const, priority: p.attrs.communities[0] ?? 0, group: 'default' }), evaluateSpec: () => ({ accepted: true as const, priority: 0, group: 'default' }), groupOf: () => 'default' };
+    const policy = {
+      evaluatePath: (p: { attrs: { communities: readonly number[] } }) => ({
+        accepted: true as const,
+        priority: p.attrs.communities[0] ?? 0,
+        group: 'default',
+      }),
+      evaluateSpec: () => ({ accepted: true as const, priority: 0, group: 'default' }),
+      groupOf: () => 'default',
+    };
     const { rs, chosenOf, clock } = setup({ policy });
     rs.applySpeakerEvent(
       paths(

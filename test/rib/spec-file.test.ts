@@ -33,7 +33,10 @@ describe('route spec file watcher', () => {
     await writeFile(file, '{"10.55.0.0/16": ["10.0.0.5"]}\n');
     const specs: Record<string, string[]>[] = [];
     const errors: string[] = [];
-    watcher = new SpecFileWatcher({ path: file, pollMs: 200, debounceMs: 20 }, { onSpec: (e: readonly SpecEntry[]) => specs.push(formatRouteSpec(e)), onError: (e) => errors.push(e.message) });
+    watcher = new SpecFileWatcher(
+      { path: file, pollMs: 200, debounceMs: 20 },
+      { onSpec: (e: readonly SpecEntry[]) => specs.push(formatRouteSpec(e)), onError: (e) => errors.push(e.message) },
+    );
     await watcher.start();
     expect(specs).toEqual([{ '10.55.0.0/16': ['10.0.0.5'] }]);
 
@@ -62,7 +65,10 @@ describe('route spec file watcher', () => {
     await symlink('v1', join(dir, '..data'));
     await symlink(join('..data', 'spec.json'), join(dir, 'spec.json'));
     const specs: Record<string, string[]>[] = [];
-    watcher = new SpecFileWatcher({ path: join(dir, 'spec.json'), pollMs: 10_000, debounceMs: 20 }, { onSpec: (e) => specs.push(formatRouteSpec(e)) });
+    watcher = new SpecFileWatcher(
+      { path: join(dir, 'spec.json'), pollMs: 10_000, debounceMs: 20 },
+      { onSpec: (e) => specs.push(formatRouteSpec(e)) },
+    );
     await watcher.start();
     await symlink('v2', join(dir, '..data_tmp'));
     await rename(join(dir, '..data_tmp'), join(dir, '..data'));
@@ -74,6 +80,9 @@ describe('route spec file watcher', () => {
     await expect(loadSpecFile(file)).rejects.toMatchObject({ code: 'ROUTE_SPEC_FILE' });
     await writeFile(file, '{"10.55.0.0/16": ["10.0.0.5"]');
     watcher = new SpecFileWatcher({ path: file }, { onSpec: () => undefined });
-    await expect(watcher.start()).rejects.toMatchObject({ code: 'BAD_ROUTE_SPEC', message: `${file}:1:30: invalid JSON: Flow map must end with a }` });
+    await expect(watcher.start()).rejects.toMatchObject({
+      code: 'BAD_ROUTE_SPEC',
+      message: `${file}:1:30: invalid JSON: Flow map must end with a }`,
+    });
   });
 });

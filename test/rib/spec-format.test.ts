@@ -39,7 +39,7 @@ describe('route spec format (vpc-router compatible)', () => {
     ['{"10.0.0.0/16": [],\n"10.0.0.0/16": []}', 2, 1, 'invalid JSON: duplicate key "10.0.0.0/16" (first at line 1)'],
     ['{"10.0.0.0/16": []} x', 1, 21, 'invalid JSON: Unexpected scalar at node end'],
     ['', 1, 1, 'route spec must be a JSON object mapping CIDR → list of host addresses, got nothing'],
-    ['{"a": ' .repeat(100) + '1' + '}'.repeat(100), 1, 385, 'invalid JSON: nesting deeper than 64 levels'],
+    ['{"a": '.repeat(100) + '1' + '}'.repeat(100), 1, 385, 'invalid JSON: nesting deeper than 64 levels'],
     ['{"10.0.0.0/16": &h ["10.0.0.1"], "10.1.0.0/16": *h}', 1, 49, 'invalid JSON: aliases (*h) are not allowed'],
   ])('rejects %j at %i:%i', (text, line, col, reason) => {
     const e = err(text);
@@ -59,5 +59,4 @@ describe('route spec format (vpc-router compatible)', () => {
     const entries = parseRouteSpec('{"10.66.0.0/16": ["10.0.0.9", "10.0.0.1"], "10.55.0.0/16": []}');
     expect(formatRouteSpec(entries)).toEqual({ '10.55.0.0/16': [], '10.66.0.0/16': ['10.0.0.9', '10.0.0.1'] });
   });
-
 });

@@ -9,8 +9,20 @@ const P = parsePrefix;
 const own = { clusterCidrs: [P('10.200.0.0/16')] };
 const eniOf = (ip: string): string | undefined => ({ '10.0.1.10': 'eni-a', '10.0.1.11': 'eni-b' })[ip];
 const actual: ActualRoute[] = [
-  { destination: P('0.0.0.0/0'), destinationText: '0.0.0.0/0', target: { kind: 'internet-gateway', id: 'igw-1' }, state: 'active', origin: 'CreateRoute' },
-  { destination: P('10.200.9.0/24'), destinationText: '10.200.9.0/24', target: { kind: 'eni', networkInterfaceId: 'eni-old' }, state: 'active', origin: 'CreateRoute' },
+  {
+    destination: P('0.0.0.0/0'),
+    destinationText: '0.0.0.0/0',
+    target: { kind: 'internet-gateway', id: 'igw-1' },
+    state: 'active',
+    origin: 'CreateRoute',
+  },
+  {
+    destination: P('10.200.9.0/24'),
+    destinationText: '10.200.9.0/24',
+    target: { kind: 'eni', networkInterfaceId: 'eni-old' },
+    state: 'active',
+    origin: 'CreateRoute',
+  },
 ];
 
 describe('desiredTable', () => {
@@ -33,7 +45,7 @@ describe('desiredTable', () => {
     expect(d.outsideCluster).toEqual([P('10.201.0.0/24')]);
   });
 
-  it('with the real aggregator, merges into don\'t-care space and marks the covering route as a failover', () => {
+  it("with the real aggregator, merges into don't-care space and marks the covering route as a failover", () => {
     const routes: DesiredRoute[] = [
       { prefix: P('10.200.0.0/24'), nextHop: '10.0.1.10' },
       { prefix: P('10.200.1.0/24'), nextHop: '10.0.1.10', failover: true },
@@ -54,19 +66,43 @@ describe('desiredTable', () => {
   });
 
   it('splits an aggregate that would land exactly on a foreign destination, but never an announced prefix', () => {
-    const nat: ActualRoute = { destination: P('10.200.250.0/24'), destinationText: '10.200.250.0/24', target: { kind: 'nat-gateway', id: 'nat-1' }, state: 'active', origin: 'CreateRoute' };
+    const nat: ActualRoute = {
+      destination: P('10.200.250.0/24'),
+      destinationText: '10.200.250.0/24',
+      target: { kind: 'nat-gateway', id: 'nat-1' },
+      state: 'active',
+      origin: 'CreateRoute',
+    };
     // Two /25s to one host, in a cluster that is exactly their /24: the aggregate would be that /24.
     const narrow = { clusterCidrs: [P('10.200.250.0/24')] };
     const halves: DesiredRoute[] = [
       { prefix: P('10.200.250.0/25'), nextHop: '10.0.1.10' },
       { prefix: P('10.200.250.128/25'), nextHop: '10.0.1.10' },
     ];
-    const d = desiredTable({ family: 'ipv4', routes: halves, eniOf, actual: [nat], ownership: narrow, routeLimit: 50, headroom: 0, aggregate });
+    const d = desiredTable({
+      family: 'ipv4',
+      routes: halves,
+      eniOf,
+      actual: [nat],
+      ownership: narrow,
+      routeLimit: 50,
+      headroom: 0,
+      aggregate,
+    });
     expect(d.routes.map((r) => [r.prefix, r.networkInterfaceId])).toEqual([
       [P('10.200.250.0/25'), 'eni-a'],
       [P('10.200.250.128/25'), 'eni-a'],
     ]);
-    const exact = desiredTable({ family: 'ipv4', routes: [{ prefix: P('10.200.250.0/24'), nextHop: '10.0.1.10' }], eniOf, actual: [nat], ownership: narrow, routeLimit: 50, headroom: 0, aggregate });
+    const exact = desiredTable({
+      family: 'ipv4',
+      routes: [{ prefix: P('10.200.250.0/24'), nextHop: '10.0.1.10' }],
+      eniOf,
+      actual: [nat],
+      ownership: narrow,
+      routeLimit: 50,
+      headroom: 0,
+      aggregate,
+    });
     expect(exact.routes.map((r) => r.prefix)).toEqual([P('10.200.250.0/24')]); // left for the planner to refuse
   });
 });

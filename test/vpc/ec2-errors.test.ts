@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { classifyEc2Error } from '../../src/vpc/ec2-errors.js';
 import { toActualRoute } from '../../src/vpc/ec2-routes.js';
 
-const sdkError = (name: string, status: number): Error => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+const sdkError = (name: string, status: number): Error =>
+  Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
 
 describe('classifyEc2Error', () => {
   it.each([
@@ -23,7 +24,9 @@ describe('classifyEc2Error', () => {
   });
 
   it('treats connection errors and timeouts as transient', () => {
-    expect(classifyEc2Error(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'DescribeRouteTables')).toBe('transient');
+    expect(
+      classifyEc2Error(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'DescribeRouteTables'),
+    ).toBe('transient');
     expect(classifyEc2Error(Object.assign(new Error('aborted'), { name: 'AbortError' }), 'CreateRoute')).toBe('transient');
     expect(classifyEc2Error(new Error('socket hang up'), 'CreateRoute')).toBe('transient');
   });
@@ -31,15 +34,28 @@ describe('classifyEc2Error', () => {
 
 describe('toActualRoute', () => {
   it('maps SDK routes, keeping both IDs of an ENI attached to an instance', () => {
-    expect(toActualRoute({ DestinationCidrBlock: '10.200.1.0/24', NetworkInterfaceId: 'eni-1', InstanceId: 'i-1', State: 'blackhole', Origin: 'CreateRoute' })).toEqual({
+    expect(
+      toActualRoute({
+        DestinationCidrBlock: '10.200.1.0/24',
+        NetworkInterfaceId: 'eni-1',
+        InstanceId: 'i-1',
+        State: 'blackhole',
+        Origin: 'CreateRoute',
+      }),
+    ).toEqual({
       destination: { family: 'ipv4', addr: 0x0ac80100n, len: 24 },
       destinationText: '10.200.1.0/24',
       target: { kind: 'eni', networkInterfaceId: 'eni-1', instanceId: 'i-1' },
       state: 'blackhole',
       origin: 'CreateRoute',
     });
-    expect(toActualRoute({ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active', Origin: 'CreateRouteTable' }).target).toEqual({ kind: 'local' });
-    expect(toActualRoute({ DestinationIpv6CidrBlock: '::/0', GatewayId: 'igw-9' }).target).toEqual({ kind: 'internet-gateway', id: 'igw-9' });
+    expect(
+      toActualRoute({ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active', Origin: 'CreateRouteTable' }).target,
+    ).toEqual({ kind: 'local' });
+    expect(toActualRoute({ DestinationIpv6CidrBlock: '::/0', GatewayId: 'igw-9' }).target).toEqual({
+      kind: 'internet-gateway',
+      id: 'igw-9',
+    });
     expect(toActualRoute({ DestinationPrefixListId: 'pl-1', NatGatewayId: 'nat-1' }).destination).toBeUndefined();
   });
 });

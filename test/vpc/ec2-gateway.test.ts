@@ -22,7 +22,13 @@ describe('Ec2Gateway', () => {
     const f = fx;
     for (let i = 0; i < 11; i++) f.emu.model.createRouteTable(f.vpcId, { team: 'net' });
     const gw = gateway(f);
-    const tables = await gw.describeRouteTables([{ Name: 'vpc-id', Values: [f.vpcId] }, { Name: 'tag:team', Values: ['net'] }], 5);
+    const tables = await gw.describeRouteTables(
+      [
+        { Name: 'vpc-id', Values: [f.vpcId] },
+        { Name: 'tag:team', Values: ['net'] },
+      ],
+      5,
+    );
     expect(tables).toHaveLength(11);
     expect(new Set(tables.map((t) => t.id)).size).toBe(11);
     expect(f.emu.count({ action: 'DescribeRouteTables' })).toBe(3);
@@ -58,11 +64,23 @@ describe('Ec2Gateway', () => {
     fx = await vpcFixture();
     const f = fx;
     const gw = gateway(f);
-    await expect(gw.createRoute(f.tableId, parsePrefix('0.0.0.0/0'), f.hosts[0]!.eniId)).rejects.toMatchObject({ ec2Code: 'RouteAlreadyExists', errorClass: 'conflict' });
-    await expect(gw.replaceRoute(f.tableId, parsePrefix('10.200.77.0/24'), f.hosts[0]!.eniId)).rejects.toMatchObject({ ec2Code: 'InvalidParameterValue', errorClass: 'conflict' });
-    await expect(gw.deleteRoute(f.tableId, parsePrefix('10.200.77.0/24'))).rejects.toMatchObject({ ec2Code: 'InvalidRoute.NotFound', errorClass: 'conflict' });
+    await expect(gw.createRoute(f.tableId, parsePrefix('0.0.0.0/0'), f.hosts[0]!.eniId)).rejects.toMatchObject({
+      ec2Code: 'RouteAlreadyExists',
+      errorClass: 'conflict',
+    });
+    await expect(gw.replaceRoute(f.tableId, parsePrefix('10.200.77.0/24'), f.hosts[0]!.eniId)).rejects.toMatchObject({
+      ec2Code: 'InvalidParameterValue',
+      errorClass: 'conflict',
+    });
+    await expect(gw.deleteRoute(f.tableId, parsePrefix('10.200.77.0/24'))).rejects.toMatchObject({
+      ec2Code: 'InvalidRoute.NotFound',
+      errorClass: 'conflict',
+    });
     f.emu.faults.deny(['CreateRoute']);
-    await expect(gw.createRoute(f.tableId, parsePrefix('10.200.77.0/24'), f.hosts[0]!.eniId)).rejects.toMatchObject({ ec2Code: 'UnauthorizedOperation', errorClass: 'operator' });
+    await expect(gw.createRoute(f.tableId, parsePrefix('10.200.77.0/24'), f.hosts[0]!.eniId)).rejects.toMatchObject({
+      ec2Code: 'UnauthorizedOperation',
+      errorClass: 'operator',
+    });
     expect(f.emu.count({ mutating: true })).toBe(4);
   });
 

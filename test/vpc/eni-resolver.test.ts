@@ -3,7 +3,13 @@ import { FakeClock } from '../../src/base/clock.js';
 import type { EniInfo } from '../../src/vpc/ec2-gateway.js';
 import { EniResolver } from '../../src/vpc/eni-resolver.js';
 
-const eni = (ip: string, id: string, instanceId?: string): EniInfo => ({ ip, networkInterfaceId: id, vpcId: 'vpc-1', sourceDestCheck: false, ...(instanceId ? { instanceId } : {}) });
+const eni = (ip: string, id: string, instanceId?: string): EniInfo => ({
+  ip,
+  networkInterfaceId: id,
+  vpcId: 'vpc-1',
+  sourceDestCheck: false,
+  ...(instanceId ? { instanceId } : {}),
+});
 
 function fakeLookup(table: Map<string, EniInfo>, refuse: Set<string> = new Set()) {
   const calls: string[][] = [];
@@ -41,7 +47,13 @@ describe('EniResolver', () => {
   });
 
   it('invalidates by ENI or instance (blackhole refresh) and keeps refused lookups unknown', async () => {
-    const { lookup, calls } = fakeLookup(new Map([['10.0.0.5', eni('10.0.0.5', 'eni-5', 'i-5')], ['10.0.0.8', eni('10.0.0.8', 'eni-5', 'i-5')]]), new Set(['fd00::1']));
+    const { lookup, calls } = fakeLookup(
+      new Map([
+        ['10.0.0.5', eni('10.0.0.5', 'eni-5', 'i-5')],
+        ['10.0.0.8', eni('10.0.0.8', 'eni-5', 'i-5')],
+      ]),
+      new Set(['fd00::1']),
+    );
     const r = new EniResolver(lookup, new FakeClock());
     const res = await r.resolve(['10.0.0.5', '10.0.0.8', 'fd00::1']);
     expect(res.get('fd00::1')).toEqual({ kind: 'unknown' });
@@ -60,7 +72,13 @@ describe('EniResolver', () => {
 
   it('keeps the ENI of each VPC when an IP exists in several (overlapping VPC CIDRs)', async () => {
     const lookup = (ips: readonly string[]) =>
-      Promise.resolve({ enis: ips.flatMap((ip) => [{ ...eni(ip, 'eni-1'), vpcId: 'vpc-1' }, { ...eni(ip, 'eni-2'), vpcId: 'vpc-2' }]), failed: [] });
+      Promise.resolve({
+        enis: ips.flatMap((ip) => [
+          { ...eni(ip, 'eni-1'), vpcId: 'vpc-1' },
+          { ...eni(ip, 'eni-2'), vpcId: 'vpc-2' },
+        ]),
+        failed: [],
+      });
     const r = new EniResolver(lookup, new FakeClock());
     await r.resolve(['10.0.0.5']);
     expect(r.peek('10.0.0.5', 'vpc-2')).toMatchObject({ kind: 'found', eni: { networkInterfaceId: 'eni-2' } });

@@ -77,7 +77,8 @@ export const slash24 = (i: number): Prefix => makePrefix('ipv4', (10n << 24n) | 
 export function tableMap(f: VpcFixture, tableId = f.tableId): Map<string, { target: string; state: string }> {
   const out = new Map<string, { target: string; state: string }>();
   for (const r of f.emu.model.routesOf(tableId)) {
-    const target = r.networkInterfaceId ?? r.gatewayId ?? r.natGatewayId ?? r.vpcPeeringConnectionId ?? r.instanceId ?? r.transitGatewayId ?? '';
+    const target =
+      r.networkInterfaceId ?? r.gatewayId ?? r.natGatewayId ?? r.vpcPeeringConnectionId ?? r.instanceId ?? r.transitGatewayId ?? '';
     out.set(r.destination, { target, state: r.state });
   }
   return out;

@@ -37,7 +37,9 @@ describe('isOwnedRoute', () => {
     expect(isOwnedRoute(own, r('10.201.0.0/24', e))).toBe(false);
     expect(isOwnedRoute(own, r('10.0.0.0/8', e))).toBe(false); // covers the cluster but is not inside it
     expect(isOwnedRoute(own, r('10.200.1.0/24', e, 'EnableVgwRoutePropagation'))).toBe(false);
-    expect(isOwnedRoute(own, { destination: undefined, destinationText: 'pl-1234', target: e, state: 'active', origin: 'CreateRoute' })).toBe(false);
+    expect(
+      isOwnedRoute(own, { destination: undefined, destinationText: 'pl-1234', target: e, state: 'active', origin: 'CreateRoute' }),
+    ).toBe(false);
   });
 });
 

@@ -28,13 +28,25 @@ const kinds = (ops: readonly PlanOp[]): string[] => ops.map(describeOp);
 
 describe('plan', () => {
   it('is empty when the owned routes already match', () => {
-    const p = plan({ tableId: 'rtb-1', desired: [want('10.200.1.0/24', 'eni-a'), want('10.200.2.0/24', 'eni-b')], actual: baseTable, ownership: own, routeLimit: 50 });
+    const p = plan({
+      tableId: 'rtb-1',
+      desired: [want('10.200.1.0/24', 'eni-a'), want('10.200.2.0/24', 'eni-b')],
+      actual: baseTable,
+      ownership: own,
+      routeLimit: 50,
+    });
     expect(p.ops).toEqual([]);
     expect(p.conflicts).toEqual([]);
   });
 
   it('changes a target with exactly one replace, never delete + create', () => {
-    const p = plan({ tableId: 'rtb-1', desired: [want('10.200.1.0/24', 'eni-c'), want('10.200.2.0/24', 'eni-b')], actual: baseTable, ownership: own, routeLimit: 50 });
+    const p = plan({
+      tableId: 'rtb-1',
+      desired: [want('10.200.1.0/24', 'eni-c'), want('10.200.2.0/24', 'eni-b')],
+      actual: baseTable,
+      ownership: own,
+      routeLimit: 50,
+    });
     expect(kinds(p.ops)).toEqual(['~ 10.200.1.0/24 eni-a → eni-c (target-changed)']);
   });
 
@@ -79,12 +91,27 @@ describe('plan', () => {
   });
 
   it('treats a replace away from an unhealthy target as a failover', () => {
-    const p = plan({ tableId: 'rtb-1', desired: [want('10.200.1.0/24', 'eni-c')], actual: [route('10.200.1.0/24', eni('eni-a'))], ownership: own, routeLimit: 50, unhealthyTargets: new Set(['eni-a']) });
-    expect(p.ops).toEqual([{ kind: 'replace', prefix: P('10.200.1.0/24'), networkInterfaceId: 'eni-c', from: 'eni-a', reason: 'unhealthy-target' }]);
+    const p = plan({
+      tableId: 'rtb-1',
+      desired: [want('10.200.1.0/24', 'eni-c')],
+      actual: [route('10.200.1.0/24', eni('eni-a'))],
+      ownership: own,
+      routeLimit: 50,
+      unhealthyTargets: new Set(['eni-a']),
+    });
+    expect(p.ops).toEqual([
+      { kind: 'replace', prefix: P('10.200.1.0/24'), networkInterfaceId: 'eni-c', from: 'eni-a', reason: 'unhealthy-target' },
+    ]);
   });
 
   it('reports a blackholed route to the same dead ENI as stuck, without writing', () => {
-    const p = plan({ tableId: 'rtb-1', desired: [want('10.200.1.0/24', 'eni-a')], actual: [route('10.200.1.0/24', eni('eni-a'), { state: 'blackhole' })], ownership: own, routeLimit: 50 });
+    const p = plan({
+      tableId: 'rtb-1',
+      desired: [want('10.200.1.0/24', 'eni-a')],
+      actual: [route('10.200.1.0/24', eni('eni-a'), { state: 'blackhole' })],
+      ownership: own,
+      routeLimit: 50,
+    });
     expect(p.ops).toEqual([]);
     expect(p.stuck).toEqual([{ prefix: P('10.200.1.0/24'), networkInterfaceId: 'eni-a' }]);
   });
@@ -105,26 +132,55 @@ describe('plan', () => {
   it('creates before deleting while the quota allows, deletes first when it does not', () => {
     // Limit 4: 3 of ours (the local route does not count), one slot free. Swap two /24s for a /23 and add a /25: one create fits before
     // the deletes, the other waits for them.
-    const actual = [route('10.0.0.0/16', { kind: 'local' }, { origin: 'CreateRouteTable' }), route('10.200.0.0/24', eni('a')), route('10.200.1.0/24', eni('a')), route('10.200.9.0/24', eni('b'))];
-    const p = plan({ tableId: 't', desired: [want('10.200.0.0/23', 'a'), want('10.200.9.0/24', 'b'), want('10.200.10.0/25', 'c')], actual, ownership: own, routeLimit: 4 });
+    const actual = [
+      route('10.0.0.0/16', { kind: 'local' }, { origin: 'CreateRouteTable' }),
+      route('10.200.0.0/24', eni('a')),
+      route('10.200.1.0/24', eni('a')),
+      route('10.200.9.0/24', eni('b')),
+    ];
+    const p = plan({
+      tableId: 't',
+      desired: [want('10.200.0.0/23', 'a'), want('10.200.9.0/24', 'b'), want('10.200.10.0/25', 'c')],
+      actual,
+      ownership: own,
+      routeLimit: 4,
+    });
     expect(kinds(p.ops)).toEqual(['+ 10.200.0.0/23 → a', '- 10.200.0.0/24 (was a)', '- 10.200.1.0/24 (was a)', '+ 10.200.10.0/25 → c']);
     expect(p.overLimit).toBe(0);
   });
 
   it('counts creates that cannot fit even after the deletes', () => {
-    const p = plan({ tableId: 't', desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('10.200.2.0/24', 'a')], actual: [], ownership: own, routeLimit: 2 });
+    const p = plan({
+      tableId: 't',
+      desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('10.200.2.0/24', 'a')],
+      actual: [],
+      ownership: own,
+      routeLimit: 2,
+    });
     expect(p.ops).toHaveLength(3);
     expect(p.overLimit).toBe(1);
   });
 
   it('takes a different limit per family', () => {
-    const p = plan({ tableId: 't', desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('fd00:200::/64', 'a')], actual: [], ownership: own, routeLimit: { ipv4: 1, ipv6: 50 } });
+    const p = plan({
+      tableId: 't',
+      desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('fd00:200::/64', 'a')],
+      actual: [],
+      ownership: own,
+      routeLimit: { ipv4: 1, ipv6: 50 },
+    });
     expect(p.overLimit).toBe(1);
   });
 
   it('counts IPv4 and IPv6 quotas separately', () => {
     const actual = [route('10.200.0.0/24', eni('a')), route('10.200.1.0/24', eni('a'))];
-    const p = plan({ tableId: 't', desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('fd00:200::/64', 'a')], actual, ownership: own, routeLimit: 2 });
+    const p = plan({
+      tableId: 't',
+      desired: [want('10.200.0.0/24', 'a'), want('10.200.1.0/24', 'a'), want('fd00:200::/64', 'a')],
+      actual,
+      ownership: own,
+      routeLimit: 2,
+    });
     expect(kinds(p.ops)).toEqual(['+ fd00:200::/64 → a']);
     expect(p.overLimit).toBe(0);
   });
@@ -133,7 +189,12 @@ describe('plan', () => {
 // Property tests: random owned/foreign tables and random desired sets.
 const slot = fc.integer({ min: 0, max: 15 });
 const target = fc.constantFrom('eni-a', 'eni-b', 'eni-c');
-const foreignKinds = fc.constantFrom<RouteTarget>({ kind: 'nat-gateway', id: 'nat-1' }, { kind: 'internet-gateway', id: 'igw-1' }, { kind: 'transit-gateway', id: 'tgw-1' }, { kind: 'local' });
+const foreignKinds = fc.constantFrom<RouteTarget>(
+  { kind: 'nat-gateway', id: 'nat-1' },
+  { kind: 'internet-gateway', id: 'igw-1' },
+  { kind: 'transit-gateway', id: 'tgw-1' },
+  { kind: 'local' },
+);
 const pfx = (i: number): Prefix => makePrefix('ipv4', (10n << 24n) | (200n << 16n) | (BigInt(i) << 8n), 24);
 
 const scenario = fc.record({
@@ -152,7 +213,9 @@ function build(s: Scenario) {
   const foreignSlots = new Set(s.foreign.map((f) => f.i));
   const actual: ActualRoute[] = [
     ...s.foreign.map((f) => route(formatPrefix(pfx(f.i)), f.t)),
-    ...s.owned.filter((o) => !foreignSlots.has(o.i)).map((o) => route(formatPrefix(pfx(o.i)), eni(o.t), { state: o.blackhole ? 'blackhole' : 'active' })),
+    ...s.owned
+      .filter((o) => !foreignSlots.has(o.i))
+      .map((o) => route(formatPrefix(pfx(o.i)), eni(o.t), { state: o.blackhole ? 'blackhole' : 'active' })),
   ];
   const desired = s.desired.map((d) => ({ prefix: pfx(d.i), networkInterfaceId: d.t, failover: d.failover }));
   return { actual, desired };

@@ -59,7 +59,16 @@ describe('VpcSync on a shared FakeClock', () => {
       },
       { step: 'initialize', name: 'countInFlight' },
     );
-    sync = new VpcSync({ ec2, clusterName: 'prod', clusterCidrs: CLUSTER, tables: { ids: [rtb.id] }, routeLimit: 100, aggregate: exactTable, clock, driftIntervalMs: 3_600_000 });
+    sync = new VpcSync({
+      ec2,
+      clusterName: 'prod',
+      clusterCidrs: CLUSTER,
+      tables: { ids: [rtb.id] },
+      routeLimit: 100,
+      aggregate: exactTable,
+      clock,
+      driftIntervalMs: 3_600_000,
+    });
     await sync.start();
     sync.setDesired(Array.from({ length: N }, (_, i) => ({ prefix: slash24(i), nextHop: '10.0.1.10' })));
     await sync.reconcileNow();
@@ -68,7 +77,11 @@ describe('VpcSync on a shared FakeClock', () => {
     const t0 = clock.now();
     sync.setDesired(Array.from({ length: N }, (_, i) => ({ prefix: slash24(i), nextHop: '10.0.1.11', failover: true })));
     const moved = (): number => m.routesOf(rtb.id).filter((r) => r.networkInterfaceId === b!.primaryEniId).length;
-    await drive(clock, () => moved() === N, () => inFlight);
+    await drive(
+      clock,
+      () => moved() === N,
+      () => inFlight,
+    );
     const elapsed = clock.now() - t0;
     // Debounce 200 ms, 50 at once, then 20 at 5/s = 4 s. The 10 ms steps of the driver add a little.
     expect(elapsed).toBeGreaterThanOrEqual(200 + 4000 - 200);

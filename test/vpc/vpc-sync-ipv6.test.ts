@@ -173,7 +173,11 @@ describe('VpcSync IPv6 next hops', () => {
     await sync.reconcileNow();
     expect(tableMap(f).get('10.200.0.0/24')?.target).toBe(f.hosts[1]!.eniId);
     expect(tableMap(f).get('10.200.1.0/24')?.target).toBe(f.hosts[2]!.eniId);
-    expect(calls(f, 'CreateRoute').map((c) => c.params.DestinationCidrBlock).sort()).toEqual(['10.200.0.0/24', '10.200.1.0/24']);
+    expect(
+      calls(f, 'CreateRoute')
+        .map((c) => c.params.DestinationCidrBlock)
+        .sort(),
+    ).toEqual(['10.200.0.0/24', '10.200.1.0/24']);
   });
 
   it("resolves to the ENI in the table's own VPC when another VPC holds the same IPv6 address", async () => {

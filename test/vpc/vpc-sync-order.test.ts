@@ -20,9 +20,21 @@ describe('VpcSync ordering', () => {
     const f = fx;
     const second = f.emu.model.createRouteTable(f.vpcId, { role: 'pods' }).id;
     f.emu.model.createRouteTable(f.vpcId, { role: 'other' }); // not selected
-    sync = new VpcSync({ ec2: f.ec2, clusterName: 'prod', clusterCidrs: CLUSTER, tables: { vpcId: f.vpcId, tags: { role: 'pods' } }, debounceMs: 5, aggregate: exactTable });
+    sync = new VpcSync({
+      ec2: f.ec2,
+      clusterName: 'prod',
+      clusterCidrs: CLUSTER,
+      tables: { vpcId: f.vpcId, tags: { role: 'pods' } },
+      debounceMs: 5,
+      aggregate: exactTable,
+    });
     await sync.start();
-    expect(sync.status().map((s) => s.id).sort()).toEqual([f.tableId, second].sort());
+    expect(
+      sync
+        .status()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([f.tableId, second].sort());
     const [h0, h1, h2] = f.hosts as [VpcFixture['hosts'][number], VpcFixture['hosts'][number], VpcFixture['hosts'][number]];
     const first: DesiredRoute[] = Array.from({ length: 10 }, (_, i) => ({ prefix: slash24(i), nextHop: (i === 9 ? h2 : h0).ip }));
     sync.setDesired(first);
@@ -43,7 +55,14 @@ describe('VpcSync ordering', () => {
   it('takes on a table that gains the discovery tags and lets go of one that loses them, untouched', async () => {
     fx = await vpcFixture({ tableTags: { role: 'pods' } });
     const f = fx;
-    sync = new VpcSync({ ec2: f.ec2, clusterName: 'prod', clusterCidrs: CLUSTER, tables: { vpcId: f.vpcId, tags: { role: 'pods' } }, debounceMs: 5, aggregate: exactTable });
+    sync = new VpcSync({
+      ec2: f.ec2,
+      clusterName: 'prod',
+      clusterCidrs: CLUSTER,
+      tables: { vpcId: f.vpcId, tags: { role: 'pods' } },
+      debounceMs: 5,
+      aggregate: exactTable,
+    });
     await sync.start();
     sync.setDesired([{ prefix: slash24(0), nextHop: f.hosts[0]!.ip }]);
     await sync.reconcileNow();
@@ -55,7 +74,9 @@ describe('VpcSync ordering', () => {
     expect(tableMap(f, later).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId);
     expect(f.emu.model.routeTable(later).tags.get(CLAIM_TAG)).toBe('prod');
     expect(tableMap(f).get('10.200.0.0/24')?.target).toBe(f.hosts[0]!.eniId); // the released table keeps its routes
-    expect(f.emu.calls.filter((c) => c.mutating).every((c) => c.params.RouteTableId === later || c.params['ResourceId.1'] === later)).toBe(true);
+    expect(f.emu.calls.filter((c) => c.mutating).every((c) => c.params.RouteTableId === later || c.params['ResourceId.1'] === later)).toBe(
+      true,
+    );
   });
 
   it('a newer desired set interrupts a long apply instead of finishing an obsolete plan', async () => {
@@ -76,11 +97,15 @@ describe('VpcSync ordering', () => {
     await waitFor(() => f.emu.count({ action: 'CreateRoute' }) >= 3, 5000, 'the first creates');
     const b: DesiredRoute[] = Array.from({ length: 5 }, (_, i) => ({ prefix: slash24(i), nextHop: f.hosts[1]!.ip }));
     sync.setDesired(b);
-    await waitFor(() => {
-      const t = tableMap(f);
-      const ours = [...t.entries()].filter(([k]) => k.startsWith('10.200.') && k !== '10.200.250.0/24' && k !== '10.200.251.0/24');
-      return ours.length === 5 && ours.every(([, v]) => v.target === f.hosts[1]!.eniId);
-    }, 10_000, 'the newer set');
+    await waitFor(
+      () => {
+        const t = tableMap(f);
+        const ours = [...t.entries()].filter(([k]) => k.startsWith('10.200.') && k !== '10.200.250.0/24' && k !== '10.200.251.0/24');
+        return ours.length === 5 && ours.every(([, v]) => v.target === f.hosts[1]!.eniId);
+      },
+      10_000,
+      'the newer set',
+    );
     // Far fewer than the 30 creates of the obsolete plan were made.
     expect(f.emu.count({ action: 'CreateRoute' })).toBeLessThan(15);
   });

@@ -19,7 +19,13 @@ const SLOTS = 10;
 const slot = fc.integer({ min: 0, max: SLOTS - 1 });
 const host = fc.integer({ min: 0, max: 2 });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('desired' as const), routes: fc.uniqueArray(fc.record({ slot, host }), { selector: (r) => r.slot, maxLength: SLOTS }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('desired' as const),
+      routes: fc.uniqueArray(fc.record({ slot, host }), { selector: (r) => r.slot, maxLength: SLOTS }),
+    }),
+  },
   fc.record({ kind: fc.constant('delete-by-hand' as const), slot }),
   fc.record({ kind: fc.constant('repoint-by-hand' as const), slot, host }),
   fc.record({ kind: fc.constant('foreign-appears' as const), slot }),
@@ -41,7 +47,15 @@ describe('VpcSync property', () => {
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), async (steps) => {
         // A fresh table per run (the emulator stays up).
         const tableId = f.emu.model.createRouteTable(f.vpcId, { run: String(run++) }).id;
-        const sync = new VpcSync({ ec2: f.ec2, clusterName: 'prop', clusterCidrs: CLUSTER, tables: { ids: [tableId] }, debounceMs: 1, aggregate: exactTable, driftIntervalMs: 3_600_000 });
+        const sync = new VpcSync({
+          ec2: f.ec2,
+          clusterName: 'prop',
+          clusterCidrs: CLUSTER,
+          tables: { ids: [tableId] },
+          debounceMs: 1,
+          aggregate: exactTable,
+          driftIntervalMs: 3_600_000,
+        });
         try {
           await sync.start();
           let desired = new Map<number, number>();

@@ -162,7 +162,10 @@ describe('VpcSync repairs', () => {
     const candidates = [f.hosts[0]!.ip, f.hosts[1]!.ip];
     const dead = new Set<string>();
     const calls: [string, string][] = [];
-    const choose = () => [{ prefix: slash24(0), nextHop: candidates.find((c) => !dead.has(c))!, failover: dead.size > 0 }, { prefix: slash24(1), nextHop: f.hosts[2]!.ip }];
+    const choose = () => [
+      { prefix: slash24(0), nextHop: candidates.find((c) => !dead.has(c))!, failover: dead.size > 0 },
+      { prefix: slash24(1), nextHop: f.hosts[2]!.ip },
+    ];
     sync.onNextHopUnhealthy((nh, reason) => {
       calls.push([nh, reason]);
       dead.add(nh);

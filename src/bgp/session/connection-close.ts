@@ -4,7 +4,6 @@ import type { Socket } from 'node:net';
 import { encodeNotification } from '../wire/index.js';
 import { ErrorCode } from '../wire/constants.js';
 
-
 export function shutdownData(message: string | undefined): Buffer | undefined {
   if (!message) return undefined;
   // RFC 9003 §2: one length octet, then at most 255 bytes of UTF-8, cut on a character boundary.

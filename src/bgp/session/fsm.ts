@@ -102,13 +102,24 @@ function toIdle(ctx: FsmContext, pre: readonly FsmAction[], reason: PeerDownReas
   return { next: { ...ctx, state: 'Idle' }, actions: [...pre, ...STOP_ALL, close] };
 }
 
-function notifyAndClose(ctx: FsmContext, code: number, subcode: number, data: Buffer | undefined, reason: PeerDownReason, detail: string): FsmResult {
+function notifyAndClose(
+  ctx: FsmContext,
+  code: number,
+  subcode: number,
+  data: Buffer | undefined,
+  reason: PeerDownReason,
+  detail: string,
+): FsmResult {
   const n: FsmAction = data ? { type: 'send-notification', code, subcode, data } : { type: 'send-notification', code, subcode };
   return toIdle(ctx, [n], reason, detail);
 }
 
 function timersAfterOpen(holdTime: number): FsmAction[] {
-  if (holdTime === 0) return [{ type: 'stop-timer', timer: 'hold' }, { type: 'stop-timer', timer: 'keepalive' }];
+  if (holdTime === 0)
+    return [
+      { type: 'stop-timer', timer: 'hold' },
+      { type: 'stop-timer', timer: 'keepalive' },
+    ];
   return [
     { type: 'start-timer', timer: 'keepalive', ms: keepaliveMs(holdTime) },
     { type: 'start-timer', timer: 'hold', ms: holdTime * 1000 },
@@ -173,7 +184,14 @@ export function fsmStep(ctx: FsmContext, ev: FsmEvent): FsmResult {
       const hold = negotiateHoldTime(ctx.localHoldTime, ev.holdTime);
       if (hold === undefined) {
         // RFC 4271 §6.2: Unacceptable Hold Time.
-        return notifyAndClose(ctx, ErrorCode.OPEN_MESSAGE, OpenSubcode.UNACCEPTABLE_HOLD_TIME, undefined, 'notification-sent', `unacceptable hold time ${ev.holdTime}`);
+        return notifyAndClose(
+          ctx,
+          ErrorCode.OPEN_MESSAGE,
+          OpenSubcode.UNACCEPTABLE_HOLD_TIME,
+          undefined,
+          'notification-sent',
+          `unacceptable hold time ${ev.holdTime}`,
+        );
       }
       const next: FsmContext = { ...ctx, state: 'OpenConfirm', holdTime: hold };
       return { next, actions: [{ type: 'send-keepalive' }, ...timersAfterOpen(hold)] };

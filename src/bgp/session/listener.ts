@@ -36,7 +36,9 @@ export class BgpListener {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : at.port;
     const l = new BgpListener(server, at.address, port);
-    server.on('error', (err) => logger.error({ event: 'listener_error', err: errorMessage(err) }, `listener ${at.address}:${port}: ${errorMessage(err)}`));
+    server.on('error', (err) =>
+      logger.error({ event: 'listener_error', err: errorMessage(err) }, `listener ${at.address}:${port}: ${errorMessage(err)}`),
+    );
     server.on('connection', (socket) => {
       l.sockets.add(socket);
       socket.once('close', () => l.sockets.delete(socket));

@@ -5,7 +5,6 @@ import { Afi, afiOf, familyOf, Safi } from '../wire/constants.js';
 import type { Family } from '../../net/address.js';
 import type { PeerGracefulRestart } from './graceful-restart.js';
 
-
 export interface LocalCapabilities {
   readonly asn: number;
   /** Families we ask for (default both). */
@@ -42,7 +41,6 @@ export interface Negotiated {
   /** Human-readable list for status pages ("ipv4-unicast", "add-path-rx:ipv4", ...). */
   readonly names: readonly string[];
 }
-
 
 /** The capabilities of our OPEN. */
 export function localCapabilities(local: LocalCapabilities): Capability[] {
@@ -139,14 +137,20 @@ export function negotiate(local: LocalCapabilities, open: OpenMessage): Negotiat
   const theirs: ReadonlySet<Family> = sawMp ? theirMp : new Set<Family>(['ipv4']);
   const families = ours.filter((f) => theirs.has(f));
   const addRx = local.addPathReceive ?? true;
-  const addPath = { ipv4: addRx && addPathSend.has('ipv4') && ours.includes('ipv4'), ipv6: addRx && addPathSend.has('ipv6') && ours.includes('ipv6') };
+  const addPath = {
+    ipv4: addRx && addPathSend.has('ipv4') && ours.includes('ipv4'),
+    ipv6: addRx && addPathSend.has('ipv6') && ours.includes('ipv6'),
+  };
   const grHelper = local.gracefulRestartTime !== undefined ? gr : undefined;
 
   const names: string[] = families.map((f) => `${f}-unicast`);
   if (fourOctetAsn) names.push('4-octet-asn');
   if (routeRefresh) names.push('route-refresh');
   if (enhancedRouteRefresh) names.push('enhanced-route-refresh');
-  if (grHelper) names.push(`graceful-restart:${grHelper.restartTime}s${grHelper.families.length ? ':' + grHelper.families.map((f) => f.family).join('+') : ':helper'}`);
+  if (grHelper)
+    names.push(
+      `graceful-restart:${grHelper.restartTime}s${grHelper.families.length ? ':' + grHelper.families.map((f) => f.family).join('+') : ':helper'}`,
+    );
   if (longLivedGr) names.push('long-lived-gr(peer)');
   if (addPath.ipv4) names.push('add-path-rx:ipv4');
   if (addPath.ipv6) names.push('add-path-rx:ipv6');

@@ -129,7 +129,10 @@ function checkAsn(asn: number, what: string): void {
 
 function checkOptions(o: PeerOptions, what: string): void {
   // RFC 4271 §4.2: a hold time is 0 or at least 3 seconds.
-  if (o.holdTime !== undefined && (!Number.isInteger(o.holdTime) || o.holdTime < 0 || o.holdTime > 65535 || o.holdTime === 1 || o.holdTime === 2)) {
+  if (
+    o.holdTime !== undefined &&
+    (!Number.isInteger(o.holdTime) || o.holdTime < 0 || o.holdTime > 65535 || o.holdTime === 1 || o.holdTime === 2)
+  ) {
     throw new UserError('BAD_HOLD_TIME', `${what}: hold time ${o.holdTime} must be 0 or 3..65535 seconds`);
   }
   if (o.maxPrefix !== undefined && (!Number.isInteger(o.maxPrefix.limit) || o.maxPrefix.limit < 1)) {

@@ -10,7 +10,15 @@ import type { Prefix } from '../../net/prefix.js';
 import { errorMessage } from '../../base/errors.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { decodeRouteRefresh, encodeEndOfRib, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
-import { connectRetryDelay, initialPacing, mayConnect, onConnectionEnd, type ReconnectPacing, type PacingState, type EndKind } from './reconnect-pacing.js';
+import {
+  connectRetryDelay,
+  initialPacing,
+  mayConnect,
+  onConnectionEnd,
+  type ReconnectPacing,
+  type PacingState,
+  type EndKind,
+} from './reconnect-pacing.js';
 import { resolveCollision } from './collision.js';
 import type { FsmState } from './fsm.js';
 import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';
@@ -57,14 +65,18 @@ export interface PeerStatus {
   readonly uptimeMs: number;
   readonly capabilities: readonly string[];
   readonly families: readonly Family[];
-  readonly counters: Readonly<PeerCounters> & { readonly accepted: number; readonly stale: number; readonly ipv4: number; readonly ipv6: number };
+  readonly counters: Readonly<PeerCounters> & {
+    readonly accepted: number;
+    readonly stale: number;
+    readonly ipv4: number;
+    readonly ipv6: number;
+  };
   readonly lastError?: string;
   /** Messages received on the current connection (0 when none). */
   readonly messagesReceived: number;
   /** Graceful restart in progress: stale paths kept until this time (ms, injected clock) or End-of-RIB. */
   readonly staleUntil?: number;
 }
-
 
 export class Peer implements SessionOwner {
   readonly rib = new AdjRibIn();
@@ -95,7 +107,13 @@ export class Peer implements SessionOwner {
     this.lastChange = env.clock.now();
     this.ingest = new UpdateIngest(key, 0, this.rib, this.counters, this.log);
     this.connector = new ActiveConnector(env.clock, env.pacing.connectRetryMs);
-    this.stale = new StalePaths(this.rib, env.clock, this.log, (removed) => this.env.emit({ type: 'withdrawals', peer: this.key, removed }), () => this.env.gr.stalePathTime);
+    this.stale = new StalePaths(
+      this.rib,
+      env.clock,
+      this.log,
+      (removed) => this.env.emit({ type: 'withdrawals', peer: this.key, removed }),
+      () => this.env.gr.stalePathTime,
+    );
   }
 
   get options(): PeerOptions {
@@ -129,7 +147,9 @@ export class Peer implements SessionOwner {
   acceptInbound(socket: Socket): void {
     const now = this.env.clock.now();
     if (this.stopping || !mayConnect(this.pacing, now)) {
-      const why = this.stopping ? 'peer is being removed' : `idle hold after ${this.pacing.failures} failures, ${Math.ceil((this.pacing.idleUntil - now) / 1000)} s left`;
+      const why = this.stopping
+        ? 'peer is being removed'
+        : `idle hold after ${this.pacing.failures} failures, ${Math.ceil((this.pacing.idleUntil - now) / 1000)} s left`;
       this.log.warn({ event: 'connection_rejected', reason: why }, `connection from ${this.key} refused: ${why}`);
       rejectSocket(socket, CeaseSubcode.CONNECTION_REJECTED); // RFC 4486 §4
       return;
@@ -173,7 +193,15 @@ export class Peer implements SessionOwner {
     }
     const holdTime = this.options.holdTime ?? this.env.holdTime;
     const open: LocalOpen = holdTime === this.env.open.holdTime ? this.env.open : { ...this.env.open, holdTime };
-    const s = new Session({ socket, outbound, local: open, clock: this.env.clock, logger: this.log, owner: this, connectRetryMs: this.env.pacing.connectRetryMs });
+    const s = new Session({
+      socket,
+      outbound,
+      local: open,
+      clock: this.env.clock,
+      logger: this.log,
+      owner: this,
+      connectRetryMs: this.env.pacing.connectRetryMs,
+    });
     this.sessions.add(s);
     s.start();
   }
@@ -188,7 +216,13 @@ export class Peer implements SessionOwner {
     }
     // RFC 6286 §2.2: the BGP Identifier is a non-zero 32-bit value; equal to ours is only an error for iBGP.
     if (open.routerId === '0.0.0.0' || (open.asn === this.env.asn && open.routerId === this.env.routerId)) {
-      return { ok: false, code: ErrorCode.OPEN_MESSAGE, subcode: OpenSubcode.BAD_BGP_IDENTIFIER, data: Buffer.from(open.routerId.split('.').map(Number)), detail: `bad BGP identifier ${open.routerId}` };
+      return {
+        ok: false,
+        code: ErrorCode.OPEN_MESSAGE,
+        subcode: OpenSubcode.BAD_BGP_IDENTIFIER,
+        data: Buffer.from(open.routerId.split('.').map(Number)),
+        detail: `bad BGP identifier ${open.routerId}`,
+      };
     }
     for (const other of this.sessions) {
       if (other === s || other.done) continue;
@@ -198,15 +232,26 @@ export class Peer implements SessionOwner {
         other.abort('peer restarted (new OPEN under graceful restart)'); // closed as a TCP failure: paths go stale
         continue;
       }
-      const loser = resolveCollision(this.env.routerId, open.routerId, { state: 'OpenConfirm', outbound: s.outbound }, { state: other.state, outbound: other.outbound });
+      const loser = resolveCollision(
+        this.env.routerId,
+        open.routerId,
+        { state: 'OpenConfirm', outbound: s.outbound },
+        { state: other.state, outbound: other.outbound },
+      );
       if (loser === 'fresh') {
         this.quietEnds.add(s);
-        this.log.info({ event: 'collision', closed: s.outbound ? 'outbound' : 'inbound' }, 'connection collision: closing the new connection (RFC 4271 §6.8)');
+        this.log.info(
+          { event: 'collision', closed: s.outbound ? 'outbound' : 'inbound' },
+          'connection collision: closing the new connection (RFC 4271 §6.8)',
+        );
         return { ok: false, code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, detail: 'connection collision resolution' };
       }
       if (loser === 'other') {
         this.quietEnds.add(other);
-        this.log.info({ event: 'collision', closed: other.outbound ? 'outbound' : 'inbound' }, 'connection collision: closing the older connection (RFC 4271 §6.8)');
+        this.log.info(
+          { event: 'collision', closed: other.outbound ? 'outbound' : 'inbound' },
+          'connection collision: closing the older connection (RFC 4271 §6.8)',
+        );
         other.reset(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION, 'connection collision resolution');
       }
     }
@@ -278,7 +323,10 @@ export class Peer implements SessionOwner {
       data.writeUInt16BE(afiOf(family), 0);
       data.writeUInt8(Safi.UNICAST, 2);
       data.writeUInt32BE(limit, 3);
-      this.log.warn({ event: 'max_prefix', family, limit, action: 'reset' }, `${family} max-prefix limit ${limit} exceeded: resetting the session`);
+      this.log.warn(
+        { event: 'max_prefix', family, limit, action: 'reset' },
+        `${family} max-prefix limit ${limit} exceeded: resetting the session`,
+      );
       s.reset(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `max-prefix ${limit} exceeded (${family})`, data);
     }
   }
@@ -288,12 +336,12 @@ export class Peer implements SessionOwner {
     // peer's re-advertisement after our request (RFC 7313 §4): mark the family stale, then sweep what was not
     // re-advertised.
     const rr = decodeRouteRefresh(msg); // RFC 7313 §5: a bad length throws 7/1 and resets the session
-    if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== Safi.UNICAST || (rr.afi !== Afi.IPV4 && rr.afi !== Afi.IPV6)) return;
+    if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== Safi.UNICAST || (rr.afi !== Afi.IPV4 && rr.afi !== Afi.IPV6))
+      return;
     const family: Family = rr.afi === Afi.IPV4 ? 'ipv4' : 'ipv6';
     if (rr.subtype === 'borr') this.stale.beginRefresh(family);
     else if (rr.subtype === 'eorr') this.stale.endRefresh(family);
   }
-
 
   closed(s: Session, end: SessionEnd): void {
     this.sessions.delete(s);
@@ -310,7 +358,8 @@ export class Peer implements SessionOwner {
       this.lastError = `${end.reason}: ${end.detail}`;
       this.ingest.maxPrefix = undefined;
       const gr = this.options.gracefulRestart === false ? undefined : n?.gracefulRestart;
-      const limits = this.options.maxRestartTime !== undefined ? { ...this.env.gr, maxRestartTime: this.options.maxRestartTime } : this.env.gr;
+      const limits =
+        this.options.maxRestartTime !== undefined ? { ...this.env.gr, maxRestartTime: this.options.maxRestartTime } : this.env.gr;
       const retain = this.stopping ? undefined : retainOnSessionLoss(gr, limits, end.reason, end.notification);
       this.log.warn(
         { event: 'session_down', reason: end.reason, detail: end.detail, gracefulRestart: retain !== undefined },
@@ -325,10 +374,14 @@ export class Peer implements SessionOwner {
       }
     } else if (!quiet && end.reason !== 'admin-shutdown') {
       this.lastError = `${end.reason}: ${end.detail}`;
-      this.log.info({ event: 'connection_closed', reason: end.reason, detail: end.detail }, `connection with ${this.key} closed before Established: ${end.detail}`);
+      this.log.info(
+        { event: 'connection_closed', reason: end.reason, detail: end.detail },
+        `connection with ${this.key} closed before Established: ${end.detail}`,
+      );
     }
     if (!quiet) this.pacing = onConnectionEnd(this.env.pacing, this.pacing, now, s.establishedAt, endKind(end));
-    if (!this.est && !this.stopping) this.scheduleConnect(connectRetryDelay(this.env.pacing, Math.max(0, this.pacing.failures - 1), this.env.random()));
+    if (!this.est && !this.stopping)
+      this.scheduleConnect(connectRetryDelay(this.env.pacing, Math.max(0, this.pacing.failures - 1), this.env.random()));
   }
 
   // ---- routes -----------------------------------------------------------------------------------------------
@@ -423,6 +476,10 @@ export class Peer implements SessionOwner {
 /** Damping class of a connection's end (reconnect-pacing.ts EndKind). */
 function endKind(end: SessionEnd): EndKind {
   if (end.reason === 'admin-shutdown') return 'admin';
-  if (end.wasEstablished && (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === ErrorCode.CEASE))) return 'clean';
+  if (
+    end.wasEstablished &&
+    (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === ErrorCode.CEASE))
+  )
+    return 'clean';
   return 'failure';
 }

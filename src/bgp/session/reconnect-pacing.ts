@@ -52,7 +52,13 @@ export function idleHoldDelay(cfg: ReconnectPacing, failures: number): number {
 export type EndKind = 'failure' | 'clean' | 'admin';
 
 /** A connection ended. `establishedAt` is when it reached Established (undefined if it never did). */
-export function onConnectionEnd(cfg: ReconnectPacing, st: PacingState, now: number, establishedAt: number | undefined, kind: EndKind = 'failure'): PacingState {
+export function onConnectionEnd(
+  cfg: ReconnectPacing,
+  st: PacingState,
+  now: number,
+  establishedAt: number | undefined,
+  kind: EndKind = 'failure',
+): PacingState {
   const flaps = establishedAt !== undefined ? st.flaps + 1 : st.flaps;
   if (kind !== 'failure') return { failures: 0, flaps, idleUntil: 0 };
   const stable = establishedAt !== undefined && now - establishedAt >= cfg.stableMs;

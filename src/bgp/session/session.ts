@@ -162,7 +162,10 @@ export class Session {
           this.handle({ type: 'UpdateReceived' }, m);
           return;
         case MessageType.KEEPALIVE:
-          if (m.length !== 19) throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'KEEPALIVE length is not 19', { data: Buffer.from([m.length >> 8, m.length & 255]) }); // RFC 4271 §6.1
+          if (m.length !== 19)
+            throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, 'KEEPALIVE length is not 19', {
+              data: Buffer.from([m.length >> 8, m.length & 255]),
+            }); // RFC 4271 §6.1
           this.handle({ type: 'KeepaliveReceived' });
           return;
         case MessageType.OPEN:
@@ -215,12 +218,23 @@ export class Session {
 
   private messageError(err: unknown): void {
     if (err instanceof BgpMessageError) {
-      this.handle({ type: 'MessageError', code: err.notificationCode, subcode: err.notificationSubcode, data: err.data, detail: err.message });
+      this.handle({
+        type: 'MessageError',
+        code: err.notificationCode,
+        subcode: err.notificationSubcode,
+        data: err.data,
+        detail: err.message,
+      });
       return;
     }
     // A bug of ours, not the peer's: reset the session rather than crash the process.
     this.opts.logger.error({ event: 'session_error', err }, `internal error: ${errorMessage(err)}`);
-    this.handle({ type: 'MessageError', code: ErrorCode.CEASE, subcode: CeaseSubcode.OUT_OF_RESOURCES, detail: `internal error: ${errorMessage(err)}` });
+    this.handle({
+      type: 'MessageError',
+      code: ErrorCode.CEASE,
+      subcode: CeaseSubcode.OUT_OF_RESOURCES,
+      detail: `internal error: ${errorMessage(err)}`,
+    });
   }
 
   /** Feeds one event through the FSM and performs the actions. `msg` is the UPDATE for deliver-update. */
@@ -237,7 +251,12 @@ export class Session {
         return; // outbound sockets are connected by the peer before the session is created
       case 'send-open':
         this.send(
-          encodeOpen({ asn: this.opts.local.asn, holdTime: this.opts.local.holdTime, routerId: this.opts.local.routerId, capabilities: this.opts.local.capabilities }),
+          encodeOpen({
+            asn: this.opts.local.asn,
+            holdTime: this.opts.local.holdTime,
+            routerId: this.opts.local.routerId,
+            capabilities: this.opts.local.capabilities,
+          }),
         );
         return;
       case 'send-keepalive':
@@ -333,7 +352,10 @@ export class Session {
       t.unref();
       sock.once('close', () => clearTimeout(t));
     }
-    const notification = reason === 'notification-received' || reason === 'notification-sent' || reason === 'hold-timer-expired' || reason === 'admin-shutdown' ? this.lastNotification : undefined;
+    const notification =
+      reason === 'notification-received' || reason === 'notification-sent' || reason === 'hold-timer-expired' || reason === 'admin-shutdown'
+        ? this.lastNotification
+        : undefined;
     this.opts.owner.closed(this, { reason, detail, wasEstablished, ...(notification ? { notification } : {}) });
   }
 }

@@ -91,10 +91,17 @@ export class UpdateIngest implements UpdateVisitor {
     this.v4Added.length = 0;
     if (h.treatAsWithdraw) {
       this.counters.treatAsWithdraw++;
-      this.logger.warn({ event: 'update_error', action: 'treat-as-withdraw', code: h.treatAsWithdraw.code, subcode: h.treatAsWithdraw.subcode }, `malformed UPDATE, prefixes treated as withdrawn (RFC 7606): ${h.treatAsWithdraw.reason}`);
+      this.logger.warn(
+        { event: 'update_error', action: 'treat-as-withdraw', code: h.treatAsWithdraw.code, subcode: h.treatAsWithdraw.subcode },
+        `malformed UPDATE, prefixes treated as withdrawn (RFC 7606): ${h.treatAsWithdraw.reason}`,
+      );
     }
     for (const p of h.problems) {
-      if (p.action === 'attribute-discard') this.logger.warn({ event: 'update_error', action: 'attribute-discard', attribute: p.attribute }, `attribute discarded (RFC 7606): ${p.reason}`);
+      if (p.action === 'attribute-discard')
+        this.logger.warn(
+          { event: 'update_error', action: 'attribute-discard', attribute: p.attribute },
+          `attribute discarded (RFC 7606): ${p.reason}`,
+        );
     }
     // Intern by the raw path attribute bytes: UPDATEs with the same attributes (one prefix per UPDATE is common)
     // share one RibAttrs and skip attribute conversion. MP_REACH carries its NLRI inside, so IPv6 keys rarely hit.
@@ -193,7 +200,15 @@ export class UpdateIngest implements UpdateVisitor {
     const { nextHop, attrs: pa } = attrs;
     for (let i = 0; i < q.length; i += 3) {
       const addr = q[i] as number;
-      this.paths.push({ peer, peerAsn, pathId: q[i + 2] as number, prefix: { family: 'ipv4', addr: BigInt(addr), len: q[i + 1] as number }, nextHop, attrs: pa, stale: false });
+      this.paths.push({
+        peer,
+        peerAsn,
+        pathId: q[i + 2] as number,
+        prefix: { family: 'ipv4', addr: BigInt(addr), len: q[i + 1] as number },
+        nextHop,
+        attrs: pa,
+        stale: false,
+      });
     }
     q.length = 0;
   }
@@ -216,7 +231,15 @@ export class UpdateIngest implements UpdateVisitor {
     }
     this.rib.setV6(key, attrs);
     if (this.wantEvents) {
-      this.paths.push({ peer: this.peer, peerAsn: this.peerAsn, pathId, prefix: { family: 'ipv6', addr: readIpv6(buf, off, len), len }, nextHop: attrs.nextHop, attrs: attrs.attrs, stale: false });
+      this.paths.push({
+        peer: this.peer,
+        peerAsn: this.peerAsn,
+        pathId,
+        prefix: { family: 'ipv6', addr: readIpv6(buf, off, len), len },
+        nextHop: attrs.nextHop,
+        attrs: attrs.attrs,
+        stale: false,
+      });
     }
   }
 
@@ -234,7 +257,10 @@ export class UpdateIngest implements UpdateVisitor {
     }
     if (!this.warned[family]) {
       this.warned[family] = true;
-      this.logger.warn({ event: 'max_prefix', family, limit: mp.limit, action: 'warn' }, `${family} max-prefix limit ${mp.limit} reached; further prefixes are ignored`);
+      this.logger.warn(
+        { event: 'max_prefix', family, limit: mp.limit, action: 'warn' },
+        `${family} max-prefix limit ${mp.limit} reached; further prefixes are ignored`,
+      );
     }
   }
 }

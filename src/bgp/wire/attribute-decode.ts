@@ -98,7 +98,6 @@ export const SEEN_ORIGIN = 1;
 export const SEEN_AS_PATH = 2;
 export const SEEN_NEXT_HOP = 4;
 
-
 function attrData(msg: Buffer, start: number, end: number): Buffer {
   return Buffer.from(msg.subarray(start, end));
 }
@@ -176,9 +175,14 @@ function parseInto(
       // RFC 4271 §6.3: an unrecognized well-known attribute → Unrecognized Well-known Attribute (session reset;
       // RFC 7606 does not soften it). Unknown optional attributes are kept raw (RFC 4271 §5).
       if ((flags & OPT) === 0) {
-        throw new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.UNRECOGNIZED_WELL_KNOWN, `unrecognized well-known attribute ${code}`, {
-          data: attrData(msg, hStart, ve),
-        });
+        throw new BgpMessageError(
+          ErrorCode.UPDATE_MESSAGE,
+          UpdateSubcode.UNRECOGNIZED_WELL_KNOWN,
+          `unrecognized well-known attribute ${code}`,
+          {
+            data: attrData(msg, hStart, ve),
+          },
+        );
       }
       attributes.push({ type: 'unknown', flags, code, value: Buffer.from(msg.subarray(vs, ve)) });
       continue;
@@ -195,7 +199,8 @@ function parseInto(
       case ORIGIN: {
         // RFC 7606 §7.1: wrong length or undefined value → treat-as-withdraw (3/5, 3/6 in RFC 4271 §6.3).
         if (len !== 1) lengthProblem(problems, 'treat-as-withdraw', code, `length ${len}, expected 1`);
-        else if ((msg[vs] as number) > 2) addProblem(problems, 'treat-as-withdraw', UpdateSubcode.INVALID_ORIGIN, code, `ORIGIN value ${msg[vs]}`);
+        else if ((msg[vs] as number) > 2)
+          addProblem(problems, 'treat-as-withdraw', UpdateSubcode.INVALID_ORIGIN, code, `ORIGIN value ${msg[vs]}`);
         else attributes.push({ type: 'origin', flags, origin: msg[vs] as 0 | 1 | 2 });
         break;
       }
@@ -215,7 +220,13 @@ function parseInto(
         }
         const first = msg[vs] as number;
         if (msg.readUInt32BE(vs) === 0 || first >= 224) {
-          addProblem(problems, 'treat-as-withdraw', UpdateSubcode.INVALID_NEXT_HOP, code, `NEXT_HOP ${ipv4Text(msg, vs)} is not a unicast address`);
+          addProblem(
+            problems,
+            'treat-as-withdraw',
+            UpdateSubcode.INVALID_NEXT_HOP,
+            code,
+            `NEXT_HOP ${ipv4Text(msg, vs)} is not a unicast address`,
+          );
           break;
         }
         nextHop = ipv4Text(msg, vs);
@@ -286,7 +297,15 @@ function parseInto(
         const info = r.info;
         mpReach =
           info.nextHopLinkLocal === undefined
-            ? { afi: info.afi, safi: info.safi, family: info.family, nextHop: info.nextHop, start: r.start, end: ve, index: attributes.length }
+            ? {
+                afi: info.afi,
+                safi: info.safi,
+                family: info.family,
+                nextHop: info.nextHop,
+                start: r.start,
+                end: ve,
+                index: attributes.length,
+              }
             : { ...info, start: r.start, end: ve, index: attributes.length };
         attributes.push(r.attr);
         break;
@@ -326,7 +345,8 @@ function parseInto(
           break;
         }
         const segs = decodeSegments(msg, vs, ve, 4);
-        if (typeof segs === 'string') addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, `AS4_PATH: ${segs}`);
+        if (typeof segs === 'string')
+          addProblem(problems, 'attribute-discard', UpdateSubcode.OPTIONAL_ATTRIBUTE, code, `AS4_PATH: ${segs}`);
         else attributes.push({ type: 'as4-path', flags, segments: segs });
         break;
       }
@@ -350,7 +370,8 @@ function parseInto(
           break;
         }
         const communities: [number, number, number][] = [];
-        for (let i = 0; i < len; i += 12) communities.push([msg.readUInt32BE(vs + i), msg.readUInt32BE(vs + i + 4), msg.readUInt32BE(vs + i + 8)]);
+        for (let i = 0; i < len; i += 12)
+          communities.push([msg.readUInt32BE(vs + i), msg.readUInt32BE(vs + i + 4), msg.readUInt32BE(vs + i + 8)]);
         attributes.push({ type: 'large-communities', flags, communities });
         break;
       }

@@ -66,7 +66,10 @@ export function attributeValue(a: PathAttribute, ctx: DecodeContext): { code: nu
       head[2] = a.safi;
       head[3] = nh.length;
       // RFC 4760 §3: AFI SAFI NH-length NH Reserved(0) NLRI
-      return { code: AttrCode.MP_REACH_NLRI, value: Buffer.concat([head, nh, Buffer.from([0]), encodeNlri(a.nlri, family, ctx.addPath[family])]) };
+      return {
+        code: AttrCode.MP_REACH_NLRI,
+        value: Buffer.concat([head, nh, Buffer.from([0]), encodeNlri(a.nlri, family, ctx.addPath[family])]),
+      };
     }
     case 'mp-unreach': {
       const family = familyOf(a.afi, a.safi);

@@ -33,14 +33,7 @@ export type {
 } from './attributes.js';
 export { DEFAULT_CONTEXT, type DecodeContext } from './decode-context.js';
 export { readIpv4Prefix, readIpv6Prefix, type NlriInput } from './nlri.js';
-export {
-  decodeUpdate,
-  walkUpdate,
-  type UpdateMessage,
-  type UpdateHeader,
-  type UpdateVisitor,
-  type UpdatePart,
-} from './update-decode.js';
+export { decodeUpdate, walkUpdate, type UpdateMessage, type UpdateHeader, type UpdateVisitor, type UpdatePart } from './update-decode.js';
 export {
   encodeUpdate,
   encodeEndOfRib,
@@ -66,10 +59,5 @@ export {
 } from './notification.js';
 export { describeNotification } from './notification-names.js';
 export { encodeKeepalive, decodeKeepalive } from './keepalive.js';
-export {
-  decodeRouteRefresh,
-  encodeRouteRefresh,
-  type RouteRefreshMessage,
-  type RouteRefreshSubtype,
-} from './route-refresh.js';
+export { decodeRouteRefresh, encodeRouteRefresh, type RouteRefreshMessage, type RouteRefreshSubtype } from './route-refresh.js';
 export { decodeMessage, type BgpMessage } from './message.js';

@@ -7,7 +7,6 @@ import { checkNlri } from './nlri.js';
 import type { DecodeContext } from './decode-context.js';
 import type { Family } from '../../net/address.js';
 
-
 function attrData(msg: Buffer, start: number, end: number): Buffer {
   return Buffer.from(msg.subarray(start, end));
 }

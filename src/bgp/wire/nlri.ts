@@ -67,8 +67,7 @@ export function readIpv6Prefix(buf: Buffer, off: number, len: number): bigint {
     else if (i < 12) w2 |= b << shift;
     else w3 |= b << shift;
   }
-  const addr =
-    (BigInt(w0 >>> 0) << 96n) | (BigInt(w1 >>> 0) << 64n) | (BigInt(w2 >>> 0) << 32n) | BigInt(w3 >>> 0);
+  const addr = (BigInt(w0 >>> 0) << 96n) | (BigInt(w1 >>> 0) << 64n) | (BigInt(w2 >>> 0) << 32n) | BigInt(w3 >>> 0);
   const mask = ((1n << BigInt(len)) - 1n) << BigInt(128 - len);
   return addr & mask;
 }

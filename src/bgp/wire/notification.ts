@@ -30,9 +30,14 @@ function hasShutdownMessage(code: number, subcode: number): boolean {
 export function decodeNotification(msg: Buffer): NotificationMessage {
   if (msg.length < MIN_NOTIFICATION_LENGTH) {
     // RFC 4271 §6.1
-    throw new BgpMessageError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `NOTIFICATION of ${msg.length} bytes is too short`, {
-      data: Buffer.from([msg.length >> 8, msg.length & 255]),
-    });
+    throw new BgpMessageError(
+      ErrorCode.MESSAGE_HEADER,
+      HeaderSubcode.BAD_MESSAGE_LENGTH,
+      `NOTIFICATION of ${msg.length} bytes is too short`,
+      {
+        data: Buffer.from([msg.length >> 8, msg.length & 255]),
+      },
+    );
   }
   const code = msg[HEADER_LENGTH] as number;
   const subcode = msg[HEADER_LENGTH + 1] as number;

@@ -3,13 +3,7 @@
 import { AttrCode, ErrorCode, HEADER_LENGTH, HeaderSubcode, MIN_UPDATE_LENGTH, UpdateSubcode } from './constants.js';
 import { BgpMessageError, type UpdateProblem } from './error.js';
 import type { MpReachAttribute, MpReachInfo, MpUnreachAttribute, MpUnreachInfo, Nlri, PathAttribute } from './attributes.js';
-import {
-  parseAttributes,
-  SEEN_AS_PATH,
-  SEEN_NEXT_HOP,
-  SEEN_ORIGIN,
-  type ParsedAttributes,
-} from './attribute-decode.js';
+import { parseAttributes, SEEN_AS_PATH, SEEN_NEXT_HOP, SEEN_ORIGIN, type ParsedAttributes } from './attribute-decode.js';
 import { checkNlri, decodeNlri, readIpv4Prefix } from './nlri.js';
 import type { DecodeContext } from './decode-context.js';
 import type { Family } from '../../net/address.js';
@@ -94,13 +88,21 @@ function layout(msg: Buffer, ctx: DecodeContext): Layout {
   const wEnd = wStart + wl;
   // RFC 4271 §6.3: Withdrawn Routes Length + Total Attribute Length + 23 > message length → Malformed Attribute List.
   if (wEnd + 2 > total) {
-    throw new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `withdrawn routes length ${wl} overruns the message`);
+    throw new BgpMessageError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateSubcode.MALFORMED_ATTRIBUTE_LIST,
+      `withdrawn routes length ${wl} overruns the message`,
+    );
   }
   const al = msg.readUInt16BE(wEnd);
   const aStart = wEnd + 2;
   const aEnd = aStart + al;
   if (aEnd > total) {
-    throw new BgpMessageError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `total attribute length ${al} overruns the message`);
+    throw new BgpMessageError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateSubcode.MALFORMED_ATTRIBUTE_LIST,
+      `total attribute length ${al} overruns the message`,
+    );
   }
   const bad = checkNlri(msg, wStart, wEnd, 'ipv4', ctx.addPath.ipv4);
   if (bad !== undefined) throw networkError(`withdrawn routes: ${bad}`);

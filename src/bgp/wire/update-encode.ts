@@ -103,12 +103,7 @@ export interface PackOptions {
   readonly pathId?: number;
 }
 
-function packIpv4(
-  prefixes: readonly (Prefix | Ipv4PrefixNumber)[],
-  attrBytes: Buffer,
-  withdraw: boolean,
-  opts: PackOptions,
-): Buffer[] {
+function packIpv4(prefixes: readonly (Prefix | Ipv4PrefixNumber)[], attrBytes: Buffer, withdraw: boolean, opts: PackOptions): Buffer[] {
   const ctx = opts.ctx ?? DEFAULT_CONTEXT;
   const limit = opts.maxLength ?? maxLen(ctx);
   const addPath = ctx.addPath.ipv4;
@@ -172,4 +167,3 @@ export function encodePackedIpv4Updates(
 export function encodePackedIpv4Withdrawals(prefixes: readonly (Prefix | Ipv4PrefixNumber)[], opts: PackOptions = {}): Buffer[] {
   return packIpv4(prefixes, Buffer.alloc(0), true, opts);
 }
-

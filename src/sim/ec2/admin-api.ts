@@ -44,7 +44,12 @@ function setFaults(emu: AdminTarget, body: Record<string, unknown>): void {
   if ('errorRate' in body) {
     const e = obj(body.errorRate);
     const scope = e.scope === 'mutating' || e.scope === 'describe' ? (e.scope as FaultScope) : 'all';
-    emu.faults.errorRate(num(e.p, typeof body.errorRate === 'number' ? body.errorRate : 0), num(e.seed, 1), scope, e.when === 'after' ? 'after' : 'before');
+    emu.faults.errorRate(
+      num(e.p, typeof body.errorRate === 'number' ? body.errorRate : 0),
+      num(e.seed, 1),
+      scope,
+      e.when === 'after' ? 'after' : 'before',
+    );
   }
   if ('latency' in body) {
     const l = obj(body.latency);

@@ -181,13 +181,19 @@ export function attachEni(m: ModelState, eniId: string, instanceId: string, devi
     throw new Ec2ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
   }
   if (eni.az !== inst.az) {
-    throw new Ec2ApiError('InvalidParameterCombination', 'You may not attach a network interface to an instance if they are not in the same availability zone');
+    throw new Ec2ApiError(
+      'InvalidParameterCombination',
+      'You may not attach a network interface to an instance if they are not in the same availability zone',
+    );
   }
   if (eni.vpcId !== inst.vpcId) {
     throw new Ec2ApiError('InvalidParameterValue', `Network interface ${eniId} and instance ${instanceId} belong to different networks.`);
   }
   if (!Number.isInteger(deviceIndex) || deviceIndex < 1 || deviceIndex > 15 || inst.enis.has(deviceIndex)) {
-    throw new Ec2ApiError('InvalidParameterValue', `Instance '${instanceId}' already has an interface attached at device index '${deviceIndex}'.`);
+    throw new Ec2ApiError(
+      'InvalidParameterValue',
+      `Instance '${instanceId}' already has an interface attached at device index '${deviceIndex}'.`,
+    );
   }
   return attach(m, eni, inst, deviceIndex, false);
 }
@@ -314,7 +320,10 @@ function allocate(subnet: Subnet): bigint {
       return v;
     }
   }
-  throw new Ec2ApiError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
+  throw new Ec2ApiError(
+    'InsufficientFreeAddressesInSubnet',
+    `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`,
+  );
 }
 
 /** Free IPv4 addresses in a subnet (AvailableIpAddressCount). */

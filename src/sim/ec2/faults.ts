@@ -74,9 +74,7 @@ export class Faults {
     }
     const full: ThrottleConfig = config === true ? EC2_THROTTLE : { ...EC2_THROTTLE, ...config };
     this.throttleConfig = full;
-    this.buckets = new Map(
-      (Object.keys(full) as RateClass[]).map((k) => [k, new TokenBucket(this.clock, full[k])] as const),
-    );
+    this.buckets = new Map((Object.keys(full) as RateClass[]).map((k) => [k, new TokenBucket(this.clock, full[k])] as const));
   }
 
   /**

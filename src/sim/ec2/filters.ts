@@ -12,7 +12,10 @@ function valueMatcher(values: readonly string[]): (v: string) => boolean {
   const patterns: RegExp[] = [];
   for (const v of values) {
     if (v.includes('*') || v.includes('?')) {
-      const re = v.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+      const re = v
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
       patterns.push(new RegExp(`^${re}$`));
     } else exact.add(v);
   }
@@ -30,11 +33,7 @@ export function tagFilterValues(tags: Tags, name: string): readonly string[] | u
 }
 
 /** Compiles filters into one predicate; an unknown name fails at once (EC2: InvalidParameterValue). */
-export function compileFilters<T>(
-  filters: readonly Filter[],
-  known: ReadonlySet<string>,
-  values: FilterValues<T>,
-): (item: T) => boolean {
+export function compileFilters<T>(filters: readonly Filter[], known: ReadonlySet<string>, values: FilterValues<T>): (item: T) => boolean {
   const compiled = filters.map((f) => {
     if (!known.has(f.name) && !f.name.startsWith('tag:') && f.name !== 'tag-key' && f.name !== 'tag-value') {
       throw new Ec2ApiError('InvalidParameterValue', `The filter '${f.name}' is invalid`);

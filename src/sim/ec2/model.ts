@@ -5,17 +5,7 @@
 import { formatPrefix, prefixContains, prefixesOverlap, type Prefix } from '../../net/prefix.js';
 import { Ec2ApiError, invalidIdFor } from './ec2-error.js';
 import { ModelState, parseCidr, toTags, type TagInput } from './model-state.js';
-import type {
-  CidrAssociation,
-  Eni,
-  Gateway,
-  GatewayKind,
-  Instance,
-  RouteTable,
-  DescribedRoute,
-  Subnet,
-  Vpc,
-} from './model-types.js';
+import type { CidrAssociation, Eni, Gateway, GatewayKind, Instance, RouteTable, DescribedRoute, Subnet, Vpc } from './model-types.js';
 import * as compute from './compute-ops.js';
 import * as ipv6ops from './ipv6-ops.js';
 import * as routes from './route-ops.js';
@@ -111,7 +101,8 @@ export class Ec2Model extends ModelState {
       assoc = { associationId: this.ids.next('vpc-cidr-assoc'), cidr, text: formatPrefix(cidr) };
       vpc.cidrs.push(assoc);
     } else if (add.ipv6 !== undefined) {
-      if (vpc.ipv6Cidrs.length >= 5) throw new Ec2ApiError('CidrLimitExceeded', 'This network has met its maximum number of allowed IPv6 CIDRs: 5');
+      if (vpc.ipv6Cidrs.length >= 5)
+        throw new Ec2ApiError('CidrLimitExceeded', 'This network has met its maximum number of allowed IPv6 CIDRs: 5');
       let cidr: Prefix;
       if (add.ipv6 === true) {
         const n = BigInt(++this.ipv6Counter);
@@ -139,7 +130,8 @@ export class Ec2Model extends ModelState {
         throw new Ec2ApiError('InvalidSubnet.Conflict', `The CIDR '${input.cidr}' conflicts with another subnet`);
       }
     }
-    const ipv6 = input.ipv6Cidr === undefined ? undefined : ipv6ops.newSubnetIpv6(this, ipv6ops.checkSubnetIpv6Cidr(this, vpc, input.ipv6Cidr));
+    const ipv6 =
+      input.ipv6Cidr === undefined ? undefined : ipv6ops.newSubnetIpv6(this, ipv6ops.checkSubnetIpv6Cidr(this, vpc, input.ipv6Cidr));
     const id = this.newId('subnet', input.id);
     const subnet: Subnet = {
       id,

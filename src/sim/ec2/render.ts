@@ -2,7 +2,17 @@
 // routeTableSet/item/routeSet/item/destinationCidrBlock, networkInterfaceSet, privateIpAddressesSet, tagSet…).
 import { availableIps } from './compute-ops.js';
 import type { Ec2Model } from './model.js';
-import { INSTANCE_STATE_CODE, type CidrAssociation, type Eni, type Gateway, type Instance, type RouteTable, type Subnet, type Tags, type Vpc } from './model-types.js';
+import {
+  INSTANCE_STATE_CODE,
+  type CidrAssociation,
+  type Eni,
+  type Gateway,
+  type Instance,
+  type RouteTable,
+  type Subnet,
+  type Tags,
+  type Vpc,
+} from './model-types.js';
 import { describedRoutes } from './described-route.js';
 import type { XmlObject, XmlValue } from './xml.js';
 

@@ -39,10 +39,7 @@ const TARGET_PARAMS: ReadonlyArray<readonly [keyof TargetInput, string]> = [
 // Link-local services (Route 53 resolver, metadata, NTP) and the IPv6 equivalent: never routable.
 const RESERVED: readonly Prefix[] = [parsePrefix('169.254.168.0/22'), parsePrefix('fd00:ec2::/32')];
 
-export function createRouteTable(
-  m: ModelState,
-  input: { vpcId: string; tags?: TagInput; id?: string; main?: boolean },
-): RouteTable {
+export function createRouteTable(m: ModelState, input: { vpcId: string; tags?: TagInput; id?: string; main?: boolean }): RouteTable {
   const vpc = m.vpc(input.vpcId);
   // the main table's ID is allocated (or claimed) by createVpc
   const id = input.main && input.id !== undefined ? input.id : m.newId('rtb', input.id);
@@ -90,7 +87,10 @@ export function associateRouteTable(m: ModelState, routeTableId: string, subnetI
     throw invalidValue(`Route table ${routeTableId} and subnet ${subnetId} belong to different networks`);
   }
   if (m.subnetAssociation.has(subnetId)) {
-    throw new Ec2ApiError('Resource.AlreadyAssociated', `the specified association for route table ${routeTableId} conflicts with an existing association`);
+    throw new Ec2ApiError(
+      'Resource.AlreadyAssociated',
+      `the specified association for route table ${routeTableId} conflicts with an existing association`,
+    );
   }
   const id = m.ids.next('rtbassoc');
   table.associations.set(id, { id, routeTableId, subnetId, main: false });
@@ -233,10 +233,7 @@ export function deleteRouteUnchecked(m: ModelState, routeTableId: string, destin
 function targetOf(input: TargetInput): ModelRouteTarget {
   const given = TARGET_PARAMS.filter(([k]) => input[k] !== undefined && input[k] !== '');
   if (given.length === 0) {
-    throw new Ec2ApiError(
-      'MissingParameter',
-      `The request must contain exactly one of ${TARGET_PARAMS.map(([, n]) => n).join(', ')}`,
-    );
+    throw new Ec2ApiError('MissingParameter', `The request must contain exactly one of ${TARGET_PARAMS.map(([, n]) => n).join(', ')}`);
   }
   if (given.length > 1) {
     const [a, b] = given as [(typeof given)[number], (typeof given)[number]];

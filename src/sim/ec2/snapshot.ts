@@ -13,7 +13,14 @@ export function snapshot(m: Ec2Model): Record<string, unknown> {
       mainRouteTableId: v.mainRouteTableId,
       tags: tags(v.tags),
     })),
-    subnets: [...m.subnets.values()].map((s) => ({ id: s.id, vpcId: s.vpcId, cidr: s.text, ipv6Cidr: s.ipv6?.text, az: s.az, tags: tags(s.tags) })),
+    subnets: [...m.subnets.values()].map((s) => ({
+      id: s.id,
+      vpcId: s.vpcId,
+      cidr: s.text,
+      ipv6Cidr: s.ipv6?.text,
+      az: s.az,
+      tags: tags(s.tags),
+    })),
     instances: [...m.instances.values()].map((i) => ({
       id: i.id,
       state: i.state,

@@ -158,15 +158,30 @@ export function applyState(model: Ec2Model, input: StateDoc): Map<string, string
       put('vpc', v.name, vpc.id);
       for (const c of v.extraCidrs ?? []) model.associateVpcCidr(vpc.id, { ipv4: c });
       for (const s of v.subnets ?? []) {
-        const sn = model.createSubnet({ vpcId: vpc.id, cidr: s.cidr, ...(s.ipv6Cidr ? { ipv6Cidr: s.ipv6Cidr } : {}), ...(s.az ? { az: s.az } : {}), tags: { Name: s.name, ...s.tags }, ...(s.id ? { id: s.id } : {}) });
+        const sn = model.createSubnet({
+          vpcId: vpc.id,
+          cidr: s.cidr,
+          ...(s.ipv6Cidr ? { ipv6Cidr: s.ipv6Cidr } : {}),
+          ...(s.az ? { az: s.az } : {}),
+          tags: { Name: s.name, ...s.tags },
+          ...(s.id ? { id: s.id } : {}),
+        });
         put('subnet', s.name, sn.id);
       }
       for (const g of v.internetGateways ?? []) {
-        const gw = model.createGateway('internet-gateway', { vpcId: vpc.id, tags: { Name: g.name, ...g.tags }, ...(g.id ? { id: g.id } : {}) });
+        const gw = model.createGateway('internet-gateway', {
+          vpcId: vpc.id,
+          tags: { Name: g.name, ...g.tags },
+          ...(g.id ? { id: g.id } : {}),
+        });
         put('internet gateway', g.name, gw.id);
       }
       for (const g of v.natGateways ?? []) {
-        const gw = model.createGateway('nat-gateway', { subnetId: ref(g.subnet, 'subnet'), tags: { Name: g.name, ...g.tags }, ...(g.id ? { id: g.id } : {}) });
+        const gw = model.createGateway('nat-gateway', {
+          subnetId: ref(g.subnet, 'subnet'),
+          tags: { Name: g.name, ...g.tags },
+          ...(g.id ? { id: g.id } : {}),
+        });
         put('NAT gateway', g.name, gw.id);
       }
       const simple = [
@@ -175,7 +190,8 @@ export function applyState(model: Ec2Model, input: StateDoc): Map<string, string
         ['egress-only-internet-gateway', v.egressOnlyInternetGateways],
       ] as const;
       for (const [kind, list] of simple) {
-        for (const g of list ?? []) put(kind, g.name, model.createGateway(kind, { vpcId: vpc.id, tags: { Name: g.name }, ...(g.id ? { id: g.id } : {}) }).id);
+        for (const g of list ?? [])
+          put(kind, g.name, model.createGateway(kind, { vpcId: vpc.id, tags: { Name: g.name }, ...(g.id ? { id: g.id } : {}) }).id);
       }
       for (const i of v.instances ?? []) {
         const [inst] = model.runInstances({
@@ -232,7 +248,10 @@ export function applyState(model: Ec2Model, input: StateDoc): Map<string, string
 
 function targetInput(t: z.output<typeof targetDoc>, ref: (n: string, what: string) => string): TargetInput {
   const given = Object.entries(t).filter(([, v]) => v !== undefined);
-  if (given.length !== 1) throw new StateFileError('a route target needs exactly one of instance, networkInterface, internetGateway, natGateway, vpcPeeringConnection, transitGateway, egressOnlyInternetGateway');
+  if (given.length !== 1)
+    throw new StateFileError(
+      'a route target needs exactly one of instance, networkInterface, internetGateway, natGateway, vpcPeeringConnection, transitGateway, egressOnlyInternetGateway',
+    );
   const [key, n] = given[0] as [keyof typeof t, string];
   const id = ref(n, key);
   switch (key) {

@@ -100,7 +100,12 @@ export function updateMessages(announce: readonly Announcement[], withdraw: read
         out.push(encodeUpdate({ attributes: basicAttributes({ ...base, nextHop: first.nextHop }), nlri: prefixes }));
       } else {
         // RFC 4760 §3: IPv6 goes in MP_REACH_NLRI with its own next hop; no NEXT_HOP attribute.
-        out.push(encodeUpdate({ attributes: basicAttributes(base), mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: first.nextHop, nlri: prefixes } }));
+        out.push(
+          encodeUpdate({
+            attributes: basicAttributes(base),
+            mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: first.nextHop, nlri: prefixes },
+          }),
+        );
       }
     }
   }

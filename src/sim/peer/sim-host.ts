@@ -197,11 +197,14 @@ export class SimHost {
   private scheduleKeepalive(): void {
     this.keepaliveTimer?.cancel();
     if (this.negotiatedHold <= 0) return;
-    this.keepaliveTimer = this.clock.setTimeout(() => {
-      if (this.stateValue !== 'established') return;
-      this.send(keepaliveMessage());
-      this.scheduleKeepalive();
-    }, (this.negotiatedHold * 1000) / 3);
+    this.keepaliveTimer = this.clock.setTimeout(
+      () => {
+        if (this.stateValue !== 'established') return;
+        this.send(keepaliveMessage());
+        this.scheduleKeepalive();
+      },
+      (this.negotiatedHold * 1000) / 3,
+    );
   }
 
   private send(buf: Buffer): void {
@@ -223,7 +226,8 @@ export class SimHost {
     const list: Announcement[] = prefixes.map((p) => {
       const prefix = typeof p === 'string' ? parsePrefix(p) : p;
       const nextHop =
-        opts.nextHop ?? (prefix.family === 'ipv4' || this.opts.localAddress.includes(':') ? this.opts.localAddress : `::ffff:${this.opts.localAddress}`);
+        opts.nextHop ??
+        (prefix.family === 'ipv4' || this.opts.localAddress.includes(':') ? this.opts.localAddress : `::ffff:${this.opts.localAddress}`);
       return {
         prefix,
         nextHop,

@@ -76,13 +76,32 @@ describe('AdjRibIn', () => {
 
   it('matches a reference model under random operations', () => {
     // A small pool makes collisions (replace, re-announce, double delete) frequent; random prefixes cover keys.
-    const pool = ['10.0.0.0/8', '10.0.0.0/24', '0.0.0.0/0', '255.255.255.255/32', '128.0.0.1/32', '2001:db8::/32', '::/0', 'ffff::1/128'].map(p);
-    const prefixArb = fc.oneof(
-      fc.constantFrom(...pool),
-      fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([a, l]) => ({ family: 'ipv4' as const, addr: BigInt(a), len: l })),
-      fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min: 0, max: 128 })).map(([a, l]) => ({ family: 'ipv6' as const, addr: a, len: l })),
-    ).map((x) => parsePrefix(`${formatPrefix(x).split('/')[0]}/${x.len}`, { requireCanonical: false }));
-    const op = fc.tuple(fc.constantFrom('set', 'del', 'stale', 'stale4', 'stale6', 'sweep', 'sweep4'), fc.constantFrom(0, 1, 2), fc.boolean());
+    const pool = [
+      '10.0.0.0/8',
+      '10.0.0.0/24',
+      '0.0.0.0/0',
+      '255.255.255.255/32',
+      '128.0.0.1/32',
+      '2001:db8::/32',
+      '::/0',
+      'ffff::1/128',
+    ].map(p);
+    const prefixArb = fc
+      .oneof(
+        fc.constantFrom(...pool),
+        fc
+          .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+          .map(([a, l]) => ({ family: 'ipv4' as const, addr: BigInt(a), len: l })),
+        fc
+          .tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min: 0, max: 128 }))
+          .map(([a, l]) => ({ family: 'ipv6' as const, addr: a, len: l })),
+      )
+      .map((x) => parsePrefix(`${formatPrefix(x).split('/')[0]}/${x.len}`, { requireCanonical: false }));
+    const op = fc.tuple(
+      fc.constantFrom('set', 'del', 'stale', 'stale4', 'stale6', 'sweep', 'sweep4'),
+      fc.constantFrom(0, 1, 2),
+      fc.boolean(),
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(op, prefixArb), { maxLength: 60 }), (ops) => {
         const rib = new AdjRibIn();

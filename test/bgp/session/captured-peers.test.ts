@@ -46,16 +46,42 @@ const plan = (n: number, peer: string, file: string, nh4: string, nh6: string, e
 });
 
 const CASES: readonly Expect[] = [
-  plan(16, '127.0.0.11', 'gobgp', '192.0.2.11', '2001:db8:ffff::11', { hostname: 'vm', down: 'notification-received Cease / Peer De-configured (6/3)' }),
-  plan(16, '127.0.0.11', 'gobgp-nhself', '127.0.0.11', '127.0.0.11', { hostname: 'vm', down: 'notification-received Cease / Peer De-configured (6/3)' }),
-  plan(32, '127.0.0.12', 'bird', '192.0.2.12', '2001:db8:ffff::12', { eor: ['ipv4', 'ipv6'], down: 'notification-received Cease / Administrative Shutdown (6/2)' }),
+  plan(16, '127.0.0.11', 'gobgp', '192.0.2.11', '2001:db8:ffff::11', {
+    hostname: 'vm',
+    down: 'notification-received Cease / Peer De-configured (6/3)',
+  }),
+  plan(16, '127.0.0.11', 'gobgp-nhself', '127.0.0.11', '127.0.0.11', {
+    hostname: 'vm',
+    down: 'notification-received Cease / Peer De-configured (6/3)',
+  }),
+  plan(32, '127.0.0.12', 'bird', '192.0.2.12', '2001:db8:ffff::12', {
+    eor: ['ipv4', 'ipv6'],
+    down: 'notification-received Cease / Administrative Shutdown (6/2)',
+  }),
   // BIRD refuses IPv4-mapped next hops and keeps its configured IPv6 next hop (TESTBED.md gotcha 2).
-  plan(32, '127.0.0.12', 'bird-nhself', '127.0.0.12', '2001:db8:ffff::12', { eor: ['ipv4', 'ipv6'], down: 'notification-received Cease / Administrative Shutdown (6/2)' }),
-  plan(48, '127.0.0.13', 'frr', '192.0.2.13', '2001:db8:ffff::13', { hostname: 'testbed-frr', med: 0, down: 'notification-received Cease / Peer De-configured (6/3)' }),
-  plan(48, '127.0.0.13', 'frr-nhself', '127.0.0.13', '127.0.0.13', { hostname: 'testbed-frr', med: 0, down: 'notification-received Cease / Peer De-configured (6/3)' }),
+  plan(32, '127.0.0.12', 'bird-nhself', '127.0.0.12', '2001:db8:ffff::12', {
+    eor: ['ipv4', 'ipv6'],
+    down: 'notification-received Cease / Administrative Shutdown (6/2)',
+  }),
+  plan(48, '127.0.0.13', 'frr', '192.0.2.13', '2001:db8:ffff::13', {
+    hostname: 'testbed-frr',
+    med: 0,
+    down: 'notification-received Cease / Peer De-configured (6/3)',
+  }),
+  plan(48, '127.0.0.13', 'frr-nhself', '127.0.0.13', '127.0.0.13', {
+    hostname: 'testbed-frr',
+    med: 0,
+    down: 'notification-received Cease / Peer De-configured (6/3)',
+  }),
   // ExaBGP closes without a NOTIFICATION; its config reload re-announces everything.
-  plan(64, '127.0.0.14', 'exabgp', '192.0.2.14', '2001:db8:ffff::14', { eor: ['ipv4', 'ipv6'], down: 'tcp-closed connection closed by peer' }),
-  plan(64, '127.0.0.14', 'exabgp-nhself', '127.0.0.14', '127.0.0.14', { eor: ['ipv4', 'ipv6'], down: 'tcp-closed connection closed by peer' }),
+  plan(64, '127.0.0.14', 'exabgp', '192.0.2.14', '2001:db8:ffff::14', {
+    eor: ['ipv4', 'ipv6'],
+    down: 'tcp-closed connection closed by peer',
+  }),
+  plan(64, '127.0.0.14', 'exabgp-nhself', '127.0.0.14', '127.0.0.14', {
+    eor: ['ipv4', 'ipv6'],
+    down: 'tcp-closed connection closed by peer',
+  }),
 ];
 
 describe('captured sessions of real implementations', () => {
@@ -90,12 +116,16 @@ describe('captured sessions of real implementations', () => {
         families: ['ipv4', 'ipv6'],
         gracefulRestart: c.gracefulRestart, // BIRD/FRR advertise GR helper-only (no families): nothing kept
       });
-      const seen = new Set(ev.flatMap((e: SpeakerEvent) => (e.type === 'paths' ? e.paths.map((x) => `${formatPrefix(x.prefix)} via ${x.nextHop}`) : [])));
+      const seen = new Set(
+        ev.flatMap((e: SpeakerEvent) => (e.type === 'paths' ? e.paths.map((x) => `${formatPrefix(x.prefix)} via ${x.nextHop}`) : [])),
+      );
       expect([...seen].sort()).toEqual([...c.v4.map((x) => `${x} via ${c.v4nh}`), ...c.v6.map((x) => `${x} via ${c.v6nh}`)].sort());
       const meds = new Set(ev.flatMap((e) => (e.type === 'paths' ? e.paths.map((x) => x.attrs.med) : [])));
       expect([...meds]).toEqual([c.med]);
       const downAt = ev.indexOf(down);
-      const withdrawnBefore = ev.slice(0, downAt).flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
+      const withdrawnBefore = ev
+        .slice(0, downAt)
+        .flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
       expect(withdrawnBefore).toEqual(c.withdrawn);
       expect(ev.filter((e) => e.type === 'end-of-rib').map((e) => (e.type === 'end-of-rib' ? e.family : ''))).toEqual(c.eor);
       expect(down.type === 'peer-down' && `${down.reason} ${down.detail}`).toBe(c.down);

@@ -12,7 +12,12 @@ import {
   type FsmState,
 } from '../../../src/bgp/session/fsm.js';
 
-const ctxIn = (state: FsmState, holdTime = 90, localHoldTime = 90): FsmContext => ({ state, holdTime, localHoldTime, connectRetryMs: 5000 });
+const ctxIn = (state: FsmState, holdTime = 90, localHoldTime = 90): FsmContext => ({
+  state,
+  holdTime,
+  localHoldTime,
+  connectRetryMs: 5000,
+});
 
 /** Drives a sequence of events and returns the final context and all actions. */
 function run(ctx: FsmContext, events: readonly FsmEvent[]): { ctx: FsmContext; actions: FsmAction[] } {
@@ -104,7 +109,11 @@ describe('FSM happy paths', () => {
   });
 
   it('hold time 0: no keepalive or hold timers at all', () => {
-    const r = run(ctxIn('OpenSent', 90, 0), [{ type: 'OpenReceived', holdTime: 90 }, { type: 'KeepaliveReceived' }, { type: 'UpdateReceived' }]);
+    const r = run(ctxIn('OpenSent', 90, 0), [
+      { type: 'OpenReceived', holdTime: 90 },
+      { type: 'KeepaliveReceived' },
+      { type: 'UpdateReceived' },
+    ]);
     expect(r.ctx.state).toBe('Established');
     expect(r.ctx.holdTime).toBe(0);
     expect(r.actions.filter((a) => a.type === 'start-timer')).toEqual([]);
@@ -119,7 +128,10 @@ describe('FSM happy paths', () => {
 
   it('UPDATE and KEEPALIVE in Established restart the hold timer; UPDATE is delivered', () => {
     const est = ctxIn('Established', 9);
-    expect(fsmStep(est, { type: 'UpdateReceived' }).actions).toEqual([{ type: 'start-timer', timer: 'hold', ms: 9000 }, { type: 'deliver-update' }]);
+    expect(fsmStep(est, { type: 'UpdateReceived' }).actions).toEqual([
+      { type: 'start-timer', timer: 'hold', ms: 9000 },
+      { type: 'deliver-update' },
+    ]);
     expect(fsmStep(est, { type: 'KeepaliveReceived' }).actions).toEqual([{ type: 'start-timer', timer: 'hold', ms: 9000 }]);
     expect(fsmStep(est, { type: 'RouteRefreshReceived' }).actions).toEqual([{ type: 'start-timer', timer: 'hold', ms: 9000 }]);
   });
@@ -160,11 +172,31 @@ describe('FSM errors and teardown', () => {
   });
 
   it('unexpected messages are FSM errors with the RFC 6608 subcode per state', () => {
-    expect(notif(fsmStep(ctxIn('OpenSent'), { type: 'UpdateReceived' }).actions)).toEqual({ type: 'send-notification', code: 5, subcode: 1 });
-    expect(notif(fsmStep(ctxIn('OpenSent'), { type: 'KeepaliveReceived' }).actions)).toEqual({ type: 'send-notification', code: 5, subcode: 1 });
-    expect(notif(fsmStep(ctxIn('OpenConfirm'), { type: 'UpdateReceived' }).actions)).toEqual({ type: 'send-notification', code: 5, subcode: 2 });
-    expect(notif(fsmStep(ctxIn('OpenConfirm'), { type: 'OpenReceived', holdTime: 90 }).actions)).toEqual({ type: 'send-notification', code: 5, subcode: 2 });
-    expect(notif(fsmStep(ctxIn('Established'), { type: 'OpenReceived', holdTime: 90 }).actions)).toEqual({ type: 'send-notification', code: 5, subcode: 3 });
+    expect(notif(fsmStep(ctxIn('OpenSent'), { type: 'UpdateReceived' }).actions)).toEqual({
+      type: 'send-notification',
+      code: 5,
+      subcode: 1,
+    });
+    expect(notif(fsmStep(ctxIn('OpenSent'), { type: 'KeepaliveReceived' }).actions)).toEqual({
+      type: 'send-notification',
+      code: 5,
+      subcode: 1,
+    });
+    expect(notif(fsmStep(ctxIn('OpenConfirm'), { type: 'UpdateReceived' }).actions)).toEqual({
+      type: 'send-notification',
+      code: 5,
+      subcode: 2,
+    });
+    expect(notif(fsmStep(ctxIn('OpenConfirm'), { type: 'OpenReceived', holdTime: 90 }).actions)).toEqual({
+      type: 'send-notification',
+      code: 5,
+      subcode: 2,
+    });
+    expect(notif(fsmStep(ctxIn('Established'), { type: 'OpenReceived', holdTime: 90 }).actions)).toEqual({
+      type: 'send-notification',
+      code: 5,
+      subcode: 3,
+    });
   });
 
   it('NOTIFICATION received closes without answering', () => {
@@ -268,7 +300,10 @@ describe('the session shell hot path', () => {
     for (const hold of [0, 3, 90]) {
       const r = fsmStep(ctxIn('Established', hold), { type: 'UpdateReceived' });
       expect(r.next).toEqual(ctxIn('Established', hold));
-      expect(r.actions).toEqual([...(hold === 0 ? [] : [{ type: 'start-timer', timer: 'hold', ms: hold * 1000 }]), { type: 'deliver-update' }]);
+      expect(r.actions).toEqual([
+        ...(hold === 0 ? [] : [{ type: 'start-timer', timer: 'hold', ms: hold * 1000 }]),
+        { type: 'deliver-update' },
+      ]);
     }
   });
 });

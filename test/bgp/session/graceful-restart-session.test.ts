@@ -26,13 +26,23 @@ const GR = (restarting: boolean, forwarding = true): Capability => ({
 });
 const caps = (gr: Capability): Capability[] => [...DEFAULT_CAPS.map((c) => (c.type === 'four-octet-asn' ? { ...c, asn: 65001 } : c)), gr];
 const nh = basicAttributes({ asPath: [65001], nextHop: '192.0.2.41' });
-const removedOf = (events: readonly SpeakerEvent[]) => events.flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
+const removedOf = (events: readonly SpeakerEvent[]) =>
+  events.flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
 
 async function grSetup(clock?: FakeClock) {
-  const s = await startSpeaker({ neighbors: [{ address: '127.0.0.41', asn: 65001 }], ...(clock ? { clock } : {}), gracefulRestart: { maxRestartTime: 120 } });
+  const s = await startSpeaker({
+    neighbors: [{ address: '127.0.0.41', asn: 65001 }],
+    ...(clock ? { clock } : {}),
+    gracefulRestart: { maxRestartTime: 120 },
+  });
   speakers.push(s.speaker);
   const connectPeer = async (restarting: boolean, forwarding = true) => {
-    const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.41', asn: 65001, capabilities: caps(GR(restarting, forwarding)) });
+    const p = await TestPeer.connect({
+      port: s.port,
+      localAddress: '127.0.0.41',
+      asn: 65001,
+      capabilities: caps(GR(restarting, forwarding)),
+    });
     peers.push(p);
     await p.establish();
     await until(() => s.speaker.peer('127.0.0.41')?.state === 'Established', 'Established');
@@ -46,7 +56,12 @@ describe('graceful restart helper', () => {
     const { speaker, events, connectPeer } = await grSetup();
     const p1 = await connectPeer(false);
     p1.send(encodeUpdate({ attributes: nh, nlri: [parsePrefix('10.41.0.0/24'), parsePrefix('10.41.1.0/24')] }));
-    p1.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65001] }), mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: '2001:db8:ffff::41', nlri: [parsePrefix('2001:db8:41::/64')] } }));
+    p1.send(
+      encodeUpdate({
+        attributes: basicAttributes({ asPath: [65001] }),
+        mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: '2001:db8:ffff::41', nlri: [parsePrefix('2001:db8:41::/64')] },
+      }),
+    );
     await until(() => speaker.counters('127.0.0.41')?.accepted === 3, '3 paths');
     p1.close(); // abrupt: no NOTIFICATION
     const down = await until(() => events.find((e) => e.type === 'peer-down'), 'peer-down');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { localCapabilities, myAsnField, negotiate } from '../../../src/bgp/session/negotiate.js';
 import { decodeOpen, encodeOpen, type Capability, type OpenMessage } from '../../../src/bgp/wire/index.js';
 
-const openWith = (capabilities: Capability[], asn = 65001): OpenMessage => decodeOpen(encodeOpen({ asn, holdTime: 90, routerId: '192.0.2.1', capabilities }));
+const openWith = (capabilities: Capability[], asn = 65001): OpenMessage =>
+  decodeOpen(encodeOpen({ asn, holdTime: 90, routerId: '192.0.2.1', capabilities }));
 
 describe('capability negotiation', () => {
   it('our OPEN: MP v4/v6, route refresh (+enhanced), 4-octet ASN, GR helper with N bit, ADD-PATH receive, extended message and next hop', () => {
@@ -14,7 +15,13 @@ describe('capability negotiation', () => {
       { type: 'enhanced-route-refresh' },
       { type: 'four-octet-asn', asn: 4200000000 },
       { type: 'graceful-restart', restartFlags: 0x4, restartTime: 120, families: [] },
-      { type: 'add-path', families: [{ afi: 1, safi: 1, mode: 'receive' }, { afi: 2, safi: 1, mode: 'receive' }] },
+      {
+        type: 'add-path',
+        families: [
+          { afi: 1, safi: 1, mode: 'receive' },
+          { afi: 2, safi: 1, mode: 'receive' },
+        ],
+      },
       { type: 'extended-message' },
       { type: 'extended-next-hop', families: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },
       { type: 'fqdn', hostname: 'ctl', domain: '' },
@@ -28,18 +35,27 @@ describe('capability negotiation', () => {
   it('what FRR 8.4 sends (TESTBED.md): ADD-PATH both families, GR R+N 120 s, extended message, FQDN', () => {
     const n = negotiate(
       { asn: 65000, gracefulRestartTime: 120 },
-      openWith([
-        { type: 'multiprotocol', afi: 1, safi: 1 },
-        { type: 'multiprotocol', afi: 2, safi: 1 },
-        { type: 'route-refresh' },
-        { type: 'enhanced-route-refresh' },
-        { type: 'four-octet-asn', asn: 65003 },
-        { type: 'add-path', families: [{ afi: 1, safi: 1, mode: 'receive' }, { afi: 2, safi: 1, mode: 'receive' }] },
-        { type: 'extended-message' },
-        { type: 'graceful-restart', restartFlags: 0xc, restartTime: 120, families: [] },
-        { type: 'long-lived-gr', families: [] },
-        { type: 'fqdn', hostname: 'frr-host', domain: 'example' },
-      ], 65003),
+      openWith(
+        [
+          { type: 'multiprotocol', afi: 1, safi: 1 },
+          { type: 'multiprotocol', afi: 2, safi: 1 },
+          { type: 'route-refresh' },
+          { type: 'enhanced-route-refresh' },
+          { type: 'four-octet-asn', asn: 65003 },
+          {
+            type: 'add-path',
+            families: [
+              { afi: 1, safi: 1, mode: 'receive' },
+              { afi: 2, safi: 1, mode: 'receive' },
+            ],
+          },
+          { type: 'extended-message' },
+          { type: 'graceful-restart', restartFlags: 0xc, restartTime: 120, families: [] },
+          { type: 'long-lived-gr', families: [] },
+          { type: 'fqdn', hostname: 'frr-host', domain: 'example' },
+        ],
+        65003,
+      ),
     );
     expect(n).toMatchObject({
       fourOctetAsn: true,
@@ -57,7 +73,13 @@ describe('capability negotiation', () => {
   });
 
   it('ADD-PATH is on only where the peer sends; no MP → IPv4 only; unknown capabilities ignored', () => {
-    const n = negotiate({ asn: 65000 }, openWith([{ type: 'add-path', families: [{ afi: 2, safi: 1, mode: 'both' }] }, { type: 'unknown', code: 200, value: Buffer.from([1]) }]));
+    const n = negotiate(
+      { asn: 65000 },
+      openWith([
+        { type: 'add-path', families: [{ afi: 2, safi: 1, mode: 'both' }] },
+        { type: 'unknown', code: 200, value: Buffer.from([1]) },
+      ]),
+    );
     expect(n.families).toEqual(['ipv4']);
     expect(n.addPath).toEqual({ ipv4: false, ipv6: true });
     expect(n.fourOctetAsn).toBe(false);
@@ -65,10 +87,25 @@ describe('capability negotiation', () => {
   });
 
   it('the GR capability of the peer is ignored when we are not a helper', () => {
-    const n = negotiate({ asn: 65000 }, openWith([{ type: 'graceful-restart', restartFlags: 0, restartTime: 90, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] }]));
+    const n = negotiate(
+      { asn: 65000 },
+      openWith([
+        { type: 'graceful-restart', restartFlags: 0, restartTime: 90, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] },
+      ]),
+    );
     expect(n.gracefulRestart).toBeUndefined();
-    const m = negotiate({ asn: 65000, gracefulRestartTime: 60 }, openWith([{ type: 'graceful-restart', restartFlags: 0, restartTime: 90, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] }]));
-    expect(m.gracefulRestart).toEqual({ restartTime: 90, restarting: false, notification: false, families: [{ family: 'ipv4', forwardingPreserved: true }] });
+    const m = negotiate(
+      { asn: 65000, gracefulRestartTime: 60 },
+      openWith([
+        { type: 'graceful-restart', restartFlags: 0, restartTime: 90, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] },
+      ]),
+    );
+    expect(m.gracefulRestart).toEqual({
+      restartTime: 90,
+      restarting: false,
+      notification: false,
+      families: [{ family: 'ipv4', forwardingPreserved: true }],
+    });
     expect(m.names).toContain('graceful-restart:90s:ipv4');
   });
 

@@ -11,7 +11,13 @@ describe('neighbour matching', () => {
     [
       { range: '10.0.0.0/16', asns: { min: 64512, max: 65534 }, group: 'wide' },
       { range: '10.0.1.0/24', asns: { list: [65010, 65011] }, group: 'narrow', maxPeers: 2 },
-      { range: '10.9.0.0/16', asns: [{ min: 65001, max: 65001 }, { min: 65100, max: 65200 }] },
+      {
+        range: '10.9.0.0/16',
+        asns: [
+          { min: 65001, max: 65001 },
+          { min: 65100, max: 65200 },
+        ],
+      },
     ],
   );
   const none = () => 0;
@@ -51,9 +57,20 @@ describe('neighbour matching', () => {
   });
 
   it('duplicate and invalid neighbours are user errors', () => {
-    expect(() => new NeighborTable([{ address: '10.0.0.1', asn: 1 }, { address: '::ffff:10.0.0.1', asn: 1 }], [])).toThrow(UserError);
+    expect(
+      () =>
+        new NeighborTable(
+          [
+            { address: '10.0.0.1', asn: 1 },
+            { address: '::ffff:10.0.0.1', asn: 1 },
+          ],
+          [],
+        ),
+    ).toThrow(UserError);
     expect(() => new NeighborTable([{ address: '10.0.0.1', asn: 0 }], [])).toThrow(/invalid ASN/);
     expect(() => new NeighborTable([{ address: '10.0.0.1', asn: 1, holdTime: 2 }], [])).toThrow(/hold time 2/);
-    expect(() => new NeighborTable([], [{ range: '10.0.0.0/8', asns: { list: [1] }, maxPrefix: { limit: 0, action: 'warn' } }])).toThrow(/max-prefix/);
+    expect(() => new NeighborTable([], [{ range: '10.0.0.0/8', asns: { list: [1] }, maxPrefix: { limit: 0, action: 'warn' } }])).toThrow(
+      /max-prefix/,
+    );
   });
 });

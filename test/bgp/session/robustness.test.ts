@@ -9,7 +9,10 @@ import { startSpeaker, TestPeer, until } from './support/test-peer.js';
 let speaker: Speaker;
 let port: number;
 beforeAll(async () => {
-  const s = await startSpeaker({ neighbors: [{ address: '127.0.0.71', asn: 65071 }], reconnect: { idleHoldMs: 0, maxIdleHoldMs: 0 } }, false); // no idle hold: this test fails on purpose, fast
+  const s = await startSpeaker(
+    { neighbors: [{ address: '127.0.0.71', asn: 65071 }], reconnect: { idleHoldMs: 0, maxIdleHoldMs: 0 } },
+    false,
+  ); // no idle hold: this test fails on purpose, fast
   speaker = s.speaker;
   port = s.port;
 });
@@ -27,7 +30,10 @@ const frame = (type: number, body: Uint8Array): Buffer => {
 
 describe('robustness', () => {
   it('random messages after Established: the session survives or ends with a NOTIFICATION, the speaker stays sane', async () => {
-    const good = encodeUpdate({ attributes: basicAttributes({ asPath: [65071], nextHop: '192.0.2.71' }), nlri: [parsePrefix('10.71.0.0/24')] });
+    const good = encodeUpdate({
+      attributes: basicAttributes({ asPath: [65071], nextHop: '192.0.2.71' }),
+      nlri: [parsePrefix('10.71.0.0/24')],
+    });
     const msgArb = fc.oneof(
       fc.tuple(fc.integer({ min: 0, max: 7 }), fc.uint8Array({ maxLength: 200 })).map(([t, b]) => frame(t, b)),
       // a valid UPDATE with one byte changed

@@ -41,7 +41,11 @@ describe('session errors', () => {
     expect([n.code, n.subcode]).toEqual([4, 0]);
     await until(() => events.find((e) => e.type === 'peer-down'), 'peer-down');
     expect(events.find((e) => e.type === 'peer-down')).toMatchObject({ reason: 'hold-timer-expired' });
-    expect(events.filter((e) => e.type === 'withdrawals').flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []))).toEqual(['10.31.0.0/24']);
+    expect(
+      events
+        .filter((e) => e.type === 'withdrawals')
+        .flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : [])),
+    ).toEqual(['10.31.0.0/24']);
   });
 
   it('messages from the peer keep the hold timer alive', async () => {
@@ -102,7 +106,9 @@ describe('session errors', () => {
   });
 
   it('max-prefix reset: NOTIFICATION 6/1 with AFI/SAFI and the limit (RFC 4486)', async () => {
-    const { p, events } = await connected({ neighbors: [{ address: '127.0.0.31', asn: 65001, maxPrefix: { limit: 10, action: 'reset' } }] });
+    const { p, events } = await connected({
+      neighbors: [{ address: '127.0.0.31', asn: 65001, maxPrefix: { limit: 10, action: 'reset' } }],
+    });
     p.send(...encodePackedIpv4Updates(hosts(11), nh));
     const n = await p.waitNotification();
     expect([n.code, n.subcode]).toEqual([6, 1]);
@@ -115,7 +121,9 @@ describe('session errors', () => {
   });
 
   it('max-prefix warn: the first N are kept, the rest ignored, the session stays', async () => {
-    const { p, speaker } = await connected({ neighbors: [{ address: '127.0.0.31', asn: 65001, maxPrefix: { limit: 10, action: 'warn' } }] });
+    const { p, speaker } = await connected({
+      neighbors: [{ address: '127.0.0.31', asn: 65001, maxPrefix: { limit: 10, action: 'warn' } }],
+    });
     p.send(...encodePackedIpv4Updates(hosts(15), nh));
     await until(() => speaker.counters('127.0.0.31')?.received === 15, 'all received');
     expect(speaker.peer('127.0.0.31')).toMatchObject({ state: 'Established', counters: { accepted: 10, rejected: 5 } });
@@ -128,7 +136,13 @@ describe('session errors', () => {
 
 describe('reconnect damping (idle hold)', () => {
   it('repeated failures get an idle hold (6/5); a peer that merely restarts is never refused', async () => {
-    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.33', asn: 65001 }, { address: '127.0.0.34', asn: 65001 }], reconnect: { idleHoldMs: 60_000 } });
+    const s = await startSpeaker({
+      neighbors: [
+        { address: '127.0.0.33', asn: 65001 },
+        { address: '127.0.0.34', asn: 65001 },
+      ],
+      reconnect: { idleHoldMs: 60_000 },
+    });
     speakers.push(s.speaker);
     // 127.0.0.33 keeps sending the wrong ASN: 2/2, 2/2, then refused during the idle hold.
     const codes: string[] = [];

@@ -1,6 +1,14 @@
 // Sessions over real loopback sockets with our own encoder as the peer.
 import { afterEach, describe, expect, it } from 'vitest';
-import { basicAttributes, encodeEndOfRib, encodeKeepalive, encodeNotification, encodePackedIpv4Updates, encodeUpdate, MessageType } from '../../../src/bgp/wire/index.js';
+import {
+  basicAttributes,
+  encodeEndOfRib,
+  encodeKeepalive,
+  encodeNotification,
+  encodePackedIpv4Updates,
+  encodeUpdate,
+  MessageType,
+} from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
 import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
 import type { SpeakerEvent } from '../../../src/bgp/events.js';
@@ -26,8 +34,11 @@ async function peerAt(port: number, localAddress = '127.0.0.21', asn = 65001, mo
 }
 
 const v4 = (events: readonly SpeakerEvent[]) =>
-  events.flatMap((e) => (e.type === 'paths' ? e.paths.map((p) => `${formatPrefix(p.prefix)} via ${p.nextHop}${p.stale ? ' stale' : ''}`) : []));
-const removed = (events: readonly SpeakerEvent[]) => events.flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
+  events.flatMap((e) =>
+    e.type === 'paths' ? e.paths.map((p) => `${formatPrefix(p.prefix)} via ${p.nextHop}${p.stale ? ' stale' : ''}`) : [],
+  );
+const removed = (events: readonly SpeakerEvent[]) =>
+  events.flatMap((e) => (e.type === 'withdrawals' ? e.removed.map((r) => formatPrefix(r.prefix)) : []));
 
 describe('speaker sessions over loopback', () => {
   it('reaches Established, negotiates, receives IPv4 and IPv6 paths and withdrawals', async () => {
@@ -37,7 +48,16 @@ describe('speaker sessions over loopback', () => {
     expect(open.asn).toBe(65000);
     expect(open.holdTime).toBe(90);
     expect(open.capabilities.map((c) => c.type)).toEqual(
-      expect.arrayContaining(['multiprotocol', 'route-refresh', 'enhanced-route-refresh', 'four-octet-asn', 'graceful-restart', 'add-path', 'extended-message', 'extended-next-hop']),
+      expect.arrayContaining([
+        'multiprotocol',
+        'route-refresh',
+        'enhanced-route-refresh',
+        'four-octet-asn',
+        'graceful-restart',
+        'add-path',
+        'extended-message',
+        'extended-next-hop',
+      ]),
     );
     await until(() => events.find((e) => e.type === 'peer-up'), 'peer-up');
     expect(events[0]).toEqual({
@@ -190,7 +210,10 @@ describe('refusal logging', () => {
   it('an unknown source retrying is logged once a minute, not per attempt', async () => {
     const lines: string[] = [];
     const { createLogger } = await import('../../../src/base/log.js');
-    const logger = createLogger({ level: 'info', destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream,
+    });
     const { speaker, port } = await startSpeaker({ logger });
     speakers.push(speaker);
     for (let i = 0; i < 3; i++) {

@@ -1,7 +1,15 @@
 // Active connects and connection collision (RFC 4271 §6.8), ADD-PATH, extended next hop, route refresh, reload.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:net';
-import { basicAttributes, decodeRouteRefresh, decodeUpdate, encodeRouteRefresh, encodeUpdate, MessageType, type Capability } from '../../../src/bgp/wire/index.js';
+import {
+  basicAttributes,
+  decodeRouteRefresh,
+  decodeUpdate,
+  encodeRouteRefresh,
+  encodeUpdate,
+  MessageType,
+  type Capability,
+} from '../../../src/bgp/wire/index.js';
 import type { Speaker } from '../../../src/bgp/speaker.js';
 import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
 import type { SpeakerEvent } from '../../../src/bgp/events.js';
@@ -19,13 +27,18 @@ afterEach(async () => {
 
 const paths = (events: readonly SpeakerEvent[]) =>
   events.flatMap((e) => (e.type === 'paths' ? e.paths.map((p) => `${formatPrefix(p.prefix)}#${p.pathId} via ${p.nextHop}`) : []));
-const caps = (asn: number, more: Capability[]): Capability[] => [...DEFAULT_CAPS.map((c) => (c.type === 'four-octet-asn' ? { ...c, asn } : c)), ...more];
+const caps = (asn: number, more: Capability[]): Capability[] => [
+  ...DEFAULT_CAPS.map((c) => (c.type === 'four-octet-asn' ? { ...c, asn } : c)),
+  ...more,
+];
 
 describe('active connect and collisions', () => {
   it('connects out to an active neighbour and reaches Established', async () => {
     const srv = await listenAt('127.0.0.51');
     servers.push(srv.server);
-    const s = await startSpeaker({ neighbors: [{ address: '127.0.0.51', asn: 65051, port: srv.port, active: true, localAddress: '127.0.0.50' }] });
+    const s = await startSpeaker({
+      neighbors: [{ address: '127.0.0.51', asn: 65051, port: srv.port, active: true, localAddress: '127.0.0.50' }],
+    });
     speakers.push(s.speaker);
     const sock = await until(() => srv.accepted[0], 'the speaker to connect');
     expect(sock.remoteAddress).toBe('127.0.0.50'); // bound to the configured local address
@@ -40,7 +53,12 @@ describe('active connect and collisions', () => {
     servers.push(srv.server);
     const s = await startSpeaker({ neighbors: [{ address: '127.0.0.52', asn: 65052, port: srv.port, active: true }] });
     speakers.push(s.speaker);
-    const out = TestPeer.wrap(await until(() => srv.accepted[0], 'outbound connection'), { port: 0, localAddress: '127.0.0.52', asn: 65052, routerId: '127.0.0.52' });
+    const out = TestPeer.wrap(await until(() => srv.accepted[0], 'outbound connection'), {
+      port: 0,
+      localAddress: '127.0.0.52',
+      asn: 65052,
+      routerId: '127.0.0.52',
+    });
     const inb = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.52', asn: 65052, routerId: '127.0.0.52' });
     peers.push(out, inb);
     await out.waitFor(MessageType.OPEN);
@@ -88,8 +106,12 @@ describe('capabilities in use', () => {
     await p.establish();
     const ctx = { fourOctetAsn: true, addPath: { ipv4: true, ipv6: false }, extendedMessages: false };
     const pfx = parsePrefix('10.54.0.0/24');
-    p.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65054], nextHop: '192.0.2.1' }), nlri: [{ prefix: pfx, pathId: 1 }] }, ctx));
-    p.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65054], nextHop: '192.0.2.2' }), nlri: [{ prefix: pfx, pathId: 2 }] }, ctx));
+    p.send(
+      encodeUpdate({ attributes: basicAttributes({ asPath: [65054], nextHop: '192.0.2.1' }), nlri: [{ prefix: pfx, pathId: 1 }] }, ctx),
+    );
+    p.send(
+      encodeUpdate({ attributes: basicAttributes({ asPath: [65054], nextHop: '192.0.2.2' }), nlri: [{ prefix: pfx, pathId: 2 }] }, ctx),
+    );
     await until(() => paths(s.events).length === 2, 'two paths');
     expect(paths(s.events)).toEqual(['10.54.0.0/24#1 via 192.0.2.1', '10.54.0.0/24#2 via 192.0.2.2']);
     p.send(encodeUpdate({ withdrawn: [{ prefix: pfx, pathId: 1 }] }, ctx));
@@ -110,8 +132,18 @@ describe('capabilities in use', () => {
     peers.push(p);
     await p.establish();
     const a = basicAttributes({ asPath: [65055] });
-    p.send(encodeUpdate({ attributes: a, mpReach: { type: 'mp-reach', afi: 1, safi: 1, nextHop: '2001:db8:ffff::55', nlri: [parsePrefix('10.55.0.0/24')] } }));
-    p.send(encodeUpdate({ attributes: a, mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: 'fe80::1', nlri: [parsePrefix('2001:db8:55::/64')] } }));
+    p.send(
+      encodeUpdate({
+        attributes: a,
+        mpReach: { type: 'mp-reach', afi: 1, safi: 1, nextHop: '2001:db8:ffff::55', nlri: [parsePrefix('10.55.0.0/24')] },
+      }),
+    );
+    p.send(
+      encodeUpdate({
+        attributes: a,
+        mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: 'fe80::1', nlri: [parsePrefix('2001:db8:55::/64')] },
+      }),
+    );
     await until(() => paths(s.events).length === 2, 'two paths');
     expect(paths(s.events)).toEqual(['10.55.0.0/24#0 via 2001:db8:ffff::55', '2001:db8:55::/64#0 via 127.0.0.55']);
     expect(s.speaker.peer('127.0.0.55')?.capabilities).toContain('extended-next-hop');
@@ -146,7 +178,12 @@ describe('capabilities in use', () => {
   it('a peer without MP capabilities gets IPv4 unicast only (RFC 4760 §8)', async () => {
     const s = await startSpeaker({ neighbors: [{ address: '127.0.0.56', asn: 65056 }] });
     speakers.push(s.speaker);
-    const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.56', asn: 65056, capabilities: [{ type: 'four-octet-asn', asn: 65056 }] });
+    const p = await TestPeer.connect({
+      port: s.port,
+      localAddress: '127.0.0.56',
+      asn: 65056,
+      capabilities: [{ type: 'four-octet-asn', asn: 65056 }],
+    });
     peers.push(p);
     await p.establish();
     const up = await until(() => s.events.find((e) => e.type === 'peer-up'), 'peer-up');
@@ -160,7 +197,9 @@ describe('capabilities in use', () => {
     peers.push(p);
     await p.establish();
     const eors = [await p.waitFor(MessageType.UPDATE), await p.waitFor(MessageType.UPDATE)];
-    expect(eors.map((m) => decodeUpdate(m, { fourOctetAsn: true, addPath: { ipv4: false, ipv6: false }, extendedMessages: false }).endOfRib)).toEqual(['ipv4', 'ipv6']);
+    expect(
+      eors.map((m) => decodeUpdate(m, { fourOctetAsn: true, addPath: { ipv4: false, ipv6: false }, extendedMessages: false }).endOfRib),
+    ).toEqual(['ipv4', 'ipv6']);
   });
 
   it('routeRefresh() sends ROUTE-REFRESH per negotiated family', async () => {
@@ -171,7 +210,10 @@ describe('capabilities in use', () => {
     await p.establish();
     await until(() => s.speaker.peer('127.0.0.57')?.state === 'Established', 'Established');
     expect(s.speaker.routeRefresh()).toBe(1);
-    const rr = [decodeRouteRefresh(await p.waitFor(MessageType.ROUTE_REFRESH)), decodeRouteRefresh(await p.waitFor(MessageType.ROUTE_REFRESH))];
+    const rr = [
+      decodeRouteRefresh(await p.waitFor(MessageType.ROUTE_REFRESH)),
+      decodeRouteRefresh(await p.waitFor(MessageType.ROUTE_REFRESH)),
+    ];
     expect(rr.map((r) => [r.afi, r.safi, r.subtype])).toEqual([
       [1, 1, 'request'],
       [2, 1, 'request'],
@@ -183,12 +225,22 @@ describe('enhanced route refresh (RFC 7313)', () => {
   it('BoRR marks the family stale, EoRR withdraws what was not re-advertised', async () => {
     const s = await startSpeaker({ neighbors: [{ address: '127.0.0.63', asn: 65063 }] });
     speakers.push(s.speaker);
-    const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.63', asn: 65063, capabilities: caps(65063, [{ type: 'enhanced-route-refresh' }]) });
+    const p = await TestPeer.connect({
+      port: s.port,
+      localAddress: '127.0.0.63',
+      asn: 65063,
+      capabilities: caps(65063, [{ type: 'enhanced-route-refresh' }]),
+    });
     peers.push(p);
     await p.establish();
     const a = basicAttributes({ asPath: [65063], nextHop: '192.0.2.63' });
     p.send(encodeUpdate({ attributes: a, nlri: [parsePrefix('10.63.0.0/24'), parsePrefix('10.63.1.0/24')] }));
-    p.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65063] }), mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: '2001:db8::63', nlri: [parsePrefix('2001:db8:63::/64')] } }));
+    p.send(
+      encodeUpdate({
+        attributes: basicAttributes({ asPath: [65063] }),
+        mpReach: { type: 'mp-reach', afi: 2, safi: 1, nextHop: '2001:db8::63', nlri: [parsePrefix('2001:db8:63::/64')] },
+      }),
+    );
     await until(() => s.speaker.counters('127.0.0.63')?.accepted === 3, 'paths');
     expect(s.speaker.routeRefresh('127.0.0.63')).toBe(1);
     await p.waitFor(MessageType.ROUTE_REFRESH);
@@ -247,7 +299,12 @@ describe('metrics', () => {
     const p = await TestPeer.connect({ port: s.port, localAddress: '127.0.0.62', asn: 65062 });
     peers.push(p);
     await p.establish();
-    p.send(encodeUpdate({ attributes: basicAttributes({ asPath: [65062], nextHop: '192.0.2.62' }), nlri: [parsePrefix('10.62.0.0/24'), parsePrefix('10.62.1.0/24')] }));
+    p.send(
+      encodeUpdate({
+        attributes: basicAttributes({ asPath: [65062], nextHop: '192.0.2.62' }),
+        nlri: [parsePrefix('10.62.0.0/24'), parsePrefix('10.62.1.0/24')],
+      }),
+    );
     await until(() => s.speaker.counters('127.0.0.62')?.accepted === 2, 'paths');
     const text = await metrics.text();
     expect(text).toContain('bgp2vpc_bgp_session_established{peer="127.0.0.62"} 1');

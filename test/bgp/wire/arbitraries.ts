@@ -1,14 +1,6 @@
 // fast-check generators for BGP messages (shared by the property tests and scripts/fuzz-codec.ts).
 import fc from 'fast-check';
-import type {
-  AsPathSegment,
-  Capability,
-  DecodeContext,
-  Nlri,
-  OpenInput,
-  PathAttribute,
-  UpdateInput,
-} from '../../../src/bgp/wire/index.js';
+import type { AsPathSegment, Capability, DecodeContext, Nlri, OpenInput, PathAttribute, UpdateInput } from '../../../src/bgp/wire/index.js';
 import { encodeOpen, encodeUpdate, encodeNotification, encodeKeepalive, encodeRouteRefresh } from '../../../src/bgp/wire/index.js';
 import { formatIpv4, formatIpv6 } from '../../../src/net/address.js';
 import { makePrefix } from '../../../src/net/prefix.js';
@@ -43,10 +35,7 @@ export function nlriArb(family: 'ipv4' | 'ipv6', addPath: boolean): fc.Arbitrary
 
 function segmentsArb(asn: fc.Arbitrary<number>, confed: boolean): fc.Arbitrary<AsPathSegment[]> {
   const types = confed ? (['sequence', 'set', 'confed-sequence', 'confed-set'] as const) : (['sequence', 'set'] as const);
-  return fc.array(
-    fc.record({ type: fc.constantFrom(...types), asns: fc.array(asn, { minLength: 1, maxLength: 8 }) }),
-    { maxLength: 4 },
-  );
+  return fc.array(fc.record({ type: fc.constantFrom(...types), asns: fc.array(asn, { minLength: 1, maxLength: 8 }) }), { maxLength: 4 });
 }
 
 /** Optional attributes besides the mandatory three; unique by type. */
@@ -63,9 +52,7 @@ function optionalAttrs(ctx: DecodeContext): fc.Arbitrary<PathAttribute[]> {
     fc
       .array(fc.uint8Array({ minLength: 8, maxLength: 8 }), { minLength: 1, maxLength: 4 })
       .map((cs) => ({ type: 'extended-communities', communities: cs.map((c) => Buffer.from(c).toString('hex')) })),
-    fc
-      .array(fc.tuple(u32, u32, u32), { minLength: 1, maxLength: 4 })
-      .map((communities) => ({ type: 'large-communities', communities })),
+    fc.array(fc.tuple(u32, u32, u32), { minLength: 1, maxLength: 4 }).map((communities) => ({ type: 'large-communities', communities })),
     fc
       .record({
         code: fc.integer({ min: 19, max: 255 }).filter((c) => c !== 32),
@@ -78,7 +65,9 @@ function optionalAttrs(ctx: DecodeContext): fc.Arbitrary<PathAttribute[]> {
     pool.push(segmentsArb(asn4, false).map((segments) => ({ type: 'as4-path', segments })));
     pool.push(fc.record({ asn: asn4, address: any4 }).map((a) => ({ type: 'as4-aggregator', ...a })));
   }
-  return fc.subarray(pool.map((_, i) => i)).chain((idx) => (idx.length === 0 ? fc.constant([]) : fc.tuple(...idx.map((i) => pool[i] as fc.Arbitrary<PathAttribute>))));
+  return fc
+    .subarray(pool.map((_, i) => i))
+    .chain((idx) => (idx.length === 0 ? fc.constant([]) : fc.tuple(...idx.map((i) => pool[i] as fc.Arbitrary<PathAttribute>))));
 }
 
 /** A valid UPDATE (as an input to encodeUpdate) that fits 4096 bytes for the context. */
@@ -126,14 +115,24 @@ export function updateArb(ctx: DecodeContext): fc.Arbitrary<UpdateInput> {
 }
 
 export const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
-  fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }) }).map((x) => ({ type: 'multiprotocol' as const, ...x })),
-  fc.constantFrom<Capability>({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }, { type: 'cisco-route-refresh' }, { type: 'extended-message' }),
+  fc
+    .record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }) })
+    .map((x) => ({ type: 'multiprotocol' as const, ...x })),
+  fc.constantFrom<Capability>(
+    { type: 'route-refresh' },
+    { type: 'enhanced-route-refresh' },
+    { type: 'cisco-route-refresh' },
+    { type: 'extended-message' },
+  ),
   asn4.map((asn) => ({ type: 'four-octet-asn' as const, asn })),
   fc
     .record({
       restartFlags: fc.integer({ min: 0, max: 15 }),
       restartTime: fc.integer({ min: 0, max: 4095 }),
-      families: fc.array(fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }), forwardingPreserved: fc.boolean() }), { maxLength: 4 }),
+      families: fc.array(
+        fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }), forwardingPreserved: fc.boolean() }),
+        { maxLength: 4 },
+      ),
     })
     .map((x) => ({ type: 'graceful-restart' as const, ...x })),
   fc
@@ -148,16 +147,30 @@ export const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
     )
     .map((families) => ({ type: 'long-lived-gr' as const, families })),
   fc
-    .array(fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }), mode: fc.constantFrom('receive', 'send', 'both') as fc.Arbitrary<'receive' | 'send' | 'both'> }), {
-      minLength: 1,
-      maxLength: 4,
-    })
+    .array(
+      fc.record({
+        afi: fc.integer({ min: 0, max: 0xffff }),
+        safi: fc.integer({ min: 0, max: 255 }),
+        mode: fc.constantFrom('receive', 'send', 'both') as fc.Arbitrary<'receive' | 'send' | 'both'>,
+      }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    )
     .map((families) => ({ type: 'add-path' as const, families })),
   fc
-    .array(fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 0xffff }), nextHopAfi: fc.integer({ min: 0, max: 0xffff }) }), {
-      minLength: 1,
-      maxLength: 4,
-    })
+    .array(
+      fc.record({
+        afi: fc.integer({ min: 0, max: 0xffff }),
+        safi: fc.integer({ min: 0, max: 0xffff }),
+        nextHopAfi: fc.integer({ min: 0, max: 0xffff }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    )
     .map((families) => ({ type: 'extended-next-hop' as const, families })),
   fc.record({ hostname: fc.string({ maxLength: 40 }), domain: fc.string({ maxLength: 40 }) }).map((x) => ({ type: 'fqdn' as const, ...x })),
   fc
@@ -180,11 +193,13 @@ export function validMessageArb(ctx: DecodeContext): fc.Arbitrary<Buffer> {
   return fc.oneof(
     openArb.map(encodeOpen),
     updateArb(ctx).map((u) => encodeUpdate(u, ctx)),
-    fc.record({ code: fc.integer({ min: 1, max: 8 }), subcode: fc.integer({ min: 0, max: 11 }), data: fc.uint8Array({ maxLength: 40 }) }).map((n) =>
-      encodeNotification({ ...n, data: Buffer.from(n.data) }),
-    ),
+    fc
+      .record({ code: fc.integer({ min: 1, max: 8 }), subcode: fc.integer({ min: 0, max: 11 }), data: fc.uint8Array({ maxLength: 40 }) })
+      .map((n) => encodeNotification({ ...n, data: Buffer.from(n.data) })),
     fc.constant(encodeKeepalive()),
-    fc.tuple(fc.integer({ min: 1, max: 2 }), fc.constantFrom('request', 'borr', 'eorr') as fc.Arbitrary<'request' | 'borr' | 'eorr'>).map(([afi, st]) => encodeRouteRefresh(afi, 1, st)),
+    fc
+      .tuple(fc.integer({ min: 1, max: 2 }), fc.constantFrom('request', 'borr', 'eorr') as fc.Arbitrary<'request' | 'borr' | 'eorr'>)
+      .map(([afi, st]) => encodeRouteRefresh(afi, 1, st)),
   );
 }
 

@@ -65,8 +65,21 @@ describe('toPathAttributes', () => {
     });
   });
   it('uses AS_PATH as is on a 4-octet session; MED and LOCAL_PREF stay absent when not sent', () => {
-    const pa = toPathAttributes([{ type: 'origin', origin: 0 }, { type: 'as-path', segments: [seq(65001, 65002)] }], true);
-    expect(pa).toEqual({ origin: 0, asPath: [65001, 65002], asPathLength: 2, communities: [], largeCommunities: [], extendedCommunities: [] });
+    const pa = toPathAttributes(
+      [
+        { type: 'origin', origin: 0 },
+        { type: 'as-path', segments: [seq(65001, 65002)] },
+      ],
+      true,
+    );
+    expect(pa).toEqual({
+      origin: 0,
+      asPath: [65001, 65002],
+      asPathLength: 2,
+      communities: [],
+      largeCommunities: [],
+      extendedCommunities: [],
+    });
     expect('med' in pa).toBe(false);
   });
 });

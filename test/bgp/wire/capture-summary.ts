@@ -1,7 +1,14 @@
 // Test helper: a one-line text summary of each decoded message, so capture tests can list the expected
 // contents of a session literally (values as tshark shows them).
 import { readTcpStreams } from '../../support/pcap.js';
-import { decodeMessage, Framer, DEFAULT_CONTEXT, type BgpMessage, type Capability, type PathAttribute } from '../../../src/bgp/wire/index.js';
+import {
+  decodeMessage,
+  Framer,
+  DEFAULT_CONTEXT,
+  type BgpMessage,
+  type Capability,
+  type PathAttribute,
+} from '../../../src/bgp/wire/index.js';
 import { formatPrefix } from '../../../src/net/prefix.js';
 import type { Nlri } from '../../../src/bgp/wire/index.js';
 import { fileURLToPath } from 'node:url';

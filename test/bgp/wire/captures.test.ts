@@ -36,10 +36,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'UPDATE -2001:db8:2:1::/64',
       'NOTIFICATION 6/2',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'bird.pcap': {
     '127.0.0.12': [
@@ -53,10 +50,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'UPDATE -2001:db8:2:1::/64',
       'NOTIFICATION 6/2',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'exabgp-nhself.pcap': {
     '127.0.0.14': [
@@ -74,10 +68,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'UPDATE +2001:db8:4::/64 origin=0 aspath=65004 mp-nh=::ffff:127.0.0.14',
       'UPDATE -2001:db8:4:1::/64 origin=0 aspath=65004',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'exabgp.pcap': {
     '127.0.0.14': [
@@ -95,10 +86,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'UPDATE +2001:db8:4::/64 origin=0 aspath=65004 mp-nh=2001:db8:ffff::14',
       'UPDATE -2001:db8:4:1::/64 origin=0 aspath=65004',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'frr-nhself.pcap': {
     '127.0.0.13': [
@@ -111,10 +99,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'NOTIFICATION 6/3',
       'NOTIFICATION 6/2',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'frr.pcap': {
     '127.0.0.13': [
@@ -127,10 +112,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'NOTIFICATION 6/3',
       'NOTIFICATION 6/2',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'gobgp-nhself.pcap': {
     '127.0.0.11': [
@@ -143,10 +125,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'UPDATE -2001:db8:1:1::/64',
       'NOTIFICATION 6/3',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'gobgp.pcap': {
     '127.0.0.11': [
@@ -159,10 +138,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       'UPDATE -2001:db8:1:1::/64',
       'NOTIFICATION 6/3',
     ],
-    '127.0.0.1': [
-      'OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)',
-      'KEEPALIVE',
-    ],
+    '127.0.0.1': ['OPEN as=65000 hold=90 id=127.0.0.1 caps=rr,fqdn(vm),mp(1/1),mp(2/1),as4(65000),ext-nh(1/1:2)', 'KEEPALIVE'],
   },
   'rx-bird.pcap': {
     '127.0.0.12': [
@@ -318,7 +294,14 @@ describe('what each implementation sends (TESTBED.md)', () => {
       .map(summarize);
 
   it('gobgpd: extended next hop (IPv4 over IPv6) and FQDN, no graceful restart, NOTIFICATION 6/3 on stop', () => {
-    expect(types('gobgp.pcap', '127.0.0.11')).toEqual(['route-refresh', 'fqdn', 'multiprotocol', 'multiprotocol', 'four-octet-asn', 'extended-next-hop']);
+    expect(types('gobgp.pcap', '127.0.0.11')).toEqual([
+      'route-refresh',
+      'fqdn',
+      'multiprotocol',
+      'multiprotocol',
+      'four-octet-asn',
+      'extended-next-hop',
+    ]);
     expect(open('gobgp.pcap', '127.0.0.11').capabilities).toContainEqual({
       type: 'extended-next-hop',
       families: [{ afi: 1, safi: 1, nextHopAfi: 2 }],

@@ -57,7 +57,12 @@ describe('OPEN', () => {
 
   // One vector per capability: [name, code, value hex with field comments, decoded]
   const vectors: [string, string, string, Capability][] = [
-    ['multiprotocol IPv6 unicast', '01', '0002' /* AFI 2 */ + '00' /* reserved */ + '01' /* SAFI 1 */, { type: 'multiprotocol', afi: 2, safi: 1 }],
+    [
+      'multiprotocol IPv6 unicast',
+      '01',
+      '0002' /* AFI 2 */ + '00' /* reserved */ + '01' /* SAFI 1 */,
+      { type: 'multiprotocol', afi: 2, safi: 1 },
+    ],
     ['route refresh', '02', '', { type: 'route-refresh' }],
     ['enhanced route refresh', '46', '', { type: 'enhanced-route-refresh' }],
     ['Cisco route refresh (128)', '80', '', { type: 'cisco-route-refresh' }],

@@ -55,7 +55,9 @@ const streamOf = (file: Buffer) => tcpStreams(tcpSegments(readPcap(file)));
 describe('pcap reader', () => {
   it('Linux cooked (113) IPv4: SYN sets the base; out-of-order and retransmitted segments are reassembled', () => {
     const sll = (ip: Buffer) => Buffer.concat([Buffer.from('0000030400060000000000000000' + '0800', 'hex'), ip]);
-    const frames = [tcp(99, 0x02, ''), tcp(106, 0x18, 'world'), tcp(100, 0x18, 'hello '), tcp(100, 0x18, 'hello ')].map((t) => sll(ipv4(t)));
+    const frames = [tcp(99, 0x02, ''), tcp(106, 0x18, 'world'), tcp(100, 0x18, 'hello '), tcp(100, 0x18, 'hello ')].map((t) =>
+      sll(ipv4(t)),
+    );
     const [s] = streamOf(pcap(113, frames));
     expect(s?.data.toString()).toBe('hello world');
     expect([s?.src, s?.srcPort, s?.dst, s?.dstPort]).toEqual(['10.0.0.1', 40000, '10.0.0.2', 179]);

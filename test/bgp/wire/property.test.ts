@@ -43,63 +43,69 @@ const NOOP: UpdateVisitor = { header() {}, announceIpv4() {}, withdrawIpv4() {},
 describe('codec properties', () => {
   it('UPDATE: decode(encode(u)) gives back u, and re-encoding is byte-identical', () => {
     fc.assert(
-      fc.property(ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), updateArb(ctx))), ([ctx, u]) => {
-        let bytes: Buffer;
-        try {
-          bytes = encodeUpdate(u, ctx);
-        } catch (e) {
-          // Generated too large for 4096 bytes: the encoder must say so, nothing else.
-          expect((e as { code?: string }).code).toBe('BGP_ENCODE_ERROR');
-          return;
-        }
-        const d = decodeUpdate(bytes, ctx);
-        expect(d.treatAsWithdraw).toBeUndefined();
-        expect(d.discarded).toEqual([]);
-        expect(d.withdrawn).toEqual(u.withdrawn);
-        expect(d.nlri).toEqual(u.nlri);
-        // The generators give MP NLRI as Nlri values, so the inputs are PathAttributes as they are.
-        const expectedAttrs = [
-          ...(u.mpUnreach ? [u.mpUnreach as PathAttribute] : []),
-          ...(u.mpReach ? [u.mpReach as PathAttribute] : []),
-          ...(u.attributes ?? []),
-        ].map(stripFlags);
-        expect(d.attributes.map(stripFlags)).toEqual(expectedAttrs);
-        expect(encodeUpdate(d, ctx).equals(bytes)).toBe(true);
-      }),
+      fc.property(
+        ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), updateArb(ctx))),
+        ([ctx, u]) => {
+          let bytes: Buffer;
+          try {
+            bytes = encodeUpdate(u, ctx);
+          } catch (e) {
+            // Generated too large for 4096 bytes: the encoder must say so, nothing else.
+            expect((e as { code?: string }).code).toBe('BGP_ENCODE_ERROR');
+            return;
+          }
+          const d = decodeUpdate(bytes, ctx);
+          expect(d.treatAsWithdraw).toBeUndefined();
+          expect(d.discarded).toEqual([]);
+          expect(d.withdrawn).toEqual(u.withdrawn);
+          expect(d.nlri).toEqual(u.nlri);
+          // The generators give MP NLRI as Nlri values, so the inputs are PathAttributes as they are.
+          const expectedAttrs = [
+            ...(u.mpUnreach ? [u.mpUnreach as PathAttribute] : []),
+            ...(u.mpReach ? [u.mpReach as PathAttribute] : []),
+            ...(u.attributes ?? []),
+          ].map(stripFlags);
+          expect(d.attributes.map(stripFlags)).toEqual(expectedAttrs);
+          expect(encodeUpdate(d, ctx).equals(bytes)).toBe(true);
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('walkUpdate reports exactly what decodeUpdate returns, path ids included', () => {
     fc.assert(
-      fc.property(ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), updateArb(ctx))), ([ctx, u]) => {
-        let bytes: Buffer;
-        try {
-          bytes = encodeUpdate(u, ctx);
-        } catch {
-          return;
-        }
-        const d = decodeUpdate(bytes, ctx);
-        const key = (n: Nlri) => `${formatPrefix(n.prefix)}#${n.pathId}`;
-        const want = [
-          ...d.withdrawn.map((n) => '-' + key(n)),
-          ...(d.mpUnreach?.nlri ?? []).map((n) => '-' + key(n)),
-          ...d.nlri.map((n) => '+' + key(n)),
-          ...(d.mpReach?.nlri ?? []).map((n) => '+' + key(n)),
-        ];
-        const got: string[] = [];
-        const v6 = (b: Buffer, o: number, l: number) => formatPrefix({ family: 'ipv6', addr: readIpv6Prefix(b, o, l), len: l });
-        const h = walkUpdate(bytes, ctx, {
-          header() {},
-          announceIpv4: (a, l, id) => got.push(`+${formatIpv4(a)}/${l}#${id}`),
-          withdrawIpv4: (a, l, id) => got.push(`-${formatIpv4(a)}/${l}#${id}`),
-          announceIpv6: (b, o, l, id) => got.push(`+${v6(b, o, l)}#${id}`),
-          withdrawIpv6: (b, o, l, id) => got.push(`-${v6(b, o, l)}#${id}`),
-        });
-        expect(got).toEqual(want);
-        expect(h.nextHop).toBe(u.attributes?.find((a) => a.type === 'next-hop')?.nextHop);
-        expect(h.mpReach?.nextHop).toBe(u.mpReach?.nextHop);
-      }),
+      fc.property(
+        ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), updateArb(ctx))),
+        ([ctx, u]) => {
+          let bytes: Buffer;
+          try {
+            bytes = encodeUpdate(u, ctx);
+          } catch {
+            return;
+          }
+          const d = decodeUpdate(bytes, ctx);
+          const key = (n: Nlri) => `${formatPrefix(n.prefix)}#${n.pathId}`;
+          const want = [
+            ...d.withdrawn.map((n) => '-' + key(n)),
+            ...(d.mpUnreach?.nlri ?? []).map((n) => '-' + key(n)),
+            ...d.nlri.map((n) => '+' + key(n)),
+            ...(d.mpReach?.nlri ?? []).map((n) => '+' + key(n)),
+          ];
+          const got: string[] = [];
+          const v6 = (b: Buffer, o: number, l: number) => formatPrefix({ family: 'ipv6', addr: readIpv6Prefix(b, o, l), len: l });
+          const h = walkUpdate(bytes, ctx, {
+            header() {},
+            announceIpv4: (a, l, id) => got.push(`+${formatIpv4(a)}/${l}#${id}`),
+            withdrawIpv4: (a, l, id) => got.push(`-${formatIpv4(a)}/${l}#${id}`),
+            announceIpv6: (b, o, l, id) => got.push(`+${v6(b, o, l)}#${id}`),
+            withdrawIpv6: (b, o, l, id) => got.push(`-${v6(b, o, l)}#${id}`),
+          });
+          expect(got).toEqual(want);
+          expect(h.nextHop).toBe(u.attributes?.find((a) => a.type === 'next-hop')?.nextHop);
+          expect(h.mpReach?.nextHop).toBe(u.mpReach?.nextHop);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -125,13 +131,16 @@ describe('codec properties', () => {
 
   it('corrupted messages decode or throw BgpMessageError only (convenient and visitor paths)', () => {
     fc.assert(
-      fc.property(ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), mutatedMessageArb(ctx))), ([ctx, m]) => {
-        decodeOnlyBgpErrors(() => {
-          for (const x of new Framer().push(m)) decodeMessage(x, ctx);
-        });
-        decodeOnlyBgpErrors(() => decodeMessage(m, ctx));
-        if (m[18] === 2 && m.length >= 23) decodeOnlyBgpErrors(() => walkUpdate(m, ctx, NOOP));
-      }),
+      fc.property(
+        ctxArb.chain((ctx) => fc.tuple(fc.constant(ctx), mutatedMessageArb(ctx))),
+        ([ctx, m]) => {
+          decodeOnlyBgpErrors(() => {
+            for (const x of new Framer().push(m)) decodeMessage(x, ctx);
+          });
+          decodeOnlyBgpErrors(() => decodeMessage(m, ctx));
+          if (m[18] === 2 && m.length >= 23) decodeOnlyBgpErrors(() => walkUpdate(m, ctx, NOOP));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -106,11 +106,7 @@ describe('path attributes, one vector each', () => {
       attr(0xe0, 99, 'deadbeef'),
       { type: 'unknown', flags: 0xe0, code: 99, value: hex('deadbeef') },
     ],
-    [
-      'extended-length ORIGIN (flag 0x10) is accepted and kept',
-      attr(0x50, 1, '00'),
-      { type: 'origin', flags: 0x50, origin: 0 },
-    ],
+    ['extended-length ORIGIN (flag 0x10) is accepted and kept', attr(0x50, 1, '00'), { type: 'origin', flags: 0x50, origin: 0 }],
   ];
 
   it.each(vectors)('%s', (_name, a, decoded, ctx = DEFAULT_CONTEXT) => {
@@ -123,7 +119,13 @@ describe('path attributes, one vector each', () => {
   });
 
   it('encoders use the standard flags when none are given', () => {
-    const m = encodeUpdate({ attributes: [{ type: 'med', med: 5 }, { type: 'communities', communities: [1] }, { type: 'origin', origin: 0 }] });
+    const m = encodeUpdate({
+      attributes: [
+        { type: 'med', med: 5 },
+        { type: 'communities', communities: [1] },
+        { type: 'origin', origin: 0 },
+      ],
+    });
     expect(m.subarray(23).toString('hex')).toBe(attr(0x80, 4, '00000005') + attr(0xc0, 8, '00000001') + attr(0x40, 1, '00'));
   });
 
@@ -138,10 +140,21 @@ describe('path attributes, one vector each', () => {
 describe('NLRI and withdrawn routes', () => {
   it('IPv4 prefixes of every byte length; trailing host bits are cleared (RFC 4271 §4.3)', () => {
     const nlri =
-      '00' /* 0.0.0.0/0 */ + '08 0a' /* 10.0.0.0/8 */ + '10 ac10' /* 172.16.0.0/16 */ + '18 c00002' /* 192.0.2.0/24 */ +
-      '20 c0000201' /* 192.0.2.1/32 */ + '1c c00002ff' /* 192.0.2.255/28 → 192.0.2.240/28 */;
+      '00' /* 0.0.0.0/0 */ +
+      '08 0a' /* 10.0.0.0/8 */ +
+      '10 ac10' /* 172.16.0.0/16 */ +
+      '18 c00002' /* 192.0.2.0/24 */ +
+      '20 c0000201' /* 192.0.2.1/32 */ +
+      '1c c00002ff'; /* 192.0.2.255/28 → 192.0.2.240/28 */
     const u = decodeUpdate(update('', MANDATORY, nlri), DEFAULT_CONTEXT);
-    expect(u.nlri.map((n) => formatPrefix(n.prefix))).toEqual(['0.0.0.0/0', '10.0.0.0/8', '172.16.0.0/16', '192.0.2.0/24', '192.0.2.1/32', '192.0.2.240/28']);
+    expect(u.nlri.map((n) => formatPrefix(n.prefix))).toEqual([
+      '0.0.0.0/0',
+      '10.0.0.0/8',
+      '172.16.0.0/16',
+      '192.0.2.0/24',
+      '192.0.2.1/32',
+      '192.0.2.240/28',
+    ]);
     expect(u.nlri.every((n) => n.pathId === 0)).toBe(true);
   });
 
@@ -263,7 +276,13 @@ describe('End-of-RIB (RFC 4724 §2)', () => {
     expect(m.subarray(19).toString('hex')).toBe('0000' + '0006' + '800f03' + '000201');
     expect(decodeUpdate(m, DEFAULT_CONTEXT).endOfRib).toBe('ipv6');
     const seen: string[] = [];
-    walkUpdate(m, DEFAULT_CONTEXT, { header: (h) => seen.push(String(h.endOfRib)), announceIpv4() {}, withdrawIpv4() {}, announceIpv6() {}, withdrawIpv6() {} });
+    walkUpdate(m, DEFAULT_CONTEXT, {
+      header: (h) => seen.push(String(h.endOfRib)),
+      announceIpv4() {},
+      withdrawIpv4() {},
+      announceIpv6() {},
+      withdrawIpv6() {},
+    });
     expect(seen).toEqual(['ipv6']);
   });
   it('a withdrawal-only UPDATE is not End-of-RIB', () => {

@@ -15,7 +15,10 @@ const BINARIES: Readonly<Record<PeerKind, readonly string[]>> = {
 function onPath(bin: string): boolean {
   const candidates = bin.includes('/')
     ? [bin]
-    : (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin']).map((d) => join(d, bin));
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .concat(['/usr/sbin', '/sbin'])
+        .map((d) => join(d, bin));
   return candidates.some((p) => {
     try {
       accessSync(p, constants.X_OK);
@@ -37,8 +40,7 @@ export function missingBinaries(kinds: readonly PeerKind[]): string[] {
 
 /** True in CI or when BGP2VPC_REQUIRE_PEERS=1: a missing peer is a failure, not a skip. */
 export const peersRequired: boolean =
-  (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') ||
-  process.env.BGP2VPC_REQUIRE_PEERS === '1';
+  (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') || process.env.BGP2VPC_REQUIRE_PEERS === '1';
 
 export interface PeerGate {
   /** Run the real-peer tests. */

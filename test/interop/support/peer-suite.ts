@@ -65,7 +65,13 @@ export function definePeerSuite(x: PeerExpectations): void {
         nextHop4: `192.0.2.${10 + n}`,
         nextHop6: `2001:db8:ffff::${10 + n}`,
         grTime: GR_TIME,
-        routes: [doc4, { prefix: self4, nextHop: 'self' }, { prefix: explicit4, nextHop: explicitNh }, doc6, { prefix: self6, nextHop: 'self' }],
+        routes: [
+          doc4,
+          { prefix: self4, nextHop: 'self' },
+          { prefix: explicit4, nextHop: explicitNh },
+          doc6,
+          { prefix: self6, nextHop: 'self' },
+        ],
       });
     });
 
@@ -98,7 +104,10 @@ export function definePeerSuite(x: PeerExpectations): void {
       const mark = Date.now();
       await peer.withdraw(doc4);
       await h.waitNoPath(peerAddr, doc4);
-      await h.waitPaths(peerAddr, expected().filter((l) => !l.startsWith(`${doc4} `)));
+      await h.waitPaths(
+        peerAddr,
+        expected().filter((l) => !l.startsWith(`${doc4} `)),
+      );
       expect(h.rib.removalsOf(peerAddr, mark).map((r) => r.prefix)).toEqual([doc4]);
       await peer.withdraw(doc6);
       await h.waitNoPath(peerAddr, doc6);
@@ -130,7 +139,11 @@ export function definePeerSuite(x: PeerExpectations): void {
         const down = h.rib.downsOf(peerAddr, mark)[0];
         expect(down?.reason).toBe('tcp-closed');
         expect(down?.staleUntil).toBeDefined();
-        await h.waitPaths(peerAddr, expected().map((l) => `${l} stale`), 5_000);
+        await h.waitPaths(
+          peerAddr,
+          expected().map((l) => `${l} stale`),
+          5_000,
+        );
         await peer.up({ gracefulRestart: true });
         await h.waitPeerUp(peerAddr, GR_TIME * 1000 * 3, logs);
         await h.waitPaths(peerAddr, expected(), 20_000, logs);
@@ -140,7 +153,11 @@ export function definePeerSuite(x: PeerExpectations): void {
       it('a crash with no restart: stale paths go when the restart time runs out', async () => {
         const mark = Date.now();
         await peer.crash();
-        await h.waitPaths(peerAddr, expected().map((l) => `${l} stale`), 10_000);
+        await h.waitPaths(
+          peerAddr,
+          expected().map((l) => `${l} stale`),
+          10_000,
+        );
         // Still there well inside the restart time...
         await holdsFor(() => h.rib.pathsOf(peerAddr).length === expected().length, (GR_TIME * 1000) / 2, 'stale paths kept');
         // ...and gone after it (timer armed at session loss; generous margin for a loaded machine).

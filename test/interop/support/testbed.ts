@@ -220,7 +220,9 @@ export class TestbedPeer {
     for (const f of files[this.kind]) {
       const p = join(this.dir, f);
       if (!existsSync(p)) continue;
-      const text = readFileSync(p, 'utf8').split('\n').filter((l) => !l.includes('zclient_send_message'));
+      const text = readFileSync(p, 'utf8')
+        .split('\n')
+        .filter((l) => !l.includes('zclient_send_message'));
       parts.push(`--- ${p}\n${text.slice(-lines).join('\n')}`);
     }
     return parts.join('\n');

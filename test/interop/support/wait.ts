@@ -21,10 +21,7 @@ export interface WaitOptions {
  * Polls `probe` until it returns a value other than undefined/false and returns that value. A probe that throws
  * counts as "not yet" (the last error is reported on timeout).
  */
-export async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  opts: WaitOptions = {},
-): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, opts: WaitOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const intervalMs = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;

@@ -43,13 +43,18 @@ describe('admin API', () => {
     expect(set.json).toMatchObject({ errorRate: 1, denied: ['CreateRoute'], throttle: false });
     expect(await errorCode(f.ec2.send(new DescribeVpcsCommand({})))).toBe('InternalError');
     await admin('POST', '/faults', { throttle: { mutating: { burst: 1, perSecond: 1 } } });
-    expect((await admin('GET', '/faults')).json).toMatchObject({ throttle: { mutating: { burst: 1, perSecond: 1 }, describe: { burst: 100, perSecond: 20 } } });
+    expect((await admin('GET', '/faults')).json).toMatchObject({
+      throttle: { mutating: { burst: 1, perSecond: 1 }, describe: { burst: 100, perSecond: 20 } },
+    });
     await admin('POST', '/faults', { clear: true });
     await f.ec2.send(new DescribeVpcsCommand({}));
   });
 
   it('drift: put and delete a route, terminate an instance, delete an ENI', async () => {
-    const put = await admin('PUT', `/route-tables/${f.rtb}/routes`, { destination: '100.64.3.0/24', target: { networkInterfaceId: f.nodeBEni } });
+    const put = await admin('PUT', `/route-tables/${f.rtb}/routes`, {
+      destination: '100.64.3.0/24',
+      target: { networkInterfaceId: f.nodeBEni },
+    });
     expect(put.json).toMatchObject({ destination: '100.64.3.0/24', networkInterfaceId: f.nodeBEni, state: 'active' });
     expect((await admin('POST', `/instances/${f.nodeB}/terminate`)).status).toBe(200);
     const rs = (await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb] }))).RouteTables?.[0]?.Routes;
@@ -73,7 +78,9 @@ describe('admin API', () => {
     const names = r.json.names as Record<string, string>;
     expect(names.v2).toMatch(/^vpc-/);
     expect(f.emu.model.instances.get(names.n ?? '')?.subnetId).toBe(names.s);
-    const badDoc = await admin('POST', '/setup', { vpcs: [{ name: 'v3', cidr: '10.60.0.0/16', subnets: [{ name: 's3', cidr: '10.99.0.0/24' }] }] });
+    const badDoc = await admin('POST', '/setup', {
+      vpcs: [{ name: 'v3', cidr: '10.60.0.0/16', subnets: [{ name: 's3', cidr: '10.99.0.0/24' }] }],
+    });
     expect(badDoc.status).toBe(400);
     expect(badDoc.json.error).toMatch(/^vpcs\.0 \(v3\): InvalidSubnet\.Range/);
   });

@@ -151,7 +151,11 @@ describe('random 5xx, latency, timeouts, denial', () => {
     expect(f.emu.calls[0]).toMatchObject({ action: 'CreateRoute', outcome: 'ok', timedOut: true });
     expect(f.emu.model.findRoute(f.rtb, '100.64.0.0/24')?.networkInterfaceId).toBe(f.nodeAEni);
     f.emu.faults.timeouts(0);
-    expect(await errorCode(f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni })))).toBe('RouteAlreadyExists');
+    expect(
+      await errorCode(
+        f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni })),
+      ),
+    ).toBe('RouteAlreadyExists');
   });
 
   it('timeouts with a reset: the connection drops after the delay and the SDK retries', async () => {
@@ -160,7 +164,9 @@ describe('random 5xx, latency, timeouts, denial', () => {
     f.emu.faults.timeouts(1, 3, 1_000);
     const { client } = await import('./helpers.js');
     const patient = client(f.emu, 3);
-    const p = errorCode(patient.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni })));
+    const p = errorCode(
+      patient.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f.nodeAEni })),
+    );
     await until(() => f?.emu.calls.length === 1, 'the first attempt');
     f.emu.faults.timeouts(0);
     clock.advance(1_000);
@@ -176,7 +182,8 @@ describe('random 5xx, latency, timeouts, denial', () => {
   it('deny: UnauthorizedOperation (HTTP 403), also for DryRun; a permitted DryRun is DryRunOperation', async () => {
     f = await fixture();
     f.emu.faults.deny(['CreateRoute']);
-    const cmd = (DryRun: boolean) => new CreateRouteCommand({ RouteTableId: f?.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f?.nodeAEni, DryRun });
+    const cmd = (DryRun: boolean) =>
+      new CreateRouteCommand({ RouteTableId: f?.rtb, DestinationCidrBlock: '100.64.0.0/24', NetworkInterfaceId: f?.nodeAEni, DryRun });
     await expect(f.ec2.send(cmd(false))).rejects.toMatchObject({ name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } });
     expect(await errorCode(f.ec2.send(cmd(true)))).toBe('UnauthorizedOperation');
     f.emu.faults.clear();
@@ -190,14 +197,20 @@ describe('call log and counters', () => {
     f = await fixture({ clock });
     await tag(f.ec2, f.rtb);
     clock.advance(10);
-    await errorCode(f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '10.0.0.0/16', NetworkInterfaceId: f.nodeAEni })));
+    await errorCode(
+      f.ec2.send(new CreateRouteCommand({ RouteTableId: f.rtb, DestinationCidrBlock: '10.0.0.0/16', NetworkInterfaceId: f.nodeAEni })),
+    );
     await f.ec2.send(new DescribeVpcsCommand({}));
     expect(f.emu.calls.map((c) => [c.time, c.action, c.outcome, c.httpStatus, c.mutating])).toEqual([
       [5_000, 'CreateTags', 'ok', 200, true],
       [5_010, 'CreateRoute', 'InvalidParameterValue', 400, true],
       [5_010, 'DescribeVpcs', 'ok', 200, false],
     ]);
-    expect(f.emu.calls[1]?.params).toMatchObject({ RouteTableId: f.rtb, DestinationCidrBlock: '10.0.0.0/16', NetworkInterfaceId: f.nodeAEni });
+    expect(f.emu.calls[1]?.params).toMatchObject({
+      RouteTableId: f.rtb,
+      DestinationCidrBlock: '10.0.0.0/16',
+      NetworkInterfaceId: f.nodeAEni,
+    });
     expect(f.emu.count({ mutating: true })).toBe(2);
     expect(f.emu.count({ action: 'CreateRoute' })).toBe(1);
     expect(f.emu.count({ outcome: 'ok' })).toBe(2);

@@ -26,7 +26,10 @@ const ids = (ts: readonly RouteTable[] | undefined): string[] => (ts ?? []).map(
 describe('route tables', () => {
   it('CreateRouteTable with tags; the new table has the local route and is not main', async () => {
     const out = await f.ec2.send(
-      new CreateRouteTableCommand({ VpcId: f.vpcId, TagSpecifications: [{ ResourceType: 'route-table', Tags: [{ Key: 'team', Value: 'net' }] }] }),
+      new CreateRouteTableCommand({
+        VpcId: f.vpcId,
+        TagSpecifications: [{ ResourceType: 'route-table', Tags: [{ Key: 'team', Value: 'net' }] }],
+      }),
     );
     expect(out.RouteTable).toMatchObject({
       VpcId: f.vpcId,
@@ -46,8 +49,12 @@ describe('route tables', () => {
     const out = await f.ec2.send(new AssociateRouteTableCommand({ RouteTableId: t.RouteTable?.RouteTableId, SubnetId: f.subnetB }));
     expect(out.AssociationId).toMatch(/^rtbassoc-/);
     expect(out.AssociationState?.State).toBe('associated');
-    expect(await errorCode(f.ec2.send(new AssociateRouteTableCommand({ RouteTableId: f.rtb, SubnetId: f.subnetB })))).toBe('Resource.AlreadyAssociated');
-    expect(await errorCode(f.ec2.send(new AssociateRouteTableCommand({ RouteTableId: f.rtb, SubnetId: 'subnet-0000000000000dead' })))).toBe('InvalidSubnetID.NotFound');
+    expect(await errorCode(f.ec2.send(new AssociateRouteTableCommand({ RouteTableId: f.rtb, SubnetId: f.subnetB })))).toBe(
+      'Resource.AlreadyAssociated',
+    );
+    expect(await errorCode(f.ec2.send(new AssociateRouteTableCommand({ RouteTableId: f.rtb, SubnetId: 'subnet-0000000000000dead' })))).toBe(
+      'InvalidSubnetID.NotFound',
+    );
   });
 
   it('filters: vpc-id, route-table-id, association.subnet-id, association.main, tag:*, tag-key, route.destination-cidr-block', async () => {
@@ -68,16 +75,25 @@ describe('route tables', () => {
     expect(await q('route.destination-cidr-block', ['100.64.0.0/24'])).toEqual([f.rtb]);
     // filters AND together; values within a filter OR
     const both = await f.ec2.send(
-      new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [f.vpcId] }, { Name: 'association.main', Values: ['false', 'maybe'] }] }),
+      new DescribeRouteTablesCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [f.vpcId] },
+          { Name: 'association.main', Values: ['false', 'maybe'] },
+        ],
+      }),
     );
     expect(ids(both.RouteTables)).toEqual([f.rtb]);
-    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })))).toBe('InvalidParameterValue');
+    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })))).toBe(
+      'InvalidParameterValue',
+    );
   });
 
   it('RouteTableId.N selects; an unknown ID fails the call', async () => {
     const out = await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb, f.mainRtb] }));
     expect(ids(out.RouteTables).sort()).toEqual([f.rtb, f.mainRtb].sort());
-    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb, 'rtb-0000000000000dead'] })))).toBe('InvalidRouteTableID.NotFound');
+    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb, 'rtb-0000000000000dead'] })))).toBe(
+      'InvalidRouteTableID.NotFound',
+    );
   });
 
   it('ReplaceRouteTableAssociation moves the main association; Disassociate and DeleteRouteTable', async () => {
@@ -88,18 +104,29 @@ describe('route tables', () => {
     const nowMain = await f.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }));
     expect(ids(nowMain.RouteTables)).toEqual([f.rtb]);
     expect(f.emu.model.vpc(f.vpcId).mainRouteTableId).toBe(f.rtb);
-    expect(await errorCode(f.ec2.send(new DisassociateRouteTableCommand({ AssociationId: moved.NewAssociationId })))).toBe('InvalidParameterValue');
-    const sub = (await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb] }))).RouteTables?.[0]?.Associations?.find((a) => a.SubnetId === f.subnetA);
+    expect(await errorCode(f.ec2.send(new DisassociateRouteTableCommand({ AssociationId: moved.NewAssociationId })))).toBe(
+      'InvalidParameterValue',
+    );
+    const sub = (await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.rtb] }))).RouteTables?.[0]?.Associations?.find(
+      (a) => a.SubnetId === f.subnetA,
+    );
     await f.ec2.send(new DisassociateRouteTableCommand({ AssociationId: sub?.RouteTableAssociationId }));
     await f.ec2.send(new DeleteRouteTableCommand({ RouteTableId: f.mainRtb })); // no longer main, no associations
     expect(await errorCode(f.ec2.send(new DeleteRouteTableCommand({ RouteTableId: f.rtb })))).toBe('DependencyViolation');
-    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.mainRtb] })))).toBe('InvalidRouteTableID.NotFound');
+    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.mainRtb] })))).toBe(
+      'InvalidRouteTableID.NotFound',
+    );
   });
 
   it('the main table shows its main association', async () => {
     const out = await f.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [f.mainRtb] }));
     expect(out.RouteTables?.[0]?.Associations).toEqual([
-      { Main: true, RouteTableAssociationId: expect.stringMatching(/^rtbassoc-/) as unknown, RouteTableId: f.mainRtb, AssociationState: { State: 'associated' } },
+      {
+        Main: true,
+        RouteTableAssociationId: expect.stringMatching(/^rtbassoc-/) as unknown,
+        RouteTableId: f.mainRtb,
+        AssociationState: { State: 'associated' },
+      },
     ]);
   });
 
@@ -129,6 +156,8 @@ describe('route tables', () => {
     for await (const page of paginateDescribeRouteTables({ client: f.ec2, pageSize: 7 }, {})) n += page.RouteTables?.length ?? 0;
     expect(n).toBe(24);
     expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ MaxResults: 2 })))).toBe('InvalidParameterValue');
-    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: 'garbage!' })))).toBe('InvalidPaginationToken');
+    expect(await errorCode(f.ec2.send(new DescribeRouteTablesCommand({ MaxResults: 5, NextToken: 'garbage!' })))).toBe(
+      'InvalidPaginationToken',
+    );
   });
 });

@@ -60,9 +60,11 @@ describe('state file', () => {
     expect(names.get('s')).toBe('subnet-0aaaaaaaaaaaaaaa1');
     expect(names.get('m')).toBe('rtb-0aaaaaaaaaaaaaaa2');
     expect(names.get('t')).toBe('rtb-0aaaaaaaaaaaaaaa3');
-    await expect(load('vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16}\n  - {name: w, id: vpc-0123456789abcdef0, cidr: 10.1.0.0/16}\n')).rejects.toThrow(
-      /vpcs\.1 \(w\): InvalidParameterValue/,
-    );
+    await expect(
+      load(
+        'vpcs:\n  - {name: v, id: vpc-0123456789abcdef0, cidr: 10.0.0.0/16}\n  - {name: w, id: vpc-0123456789abcdef0, cidr: 10.1.0.0/16}\n',
+      ),
+    ).rejects.toThrow(/vpcs\.1 \(w\): InvalidParameterValue/);
   });
 
   it('ENIs and instances take IPv6 addresses, named or by count, in a subnet with an ipv6Cidr', async () => {
@@ -77,18 +79,26 @@ describe('state file', () => {
     const names = applyState(m, await loadStateFile(file));
     expect(m.enis.get(names.get('n.eni') ?? '')?.ipv6.map((a) => a.address)).toEqual(['2600:1f18:9:901::10']);
     expect(m.enis.get(names.get('e') ?? '')?.ipv6).toHaveLength(2);
-    await expect(load(doc.replace("{name: n, subnet: s,", "{name: n, subnet: s4,"))).rejects.toThrow(/vpcs\.0 \(v\): InvalidParameterValue: .*no IPv6 CIDR/);
+    await expect(load(doc.replace('{name: n, subnet: s,', '{name: n, subnet: s4,'))).rejects.toThrow(
+      /vpcs\.0 \(v\): InvalidParameterValue: .*no IPv6 CIDR/,
+    );
     await expect(load(doc.replace('ipv6AddressCount: 2', 'ipv6AddressCount: -1'))).rejects.toThrow(/ipv6AddressCount/);
   });
 
   it('errors: unknown field, bad reference, EC2 rule, YAML syntax, missing file', async () => {
     await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16, colour: red}\n')).rejects.toThrow(/vpcs\.0: .*colour/);
-    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16, instances: [{name: n, subnet: nowhere}]}\n')).rejects.toThrow('vpcs.0 (v): unknown subnet "nowhere"');
+    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16, instances: [{name: n, subnet: nowhere}]}\n')).rejects.toThrow(
+      'vpcs.0 (v): unknown subnet "nowhere"',
+    );
     await expect(
-      load('vpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    routeTables: [{name: t, routes: [{destination: 10.0.1.0/24, target: {internetGateway: igw-0000000000000dead}}]}]\n'),
+      load(
+        'vpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    routeTables: [{name: t, routes: [{destination: 10.0.1.0/24, target: {internetGateway: igw-0000000000000dead}}]}]\n',
+      ),
     ).rejects.toThrow(/vpcs\.0 \(v\): InvalidGatewayID\.NotFound/);
     await expect(load('vpcs: [\n')).rejects.toBeInstanceOf(StateFileError);
     await expect(loadStateFile(join(dir, 'absent.yaml'))).rejects.toThrow(/cannot read state file/);
-    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16}\n  - {name: v, cidr: 10.1.0.0/16}\n')).rejects.toThrow('vpc name "v" is used twice');
+    await expect(load('vpcs:\n  - {name: v, cidr: 10.0.0.0/16}\n  - {name: v, cidr: 10.1.0.0/16}\n')).rejects.toThrow(
+      'vpc name "v" is used twice',
+    );
   });
 });

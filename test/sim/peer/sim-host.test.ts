@@ -27,7 +27,13 @@ async function receiver(asn = 65000): Promise<{ server: Server; port: number; rx
   const sockets: Socket[] = [];
   const server = createServer((sock) => {
     sockets.push(sock);
-    const r: Received = { updates: [], notifications: [], closed: false, reset: false, ...(sock.remoteAddress ? { remoteAddress: sock.remoteAddress } : {}) };
+    const r: Received = {
+      updates: [],
+      notifications: [],
+      closed: false,
+      reset: false,
+      ...(sock.remoteAddress ? { remoteAddress: sock.remoteAddress } : {}),
+    };
     rx.push(r);
     const framer = new Framer();
     sock.on('data', (chunk: Buffer) => {
@@ -83,7 +89,14 @@ describe('SimHost', () => {
   it('opens from its own loopback address with 4-octet ASN, MP v4/v6, GR and hostname, then announces', async () => {
     const { server, port, rx } = await receiver();
     cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
-    const host = new SimHost({ localAddress: '127.0.3.11', remoteHost: '127.0.3.1', remotePort: port, asn: 4200000001, gracefulRestartTime: 60, hostname: 'node-a' });
+    const host = new SimHost({
+      localAddress: '127.0.3.11',
+      remoteHost: '127.0.3.1',
+      remotePort: port,
+      asn: 4200000001,
+      gracefulRestartTime: 60,
+      hostname: 'node-a',
+    });
     cleanup.push(() => host.kill());
     host.announce(['100.64.1.0/24', '100.65.0.10/32']);
     host.announce(['2001:db8:1::/64']);
@@ -101,7 +114,12 @@ describe('SimHost', () => {
     expect(v4?.attributes.find((a) => a.type === 'next-hop')).toMatchObject({ nextHop: '127.0.3.11' });
     expect(v4?.attributes.find((a) => a.type === 'as-path')).toMatchObject({ segments: [{ type: 'sequence', asns: [4200000001] }] });
     expect(r.updates.find((u) => u.mpReach)?.mpReach?.nextHop).toBe('::ffff:127.0.3.11'); // IPv4-mapped, like GoBGP
-    expect(r.updates.filter((u) => u.endOfRib).map((u) => u.endOfRib).sort()).toEqual(['ipv4', 'ipv6']);
+    expect(
+      r.updates
+        .filter((u) => u.endOfRib)
+        .map((u) => u.endOfRib)
+        .sort(),
+    ).toEqual(['ipv4', 'ipv6']);
   });
 
   it('withdraws, stops with Cease 6/2, and re-announces what it remembers after a restart', async () => {
@@ -112,7 +130,7 @@ describe('SimHost', () => {
     host.announce(['100.64.2.0/24', '100.64.3.0/24']);
     await host.start();
     host.withdraw(['100.64.3.0/24']);
-    await until(() => (rx[0]?.updates.some((u) => u.withdrawn.length > 0) ?? false), 'withdrawal');
+    await until(() => rx[0]?.updates.some((u) => u.withdrawn.length > 0) ?? false, 'withdrawal');
     const w = rx[0]?.updates.find((u) => u.withdrawn.length)?.withdrawn[0];
     expect(w && formatPrefix(w.prefix)).toBe('100.64.3.0/24');
     await host.stop();

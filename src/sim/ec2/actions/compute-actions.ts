@@ -74,7 +74,10 @@ function runInstances({ model, q }: ActionContext): XmlObject {
   const min = q.int('MinCount') ?? 1;
   const max = q.int('MaxCount') ?? min;
   if (min < 1 || max < min) throw new Ec2ApiError('InvalidParameterValue', `Invalid MinCount/MaxCount ${min}/${max}`);
-  const primaryFromNic = nic?.structs('PrivateIpAddresses').find((p) => p.bool('Primary'))?.str('PrivateIpAddress');
+  const primaryFromNic = nic
+    ?.structs('PrivateIpAddresses')
+    .find((p) => p.bool('Primary'))
+    ?.str('PrivateIpAddress');
   const privateIp = q.str('PrivateIpAddress') ?? nic?.str('PrivateIpAddress') ?? primaryFromNic;
   const secondaryIps = (nic?.structs('PrivateIpAddresses') ?? [])
     .filter((p) => p.bool('Primary') !== true)
@@ -100,11 +103,7 @@ function runInstances({ model, q }: ActionContext): XmlObject {
   return renderReservation(model, first.reservationId, instances);
 }
 
-function stateChanges(
-  model: Ec2Model,
-  q: QueryParams,
-  apply: (id: string) => Instance,
-): XmlObject {
+function stateChanges(model: Ec2Model, q: QueryParams, apply: (id: string) => Instance): XmlObject {
   const ids = q.list('InstanceId');
   if (ids.length === 0) throw new Ec2ApiError('MissingParameter', 'The request must contain the parameter InstanceId');
   for (const id of ids) model.instance(id); // all exist, or nothing changes

@@ -117,7 +117,10 @@ export function describeEnis(m: Ec2Model, ids: readonly string[], given: readonl
 
 function describeNetworkInterfaces({ model, q }: ActionContext): XmlObject {
   if (q.list('NetworkInterfaceId').length && q.str('MaxResults') !== undefined) {
-    throw new Ec2ApiError('InvalidParameterCombination', 'The parameter networkInterfaceIdSet cannot be used with the parameter maxResults');
+    throw new Ec2ApiError(
+      'InvalidParameterCombination',
+      'The parameter networkInterfaceIdSet cannot be used with the parameter maxResults',
+    );
   }
   const page = describeEnis(model, q.list('NetworkInterfaceId'), q.filters(), (items) => paginate(items, q));
   return { networkInterfaceSet: page.items.map((e) => renderEni(model, e)), nextToken: page.nextToken };

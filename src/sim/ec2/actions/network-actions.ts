@@ -44,7 +44,16 @@ function vpcValues(v: Vpc, name: string): readonly string[] | undefined {
   }
 }
 
-const SUBNET_FILTERS = new Set(['subnet-id', 'vpc-id', 'cidr', 'cidr-block', 'cidrBlock', 'availability-zone', 'state', 'ipv6-cidr-block-association.ipv6-cidr-block']);
+const SUBNET_FILTERS = new Set([
+  'subnet-id',
+  'vpc-id',
+  'cidr',
+  'cidr-block',
+  'cidrBlock',
+  'availability-zone',
+  'state',
+  'ipv6-cidr-block-association.ipv6-cidr-block',
+]);
 
 function subnetValues(s: Subnet, name: string): readonly string[] | undefined {
   switch (name) {
@@ -160,7 +169,10 @@ function createTags({ model, q }: ActionContext): XmlObject {
 function deleteTags({ model, q }: ActionContext): XmlObject {
   const ids = q.list('ResourceId');
   if (ids.length === 0) throw new Ec2ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet');
-  model.deleteTags(ids, q.tags().map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value })));
+  model.deleteTags(
+    ids,
+    q.tags().map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value })),
+  );
   return returnTrue;
 }
 
@@ -184,7 +196,15 @@ function describeTags({ model, q }: ActionContext): XmlObject {
   }
   const known = new Set(['resource-id', 'resource-type', 'key', 'value']);
   const match = compileFilters(q.filters(), known, (t: TagRow, n) =>
-    n === 'resource-id' ? [t.resourceId] : n === 'resource-type' ? [t.resourceType] : n === 'key' ? [t.key] : n === 'value' ? [t.value] : undefined,
+    n === 'resource-id'
+      ? [t.resourceId]
+      : n === 'resource-type'
+        ? [t.resourceType]
+        : n === 'key'
+          ? [t.key]
+          : n === 'value'
+            ? [t.value]
+            : undefined,
   );
   const page = paginate(rows.filter(match), q);
   return {

@@ -102,7 +102,10 @@ function destination(q: QueryParams): ReturnType<typeof routes.parseDestination>
     throw new Ec2ApiError('MissingParameter', 'The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock');
   }
   if (given > 1) {
-    throw new Ec2ApiError('InvalidParameterCombination', 'Only one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId may be given');
+    throw new Ec2ApiError(
+      'InvalidParameterCombination',
+      'Only one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId may be given',
+    );
   }
   if (pl !== undefined) throw new Ec2ApiError('InvalidParameterValue', 'Prefix list destinations are not supported by this emulator');
   return v4 !== undefined ? routes.parseDestination(v4, 'ipv4') : routes.parseDestination(v6 as string, 'ipv6');

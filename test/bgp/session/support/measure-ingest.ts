@@ -30,7 +30,12 @@ function encodeAll(): { announce: Buffer[]; withdraw: Buffer[] } {
   const prefixes = Array.from({ length: N }, (_, i) => ({ addr: ((10 << 24) >>> 0) + i, len: 32 }));
   const attrs = basicAttributes({ asPath: [65001], nextHop: '192.0.2.21' });
   const announce = single
-    ? prefixes.map((p, i) => encodeUpdate({ attributes: basicAttributes({ asPath: [65001], nextHop: '192.0.2.21', med: i }), nlri: [{ prefix: { family: 'ipv4', addr: BigInt(p.addr), len: 32 }, pathId: 0 }] }))
+    ? prefixes.map((p, i) =>
+        encodeUpdate({
+          attributes: basicAttributes({ asPath: [65001], nextHop: '192.0.2.21', med: i }),
+          nlri: [{ prefix: { family: 'ipv4', addr: BigInt(p.addr), len: 32 }, pathId: 0 }],
+        }),
+      )
     : encodePackedIpv4Updates(prefixes, attrs);
   return { announce, withdraw: encodePackedIpv4Withdrawals(prefixes) };
 }
@@ -73,7 +78,9 @@ async function main(): Promise<void> {
     const { speaker, port } = await startSpeaker({ neighbors: [{ address: '127.0.0.21', asn: 65001 }] }, false);
     let sink = 0;
     const off = withEvents ? speaker.on((e) => (sink += e.type === 'paths' ? e.paths.length : 0)) : () => undefined;
-    const c = fork(fileURLToPath(import.meta.url), [String(N), '--child', String(port), ...(single ? ['--single'] : [])], { execArgv: ['--import', 'tsx'] });
+    const c = fork(fileURLToPath(import.meta.url), [String(N), '--child', String(port), ...(single ? ['--single'] : [])], {
+      execArgv: ['--import', 'tsx'],
+    });
     info = await message<{ ready?: boolean; updates: number; bytes: number }>(c, (m) => m.ready === true);
     const counters = speaker.counters('127.0.0.21');
     if (!counters) throw new Error('no peer');
@@ -98,7 +105,9 @@ async function main(): Promise<void> {
     const tOut = performance.now() - t0;
     inRate.push(N / (tIn / 1000));
     outRate.push(N / (tOut / 1000));
-    console.log(`run ${run + 1}: announce ${tIn.toFixed(0)} ms (${(N / tIn / 1000).toFixed(2)} M/s, receiver CPU ${cpuMs.at(-1)?.toFixed(0)} ms incl. polling), withdraw ${tOut.toFixed(0)} ms${withEvents ? `, events ${sink}` : ''}`);
+    console.log(
+      `run ${run + 1}: announce ${tIn.toFixed(0)} ms (${(N / tIn / 1000).toFixed(2)} M/s, receiver CPU ${cpuMs.at(-1)?.toFixed(0)} ms incl. polling), withdraw ${tOut.toFixed(0)} ms${withEvents ? `, events ${sink}` : ''}`,
+    );
     off();
     c.send({ bye: true });
     await speaker.stop({ notify: false });
