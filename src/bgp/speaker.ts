@@ -46,13 +46,14 @@ import { DEFAULT_GR_LIMITS, type GrLimits } from './session/graceful-restart.js'
 import { BgpListener, type ListenAddress } from './session/listener.js';
 import { localCapabilities, type LocalCapabilities } from './session/negotiate.js';
 import { asnAllowed, NeighborTable, type DynamicRange, type StaticNeighbor } from './session/neighbors.js';
-import { Peer, type PeerEnv, type PeerStatus } from './session/peer.js';
+import { Peer, type PeerEnv } from './session/peer.js';
+import type { PeerStatus } from './session/peer-status.js';
 import { rejectSocket } from './session/connection-close.js';
 import { CeaseSubcode } from './wire/constants.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './session/adj-rib-in.js';
 
-export type { PeerStatus } from './session/peer.js';
+export type { PeerStatus } from './session/peer-status.js';
 export type { StaticNeighbor, DynamicRange, MaxPrefix, PeerOptions, AsnSet } from './session/neighbors.js';
 export type { ListenAddress } from './session/listener.js';
 
@@ -257,7 +258,7 @@ export class Speaker {
     const p = this.peerMap.get(address) ?? this.peerMap.get(canonicalAddressText(address));
     if (!p) return undefined;
     const c = p.counters;
-    const rib = p.rib;
+    const rib = p.routes.rib;
     return Object.create(c, {
       accepted: { get: () => rib.size, enumerable: true },
       stale: { get: () => rib.staleCount, enumerable: true },
@@ -266,7 +267,7 @@ export class Speaker {
 
   /** The Adj-RIB-In of a peer (read it, do not change it). */
   adjRibIn(address: string): AdjRibIn | undefined {
-    return this.peerMap.get(canonicalAddressText(address))?.rib;
+    return this.peerMap.get(canonicalAddressText(address))?.routes.rib;
   }
 
   /** Asks one peer, or every Established peer, to resend its routes (RFC 2918). Returns how many were asked. */
@@ -366,8 +367,8 @@ export class Speaker {
       });
     };
     gauge('bgp_session_established', '1 when the BGP session with the peer is Established', (p) => (p.isEstablished ? 1 : 0));
-    gauge('bgp_paths', 'Paths in the peer Adj-RIB-In (accepted, not stale)', (p) => p.rib.size);
-    gauge('bgp_stale_paths', 'Paths kept stale under graceful restart', (p) => p.rib.staleCount);
+    gauge('bgp_paths', 'Paths in the peer Adj-RIB-In (accepted, not stale)', (p) => p.routes.rib.size);
+    gauge('bgp_stale_paths', 'Paths kept stale under graceful restart', (p) => p.routes.rib.staleCount);
     counter('bgp_updates_received_total', 'UPDATE messages received', (p) => p.counters.updates);
     counter('bgp_prefixes_received_total', 'Prefixes announced by the peer', (p) => p.counters.received);
     counter('bgp_prefixes_withdrawn_total', 'Paths withdrawn by the peer', (p) => p.counters.withdrawn);

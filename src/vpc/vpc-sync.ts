@@ -24,13 +24,12 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
 import type { TablesView } from './table-view.js';
-import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
-import { errorMessage } from '../base/errors.js';
+import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
 import type { Family } from '../net/address.js';
 import type { Prefix } from '../net/prefix.js';
-import { DEFAULT_RETRY, retryDelay, type Backoff, type RetryPolicy } from '../base/backoff.js';
+import { DEFAULT_RETRY, type Backoff, type RetryPolicy } from '../base/backoff.js';
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
@@ -44,6 +43,7 @@ import { effectiveLimit, tableStatus, type TableState, type TableStatus } from '
 import { tableView } from './table-view.js';
 import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
+import { PassScheduler, type Trigger } from './pass-scheduler.js';
 
 export type { UnhealthyReason };
 
@@ -74,8 +74,6 @@ export interface VpcSyncOptions {
   readonly onMutatingSend?: (action: string) => void;
 }
 
-type Trigger = 'desired' | 'drift' | 'retry' | 'manual';
-
 const MAX_REPLANS = 3;
 /** Operator conditions found by writing: cleared before each writing pass, set again if they recur. */
 const WRITE_ERRORS = ['UnauthorizedOperation', 'AuthFailure', 'RouteLimitExceeded', 'InvalidParameterValue', 'Blocked', 'OptInRequired'];
@@ -99,12 +97,7 @@ export class VpcSync {
   private started = false;
   private stopped = false;
   private wasWriting = false;
-  private debounceTimer: TimerHandle | undefined;
-  private driftTimer: TimerHandle | undefined;
-  private retryTimer: TimerHandle | undefined;
-  private retryAttempt = 0;
-  private running: Promise<void> | undefined;
-  private rerun: Trigger | undefined;
+  private readonly passes: PassScheduler;
   private readonly health: TargetLiveness;
 
   constructor(private readonly o: VpcSyncOptions) {
@@ -134,6 +127,15 @@ export class VpcSync {
       o.driftIntervalMs ?? 60_000,
     );
     this.health = new TargetLiveness(this.resolver, this.own, this.log);
+    this.passes = new PassScheduler({
+      clock: this.clock,
+      log: this.log,
+      debounceMs: o.debounceMs ?? 200,
+      driftIntervalMs: o.driftIntervalMs ?? 60_000,
+      retry: o.retryPass ?? { baseMs: 1000, maxMs: 60_000 },
+      random: o.random ?? Math.random,
+      pass: (t) => this.pass(t),
+    });
   }
 
   private get tables(): TableState[] {
@@ -151,18 +153,14 @@ export class VpcSync {
     if (this.wasWriting) await this.registry.claimUnclaimed();
     this.started = true;
     this.log.info({ event: 'vpc_sync_started', tables: this.tables.map((t) => t.id) }, `managing ${this.tables.length} route table(s)`);
-    this.scheduleDrift();
+    this.passes.start();
   }
 
   setDesired(routes: readonly DesiredRoute[]): void {
     this.desired = routes;
     this.haveDesired = true;
     this.desiredVersion++;
-    if (!this.started || this.stopped || this.debounceTimer) return;
-    this.debounceTimer = this.clock.setTimeout(() => {
-      this.debounceTimer = undefined;
-      this.request('desired');
-    }, this.o.debounceMs ?? 200);
+    if (this.started) this.passes.changed();
   }
 
   onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
@@ -175,10 +173,7 @@ export class VpcSync {
   }
 
   async reconcileNow(): Promise<void> {
-    this.debounceTimer?.cancel();
-    this.debounceTimer = undefined;
-    while (this.running) await this.running;
-    await this.runPass('manual');
+    await this.passes.now();
   }
 
   planOnly(): Plan[] {
@@ -200,63 +195,8 @@ export class VpcSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.debounceTimer, this.driftTimer, this.retryTimer]) t?.cancel();
     this.gw.close();
-    while (this.running) await this.running;
-  }
-
-  /** Every driftIntervalMs ± 10% (jitter keeps replicas and restarts from reading in lockstep). */
-  private scheduleDrift(): void {
-    if (this.stopped) return;
-    const base = this.o.driftIntervalMs ?? 60_000;
-    const jitter = base * 0.1 * (2 * (this.o.random ?? Math.random)() - 1);
-    this.driftTimer = this.clock.setTimeout(
-      () => {
-        this.request('drift');
-        this.scheduleDrift();
-      },
-      Math.max(1, Math.round(base + jitter)),
-    );
-  }
-
-  /** Runs a pass now, or once more after the pass in flight. */
-  private request(trigger: Trigger): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.rerun = this.rerun === 'drift' ? 'drift' : trigger;
-      return;
-    }
-    void this.runPass(trigger);
-  }
-
-  private runPass(trigger: Trigger): Promise<void> {
-    const p = (async () => {
-      let t: Trigger | undefined = trigger;
-      while (t && !this.stopped) {
-        this.rerun = undefined;
-        try {
-          await this.pass(t);
-        } catch (err) {
-          this.log.error({ event: 'reconcile_error', err: errorMessage(err) }, 'reconcile pass failed');
-          this.scheduleRetry();
-        }
-        t = this.rerun;
-      }
-    })();
-    this.running = p;
-    return p.finally(() => {
-      if (this.running === p) this.running = undefined;
-    });
-  }
-
-  private scheduleRetry(): void {
-    if (this.stopped || this.retryTimer) return;
-    const cfg: Backoff = this.o.retryPass ?? { baseMs: 1000, maxMs: 60_000 };
-    const delay = Math.max(cfg.baseMs, retryDelay(this.retryAttempt++, cfg, this.o.random));
-    this.retryTimer = this.clock.setTimeout(() => {
-      this.retryTimer = undefined;
-      this.request('retry');
-    }, delay);
+    await this.passes.stop();
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -309,9 +249,9 @@ export class VpcSync {
         this.log.warn({ event: 'drift_repaired', routeTable: id, routes: n }, `repaired ${n} route(s) changed behind our back in ${id}`);
       }
     }
-    if (failed) this.scheduleRetry();
+    if (failed) this.passes.failed();
     else if (!interrupted) {
-      this.retryAttempt = 0;
+      this.passes.succeeded();
       if (writing) this.convergedVersion = version;
     }
     this.m?.reconcileDuration.observe((this.clock.now() - t0) / 1000);
@@ -348,7 +288,7 @@ export class VpcSync {
         onLimitExceeded: (family: Family) => limitHit.add(family),
         // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
         // behind this one supersedes this plan: stop and re-plan.
-        superseded: () => !this.canWrite() || (this.rerun !== undefined && this.desiredVersion !== version),
+        superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
       };
       const out = await applyPlan(ctx, { ...p, ops });
       t.routes = ctx.routes;

@@ -1,36 +1,33 @@
-// One neighbour: its connections (at most one inbound and one outbound while they race, RFC 4271 §6.8), its
-// Adj-RIB-In, counters, reconnect pacing and graceful-restart state. Sessions report here (SessionOwner);
-// the peer turns that into SpeakerEvents.
+// One neighbour: its connections (at most one inbound and one outbound while they race, RFC 4271 §6.8), OPEN
+// checks, reconnect pacing and counters. Sessions report here (SessionOwner); its routes (Adj-RIB-In, ingest,
+// graceful restart) are peer-routes.ts, which turns them into SpeakerEvents.
 import type { Socket } from 'node:net';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 import type { SpeakerEvent } from '../events.js';
-import type { Family } from '../../net/address.js';
-import type { Prefix } from '../../net/prefix.js';
 import { errorMessage } from '../../base/errors.js';
-import { AdjRibIn } from './adj-rib-in.js';
-import { decodeRouteRefresh, encodeEndOfRib, encodeRouteRefresh, walkUpdate, type DecodeContext, type OpenMessage } from '../wire/index.js';
+import { decodeRouteRefresh, encodeEndOfRib, encodeRouteRefresh, type OpenMessage } from '../wire/index.js';
 import {
   connectRetryDelay,
+  endKind,
   initialPacing,
   mayConnect,
   onConnectionEnd,
-  type ReconnectPacing,
   type PacingState,
-  type EndKind,
+  type ReconnectPacing,
 } from './reconnect-pacing.js';
 import { resolveCollision } from './collision.js';
-import type { FsmState } from './fsm.js';
 import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';
-import { StalePaths } from './stale-paths.js';
 import { ActiveConnector } from './active-connect.js';
 import { rejectSocket, shutdownData, waitClosed } from './connection-close.js';
 import { negotiate, type LocalCapabilities, type Negotiated } from './negotiate.js';
-import { checkPeerAsn, type NeighborMatch, type PeerOptions } from './neighbors.js';
+import type { NeighborMatch, PeerOptions } from './neighbors.js';
+import { checkOpenIdentity } from './open-checks.js';
+import type { PeerStatus } from './peer-status.js';
 import { PeerCounters } from './peer-counters.js';
 import { Session, type LocalOpen, type OpenVerdict, type SessionEnd, type SessionOwner } from './session.js';
-import { UpdateIngest } from './update-ingest.js';
-import { Afi, afiOf, CeaseSubcode, ErrorCode, OpenSubcode, Safi } from '../wire/constants.js';
+import { PeerRoutes } from './peer-routes.js';
+import { afiOf, CeaseSubcode, ErrorCode, Safi } from '../wire/constants.js';
 
 /** What every peer shares, provided by the speaker. */
 export interface PeerEnv {
@@ -48,51 +45,18 @@ export interface PeerEnv {
   hasListeners(): boolean;
 }
 
-/** A read-only snapshot of one peer (speaker.peers()). */
-export interface PeerStatus {
-  readonly peer: string;
-  readonly kind: 'static' | 'dynamic';
-  /** Configured ASN (static) or the one learnt from OPEN (dynamic). */
-  readonly asn: number | undefined;
-  readonly range?: string;
-  readonly group?: string;
-  readonly description?: string;
-  readonly state: FsmState;
-  readonly routerId?: string;
-  readonly hostname?: string;
-  readonly holdTime?: number;
-  /** Milliseconds in the current state (up or down), injected clock. */
-  readonly uptimeMs: number;
-  readonly capabilities: readonly string[];
-  readonly families: readonly Family[];
-  readonly counters: Readonly<PeerCounters> & {
-    readonly accepted: number;
-    readonly stale: number;
-    readonly ipv4: number;
-    readonly ipv6: number;
-  };
-  readonly lastError?: string;
-  /** Messages received on the current connection (0 when none). */
-  readonly messagesReceived: number;
-  /** Graceful restart in progress: stale paths kept until this time (ms, injected clock) or End-of-RIB. */
-  readonly staleUntil?: number;
-}
-
 export class Peer implements SessionOwner {
-  readonly rib = new AdjRibIn();
   readonly counters = new PeerCounters();
   readonly log: Logger;
-  private readonly ingest: UpdateIngest;
+  readonly routes: PeerRoutes;
   private readonly sessions = new Set<Session>();
   private readonly negotiatedBySession = new Map<Session, Negotiated>();
   /** Sessions we closed ourselves for collision or replacement: not failures. */
   private readonly quietEnds = new WeakSet<Session>();
   private est: Session | undefined;
   private neg: Negotiated | undefined;
-  private ctx: DecodeContext = { fourOctetAsn: true, addPath: { ipv4: false, ipv6: false }, extendedMessages: false };
   private pacing: PacingState = initialPacing;
   private readonly connector: ActiveConnector;
-  private readonly stale: StalePaths;
   private lastChange: number;
   private lastError: string | undefined;
   private learntAsn: number | undefined;
@@ -105,15 +69,14 @@ export class Peer implements SessionOwner {
   ) {
     this.log = env.logger.child({ peer: key });
     this.lastChange = env.clock.now();
-    this.ingest = new UpdateIngest(key, 0, this.rib, this.counters, this.log);
     this.connector = new ActiveConnector(env.clock, env.pacing.connectRetryMs);
-    this.stale = new StalePaths(
-      this.rib,
-      env.clock,
-      this.log,
-      (removed) => this.env.emit({ type: 'withdrawals', peer: this.key, removed }),
-      () => this.env.gr.stalePathTime,
-    );
+    this.routes = new PeerRoutes(key, this.counters, {
+      clock: env.clock,
+      log: this.log,
+      emit: (ev) => env.emit(ev),
+      hasListeners: () => env.hasListeners(),
+      stalePathTime: () => env.gr.stalePathTime,
+    });
   }
 
   get options(): PeerOptions {
@@ -128,14 +91,14 @@ export class Peer implements SessionOwner {
   }
   /** Idle, no stale paths and no timers: a dynamic peer in this state can be forgotten. */
   get idle(): boolean {
-    return !this.busy && this.rib.size === 0 && this.rib.staleCount === 0;
+    return !this.busy && this.routes.rib.size === 0 && this.routes.rib.staleCount === 0;
   }
   /**
    * A dynamic peer that can be forgotten: idle and holding nothing for 5 minutes (its status and last error stay
    * visible that long), and not in an idle hold we must remember.
    */
   prunable(now: number): boolean {
-    return this.idle && this.stale.staleUntil === undefined && mayConnect(this.pacing, now) && now - this.lastChange >= 300_000;
+    return this.idle && this.routes.staleUntil === undefined && mayConnect(this.pacing, now) && now - this.lastChange >= 300_000;
   }
   get negotiated(): Negotiated | undefined {
     return this.neg;
@@ -209,20 +172,10 @@ export class Peer implements SessionOwner {
   // ---- SessionOwner -----------------------------------------------------------------------------------------
 
   checkOpen(s: Session, open: OpenMessage): OpenVerdict {
-    const badAs = checkPeerAsn(this.match, open.asn);
-    if (badAs !== undefined) {
-      this.log.warn({ event: 'open_rejected', asn: open.asn }, `OPEN from ${this.key} refused: bad peer AS (${badAs})`);
-      return { ok: false, code: ErrorCode.OPEN_MESSAGE, subcode: OpenSubcode.BAD_PEER_AS, detail: `bad peer AS: ${badAs}` }; // RFC 4271 §6.2
-    }
-    // RFC 6286 §2.2: the BGP Identifier is a non-zero 32-bit value; equal to ours is only an error for iBGP.
-    if (open.routerId === '0.0.0.0' || (open.asn === this.env.asn && open.routerId === this.env.routerId)) {
-      return {
-        ok: false,
-        code: ErrorCode.OPEN_MESSAGE,
-        subcode: OpenSubcode.BAD_BGP_IDENTIFIER,
-        data: Buffer.from(open.routerId.split('.').map(Number)),
-        detail: `bad BGP identifier ${open.routerId}`,
-      };
+    const refused = checkOpenIdentity(this.match, this.env, open);
+    if (refused) {
+      this.log.warn({ event: 'open_rejected', asn: open.asn, routerId: open.routerId }, `OPEN from ${this.key} refused: ${refused.detail}`);
+      return refused;
     }
     for (const other of this.sessions) {
       if (other === s || other.done) continue;
@@ -271,9 +224,6 @@ export class Peer implements SessionOwner {
     this.est = s;
     this.neg = n;
     this.learntAsn = open.asn;
-    this.ctx = { fourOctetAsn: n.fourOctetAsn, addPath: n.addPath, extendedMessages: n.extendedMessage };
-    this.ingest.sessionUp(open.asn, n.fourOctetAsn);
-    this.ingest.maxPrefix = this.options.maxPrefix;
     this.lastChange = this.env.clock.now();
     this.connector.cancelScheduled();
     this.log.info(
@@ -297,50 +247,23 @@ export class Peer implements SessionOwner {
     // negotiated family right away. A restarting peer (BIRD in recovery mode) waits for it before sending its
     // routes, and BIRD delays its first UPDATE without it.
     for (const f of n.families) s.send(encodeEndOfRib(f));
-    // RFC 4724 §4.2: the peer is back; stop the restart timer and sweep what it cannot have kept.
-    this.stale.sessionUp(this.options.gracefulRestart === false ? undefined : n.gracefulRestart, n.families);
+    this.routes.sessionUp(open.asn, n, this.options.gracefulRestart === false ? undefined : n.gracefulRestart, this.options.maxPrefix);
   }
 
   update(s: Session, msg: Buffer): void {
     if (s !== this.est) return;
-    this.ingest.wantEvents = this.env.hasListeners();
-    this.ingest.msg = msg;
-    const header = walkUpdate(msg, this.ctx, this.ingest); // throws BgpMessageError for session-reset errors
-    this.ingest.msg = undefined;
-    const r = this.ingest.take(header);
-    if (r.withdrawn.length > 0) this.env.emit({ type: 'withdrawals', peer: this.key, removed: r.withdrawn });
-    if (r.paths.length > 0) this.env.emit({ type: 'paths', peer: this.key, paths: r.paths });
-    if (r.endOfRib) {
-      this.stale.endOfRib(r.endOfRib);
-      this.log.debug({ event: 'end_of_rib', family: r.endOfRib }, `End-of-RIB ${r.endOfRib}`);
-      this.env.emit({ type: 'end-of-rib', peer: this.key, family: r.endOfRib });
-    }
-    this.stale.afterUpdate();
-    if (r.maxPrefixExceeded) {
-      const { family, limit } = r.maxPrefixExceeded;
-      // RFC 4486 §4: data = AFI (2), SAFI (1), upper bound (4).
-      const data = Buffer.alloc(7);
-      data.writeUInt16BE(afiOf(family), 0);
-      data.writeUInt8(Safi.UNICAST, 2);
-      data.writeUInt32BE(limit, 3);
-      this.log.warn(
-        { event: 'max_prefix', family, limit, action: 'reset' },
-        `${family} max-prefix limit ${limit} exceeded: resetting the session`,
-      );
-      s.reset(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `max-prefix ${limit} exceeded (${family})`, data);
-    }
+    const over = this.routes.update(msg); // throws BgpMessageError for session-reset errors
+    if (!over) return;
+    this.log.warn(
+      { event: 'max_prefix', family: over.family, limit: over.limit, action: 'reset' },
+      `${over.family} max-prefix limit ${over.limit} exceeded: resetting the session`,
+    );
+    s.reset(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `max-prefix ${over.limit} exceeded (${over.family})`, over.data);
   }
 
   routeRefresh(s: Session, msg: Buffer): void {
-    // A request needs no answer: we advertise no routes (RFC 2918 §4 would resend nothing). BoRR/EoRR frame the
-    // peer's re-advertisement after our request (RFC 7313 §4): mark the family stale, then sweep what was not
-    // re-advertised.
     const rr = decodeRouteRefresh(msg); // RFC 7313 §5: a bad length throws 7/1 and resets the session
-    if (s !== this.est || !this.neg?.enhancedRouteRefresh || rr.safi !== Safi.UNICAST || (rr.afi !== Afi.IPV4 && rr.afi !== Afi.IPV6))
-      return;
-    const family: Family = rr.afi === Afi.IPV4 ? 'ipv4' : 'ipv6';
-    if (rr.subtype === 'borr') this.stale.beginRefresh(family);
-    else if (rr.subtype === 'eorr') this.stale.endRefresh(family);
+    if (s === this.est && this.neg?.enhancedRouteRefresh) this.routes.routeRefresh(rr);
   }
 
   closed(s: Session, end: SessionEnd): void {
@@ -356,7 +279,6 @@ export class Peer implements SessionOwner {
       this.counters.flaps++;
       this.lastChange = now;
       this.lastError = `${end.reason}: ${end.detail}`;
-      this.ingest.maxPrefix = undefined;
       const gr = this.options.gracefulRestart === false ? undefined : n?.gracefulRestart;
       const limits =
         this.options.maxRestartTime !== undefined ? { ...this.env.gr, maxRestartTime: this.options.maxRestartTime } : this.env.gr;
@@ -365,12 +287,11 @@ export class Peer implements SessionOwner {
         { event: 'session_down', reason: end.reason, detail: end.detail, gracefulRestart: retain !== undefined },
         `session with ${this.key} down: ${end.reason} (${end.detail})`,
       );
-      if (retain) {
-        const staleUntil = this.stale.sessionLost(retain, () => this.est !== undefined);
-        this.env.emit({ type: 'peer-down', peer: this.key, reason: end.reason, detail: end.detail, staleUntil });
-      } else {
-        this.env.emit({ type: 'peer-down', peer: this.key, reason: end.reason, detail: end.detail });
-        this.withdrawAll();
+      const down = { type: 'peer-down', peer: this.key, reason: end.reason, detail: end.detail } as const;
+      if (retain) this.env.emit({ ...down, staleUntil: this.routes.keepStale(retain, () => this.est !== undefined) });
+      else {
+        this.env.emit(down); // then the withdrawals of every path
+        this.routes.withdrawAll();
       }
     } else if (!quiet && end.reason !== 'admin-shutdown') {
       this.lastError = `${end.reason}: ${end.detail}`;
@@ -382,15 +303,6 @@ export class Peer implements SessionOwner {
     if (!quiet) this.pacing = onConnectionEnd(this.env.pacing, this.pacing, now, s.establishedAt, endKind(end));
     if (!this.est && !this.stopping)
       this.scheduleConnect(connectRetryDelay(this.env.pacing, Math.max(0, this.pacing.failures - 1), this.env.random()));
-  }
-
-  // ---- routes -----------------------------------------------------------------------------------------------
-
-  private withdrawAll(): void {
-    this.stale.reset();
-    const removed: { prefix: Prefix; pathId: number }[] = this.rib.keys();
-    this.rib.clear();
-    if (removed.length > 0) this.env.emit({ type: 'withdrawals', peer: this.key, removed });
   }
 
   // ---- control ----------------------------------------------------------------------------------------------
@@ -409,7 +321,7 @@ export class Peer implements SessionOwner {
   reconfigure(match: Extract<NeighborMatch, { kind: 'static' | 'dynamic' }>): void {
     const wasActive = this.match.kind === 'static' && this.match.neighbor.active;
     this.match = match;
-    if (this.est) this.ingest.maxPrefix = this.options.maxPrefix;
+    if (this.est) this.routes.maxPrefix = this.options.maxPrefix;
     const nowActive = match.kind === 'static' && match.neighbor.active;
     if (nowActive && !wasActive && !this.est) this.scheduleConnect(0);
     if (!nowActive) this.connector.cancelScheduled();
@@ -428,7 +340,7 @@ export class Peer implements SessionOwner {
       if (notify) s.stop(subcode, data);
       else s.socket.destroy();
     }
-    this.withdrawAll();
+    this.routes.withdrawAll();
     await Promise.all(closing);
   }
 
@@ -461,25 +373,14 @@ export class Peer implements SessionOwner {
       families: this.est && n ? n.families : [],
       counters: {
         ...this.counters,
-        accepted: this.rib.size,
-        stale: this.rib.staleCount,
-        ipv4: this.rib.ipv4Count,
-        ipv6: this.rib.ipv6Count,
+        accepted: this.routes.rib.size,
+        stale: this.routes.rib.staleCount,
+        ipv4: this.routes.rib.ipv4Count,
+        ipv6: this.routes.rib.ipv6Count,
       },
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       messagesReceived: s?.messagesReceived ?? 0,
-      ...(this.stale.staleUntil !== undefined ? { staleUntil: this.stale.staleUntil } : {}),
+      ...(this.routes.staleUntil !== undefined ? { staleUntil: this.routes.staleUntil } : {}),
     };
   }
-}
-
-/** Damping class of a connection's end (reconnect-pacing.ts EndKind). */
-function endKind(end: SessionEnd): EndKind {
-  if (end.reason === 'admin-shutdown') return 'admin';
-  if (
-    end.wasEstablished &&
-    (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === ErrorCode.CEASE))
-  )
-    return 'clean';
-  return 'failure';
 }

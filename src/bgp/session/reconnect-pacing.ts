@@ -1,6 +1,8 @@
 // Reconnect pacing for one peer: jittered connect-retry backoff and an idle hold that grows with repeated
 // failures (RFC 4271 §8.1.1 DampPeerOscillations, in spirit). Pure: the caller passes time and randomness.
 import { exponentialDelay, jitter } from '../../base/backoff.js';
+import { ErrorCode } from '../wire/constants.js';
+import type { SessionEnd } from './session.js';
 
 export interface ReconnectPacing {
   /** First connect-retry delay (RFC 4271 §10 suggests 120 s; peers on a LAN want a few seconds). */
@@ -69,4 +71,15 @@ export function onConnectionEnd(
 /** True when a new connection may start now (the idle hold has passed). */
 export function mayConnect(st: PacingState, now: number): boolean {
   return now >= st.idleUntil;
+}
+
+/** How a connection ended, for pacing (see EndKind). */
+export function endKind(end: SessionEnd): EndKind {
+  if (end.reason === 'admin-shutdown') return 'admin';
+  if (
+    end.wasEstablished &&
+    (end.reason === 'tcp-closed' || (end.reason === 'notification-received' && end.notification?.code === ErrorCode.CEASE))
+  )
+    return 'clean';
+  return 'failure';
 }
