@@ -10,7 +10,7 @@
 //     holdTime: 90,                                             // seconds; 0 or >= 3
 //     clock: systemClock, logger,                               // optional (defaults: systemClock, silentLogger)
 //   });
-//   const off = speaker.on((ev) => { ... });                     // SpeakerEvent of src/rib/path.ts, batched per UPDATE
+//   const off = speaker.on((ev) => { ... });                     // SpeakerEvent (src/bgp/events.ts), batched per UPDATE
 //   await speaker.start();
 //   speaker.peers();                                            // PeerStatus[] snapshots (state, counters, caps...)
 //   speaker.counters('127.0.0.12')?.accepted;                  // O(1) live counters (the ingest benchmark polls these)

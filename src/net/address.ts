@@ -126,21 +126,10 @@ export function formatAddress(a: Address): string {
   return a.family === 'ipv4' ? formatIpv4(a.addr) : formatIpv6(a.addr);
 }
 
-export function compareAddresses(a: Address, b: Address): number {
-  if (a.family !== b.family) return a.family === 'ipv4' ? -1 : 1;
-  return a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0;
-}
-
-const MAPPED_PREFIX = 0xffffn << 32n;
-
 /** `::ffff:a.b.c.d` (RFC 4291 §2.5.5.2) → the IPv4 address; anything else unchanged. */
 export function unmapIpv4(a: Address): Address {
   if (a.family === 'ipv6' && a.addr >> 32n === 0xffffn) return { family: 'ipv4', addr: a.addr & 0xffffffffn };
   return a;
-}
-
-export function mapIpv4(a: Address): Address {
-  return a.family === 'ipv4' ? { family: 'ipv6', addr: MAPPED_PREFIX | a.addr } : a;
 }
 
 /** fe80::/10 */

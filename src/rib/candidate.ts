@@ -7,7 +7,6 @@ import type { Rankable } from './ranking.js';
 import type { ChangeReason } from './chosen.js';
 
 export type SpecSource = 'file' | 'http' | 'static';
-export type CandidateSource = 'bgp' | SpecSource;
 
 export interface NextHopState {
   readonly text: string;

@@ -33,10 +33,6 @@ export function countsAgainstLimit(r: ActualRoute): boolean {
   return r.origin !== 'EnableVgwRoutePropagation' && r.origin !== 'CreateRouteTable' && r.target.kind !== 'local';
 }
 
-export function routeFamily(r: ActualRoute): Family | undefined {
-  return r.destination?.family;
-}
-
 export type ClaimState = { readonly kind: 'ours' } | { readonly kind: 'unclaimed' } | { readonly kind: 'foreign'; readonly owner: string };
 
 /** Reads the claim tag of a table. */

@@ -1,6 +1,5 @@
 // VPC sync's own value types: the actual state of a route table as read from EC2 (decoupled from the SDK's
 // shapes, see ec2-routes.ts) and the desired routes the planner works on. All readonly data, no behaviour.
-import type { Family } from '../net/address.js';
 import type { Prefix } from '../net/prefix.js';
 
 /** What a route points at. Only `eni` and `instance` targets can ever be ours (ownership.ts). */
@@ -62,8 +61,6 @@ export interface DesiredRoute {
   readonly nextHop: string;
   readonly failover?: boolean;
 }
-
-export type PerFamily<T> = { readonly [F in Family]: T };
 
 /** A short human/JSON-friendly form of a target: the ENI/instance/gateway ID, or `local`. */
 export function targetId(t: RouteTarget): string {

@@ -1,4 +1,5 @@
-// From wire attributes to the speaker's PathAttributes (src/rib/path.ts).
+// From the codec's attribute values to the speaker's PathAttributes (src/bgp/events.ts): AS4_PATH merged, the
+// best-path length computed, communities flattened.
 import type { PathAttributes } from '../events.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes.js';
 import { asPathLength, flattenAsPath, mergeAs4Path } from '../wire/as-path.js';

@@ -17,5 +17,3 @@ export class PeerCounters {
   notificationsSent = 0;
   notificationsReceived = 0;
 }
-
-export type PeerCountersView = Readonly<PeerCounters>;

@@ -6,7 +6,8 @@ import type { BgpPath } from '../events.js';
 import { canonicalAddressText, isLinkLocal, parseAddress, type Family } from '../../net/address.js';
 import { type Prefix } from '../../net/prefix.js';
 import { ipv6KeyFromWire, type AdjRibIn, type RibAttrs } from './adj-rib-in.js';
-import { toPathAttributes, type PathAttribute, type UpdateHeader, type UpdatePart, type UpdateVisitor } from '../wire/index.js';
+import type { PathAttribute, UpdateHeader, UpdatePart, UpdateVisitor } from '../wire/index.js';
+import { toPathAttributes } from './path-attributes.js';
 import type { MaxPrefix } from './neighbors.js';
 import type { PeerCounters } from './peer-counters.js';
 

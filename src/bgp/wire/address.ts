@@ -67,9 +67,3 @@ export function ipv4Bytes(text: string): Buffer {
   writeIpv4(text, b, 0);
   return b;
 }
-
-export function ipv6Bytes(text: string): Buffer {
-  const b = Buffer.alloc(16);
-  writeIpv6(text, b, 0);
-  return b;
-}

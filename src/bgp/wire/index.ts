@@ -11,7 +11,7 @@
 //              notificationFor(BgpMessageError), encodeRouteRefresh, basicAttributes.
 // Errors       BgpMessageError {code: 'BGP_MESSAGE_ERROR', notificationCode, notificationSubcode, data, action};
 //              only session-reset errors are thrown by decoders. BgpEncodeError for impossible encodings.
-// Attributes   toPathAttributes (→ src/rib/path.ts PathAttributes, AS4_PATH merged), mergeAs4Path, asPathLength.
+// Attributes   mergeAs4Path (RFC 6793 §4.2.3), asPathLength (best-path length), flattenAsPath.
 // Names        describeNotification(code, subcode).
 export * from './constants.js';
 export { BgpMessageError, BgpEncodeError, type ErrorAction, type UpdateProblem } from './error.js';
@@ -49,7 +49,6 @@ export {
 } from './update-encode.js';
 export { encodeAttribute } from './attribute-encode.js';
 export { asPathLength, mergeAs4Path, flattenAsPath } from './as-path.js';
-export { toPathAttributes } from '../session/path-attributes.js';
 export {
   decodeNotification,
   encodeNotification,

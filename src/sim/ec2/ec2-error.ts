@@ -15,9 +15,6 @@ export const notFound = (code: string, kind: string, id: string): Ec2ApiError =>
 
 export const invalidValue = (message: string): Ec2ApiError => new Ec2ApiError('InvalidParameterValue', message);
 
-export const missingParameter = (name: string): Ec2ApiError =>
-  new Ec2ApiError('MissingParameter', `The request must contain the parameter ${name}`);
-
 export function gatewayNotFound(kind: GatewayKind, id: string): Ec2ApiError {
   switch (kind) {
     case 'internet-gateway':

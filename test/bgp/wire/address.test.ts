@@ -1,4 +1,4 @@
-// Wire address text: the codec's byte formatter agrees with src/rib/prefix.ts (RFC 5952) on every address.
+// Wire address text: the codec's byte formatter agrees with src/net/address.ts (RFC 5952) on every address.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ipv4Text, ipv6Text, isIpv4Mapped } from '../../../src/bgp/wire/index.js';
