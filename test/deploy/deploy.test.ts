@@ -96,6 +96,12 @@ describe('IAM policy', () => {
   });
 });
 
+/** The major in package.json's `engines.node` (">=22" → 22). */
+function enginesFloor(): number {
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  return Number(/^>=(\d+)$/.exec(engines)?.[1]);
+}
+
 describe('systemd unit and Dockerfile', () => {
   it('the unit runs `bgp2vpc run`, reloads with SIGHUP, and is hardened', () => {
     const unit = read('deploy/systemd/bgp2vpc.service');
@@ -121,6 +127,19 @@ describe('systemd unit and Dockerfile', () => {
     }
     expect(keys.get('Service.CapabilityBoundingSet')).toEqual(['CAP_NET_BIND_SERVICE']);
     expect(keys.get('Install.WantedBy')).toEqual(['multi-user.target']);
+    // the host's node must be a supported one: the first check refuses anything below package.json's engines floor
+    expect(keys.get('Service.ExecStartPre')?.[0]).toContain(`process.versions.node.split('.')[0] < ${enginesFloor()})`);
+  });
+
+  it('the Dockerfile builds and runs on Node 24 LTS (slim), and the runtime stage keeps node only', () => {
+    const df = read('deploy/Dockerfile');
+    const image = /^ARG NODE_IMAGE=node:(\d+)-[a-z]+-slim$/m.exec(df);
+    expect(Number(image?.[1])).toBe(24);
+    expect(df.match(/^FROM .*/gm)?.every((l) => l.startsWith('FROM ${NODE_IMAGE}'))).toBe(true);
+    const runtime = df.slice(df.lastIndexOf('\nFROM '));
+    expect(runtime).toContain('rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack');
+    expect(runtime).toMatch(/^COPY --from=deps \/src\/node_modules/m); // production dependencies only
+    expect(Number(image?.[1])).toBeGreaterThanOrEqual(enginesFloor());
   });
 
   it('the Dockerfile is multi-stage, drops root and grants only the bind capability', () => {

@@ -112,29 +112,44 @@ export class Framer {
 
   push(chunk: Buffer): Buffer[] {
     if (this.failed) throw this.failed;
-    let buf = chunk;
-    if (this.pending) {
-      buf = Buffer.concat([this.pending, chunk]);
-      this.pending = undefined;
-    }
     const out: Buffer[] = [];
     let off = 0;
     try {
-      while (buf.length - off >= HEADER_LENGTH) {
-        const len = checkHeader(buf, off, this.maxLength);
-        if (buf.length - off < len) break;
-        out.push(buf.subarray(off, off + len));
+      if (this.pending) {
+        // Complete the held-back message with only the bytes of the chunk it needs, then frame the rest of the
+        // chunk in place. Concatenating the whole chunk allocated a chunk-sized buffer per push; on Node 24 that
+        // churn of short-lived ArrayBuffers triggers a full mark-compact every few MB (BENCHMARKS.md, Node 20 vs 24).
+        const held = this.pending;
+        let len = 0;
+        if (held.length >= HEADER_LENGTH) len = checkHeader(held, 0, this.maxLength);
+        else if (held.length + chunk.length >= HEADER_LENGTH) {
+          len = checkHeader(Buffer.concat([held, chunk.subarray(0, HEADER_LENGTH - held.length)]), 0, this.maxLength);
+        }
+        const need = len - held.length;
+        if (len === 0 || chunk.length < need) {
+          this.pending = Buffer.concat([held, chunk]);
+          return out;
+        }
+        out.push(Buffer.concat([held, chunk.subarray(0, need)], len));
+        this.pending = undefined;
+        off = need;
+      }
+      while (chunk.length - off >= HEADER_LENGTH) {
+        const len = checkHeader(chunk, off, this.maxLength);
+        if (chunk.length - off < len) break;
+        out.push(chunk.subarray(off, off + len));
         off += len;
       }
     } catch (err) {
       if (!(err instanceof BgpMessageError)) throw err;
       this.failed = err;
+      this.pending = undefined; // as before: a failed framer holds nothing back
       if (out.length === 0) throw err;
       return out;
     }
-    if (off < buf.length) {
-      // Copy the remainder so a large chunk is not kept alive by a few trailing bytes.
-      this.pending = Buffer.from(buf.subarray(off));
+    if (off < chunk.length) {
+      // Copy the remainder (less than one message) so a large chunk is not kept alive by a few trailing bytes.
+      this.pending = Buffer.from(chunk.subarray(off));
     }
     return out;
   }

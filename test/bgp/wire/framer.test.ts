@@ -16,6 +16,41 @@ describe('Framer', () => {
     expect(f.buffered).toBe(0);
   });
 
+  it('completes a held-back message from the next chunk and frames the rest of that chunk in place', () => {
+    const ka = encodeKeepalive();
+    const f = new Framer();
+    expect(f.push(ka.subarray(0, 7))).toEqual([]);
+    // a chunk with its own memory (small Buffer.concat results share Node's pool, which would hide a copy)
+    const chunk = Buffer.alloc(12 + 19 + 19 + 3);
+    Buffer.concat([ka.subarray(7), ka, ka, ka.subarray(0, 3)]).copy(chunk);
+    const got = f.push(chunk);
+    expect(got).toEqual([ka, ka, ka]);
+    expect(got[0]?.buffer).not.toBe(chunk.buffer); // the completed message is its own copy
+    // the rest are views of the chunk: no chunk-sized concatenation per push
+    expect([got[1]?.buffer === chunk.buffer, got[1]?.byteOffset, got[2]?.byteOffset]).toEqual([true, 12, 31]);
+    expect(f.buffered).toBe(3);
+  });
+
+  it('checks a held-back header once the next chunk completes it; a failed framer holds nothing back', () => {
+    const bad = Buffer.concat([Buffer.alloc(16, 0xff), Buffer.from([0x00, 0x12, 0x04])]); // length 18 (RFC 4271 §6.1)
+    const f = new Framer();
+    expect(f.push(bad.subarray(0, 10))).toEqual([]);
+    expect(f.buffered).toBe(10);
+    expect(() => f.push(bad.subarray(10))).toThrow(expect.objectContaining({ notificationCode: 1, notificationSubcode: 2 }));
+    expect(f.buffered).toBe(0);
+    expect(() => f.push(encodeKeepalive())).toThrow(expect.objectContaining({ notificationSubcode: 2 }));
+  });
+
+  it('hands out the completed held-back message before a bad header in the same chunk', () => {
+    const ka = encodeKeepalive();
+    const badType = Buffer.concat([Buffer.alloc(16, 0xff), Buffer.from([0x00, 0x13, 0x09])]);
+    const f = new Framer();
+    f.push(ka.subarray(0, 18));
+    expect(f.push(Buffer.concat([ka.subarray(18), badType]))).toEqual([ka]);
+    expect(f.error).toMatchObject({ notificationCode: 1, notificationSubcode: 3 });
+    expect(f.buffered).toBe(0);
+  });
+
   it('waits for a whole header before checking it', () => {
     const f = new Framer();
     expect(f.push(Buffer.alloc(18, 0xff))).toEqual([]);
