@@ -151,7 +151,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       };
     },
     peers: () => bgp.peers(),
-    routes: () => rib.routes(),
+    routes: (page) => rib.routes(page),
     explain: (p) => rib.explain(p),
     tables: () => syncPort.tables(),
     metrics: async () => {
