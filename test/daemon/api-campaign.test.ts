@@ -53,6 +53,14 @@ afterAll(async () => {
   await emu?.stop();
 });
 
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const post = (body: string) => fetch(`${d.api.url}/route_spec`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
 describe('API abuse (campaign defects 1, 2 and 8)', () => {
@@ -82,6 +90,23 @@ describe('API abuse (campaign defects 1, 2 and 8)', () => {
         { prefix: '100.70.1.0/24', nextHop: '8.8.8.8', reason: 'next hop 8.8.8.8 is not a private address' },
       ],
     });
+  });
+
+  it('20k prefixes changing at once log a handful of info lines, not one per prefix (defect 9)', async () => {
+    expect((await post('{}')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1200)); // the change log's 1 s window of that reset closes
+    const before = lines.length;
+    const spec: Record<string, string[]> = {};
+    for (let i = 0; i < 20_000; i++) spec[`100.70.${i >> 8}.${i & 255}/32`] = ['127.0.15.11'];
+    expect((await post(JSON.stringify(spec))).status).toBe(200);
+    await until(
+      () => lines.slice(before).some((l) => l.event === 'next_hop_chosen' && (l as { prefixes?: number }).prefixes !== undefined),
+      'the summary line',
+    );
+    const chosen = lines.slice(before).filter((l) => l.event === 'next_hop_chosen');
+    expect(chosen.length).toBeLessThanOrEqual(11);
+    expect(chosen.reduce((n, l) => n + ((l as { prefixes?: number }).prefixes ?? 1), 0)).toBe(20_000);
+    expect((await post('{}')).status).toBe(200); // withdraw them all again
   });
 
   it('GET /api/v1/routes comes in pages that together hold the whole route spec once, in prefix order', async () => {
