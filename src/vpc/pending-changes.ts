@@ -87,7 +87,9 @@ export class PendingChanges {
 
   view(): PendingView | undefined {
     if (this.since === undefined) return undefined;
-    return { since: new Date(this.since).toISOString(), ageSeconds: Math.round(this.ageMs()) / 1000, stalled: this.stalled };
+    // The clock is monotonic (not wall time): the wall-clock start is now minus the age.
+    const age = this.ageMs();
+    return { since: new Date(Date.now() - age).toISOString(), ageSeconds: Math.round(age) / 1000, stalled: this.stalled };
   }
 
   stop(): void {
