@@ -1,6 +1,6 @@
 // What the HTTP server needs from the daemon. The server knows nothing about BGP or EC2: the daemon (or a test)
 // hands it these functions, so the API can be tested with plain objects.
-import type { PeerView, ReadyView, RoutesView, StatusView } from './views.js';
+import type { PeerView, ReadyView, RoutesPage, RoutesView, StatusView } from './views.js';
 import type { TablesView } from '../vpc/table-view.js';
 import type { RouteSpecHandler } from './route-spec-endpoint.js';
 
@@ -8,7 +8,7 @@ export interface ApiBackend {
   ready(): ReadyView;
   status(): StatusView;
   peers(): readonly PeerView[];
-  routes(): RoutesView;
+  routes(page: RoutesPage): RoutesView;
   /** Explains the route decision for one prefix (text from the query string); undefined → 404. */
   explain(prefix: string): unknown;
   tables(): TablesView;

@@ -44,6 +44,17 @@ export interface RouteView {
 
 export interface RoutesView {
   readonly routes: readonly RouteView[];
+  /** Prefixes in the route spec (all pages). */
+  readonly total?: number;
+  /** Present when more routes follow: pass it as `?after=` for the next page. */
+  readonly next?: string;
+}
+
+/** One page of GET /api/v1/routes, in prefix order: at most `limit` routes after the prefix `after`. */
+export interface RoutesPage {
+  readonly limit: number;
+  /** Canonical prefix text; the page starts after it. */
+  readonly after?: string;
 }
 
 export interface ReadyView {

@@ -43,7 +43,8 @@ export function renderStatus(s: StatusSnapshot): string {
       ).trimEnd(),
     );
   out.push('');
-  out.push(`Routes (${s.routes.routes.length} prefixes)`);
+  const total = s.routes.total ?? s.routes.routes.length;
+  out.push(`Routes (${total} prefixes${total > s.routes.routes.length ? `, the first ${s.routes.routes.length} shown` : ''})`);
   if (s.routes.routes.length === 0) out.push('  (route spec is empty)');
   else
     out.push(

@@ -206,6 +206,8 @@ export const configSchema = z
         headroom: z.number().int().min(0).default(0),
         debounce: duration().default(200),
         driftInterval: duration({ min: 1000 }).default(60_000),
+        /** A route change waiting this long for EC2 is a stall: one warning, /readyz 503 until it is applied. */
+        stallWarning: duration({ min: 1000 }).default(15_000),
         dryRun: z.boolean().default(false),
         rate: z
           .strictObject({ mutating: bucket(50, 5), describe: bucket(100, 20) })
@@ -225,11 +227,11 @@ export const configSchema = z
           .default('127.0.0.1:33289'),
         /** Bearer token required for writes (POST /route_spec). Use ${BGP2VPC_TOKEN} to keep it out of the file. */
         token: z.string().min(16, 'use a token of at least 16 characters').optional(),
-        /** Also require the token for reads. */
-        protectReads: z.boolean().default(false),
+        /** Also require the token for reads (default: when api.listen is not a loopback address). */
+        protectReads: z.boolean().optional(),
         maxBodyBytes: z.number().int().min(1024).default(1_048_576),
       })
-      .default({ listen: '127.0.0.1:33289', protectReads: false, maxBodyBytes: 1_048_576 }),
+      .default({ listen: '127.0.0.1:33289', maxBodyBytes: 1_048_576 }),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -9,8 +9,8 @@ import type { SpecEntry } from '../rib/spec-format.js';
 import { createRouteSpecHandler, type RouteSpecHandler } from '../api/route-spec-endpoint.js';
 import type { VpcSync } from '../vpc/vpc-sync.js';
 import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
-import { formatPrefix, parsePrefix } from '../net/prefix.js';
-import type { CandidateView, PeerStateName, PeerView, RoutesView } from '../api/views.js';
+import { comparePrefixes, formatPrefix, parsePrefix, type Prefix } from '../net/prefix.js';
+import type { CandidateView, PeerStateName, PeerView, RoutesPage, RoutesView } from '../api/views.js';
 import type { TablesView } from '../vpc/table-view.js';
 import type { ChosenRoute } from '../rib/chosen.js';
 import type { DesiredRoute } from '../vpc/types.js';
@@ -146,10 +146,28 @@ export class RouteSpecRib implements RibPort {
     this.parts.health.markUnhealthy(nextHop, `EC2: ${reason}`, 60_000);
   }
 
-  routes(): RoutesView {
+  /** One page in prefix order: the sort is cheap, so only the page's prefixes are explained. */
+  routes(page: RoutesPage): RoutesView {
     const spec = this.parts.spec;
+    const all = spec.prefixes().sort(comparePrefixes);
+    let start = 0;
+    if (page.after !== undefined) {
+      const after = parsePrefix(page.after, { requireCanonical: false });
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (comparePrefixes(all[mid] as Prefix, after) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo;
+    }
+    const slice = all.slice(start, start + page.limit);
+    const last = slice.at(-1);
     return {
-      routes: spec.prefixes().map((p) => {
+      total: all.length,
+      ...(start + slice.length < all.length && last ? { next: formatPrefix(last) } : {}),
+      routes: slice.map((p) => {
         const x = spec.explain(p);
         const candidates: CandidateView[] = (x?.candidates ?? []).map((c) => ({
           nextHop: c.nextHop,
@@ -200,6 +218,9 @@ export class VpcSyncPort implements SyncPort {
   }
   ec2Calls(): Readonly<Record<string, number>> {
     return this.sync.ec2Calls();
+  }
+  stalled(): boolean {
+    return this.sync.pending()?.stalled === true;
   }
   stop(): Promise<void> {
     return this.sync.stop();

@@ -20,6 +20,7 @@ import { createEc2Client } from '../vpc/ec2-client.js';
 import type { ApiBackend } from '../api/backend.js';
 import type { StatusView } from '../api/views.js';
 import { Daemon } from './daemon.js';
+import { ChangeLog } from './change-log.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
 import {
   healthOptions,
@@ -123,14 +124,10 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       expectPeers: config.bgp.listen.length > 0 && (config.bgp.dynamic.length > 0 || config.bgp.neighbors.length > 0),
     },
   );
+  const changeLog = new ChangeLog(logger, clock);
   spec.onChanges((batch) => {
-    for (const c of batch) {
-      if (c.failover && daemon.phase === 'running') failoverAt ??= clock.now();
-      const fields = { prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
-      if (c.failover)
-        logger.warn({ event: 'failover', ...fields }, `failover ${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
-      else logger.info({ event: 'next_hop_chosen', ...fields }, `${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
-    }
+    if (daemon.phase === 'running' && batch.some((c) => c.failover)) failoverAt ??= clock.now();
+    changeLog.record(batch);
   });
 
   const backend: ApiBackend = {
@@ -151,7 +148,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       };
     },
     peers: () => bgp.peers(),
-    routes: () => rib.routes(),
+    routes: (page) => rib.routes(page),
     explain: (p) => rib.explain(p),
     tables: () => syncPort.tables(),
     metrics: async () => {

@@ -5,7 +5,7 @@ import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
 import type { ChosenRoute } from '../rib/chosen.js';
 import type { DesiredRoute } from '../vpc/types.js';
 import type { RouteSpecHandler } from '../api/route-spec-endpoint.js';
-import type { PeerView, RoutesView } from '../api/views.js';
+import type { PeerView, RoutesPage, RoutesView } from '../api/views.js';
 import type { TablesView } from '../vpc/table-view.js';
 
 /** The BGP speaker: sessions and their event stream. */
@@ -28,7 +28,7 @@ export interface RibPort {
   onChange(cb: () => void): void;
   /** EC2 reported a route to this next hop as blackhole (instance or ENI gone). */
   nextHopUnhealthy(nextHop: string, reason: string): void;
-  routes(): RoutesView;
+  routes(page: RoutesPage): RoutesView;
   explain(prefix: string): unknown;
   readonly routeSpec?: RouteSpecHandler;
 }
@@ -44,6 +44,8 @@ export interface SyncPort {
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void;
   tables(): TablesView;
   ec2Calls(): Readonly<Record<string, number>>;
+  /** True while a route change has waited for EC2 past the stall threshold. */
+  stalled(): boolean;
   /** Stops timers; never deletes routes. */
   stop(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { UserError, errorMessage } from '../base/errors.js';
 import { startApiServer, ApiListenError, type ApiServer } from '../api/server.js';
 import { checkIcmpCapability } from '../health/icmp.js';
 import { assemble, ec2ClientFor, requireRegion, type Assembled } from './assemble.js';
-import { apiListen } from './wiring.js';
+import { apiAuth, apiListen, isLoopbackHost } from './wiring.js';
 
 export interface RunningDaemon {
   readonly parts: Assembled;
@@ -61,12 +61,18 @@ export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise
       backend: parts.backend,
       logger: opts.logger,
       maxBodyBytes: config.api.maxBodyBytes,
-      auth: { protectReads: config.api.protectReads, ...(config.api.token !== undefined ? { token: config.api.token } : {}) },
+      auth: apiAuth(config),
     });
   } catch (err) {
     if (err instanceof ApiListenError)
       throw new UserError('API_LISTEN_FAILED', `api.listen ${config.api.listen}: ${errorMessage(err.cause)}`, { cause: err });
     throw err;
+  }
+  if (!isLoopbackHost(listen.host) && config.api.token === undefined) {
+    opts.logger.warn(
+      { event: 'api_unprotected', listen: config.api.listen },
+      `the API listens on ${config.api.listen} without api.token: anyone who reaches it can read routes and POST route specs`,
+    );
   }
   try {
     await parts.daemon.start();

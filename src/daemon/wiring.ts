@@ -8,6 +8,7 @@ import type { ProbeGroupOptions } from '../health/options.js';
 import type { ProbeSpec } from '../health/probes.js';
 import type { RouteSpecOptions } from '../rib/route-spec.js';
 import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
+import type { AuthPolicy } from '../api/auth.js';
 import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
 import { parseAddress } from '../net/address.js';
 
@@ -169,12 +170,26 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
     driftIntervalMs: v.driftInterval,
     dryRun: v.dryRun,
     rate: { mutating: { ...v.rate.mutating }, describe: { ...v.rate.describe } },
+    stallWarningMs: v.stallWarning,
   };
 }
 
 export interface ApiListen {
   readonly host: string;
   readonly port: number;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The token for writes; for reads too when asked, or by default when the API is reachable from other machines. */
+export function apiAuth(config: Config): AuthPolicy {
+  return {
+    protectReads: config.api.protectReads ?? !isLoopbackHost(apiListen(config).host),
+    ...(config.api.token !== undefined ? { token: config.api.token } : {}),
+  };
 }
 
 export function apiListen(config: Config): ApiListen {

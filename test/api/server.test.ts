@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import type { ApiBackend } from '../../src/api/backend.js';
@@ -41,7 +42,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(backend: ApiBackend, auth?: { token?: string; protectReads?: boolean }, maxBodyBytes?: number): Promise<string> {
+async function start(
+  backend: ApiBackend,
+  auth?: { token?: string; protectReads?: boolean },
+  maxBodyBytes?: number,
+  maxConcurrent?: number,
+): Promise<string> {
   server = await startApiServer({
     host: '127.0.0.1',
     port: 0,
@@ -49,6 +55,7 @@ async function start(backend: ApiBackend, auth?: { token?: string; protectReads?
     logger: silentLogger,
     ...(auth ? { auth } : {}),
     ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+    ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
   });
   return server.url;
 }
@@ -117,6 +124,74 @@ describe('API server', () => {
     const url = await start(backend, undefined, 64);
     const res = await fetch(`${url}/route_spec`, { method: 'POST', body: JSON.stringify({ x: 'y'.repeat(100) }) });
     expect(res.status).toBe(413);
+    expect(backend.posted).toHaveLength(0);
+  });
+
+  // Campaign defect 8: 31k routes in one answer, 200 concurrent readers → 8.7 MB each, p50 11.5 s, RSS +250 MB.
+  it('pages GET /api/v1/routes: ?limit (default 1000, at most 10000) and ?after (a prefix); bad values are 400', async () => {
+    const pages: unknown[] = [];
+    const url = await start(fakeBackend({ routes: (page) => (pages.push(page), { routes: [], total: 0 }) }));
+    expect((await fetch(`${url}/api/v1/routes`)).status).toBe(200);
+    expect((await fetch(`${url}/api/v1/routes?limit=10000&after=10.1.2.3/16`)).status).toBe(200);
+    expect(pages).toEqual([{ limit: 1000 }, { limit: 10_000, after: '10.1.0.0/16' }]);
+    for (const q of ['limit=0', 'limit=10001', 'limit=1.5', 'limit=x', 'after=10.1.0.0/33', 'after=']) {
+      const r = await fetch(`${url}/api/v1/routes?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(/^(limit|after) must be/);
+    }
+    expect(pages).toHaveLength(2);
+  });
+
+  it('serves at most maxConcurrent requests at once (503 with Retry-After beyond), health and readiness always', async () => {
+    // Answers far larger than the socket buffers: a client that does not read keeps its request in progress.
+    const big = {
+      routes: Array.from({ length: 20_000 }, (_, i) => ({
+        prefix: `10.${i >> 8}.${i & 255}.0/24`,
+        candidates: [],
+        chosen: 'x'.repeat(400),
+      })),
+    };
+    const url = await start(fakeBackend({ routes: () => big }), undefined, undefined, 2);
+    const port = Number(new URL(url).port);
+    const stuck = await Promise.all(
+      [1, 2].map(
+        () =>
+          new Promise<Socket>((resolve) => {
+            const c = connect({ host: '127.0.0.1', port }, () => {
+              c.pause(); // never read the answer
+              c.write('GET /api/v1/routes HTTP/1.1\r\nHost: x\r\n\r\n');
+              resolve(c);
+            });
+          }),
+      ),
+    );
+    let refused: Response | undefined;
+    for (let i = 0; i < 200 && !refused; i++) {
+      const r = await fetch(`${url}/api/v1/status`);
+      if (r.status === 503) refused = r;
+      else await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(((await refused?.json()) as { error: string }).error).toBe('2 requests in progress; retry shortly');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ ready: false }); // answered (the fake is not ready), not refused
+    for (const c of stuck) c.destroy();
+    let ok = 0;
+    for (let i = 0; i < 200 && ok !== 200; i++) {
+      ok = (await fetch(`${url}/api/v1/status`)).status;
+      if (ok !== 200) await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(ok).toBe(200);
+  });
+
+  it('answers 400 with the position for a body that is not UTF-8, without passing it to the handler', async () => {
+    const backend = fakeBackend();
+    const url = await start(backend);
+    const body = Buffer.concat([Buffer.from('{"10.55.0.0/16": ["10.0.0.'), Buffer.from([0xff]), Buffer.from('"]}')]);
+    const res = await fetch(`${url}/route_spec`, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'body:1:27: invalid UTF-8 (byte 0xff at offset 26)' });
     expect(backend.posted).toHaveLength(0);
   });
 

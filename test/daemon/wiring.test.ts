@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/index.js';
 import {
+  apiAuth,
   apiListen,
   healthOptions,
   isLoopbackEndpoint,
@@ -85,6 +86,24 @@ describe('wiring', () => {
         ),
       ),
     ).toEqual({ host: '::1', port: 8080 });
+  });
+
+  // Campaign defect 8: /api/v1/routes was readable without the token by anyone who could reach the listener.
+  it('requires the token for reads by default when the API listens beyond loopback', () => {
+    const api = (extra: string) =>
+      apiAuth(
+        parseConfig(
+          `cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1 }\nvpc: { vpcId: vpc-01 }\n${extra}`,
+        ),
+      );
+    const token = 't'.repeat(20);
+    expect(api('')).toEqual({ protectReads: false });
+    expect(api(`api: { listen: "127.0.15.9:8080", token: ${token} }`)).toEqual({ protectReads: false, token });
+    expect(api(`api: { listen: "localhost:8080", token: ${token} }`)).toEqual({ protectReads: false, token });
+    expect(api(`api: { listen: "0.0.0.0:8080", token: ${token} }`)).toEqual({ protectReads: true, token });
+    expect(api(`api: { listen: "[::]:8080", token: ${token} }`)).toEqual({ protectReads: true, token });
+    expect(api(`api: { listen: "10.0.0.5:8080", token: ${token}, protectReads: false }`)).toEqual({ protectReads: false, token });
+    expect(api(`api: { listen: "127.0.0.1:8080", token: ${token}, protectReads: true }`)).toEqual({ protectReads: true, token });
   });
 });
 
