@@ -16,13 +16,15 @@ type Profile = Config['health']['profiles'][string];
 
 const sec = (ms: number): number => Math.round(ms / 1000);
 
-/** The peer group's settings, "default" included even when the file does not list it. */
-export function groupOf(config: Config, name: string): Group | undefined {
-  return config.bgp.groups[name];
+/** The peer group's settings; the schema guarantees "default" and every group a neighbour or range names. */
+export function groupOf(config: Config, name: string): Group {
+  const g = config.bgp.groups[name];
+  if (!g) throw new Error(`internal: peer group "${name}" missing after validation`);
+  return g;
 }
 
 export function groupNames(config: Config): string[] {
-  return [...new Set(['default', ...Object.keys(config.bgp.groups)])];
+  return Object.keys(config.bgp.groups);
 }
 
 function peerOptions(config: Config, groupName: string, description?: string) {
@@ -30,7 +32,8 @@ function peerOptions(config: Config, groupName: string, description?: string) {
   return {
     group: groupName,
     ...(description !== undefined ? { description } : {}),
-    ...(g ? { maxPrefix: { limit: g.maxPrefixes, action: g.maxPrefixAction }, gracefulRestart: g.gracefulRestart } : {}),
+    maxPrefix: { limit: g.maxPrefixes, action: g.maxPrefixAction },
+    gracefulRestart: g.gracefulRestart,
   };
 }
 
@@ -89,7 +92,6 @@ export function policyOptions(
       ...config.bgp.neighbors.filter((n) => n.group === name).map((n) => n.address),
       ...config.bgp.dynamic.filter((d) => d.group === name).map((d) => formatPrefix(d.range)),
     ];
-    if (!g) return { name, peers };
     return {
       name,
       peers,
@@ -127,6 +129,14 @@ function probeSpec(p: Profile): ProbeSpec {
   }
 }
 
+/** A peer group's probe profile: its own, else health.defaultProfile (the schema checks that both exist). */
+export function profileOf(config: Config, group: string): Profile {
+  const name = groupOf(config, group).health ?? config.health.defaultProfile;
+  const p = config.health.profiles[name];
+  if (!p) throw new Error(`internal: health profile "${name}" missing after validation`);
+  return p;
+}
+
 /** Probe settings per peer group: the group's profile (or health.defaultProfile), with the damping settings. */
 export function healthOptions(config: Config): HealthMonitorOptions {
   const h = config.health;
@@ -141,11 +151,8 @@ export function healthOptions(config: Config): HealthMonitorOptions {
     : (false as const);
   const groups: Record<string, ProbeGroupOptions> = {};
   for (const name of groupNames(config)) {
-    const profileName = groupOf(config, name)?.health ?? h.defaultProfile;
-    const p = h.profiles[profileName];
-    groups[name] = p
-      ? { probe: probeSpec(p), intervalMs: p.interval, timeoutMs: p.timeout, rise: p.rise, fall: p.fall, damping }
-      : { probe: { type: 'none' }, damping };
+    const p = profileOf(config, name);
+    groups[name] = { probe: probeSpec(p), intervalMs: p.interval, timeoutMs: p.timeout, rise: p.rise, fall: p.fall, damping };
   }
   return { groups, defaultGroup: 'default' };
 }
