@@ -3,7 +3,7 @@
 // with units; CIDRs must be canonical. config/full.yaml documents every option.
 import { z } from 'zod';
 import { parseDuration } from '../base/duration.js';
-import { formatAddress, parseAddress } from '../net/address.js';
+import { formatAddress, isLoopback, parseAddress, tryParseAddress } from '../net/address.js';
 import { parsePrefix, type Prefix } from '../net/prefix.js';
 import { errorMessage } from '../base/errors.js';
 
@@ -293,6 +293,16 @@ export const configSchema = z
       if (g.health !== undefined && !profiles.has(g.health)) {
         ctx.addIssue({ code: 'custom', path: ['bgp', 'groups', name, 'health'], message: `unknown health profile "${g.health}"` });
       }
+    }
+    // Anyone who can reach the API could rewrite the route spec (POST /route_spec) without a token.
+    const apiHost = c.api.listen.slice(0, c.api.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+    const apiAddr = tryParseAddress(apiHost);
+    if (c.api.token === undefined && apiHost !== 'localhost' && !(apiAddr && isLoopback(apiAddr))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'listen'],
+        message: `${c.api.listen} is not a loopback address and api.token is not set: anyone who reaches it could rewrite the routes (POST /route_spec); set api.token (e.g. \${BGP2VPC_TOKEN}) or listen on 127.0.0.1`,
+      });
     }
     for (const key of Object.keys(c.routes.static)) {
       try {

@@ -8,8 +8,8 @@ import type { ProbeGroupOptions } from '../health/options.js';
 import type { ProbeSpec } from '../health/probes.js';
 import type { RouteSpecOptions } from '../rib/route-spec.js';
 import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
-import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
-import { parseAddress } from '../net/address.js';
+import { formatPrefix } from '../net/prefix.js';
+import { isLoopback, parseAddress } from '../net/address.js';
 
 type Group = Config['bgp']['groups'][string];
 type Profile = Config['health']['profiles'][string];
@@ -74,9 +74,7 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
   if (endpoint === undefined) return false;
   try {
     const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost') return true;
-    const a = parseAddress(host);
-    return prefixContainsAddress(parsePrefix(a.family === 'ipv4' ? '127.0.0.0/8' : '::1/128'), a);
+    return host === 'localhost' || isLoopback(parseAddress(host));
   } catch {
     return false;
   }
