@@ -12,7 +12,7 @@ import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { checkAuth } from '../../src/api/auth.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
+  const real = await importOriginal<typeof crypto>();
   return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
 });
 
