@@ -36,8 +36,7 @@
 import type { Socket } from 'node:net';
 import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
-import { METRIC_PREFIX, type Metrics } from '../base/metrics.js';
-import { Counter, Gauge } from 'prom-client';
+import type { Metrics } from '../base/metrics.js';
 import type { SpeakerEvent, SpeakerListener } from './events.js';
 import { canonicalAddressText } from '../net/address.js';
 import { errorMessage, UserError } from '../base/errors.js';
@@ -52,6 +51,7 @@ import { rejectSocket } from './session/connection-close.js';
 import { CeaseSubcode } from './wire/constants.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './session/adj-rib-in.js';
+import { RangeCounters, registerSpeakerMetrics } from './speaker-metrics.js';
 
 export type { PeerStatus } from './session/peer-status.js';
 export type { StaticNeighbor, DynamicRange, MaxPrefix, PeerOptions, AsnSet } from './session/neighbors.js';
@@ -98,6 +98,7 @@ export class Speaker {
   private servers: BgpListener[] = [];
   private started = false;
   private readonly logger: Logger;
+  private readonly ranges = new RangeCounters();
 
   constructor(opts: SpeakerOptions) {
     const holdTime = opts.holdTime ?? 90;
@@ -134,8 +135,9 @@ export class Speaker {
       random: opts.random ?? Math.random,
       emit: (ev) => this.emit(ev),
       hasListeners: () => this.listeners.length > 0,
+      connectionEnded: (p, end) => this.ranges.connectionEnded(p, end),
     };
-    if (opts.metrics) this.registerMetrics(opts.metrics);
+    if (opts.metrics) registerSpeakerMetrics(opts.metrics, () => [...this.peerMap.values()], this.ranges);
   }
 
   /** Subscribes to the event stream; returns the unsubscribe function. */
@@ -333,47 +335,6 @@ export class Speaker {
     await Promise.all(closing);
     this.servers = [];
     this.peerMap.clear();
-  }
-
-  /** Scrape-time metrics read from the O(1) counters: the hot path never touches prom-client. */
-  private registerMetrics(m: Metrics): void {
-    const peers = (): Peer[] => [...this.peerMap.values()];
-    const gauge = (name: string, help: string, read: (p: Peer) => number): void => {
-      const full = METRIC_PREFIX + name;
-      m.registry.removeSingleMetric(full);
-      new Gauge({
-        name: full,
-        help,
-        labelNames: ['peer'],
-        registers: [m.registry],
-        collect() {
-          this.reset();
-          for (const p of peers()) this.set({ peer: p.key }, read(p));
-        },
-      });
-    };
-    const counter = (name: string, help: string, read: (p: Peer) => number): void => {
-      const full = METRIC_PREFIX + name;
-      m.registry.removeSingleMetric(full);
-      new Counter({
-        name: full,
-        help,
-        labelNames: ['peer'],
-        registers: [m.registry],
-        collect() {
-          this.reset();
-          for (const p of peers()) this.inc({ peer: p.key }, read(p));
-        },
-      });
-    };
-    gauge('bgp_session_established', '1 when the BGP session with the peer is Established', (p) => (p.isEstablished ? 1 : 0));
-    gauge('bgp_paths', 'Paths in the peer Adj-RIB-In (accepted, not stale)', (p) => p.routes.rib.size);
-    gauge('bgp_stale_paths', 'Paths kept stale under graceful restart', (p) => p.routes.rib.staleCount);
-    counter('bgp_updates_received_total', 'UPDATE messages received', (p) => p.counters.updates);
-    counter('bgp_prefixes_received_total', 'Prefixes announced by the peer', (p) => p.counters.received);
-    counter('bgp_prefixes_withdrawn_total', 'Paths withdrawn by the peer', (p) => p.counters.withdrawn);
-    counter('bgp_prefixes_rejected_total', 'Prefixes over the max-prefix limit', (p) => p.counters.rejected);
-    counter('bgp_session_flaps_total', 'Established sessions that went down', (p) => p.counters.flaps);
   }
 }
 

@@ -240,6 +240,8 @@ export const configSchema = z
         headroom: z.number().int().min(0).default(0),
         debounce: duration().default(200),
         driftInterval: duration({ min: 1000 }).default(60_000),
+        /** A route change waiting this long for EC2 is a stall: one warning, /readyz 503 until it is applied. */
+        stallWarning: duration({ min: 1000 }).default(15_000),
         dryRun: z.boolean().default(false),
         rate: z
           .strictObject({ mutating: bucket(50, 5), describe: bucket(100, 20) })

@@ -201,6 +201,9 @@ export class VpcSyncPort implements SyncPort {
   ec2Calls(): Readonly<Record<string, number>> {
     return this.sync.ec2Calls();
   }
+  stalled(): boolean {
+    return this.sync.pending()?.stalled === true;
+  }
   stop(): Promise<void> {
     return this.sync.stop();
   }

@@ -68,8 +68,11 @@ export class Daemon {
   ready(): ReadyView {
     const converged = this.tracker?.converged ?? false;
     const running = this.phaseValue === 'running' || this.phaseValue === 'converging';
-    const checks = { config: true, aws: this.awsOk, converged, running };
-    return { ready: checks.aws && converged && running, checks };
+    // EC2 stalled: route changes (failovers among them) have waited past vpc.stallWarning. Not ready, so
+    // whatever watches readiness sees that routes are not being kept in sync; liveness (/healthz) is unaffected.
+    const writesCurrent = !this.parts.sync.stalled();
+    const checks = { config: true, aws: this.awsOk, converged, running, writesCurrent };
+    return { ready: checks.aws && converged && running && writesCurrent, checks };
   }
 
   /** Runs fn, logging and counting a throw instead of letting it escape into an event emitter or timer. */

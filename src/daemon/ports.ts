@@ -44,6 +44,8 @@ export interface SyncPort {
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void;
   tables(): TablesView;
   ec2Calls(): Readonly<Record<string, number>>;
+  /** True while a route change has waited for EC2 past the stall threshold. */
+  stalled(): boolean;
   /** Stops timers; never deletes routes. */
   stop(): Promise<void>;
 }

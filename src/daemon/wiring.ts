@@ -174,6 +174,7 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
     driftIntervalMs: v.driftInterval,
     dryRun: v.dryRun,
     rate: { mutating: { ...v.rate.mutating }, describe: { ...v.rate.describe } },
+    stallWarningMs: v.stallWarning,
   };
 }
 

@@ -4,6 +4,7 @@ import { formatPrefix } from '../net/prefix.js';
 import { countsAgainstLimit, isOwnedRoute, type Ownership } from './ownership.js';
 import type { TableState } from './table-state.js';
 import { targetId } from './types.js';
+import type { PendingView } from './pending-changes.js';
 
 export interface TableRouteView {
   readonly destination: string;
@@ -29,6 +30,8 @@ export interface TableView {
 
 export interface TablesView {
   readonly tables: readonly TableView[];
+  /** Present while route changes wait for EC2: since when, for how long, past the stall threshold or not. */
+  readonly pending?: PendingView;
 }
 
 /** The API's view of one table. */

@@ -15,7 +15,8 @@
 //   sync.planOnly()             the plan per table from the cached state (no I/O); run reconcileNow() first.
 //   sync.status()               per table: desired vs actual, owned/foreign, limit, budget, damage, errors, pending.
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
-//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged().
+//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), pending() (how long
+//   changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts).
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
@@ -44,6 +45,7 @@ import { tableView } from './table-view.js';
 import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
+import { PendingChanges, STALL_WARNING_MS, type PendingView } from './pending-changes.js';
 
 export type { UnhealthyReason };
 
@@ -72,6 +74,8 @@ export interface VpcSyncOptions {
   readonly retryPass?: Backoff;
   /** Benchmarks: called as each mutating request leaves. */
   readonly onMutatingSend?: (action: string) => void;
+  /** Warn (and report not ready) when a change has waited this long for EC2 (default 15 s). */
+  readonly stallWarningMs?: number;
 }
 
 const MAX_REPLANS = 3;
@@ -99,6 +103,7 @@ export class VpcSync {
   private wasWriting = false;
   private readonly passes: PassScheduler;
   private readonly health: TargetLiveness;
+  private readonly pendingChanges: PendingChanges;
 
   constructor(private readonly o: VpcSyncOptions) {
     this.clock = o.clock ?? systemClock;
@@ -136,6 +141,16 @@ export class VpcSync {
       random: o.random ?? Math.random,
       pass: (t) => this.pass(t),
     });
+    this.pendingChanges = new PendingChanges({
+      clock: this.clock,
+      log: this.log,
+      warnAfterMs: o.stallWarningMs ?? STALL_WARNING_MS,
+      ...(o.metrics ? { metrics: o.metrics } : {}),
+      context: () => {
+        const lastError = this.tables.find((t) => t.lastError !== undefined)?.lastError;
+        return { ops: this.tables.reduce((n, t) => n + (t.plan?.ops.length ?? 0), 0), ...(lastError !== undefined ? { lastError } : {}) };
+      },
+    });
   }
 
   private get tables(): TableState[] {
@@ -160,6 +175,7 @@ export class VpcSync {
     this.desired = routes;
     this.haveDesired = true;
     this.desiredVersion++;
+    if (this.canWrite()) this.pendingChanges.mark();
     if (this.started) this.passes.changed();
   }
 
@@ -185,7 +201,13 @@ export class VpcSync {
   }
 
   tablesView(): TablesView {
-    return { tables: this.tables.map((t) => tableView(t, this.own, this.limit)) };
+    const pending = this.pendingChanges.view();
+    return { tables: this.tables.map((t) => tableView(t, this.own, this.limit)), ...(pending ? { pending } : {}) };
+  }
+
+  /** The oldest route change not yet in EC2, if any, and whether it has waited past the stall threshold. */
+  pending(): PendingView | undefined {
+    return this.pendingChanges.view();
   }
 
   /** EC2 calls sent so far, by action. */
@@ -195,6 +217,7 @@ export class VpcSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pendingChanges.stop();
     this.gw.close();
     await this.passes.stop();
   }
@@ -254,6 +277,8 @@ export class VpcSync {
       this.passes.succeeded();
       if (writing) this.convergedVersion = version;
     }
+    if (!writing || this.converged()) this.pendingChanges.clear();
+    else if (failed || live.some((t) => (t.plan?.ops.length ?? 0) > 0)) this.pendingChanges.mark();
     this.m?.reconcileDuration.observe((this.clock.now() - t0) / 1000);
   }
 

@@ -77,7 +77,18 @@ describe('Daemon lifecycle', () => {
     clock.advance(1_000);
     expect(daemon.phase).toBe('running');
     expect(sync.log).toEqual(['prepare', 'enableWrites', 'setDesired(1)']);
-    expect(daemon.ready()).toEqual({ ready: true, checks: { config: true, aws: true, converged: true, running: true } });
+    expect(daemon.ready()).toEqual({
+      ready: true,
+      checks: { config: true, aws: true, converged: true, running: true, writesCurrent: true },
+    });
+    // EC2 stalled (a route change waited past vpc.stallWarning): not ready until it is applied.
+    sync.stall = true;
+    expect(daemon.ready()).toEqual({
+      ready: false,
+      checks: { config: true, aws: true, converged: true, running: true, writesCurrent: false },
+    });
+    sync.stall = false;
+    expect(daemon.ready().ready).toBe(true);
     // Later changes flow straight through.
     bgp.emit(pathEvent('10.0.1.10', '100.64.2.0/24', '10.0.1.10'));
     expect(sync.desired.at(-1)).toHaveLength(2);

@@ -105,6 +105,11 @@ export class FakeSync implements SyncPort {
   ec2Calls() {
     return {};
   }
+  /** Set by a test: EC2 has stalled. */
+  stall = false;
+  stalled(): boolean {
+    return this.stall;
+  }
   stop(): Promise<void> {
     this.log.push('stop');
     this.stopped = true;

@@ -37,6 +37,7 @@ const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.
 
 function setFaults(emu: AdminTarget, body: Record<string, unknown>): void {
   if (body.clear === true) emu.faults.clear();
+  if (typeof body.frozen === 'boolean') emu.faults.freeze(body.frozen);
   if ('throttle' in body) {
     const t = body.throttle;
     emu.faults.throttle(typeof t === 'boolean' ? t : (obj(t) as Partial<ThrottleConfig>));

@@ -21,7 +21,8 @@
 //                        setSourceDestCheck(instance, bool), deleteGateway(id),
 //                        vpcs/subnets/instances/enis/routeTables/gateways maps.
 //   emu.names            state-file name → ID (e.g. names.get('node1'), names.get('node1.eni')).
-//   emu.faults           throttle(true | {mutating: {burst, perSecond}, describe, unfilteredDescribe} | false),
+//   emu.faults           freeze(true | false) (requests held unanswered until thawed),
+//                        throttle(true | {mutating: {burst, perSecond}, describe, unfilteredDescribe} | false),
 //                        errorRate(p, seed?, scope?: 'all'|'mutating'|'describe', when?: 'before'|'after'),
 //                        latency(ms, jitter?), timeouts(p, seed?, resetAfterMs?),
 //                        deny(['CreateRoute', …]) → UnauthorizedOperation, clear(), snapshot().
@@ -42,7 +43,7 @@
 //   GET  /_emulator/counters                    {action: {outcome: n}}
 //   POST /_emulator/reset                       clear calls and counters
 //   GET  /_emulator/faults                      current faults
-//   POST /_emulator/faults                      {throttle: true | false | {mutating: {burst, perSecond}, …},
+//   POST /_emulator/faults                      {frozen: true | false, throttle: true | false | {mutating: …},
 //                                                errorRate: {p, seed, scope, when}, latency: {ms, jitter},
 //                                                timeouts: {p, seed, resetAfterMs}, deny: [actions], clear: true}
 //   POST /_emulator/route-limit                 {limit}
@@ -137,6 +138,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       send(res, 405, 'text/plain', 'EC2 Query API: POST form-encoded requests\n');
       return;
     }
+    if (faults.holdIfFrozen(() => onRequest(req, res, body))) return;
     const timedOut = faults.shouldTimeOut();
     const result = dispatch(dispatcher, body, timedOut);
     if (timedOut) {

@@ -43,6 +43,7 @@ export interface FaultsSnapshot {
   readonly timeoutRate: number;
   readonly timeoutResetMs: number | undefined;
   readonly denied: readonly string[];
+  readonly frozen: boolean;
 }
 
 /** Which actions the fault knobs apply to: 'all' or only those of a class ('mutating' | 'describe'). */
@@ -62,6 +63,7 @@ export class Faults {
   private randTimeout = seededRandom(3);
   private resetAfter: number | undefined;
   private readonly denied = new Set<string>();
+  private held: (() => void)[] | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -112,7 +114,30 @@ export class Faults {
     for (const a of actions) this.denied.add(a);
   }
 
+  /**
+   * Frozen: EC2 API requests are accepted and held, unanswered and not acted on, until thawed (then they run in
+   * arrival order). The admin API keeps answering. A stalled control plane, as opposed to slow (latency) or lost
+   * answers (timeouts).
+   */
+  freeze(on: boolean): void {
+    if (on) {
+      this.held ??= [];
+      return;
+    }
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const run of held) run();
+  }
+
+  /** While frozen: keeps `run` for the thaw and returns true. */
+  holdIfFrozen(run: () => void): boolean {
+    if (!this.held) return false;
+    this.held.push(run);
+    return true;
+  }
+
   clear(): void {
+    this.freeze(false);
     this.throttle(false);
     this.errorRate(0);
     this.latency(0);
@@ -130,6 +155,7 @@ export class Faults {
       timeoutRate: this.pTimeout,
       timeoutResetMs: this.resetAfter,
       denied: [...this.denied],
+      frozen: this.held !== undefined,
     };
   }
 
