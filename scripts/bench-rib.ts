@@ -14,6 +14,11 @@ import { type Prefix } from '../src/net/prefix.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { availableParallelism, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../src/config/index.js';
+import { routeSpecOptions } from '../src/daemon/wiring.js';
+
+const MINIMAL_CONFIG = readFileSync(new URL('../config/minimal.yaml', import.meta.url), 'utf8');
 
 const GROUPS = 100;
 const PEERS_PER_GROUP = 10;
@@ -41,7 +46,8 @@ function main(): void {
     vpcCidrs: ['10.0.0.0/8'],
     groups: [{ name: 'hosts', peers: ['10.1.0.0/16'], allowThirdPartyNextHop: true, ipv4Length: { min: 16, max: 32 } }],
   });
-  const rs = new RouteSpec({ policy });
+  // The ranking settings a user gets (failback hold-down, MED) from the configuration defaults.
+  const rs = new RouteSpec({ policy, ...routeSpecOptions(parseConfig(MINIMAL_CONFIG)) });
   let batch: readonly ChosenChange[] = [];
   let events = 0;
   let batchAt = 0;

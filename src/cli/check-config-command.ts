@@ -1,6 +1,8 @@
-// `bgp2vpc check-config FILE [--print]`: exit 0 when valid, 1 with every error on its own line.
+// `bgp2vpc check-config FILE [--print]`: exit 0 when valid (and say what health checking each peer group gets),
+// 1 with every error on its own line.
 import { formatPrefix, type Prefix } from '../net/prefix.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/load.js';
+import { healthSummary } from './health-summary.js';
 
 const isPrefix = (v: unknown): v is Prefix =>
   typeof v === 'object' && v !== null && 'family' in v && 'addr' in v && typeof (v as { addr: unknown }).addr === 'bigint';
@@ -14,7 +16,10 @@ export function checkConfigCommand(opts: Record<string, unknown>, args: readonly
   try {
     const cfg = loadConfig(file);
     if (opts.print) process.stdout.write(configToJson(cfg) + '\n');
-    else process.stdout.write(`${file}: ok\n`);
+    else {
+      process.stdout.write(`${file}: ok\n`);
+      for (const g of healthSummary(cfg)) process.stdout.write(`health checks, group ${g.group}: ${g.text}\n`);
+    }
     return Promise.resolve(0);
   } catch (err) {
     if (err instanceof ConfigError) {

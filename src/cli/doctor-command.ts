@@ -7,6 +7,7 @@ import { errorMessage } from '../base/errors.js';
 import { loadSpecFile } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
 import { ec2ClientFor, requireRegion } from '../daemon/assemble.js';
+import { healthSummary } from './health-summary.js';
 import {
   cidrChecks,
   configuredNextHops,
@@ -33,6 +34,18 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
   const ec2 = ec2ClientFor(config);
   await requireRegion(ec2);
   const results: CheckResult[] = [{ check: 'config', verdict: 'ok', detail: `${file} is valid` }];
+  for (const g of healthSummary(config)) {
+    results.push(
+      g.probed
+        ? { check: `health checks (group ${g.group})`, verdict: 'ok', detail: g.text }
+        : {
+            check: `health checks (group ${g.group})`,
+            verdict: 'warn',
+            detail: g.text,
+            fix: `give the group a tcp, http or icmp profile (without health.profiles.default, every group probes TCP 179)`,
+          },
+    );
+  }
   let spec: SpecEntry[] = [];
   if (config.routes.file !== undefined) {
     try {

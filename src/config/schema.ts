@@ -3,7 +3,7 @@
 // with units; CIDRs must be canonical. config/full.yaml documents every option.
 import { z } from 'zod';
 import { parseDuration } from '../base/duration.js';
-import { formatAddress, parseAddress } from '../net/address.js';
+import { formatAddress, isLoopback, parseAddress, tryParseAddress } from '../net/address.js';
 import { parsePrefix, type Prefix } from '../net/prefix.js';
 import { errorMessage } from '../base/errors.js';
 
@@ -66,7 +66,7 @@ const lengthBounds = (bits: number, defMin: number) =>
       max: z.number().int().min(0).max(bits).default(bits),
     })
     .refine((b) => b.min <= b.max, 'min must not exceed max')
-    .default({ min: defMin, max: bits });
+    .prefault({})
 
 const peerGroup = z.strictObject({
   /** Probe profile name from health.profiles (default: health.defaultProfile). */
@@ -79,7 +79,7 @@ const peerGroup = z.strictObject({
   allowedPrefixes: z.array(cidr).optional(),
   prefixLength: z
     .strictObject({ ipv4: lengthBounds(32, 8), ipv6: lengthBounds(128, 32) })
-    .default({ ipv4: { min: 8, max: 32 }, ipv6: { min: 32, max: 128 } }),
+    .prefault({}),
   /** Community → priority (higher wins after LOCAL_PREF, AS path length and MED). */
   priorityCommunities: z.record(community, z.number().int()).default({}),
   gracefulRestart: z.boolean().default(true),
@@ -105,15 +105,41 @@ const dynamicRange = z.strictObject({
 
 const listen = z.strictObject({ address: ipAddress, port: portOrZero.default(179) });
 
+/**
+ * Probe timing when a profile does not say. TCP/HTTP: a dead host is down after `fall` failed probes, at most
+ * fall × interval × 1.1 (jitter) + timeout = 2 × 220 + 150 = 590 ms after its last good probe; `rise` good probes
+ * bring it back. ICMP runs the system ping once per probe (a process each, health/icmp.ts), hence slower:
+ * 2 × 550 + 400 = 1.5 s. These are the only probe defaults: the health module has none of its own.
+ */
+export const PROBE_TIMING = {
+  tcp: { interval: 200, timeout: 150 },
+  icmp: { interval: 500, timeout: 400 },
+  rise: 3,
+  fall: 2,
+} as const;
+
+/**
+ * The health check every peer group gets unless the file says otherwise: a TCP connect to the next hop's BGP
+ * port (179), on which BIRD, GoBGP, FRR and Calico's BIRD listen by default. It detects a host that is powered
+ * off, partitioned or whose BGP daemon is gone (the connect times out or is refused); it does not detect a
+ * frozen BGP daemon whose kernel still completes the handshake (the BGP hold timer does), nor a host that
+ * forwards badly. Hosts must accept TCP 179 from bgp2vpc (security groups) for it to pass.
+ */
+export const DEFAULT_PROFILE = { type: 'tcp', port: 179 } as const;
+
 const probe = z
   .strictObject({
     type: z.enum(['none', 'tcp', 'http', 'icmp']).default('none'),
     port: port.optional(),
     path: z.string().startsWith('/').default('/healthz'),
-    interval: duration({ min: 50 }).default(200),
-    timeout: duration({ min: 10 }).default(150),
-    rise: z.number().int().min(1).max(100).default(3),
-    fall: z.number().int().min(1).max(100).default(2),
+    interval: duration({ min: 50 }).optional(),
+    timeout: duration({ min: 10 }).optional(),
+    rise: z.number().int().min(1).max(100).default(PROBE_TIMING.rise),
+    fall: z.number().int().min(1).max(100).default(PROBE_TIMING.fall),
+  })
+  .transform((p) => {
+    const t = p.type === 'icmp' ? PROBE_TIMING.icmp : PROBE_TIMING.tcp;
+    return { ...p, interval: p.interval ?? t.interval, timeout: p.timeout ?? t.timeout };
   })
   .superRefine((p, ctx) => {
     if ((p.type === 'tcp' || p.type === 'http') && p.port === undefined) {
@@ -125,7 +151,7 @@ const probe = z
 const bucket = (burst: number, perSecond: number) =>
   z
     .strictObject({ burst: z.number().int().min(1).default(burst), perSecond: z.number().positive().default(perSecond) })
-    .default({ burst, perSecond });
+    .prefault({})
 
 export const configSchema = z
   .strictObject({
@@ -151,8 +177,12 @@ export const configSchema = z
           /** Upper bound on how long stale paths wait for End-of-RIB after the peer is back. */
           staleTime: duration().default(300_000),
         })
-        .default({ maxRestartTime: 120_000, staleTime: 300_000 }),
-      groups: z.record(z.string(), peerGroup).default({}),
+        .prefault({}),
+      /** Peer groups; "default" is always there (the schema's defaults when the file does not list it). */
+      groups: z
+        .record(z.string(), peerGroup)
+        .default({})
+        .transform((g) => ('default' in g ? g : { default: peerGroup.parse({}), ...g })),
       neighbors: z.array(neighbor).default([]),
       dynamic: z.array(dynamicRange).default([]),
     }),
@@ -173,11 +203,15 @@ export const configSchema = z
         /** Initial convergence: wait this long (or for End-of-RIB from every GR peer) before the first write. */
         settleTime: duration().default(10_000),
       })
-      .default({ static: {}, httpPost: true, onNoHealthy: 'keep', failbackHoldDown: 30_000, medAcrossAs: false, settleTime: 10_000 }),
+      .prefault({}),
     health: z
       .strictObject({
         defaultProfile: z.string().default('default'),
-        profiles: z.record(z.string(), probe).default({}),
+        /** Probe profiles; "default" is DEFAULT_PROFILE when the file does not define it. */
+        profiles: z
+          .record(z.string(), probe)
+          .default({})
+          .transform((p) => ('default' in p ? p : { default: probe.parse(DEFAULT_PROFILE), ...p })),
         damping: z
           .strictObject({
             enabled: z.boolean().default(true),
@@ -188,9 +222,9 @@ export const configSchema = z
             maxSuppress: duration().default(600_000),
           })
           .refine((d) => d.reuse < d.suppress, { message: 'reuse must be below suppress', path: ['reuse'] })
-          .default({ enabled: true, halfLife: 60_000, penalty: 1000, suppress: 2000, reuse: 750, maxSuppress: 600_000 }),
+          .prefault({}),
       })
-      .default({ defaultProfile: 'default', profiles: {}, damping: { enabled: true, halfLife: 60_000, penalty: 1000, suppress: 2000, reuse: 750, maxSuppress: 600_000 } }),
+      .prefault({}),
     vpc: z
       .strictObject({
         region: z.string().optional(),
@@ -211,7 +245,7 @@ export const configSchema = z
         dryRun: z.boolean().default(false),
         rate: z
           .strictObject({ mutating: bucket(50, 5), describe: bucket(100, 20) })
-          .default({ mutating: { burst: 50, perSecond: 5 }, describe: { burst: 100, perSecond: 20 } }),
+          .prefault({}),
       })
       .superRefine((v, ctx) => {
         if (v.routeTables.length === 0 && v.vpcId === undefined) {
@@ -231,13 +265,13 @@ export const configSchema = z
         protectReads: z.boolean().optional(),
         maxBodyBytes: z.number().int().min(1024).default(1_048_576),
       })
-      .default({ listen: '127.0.0.1:33289', maxBodyBytes: 1_048_576 }),
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
         format: z.enum(['json', 'pretty']).default('json'),
       })
-      .default({ level: 'info', format: 'json' }),
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     const groups = new Set(['default', ...Object.keys(c.bgp.groups)]);
@@ -261,6 +295,16 @@ export const configSchema = z
       if (g.health !== undefined && !profiles.has(g.health)) {
         ctx.addIssue({ code: 'custom', path: ['bgp', 'groups', name, 'health'], message: `unknown health profile "${g.health}"` });
       }
+    }
+    // Anyone who can reach the API could rewrite the route spec (POST /route_spec) without a token.
+    const apiHost = c.api.listen.slice(0, c.api.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+    const apiAddr = tryParseAddress(apiHost);
+    if (c.api.token === undefined && apiHost !== 'localhost' && !(apiAddr && isLoopback(apiAddr))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'listen'],
+        message: `${c.api.listen} is not a loopback address and api.token is not set: anyone who reaches it could rewrite the routes (POST /route_spec); set api.token (e.g. \${BGP2VPC_TOKEN}) or listen on 127.0.0.1`,
+      });
     }
     for (const key of Object.keys(c.routes.static)) {
       try {

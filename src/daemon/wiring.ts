@@ -10,20 +10,22 @@ import type { RouteSpecOptions } from '../rib/route-spec.js';
 import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
 import type { AuthPolicy } from '../api/auth.js';
 import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
-import { parseAddress } from '../net/address.js';
+import { isLoopback, parseAddress } from '../net/address.js';
 
 type Group = Config['bgp']['groups'][string];
 type Profile = Config['health']['profiles'][string];
 
 const sec = (ms: number): number => Math.round(ms / 1000);
 
-/** The peer group's settings, "default" included even when the file does not list it. */
-export function groupOf(config: Config, name: string): Group | undefined {
-  return config.bgp.groups[name];
+/** The peer group's settings; the schema guarantees "default" and every group a neighbour or range names. */
+export function groupOf(config: Config, name: string): Group {
+  const g = config.bgp.groups[name];
+  if (!g) throw new Error(`internal: peer group "${name}" missing after validation`);
+  return g;
 }
 
 export function groupNames(config: Config): string[] {
-  return [...new Set(['default', ...Object.keys(config.bgp.groups)])];
+  return Object.keys(config.bgp.groups);
 }
 
 function peerOptions(config: Config, groupName: string, description?: string) {
@@ -31,7 +33,8 @@ function peerOptions(config: Config, groupName: string, description?: string) {
   return {
     group: groupName,
     ...(description !== undefined ? { description } : {}),
-    ...(g ? { maxPrefix: { limit: g.maxPrefixes, action: g.maxPrefixAction }, gracefulRestart: g.gracefulRestart } : {}),
+    maxPrefix: { limit: g.maxPrefixes, action: g.maxPrefixAction },
+    gracefulRestart: g.gracefulRestart,
   };
 }
 
@@ -71,10 +74,7 @@ export function speakerOptions(config: Config): Omit<SpeakerOptions, 'clock' | '
 export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
   if (endpoint === undefined) return false;
   try {
-    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost') return true;
-    const a = parseAddress(host);
-    return prefixContainsAddress(parsePrefix(a.family === 'ipv4' ? '127.0.0.0/8' : '::1/128'), a);
+    return isLoopbackHost(new URL(endpoint).hostname.replace(/^\[|\]$/g, ''));
   } catch {
     return false;
   }
@@ -90,7 +90,6 @@ export function policyOptions(
       ...config.bgp.neighbors.filter((n) => n.group === name).map((n) => n.address),
       ...config.bgp.dynamic.filter((d) => d.group === name).map((d) => formatPrefix(d.range)),
     ];
-    if (!g) return { name, peers };
     return {
       name,
       peers,
@@ -128,6 +127,14 @@ function probeSpec(p: Profile): ProbeSpec {
   }
 }
 
+/** A peer group's probe profile: its own, else health.defaultProfile (the schema checks that both exist). */
+export function profileOf(config: Config, group: string): Profile {
+  const name = groupOf(config, group).health ?? config.health.defaultProfile;
+  const p = config.health.profiles[name];
+  if (!p) throw new Error(`internal: health profile "${name}" missing after validation`);
+  return p;
+}
+
 /** Probe settings per peer group: the group's profile (or health.defaultProfile), with the damping settings. */
 export function healthOptions(config: Config): HealthMonitorOptions {
   const h = config.health;
@@ -142,11 +149,8 @@ export function healthOptions(config: Config): HealthMonitorOptions {
     : (false as const);
   const groups: Record<string, ProbeGroupOptions> = {};
   for (const name of groupNames(config)) {
-    const profileName = groupOf(config, name)?.health ?? h.defaultProfile;
-    const p = h.profiles[profileName];
-    groups[name] = p
-      ? { probe: probeSpec(p), intervalMs: p.interval, timeoutMs: p.timeout, rise: p.rise, fall: p.fall, damping }
-      : { probe: { type: 'none' }, damping };
+    const p = profileOf(config, name);
+    groups[name] = { probe: probeSpec(p), intervalMs: p.interval, timeoutMs: p.timeout, rise: p.rise, fall: p.fall, damping };
   }
   return { groups, defaultGroup: 'default' };
 }
@@ -181,7 +185,12 @@ export interface ApiListen {
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  if (host === 'localhost') return true;
+  try {
+    return isLoopback(parseAddress(host));
+  } catch {
+    return false;
+  }
 }
 
 /** The token for writes; for reads too when asked, or by default when the API is reachable from other machines. */

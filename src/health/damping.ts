@@ -5,21 +5,18 @@
 // "maximum hold-down time"). Pure functions of (state, time).
 
 export interface DampingOptions {
-  /** Penalty added per flap (RFC 2439's figure of merit increment). Default 1000. */
+  /** Penalty added per flap (RFC 2439's figure of merit increment). */
   readonly penalty: number;
-  /** Half-life of the penalty (ms). Default 30 s. */
+  /** Half-life of the penalty (ms). */
   readonly halfLifeMs: number;
-  /** Suppress when the penalty exceeds this. Default 2500: three flaps in quick succession. */
+  /** Suppress when the penalty exceeds this. */
   readonly suppress: number;
-  /** Reuse once the penalty falls below this. Default 1000. */
+  /** Reuse once the penalty falls below this. */
   readonly reuse: number;
-  /** Longest suppression after the last flap (ms). Default 180 s. */
+  /** Longest suppression after the last flap (ms). */
   readonly maxSuppressMs: number;
 }
-
-// Host health flaps on a scale of seconds, not BGP's minutes: a host that failed three times within a minute
-// is kept out for about 40–60 s (2500+ decaying to 1000 at a 30 s half-life), at most 3 minutes.
-export const DEFAULT_DAMPING: DampingOptions = { penalty: 1000, halfLifeMs: 30_000, suppress: 2500, reuse: 1000, maxSuppressMs: 180_000 };
+// The defaults live in the configuration schema (health.damping in src/config/schema.ts), nowhere else.
 
 export interface DampingState {
   readonly penalty: number;

@@ -1,26 +1,26 @@
-// Health-check options per group (plain objects with defaults; the daemon maps the YAML config onto them).
+// Health-check options per group (plain objects; the daemon maps the YAML config onto them, defaults included).
 import { UserError } from '../base/errors.js';
-import { DEFAULT_DAMPING, validateDamping, type DampingOptions } from './damping.js';
+import { validateDamping, type DampingOptions } from './damping.js';
 import type { ProbeSpec } from './probes.js';
 
 export interface ProbeGroupOptions {
   readonly probe: ProbeSpec;
-  /** Time between probe starts (ms). Default 200. */
-  readonly intervalMs?: number;
-  /** Probe timeout (ms), at most the interval. Default 150. */
-  readonly timeoutMs?: number;
-  /** Consecutive successes to come back up. Default 2. */
-  readonly rise?: number;
-  /** Consecutive failures to go down. Default 3. */
-  readonly fall?: number;
-  /** Spread of each interval, as a fraction (±). Default 0.1. */
+  /** Time between probe starts (ms). */
+  readonly intervalMs: number;
+  /** Probe timeout (ms), at most the interval. */
+  readonly timeoutMs: number;
+  /** Consecutive successes to come back up. */
+  readonly rise: number;
+  /** Consecutive failures to go down. */
+  readonly fall: number;
+  /** Spread of each interval, as a fraction (±). Default PROBE_JITTER. */
   readonly jitter?: number;
   /** Flap damping; false disables it. */
-  readonly damping?: Partial<DampingOptions> | false;
+  readonly damping: DampingOptions | false;
 }
 
 export interface ResolvedProbeGroup {
-  readonly probe: ProbeSpec;
+  readonly probe: ProbeGroupOptions['probe'];
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly rise: number;
@@ -29,16 +29,10 @@ export interface ResolvedProbeGroup {
   readonly damping: DampingOptions | undefined;
 }
 
-// Defaults: detect a dead host in ≤ 1 s and ride out one lost probe.
-// Worst case from the last good probe: fall × interval × (1 + jitter) + timeout = 3 × 220 + 150 = 810 ms.
-// A single slow or dropped probe (GC pause, busy host) does not take a host down (fall 3); two good probes in a
-// row bring it back (rise 2, ~400 ms). At 1,000 TCP targets this is 5,000 connects/s: raise the interval for
-// very large fleets (detection time grows linearly).
-export const PROBE_DEFAULTS = { intervalMs: 200, timeoutMs: 150, rise: 2, fall: 3, jitter: 0.1 } as const;
-
-// ICMP runs the system ping once per probe (a process each, see icmp.ts), so its defaults are slower:
-// 2 × 500 × 1.1 + 400 = 1.5 s worst-case detection, one lost echo tolerated, 2 processes/s per target.
-export const ICMP_DEFAULTS = { intervalMs: 500, timeoutMs: 400, fall: 2 } as const;
+// The probe settings come from the configuration (src/config/schema.ts holds their defaults and the reasoning);
+// this module has no defaults of its own, so the daemon and the tests cannot disagree about them. Jitter is not
+// a configuration option: every interval is spread by ±10% so that targets added together do not probe in step.
+export const PROBE_JITTER = 0.1;
 
 export class HealthConfigError extends UserError {
   constructor(message: string) {
@@ -49,12 +43,12 @@ export class HealthConfigError extends UserError {
 export function resolveProbeGroup(name: string, o: ProbeGroupOptions): ResolvedProbeGroup {
   const r = {
     probe: o.probe,
-    intervalMs: o.intervalMs ?? (o.probe.type === 'icmp' ? ICMP_DEFAULTS.intervalMs : PROBE_DEFAULTS.intervalMs),
-    timeoutMs: o.timeoutMs ?? (o.probe.type === 'icmp' ? ICMP_DEFAULTS.timeoutMs : PROBE_DEFAULTS.timeoutMs),
-    rise: o.rise ?? PROBE_DEFAULTS.rise,
-    fall: o.fall ?? (o.probe.type === 'icmp' ? ICMP_DEFAULTS.fall : PROBE_DEFAULTS.fall),
-    jitter: o.jitter ?? PROBE_DEFAULTS.jitter,
-    damping: o.damping === false ? undefined : { ...DEFAULT_DAMPING, ...o.damping },
+    intervalMs: o.intervalMs,
+    timeoutMs: o.timeoutMs,
+    rise: o.rise,
+    fall: o.fall,
+    jitter: o.jitter ?? PROBE_JITTER,
+    damping: o.damping === false ? undefined : o.damping,
   };
   const bad = (m: string): never => {
     throw new HealthConfigError(`health group ${name}: ${m}`);

@@ -137,6 +137,12 @@ export function isLinkLocal(a: Address): boolean {
   return a.family === 'ipv6' ? a.addr >> 118n === 0x3fan : a.addr >> 16n === 0xa9fen;
 }
 
+/** 127.0.0.0/8 or ::1 (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3), IPv4-mapped included. */
+export function isLoopback(a: Address): boolean {
+  const u = unmapIpv4(a);
+  return u.family === 'ipv4' ? u.addr >> 24n === 127n : u.addr === 1n;
+}
+
 /** Canonical text of an address given as text: `::FFFF:10.0.0.1` → `10.0.0.1`. */
 export function canonicalAddressText(text: string): string {
   return formatAddress(unmapIpv4(parseAddress(text)));

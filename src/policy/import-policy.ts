@@ -32,6 +32,7 @@ export interface GroupPolicyOptions {
   readonly peers?: readonly string[];
   /** Accepted prefix ranges; default: the cluster CIDRs. */
   readonly allowedPrefixes?: readonly string[];
+  /** Accepted prefix lengths; unset: any length of the family (the daemon always sets the config's bounds). */
   readonly ipv4Length?: LengthBounds;
   readonly ipv6Length?: LengthBounds;
   /** Accept a next hop other than the peer's own address (route servers, BIRD with `next hop self` off). */
@@ -55,8 +56,10 @@ export interface ImportPolicyOptions {
   readonly allowLoopbackNextHops?: boolean;
 }
 
-export const DEFAULT_IPV4_LENGTH: LengthBounds = { min: 8, max: 32 };
-export const DEFAULT_IPV6_LENGTH: LengthBounds = { min: 16, max: 128 };
+// No default length bounds here: the configuration schema holds them (bgp.groups.*.prefixLength), and the daemon
+// passes them for every group, "default" included.
+const ANY_IPV4_LENGTH: LengthBounds = { min: 0, max: 32 };
+const ANY_IPV6_LENGTH: LengthBounds = { min: 0, max: 128 };
 
 export class PolicyConfigError extends UserError {
   constructor(message: string) {
@@ -157,8 +160,8 @@ export class ImportPolicy {
         peers: parseList(`group ${g.name} peers`, g.peers),
         allowed,
         allowedFast: allowed.map(masked),
-        ipv4Length: checkBounds(`group ${g.name} ipv4`, g.ipv4Length ?? DEFAULT_IPV4_LENGTH, 32),
-        ipv6Length: checkBounds(`group ${g.name} ipv6`, g.ipv6Length ?? DEFAULT_IPV6_LENGTH, 128),
+        ipv4Length: checkBounds(`group ${g.name} ipv4`, g.ipv4Length ?? ANY_IPV4_LENGTH, 32),
+        ipv6Length: checkBounds(`group ${g.name} ipv6`, g.ipv6Length ?? ANY_IPV6_LENGTH, 128),
         thirdParty: g.allowThirdPartyNextHop ?? false,
         rules: parseCommunityPriorities(g.communityPriorities ?? [], (m) => new PolicyConfigError(`group ${g.name}: ${m}`)),
         defaultPriority: g.defaultPriority ?? 0,

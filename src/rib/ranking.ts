@@ -39,8 +39,6 @@ export interface RankOptions {
   readonly preferAz?: string | undefined;
 }
 
-export const DEFAULT_RANK_OPTIONS: RankOptions = { holdDownMs: 10_000, alwaysCompareMed: false };
-
 export type Step = 'ineligible' | 'hold-down' | 'local-pref' | 'as-path' | 'med' | 'priority' | 'az' | 'stickiness' | 'lowest-ip';
 
 const scratch: number[] = [];

@@ -15,7 +15,7 @@ import type { ChangeListener, ChangeReason, ChosenChange, ChosenRoute, NextHopHe
 import { ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 import { NextHops } from './next-hops.js';
-import { selectNextHop, DEFAULT_RANK_OPTIONS, type MutableSelection, type RankOptions } from './ranking.js';
+import { selectNextHop, type MutableSelection, type RankOptions } from './ranking.js';
 import { Rechecks } from './rechecks.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
@@ -27,9 +27,10 @@ export type { RouteSpecStats };
 export interface RouteSpecOptions {
   readonly clock?: Clock;
   readonly policy?: PathPolicy;
-  readonly rank?: Partial<RankOptions>;
-  /** What to do when no candidate of a prefix is eligible: keep the last choice (default) or remove the route. */
-  readonly whenNoneEligible?: 'keep-last' | 'remove';
+  /** Ranking settings (failback hold-down, MED across ASes): the daemon's come from the config's routes section. */
+  readonly rank: RankOptions;
+  /** What to do when no candidate of a prefix is eligible: keep the last choice or remove the route (routes.onNoHealthy). */
+  readonly whenNoneEligible: 'keep-last' | 'remove';
   /**
    * Health of a next hop when it first appears, given its health-check group (default: healthy; the health
    * monitor reports changes): `(nh, group) => monitor.healthOf(nh, group)`.
@@ -61,11 +62,11 @@ export class RouteSpec {
   private changesEmitted = 0;
   private batchesEmitted = 0;
 
-  constructor(opts: RouteSpecOptions = {}) {
+  constructor(opts: RouteSpecOptions) {
     this.clock = opts.clock ?? systemClock;
     this.policy = opts.policy ?? acceptAllPolicy;
-    this.rank = { ...DEFAULT_RANK_OPTIONS, ...opts.rank };
-    this.whenNone = opts.whenNoneEligible ?? 'keep-last';
+    this.rank = opts.rank;
+    this.whenNone = opts.whenNoneEligible;
     this.nextHops = new NextHops(opts.healthOf ?? (() => ({ healthy: true })), () => this.clock.now());
     this.rechecks = new Rechecks(this.clock, (due) => {
       for (const e of due) if (this.entries.get(e.key) === e) this.markDirty(e);

@@ -5,7 +5,12 @@ import { createRouteSpecHandler } from '../../src/api/route-spec-endpoint.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 
 function setup() {
-  const rs = new RouteSpec({ clock: new FakeClock(), policy: new ImportPolicy({ clusterCidrs: ['10.55.0.0/16', '10.66.0.0/16'] }) });
+  const rs = new RouteSpec({
+    clock: new FakeClock(),
+    rank: { holdDownMs: 0, alwaysCompareMed: false },
+    whenNoneEligible: 'keep-last',
+    policy: new ImportPolicy({ clusterCidrs: ['10.55.0.0/16', '10.66.0.0/16'] }),
+  });
   return { rs, handle: createRouteSpecHandler(rs) };
 }
 

@@ -16,9 +16,42 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 describe('bgp2vpc check-config', () => {
-  it('exits 0 on config/full.yaml', async () => {
+  it('exits 0 on config/full.yaml and says what health checking each peer group gets', async () => {
     const r = await cli('check-config', 'config/full.yaml');
-    expect(r).toMatchObject({ code: 0, stdout: 'config/full.yaml: ok\n' });
+    const timing =
+      'every 200ms (timeout 150ms); down after 2 failures, up after 3 successes: a silent (powered-off, partitioned) host is taken out within 590ms of its last good probe';
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: [
+        'config/full.yaml: ok',
+        `health checks, group default: TCP connect to each next hop's port 22 ${timing}`,
+        `health checks, group vips: HTTP GET http://<next hop>:8080/healthz expecting 2xx ${timing}`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('config/minimal.yaml gets a TCP probe of port 179, and says what it does not notice', async () => {
+    const r = await cli('check-config', 'config/minimal.yaml');
+    expect(r).toMatchObject({
+      code: 0,
+      stdout:
+        'config/minimal.yaml: ok\n' +
+        "health checks, group default: TCP connect to each next hop's port 179 every 200ms (timeout 150ms); down after 2 failures, up after 3 successes: a silent (powered-off, partitioned) host is taken out within 590ms of its last good probe; a BGP daemon that is frozen while its kernel still accepts connections is noticed only when its BGP hold timer expires (90s)\n",
+    });
+  });
+
+  it('says so when a group has no probes', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bgp2vpc-cfg-')), 'none.yaml');
+    writeFileSync(
+      file,
+      'cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1, holdTime: 30s }\nvpc: { vpcId: vpc-01 }\nhealth: { profiles: { default: { type: none } } }\n',
+    );
+    const r = await cli('check-config', file);
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: `${file}: ok\nhealth checks, group default: no probes: a silent host is noticed only when its BGP hold timer expires (30s)\n`,
+    });
   });
 
   it('exits 1 with line-numbered errors and no stack trace', async () => {

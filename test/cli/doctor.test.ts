@@ -1,5 +1,5 @@
 // `bgp2vpc doctor` against the emulator: IAM by DryRun (denial injected), source/dest check, CIDRs, claims, limits.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,6 +73,12 @@ describe('bgp2vpc doctor', () => {
       '1 routes of others, 0 of ours, limit 50, headroom 0 → 49',
     );
     expect(emu?.count({ mutating: true, outcome: 'ok' })).toBe(0);
+    expect(rs.find((r) => r.check === 'health checks (group default)')).toEqual({
+      check: 'health checks (group default)',
+      verdict: 'ok',
+      detail:
+        "TCP connect to each next hop's port 179 every 200ms (timeout 150ms); down after 2 failures, up after 3 successes: a silent (powered-off, partitioned) host is taken out within 590ms of its last good probe; a BGP daemon that is frozen while its kernel still accepts connections is noticed only when its BGP hold timer expires (90s)",
+    });
     expect(renderChecks(rs)).toContain('No problems found');
   });
 
@@ -91,6 +97,13 @@ describe('bgp2vpc doctor', () => {
     expect(text).toMatch(/FAIL {2}IAM ec2:ReplaceRoute: denied/);
     expect(text).toMatch(/fix: attach deploy\/iam\/bgp2vpc-policy\.json/);
     expect(text).toMatch(/\d+ problem\(s\) to fix/);
+  });
+
+  it('warns when a peer group has no health probes', async () => {
+    const file = await setup(state());
+    writeFileSync(file, `${readFileSync(file, 'utf8')}health: { profiles: { default: { type: none } } }\n`);
+    const r = (await runDoctor(file)).find((x) => x.check === 'health checks (group default)');
+    expect(r).toMatchObject({ verdict: 'warn', detail: 'no probes: a silent host is noticed only when its BGP hold timer expires (90s)' });
   });
 
   it('fails clearly when EC2 cannot be reached', async () => {

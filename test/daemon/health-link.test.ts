@@ -6,6 +6,9 @@ import type { ChosenChange } from '../../src/rib/chosen.js';
 import { RouteSpec } from '../../src/rib/route-spec.js';
 import type { Probe } from '../../src/health/probe-result.js';
 import { path, paths } from '../rib/helpers.js';
+import { probeGroup } from '../health/groups.js';
+
+const RANK = { rank: { holdDownMs: 10_000, alwaysCompareMed: false }, whenNoneEligible: 'keep-last' } as const;
 
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -16,10 +19,10 @@ describe('route spec ↔ health monitor', () => {
     const clock = new FakeClock(0);
     const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });
     const mon = new HealthMonitor(
-      { groups: { default: { probe: { type: 'tcp', port: 80 } } }, newTargetsStartDown: true },
+      { groups: { default: probeGroup({ type: 'tcp', port: 80 }) }, newTargetsStartDown: true },
       { clock, random: () => 0.5, makeProbe: () => probe },
     );
-    const rs = new RouteSpec({ clock, healthOf: (nh, group) => mon.healthOf(nh, group) });
+    const rs = new RouteSpec({ clock, ...RANK, healthOf: (nh, group) => mon.healthOf(nh, group) });
     connectHealth(rs, mon);
     const changes: [string | undefined, string, number][] = [];
     rs.onChanges((b) => changes.push(...b.map((c): [string | undefined, string, number] => [c.to, c.reason, clock.now()])));
@@ -46,10 +49,10 @@ describe('route spec ↔ health monitor', () => {
       return Promise.resolve({ ok: alive.get(t) ?? false, detail: alive.get(t) ? 'ok' : 'refused' });
     };
     const mon = new HealthMonitor(
-      { groups: { default: { probe: { type: 'tcp', port: 80 } } } },
+      { groups: { default: probeGroup({ type: 'tcp', port: 80 }) } },
       { clock, random: () => 0.5, makeProbe: () => probe },
     );
-    const rs = new RouteSpec({ clock, healthOf: (nh) => mon.healthOf(nh) });
+    const rs = new RouteSpec({ clock, ...RANK, healthOf: (nh) => mon.healthOf(nh) });
     const off = connectHealth(rs, mon);
     const changes: ChosenChange[] = [];
     rs.onChanges((b) => changes.push(...b));

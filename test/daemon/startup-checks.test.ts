@@ -50,13 +50,12 @@ describe('ICMP probes at startup', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  // CI installs iputils-ping (.ci/run), so there this always checks the real binary; elsewhere only when present.
-  it('a real ICMP echo to 127.0.0.1 is answered', async () => {
+  // CI installs iputils-ping (.ci/run, which also sets BGP2VPC_REQUIRE_PEERS): there a missing ping fails this
+  // test. Elsewhere a missing ping skips it, reported as skipped with the reason (never a silent pass).
+  it('a real ICMP echo to 127.0.0.1 is answered', async (ctx) => {
     const havePing = ['/usr/bin/ping', '/bin/ping'].some((p) => existsSync(p));
-    if (!havePing && process.env.CI === undefined) {
-      console.warn('ping is not installed (apt-get install iputils-ping): real ICMP probe not checked here');
-      return;
-    }
+    const required = process.env.CI !== undefined || process.env.BGP2VPC_REQUIRE_PEERS === '1';
+    if (!havePing && !required) ctx.skip('ping is not installed (apt-get install iputils-ping): real ICMP probe not checked here');
     expect(await runPing('127.0.0.1', AbortSignal.timeout(3000))).toEqual({ ok: true, detail: 'icmp echo reply' });
   });
 });

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  ceiling,
-  decay,
-  decayedPenalty,
-  DEFAULT_DAMPING,
-  flap,
-  INITIAL_DAMPING,
-  reuseAt,
-  validateDamping,
-} from '../../src/health/damping.js';
+import { ceiling, decay, decayedPenalty, flap, INITIAL_DAMPING, reuseAt, validateDamping } from '../../src/health/damping.js';
+import { TEST_DAMPING } from './groups.js';
 
-const o = DEFAULT_DAMPING; // penalty 1000, half-life 30 s, suppress 2500, reuse 1000, max 180 s
+const o = TEST_DAMPING; // penalty 1000, half-life 30 s, suppress 2500, reuse 1000, max 180 s
 
 describe('flap damping (RFC 2439 §4.2 style)', () => {
   it('halves the penalty every half-life', () => {

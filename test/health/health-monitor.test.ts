@@ -4,6 +4,11 @@ import { HealthMonitor, type HealthChange } from '../../src/health/health-monito
 import type { Probe, ProbeResult } from '../../src/health/probe-result.js';
 import { Metrics } from '../../src/base/metrics.js';
 import { HealthConfigError } from '../../src/health/options.js';
+import { probeGroup } from './groups.js';
+import { loadConfig } from '../../src/config/index.js';
+import { healthOptions } from '../../src/daemon/wiring.js';
+
+const minimalDefaults = healthOptions(loadConfig(new URL('../../config/minimal.yaml', import.meta.url).pathname));
 
 /** Lets resolved probe promises run their continuations. */
 const settle = async (): Promise<void> => {
@@ -34,7 +39,7 @@ function setup(
   };
   const metrics = new Metrics();
   const mon = new HealthMonitor(
-    { groups: opts.groups ?? { default: { probe: { type: 'tcp', port: 80 } } } },
+    { groups: opts.groups ?? { default: probeGroup({ type: 'tcp', port: 80 }) } },
     { clock, random: opts.random ?? (() => 0.5), makeProbe: () => probe, metrics },
   );
   const changes: [string, HealthChange][] = [];
@@ -49,9 +54,9 @@ function setup(
 }
 
 describe('HealthMonitor', () => {
-  it('detects a dead host within 1 s with the defaults and brings it back after rise', async () => {
+  it('detects a dead host within 1 s with the defaults of config/minimal.yaml and brings it back after rise', async () => {
     const alive = new Map([['10.0.0.5', true]]);
-    const { mon, changes, advance, clock } = setup(alive, { random: Math.random });
+    const { mon, changes, advance, clock } = setup(alive, { random: Math.random, groups: minimalDefaults.groups });
     mon.addTarget('10.0.0.5', 'default');
     await advance(1_000);
     expect(changes).toEqual([]);
@@ -78,7 +83,7 @@ describe('HealthMonitor', () => {
     const { mon, calls, advance } = setup(alive, {
       timeoutHang: hang,
       random,
-      groups: { default: { probe: { type: 'tcp', port: 80 }, intervalMs: 200, timeoutMs: 200 } },
+      groups: { default: probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 200, timeoutMs: 200 }) },
     });
     mon.setTargets(targets.map((nextHop) => ({ nextHop, group: 'default' })));
     await advance(200, 10);
@@ -105,7 +110,7 @@ describe('HealthMonitor', () => {
 
   it('damps a flapping host', async () => {
     const alive = new Map([['10.0.0.5', true]]);
-    const { mon, changes, advance } = setup(alive, { groups: { default: { probe: { type: 'tcp', port: 80 }, rise: 1, fall: 1 } } });
+    const { mon, changes, advance } = setup(alive, { groups: { default: probeGroup({ type: 'tcp', port: 80 }, { rise: 1, fall: 1 }) } });
     mon.addTarget('10.0.0.5', 'default');
     for (let i = 0; i < 3; i++) {
       alive.set('10.0.0.5', false);
@@ -148,7 +153,7 @@ describe('HealthMonitor', () => {
     const clock = new FakeClock(0);
     const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });
     const mon = new HealthMonitor(
-      { groups: { default: { probe: { type: 'tcp', port: 80 } }, quiet: { probe: { type: 'none' } } }, newTargetsStartDown: true },
+      { groups: { default: probeGroup({ type: 'tcp', port: 80 }), quiet: probeGroup({ type: 'none' }) }, newTargetsStartDown: true },
       { clock, random: () => 0, makeProbe: () => probe },
     );
     const seen: [string, boolean][] = [];
@@ -167,7 +172,7 @@ describe('HealthMonitor', () => {
 
   it('does not probe groups with probe none, and treats unknown groups with the default', async () => {
     const { mon, calls, advance } = setup(new Map(), {
-      groups: { quiet: { probe: { type: 'none' } }, default: { probe: { type: 'tcp', port: 1 } } },
+      groups: { quiet: probeGroup({ type: 'none' }), default: probeGroup({ type: 'tcp', port: 1 }) },
     });
     mon.addTarget('10.0.0.1', 'quiet');
     mon.addTarget('10.0.0.2', 'nope');
@@ -192,7 +197,7 @@ describe('HealthMonitor', () => {
       ['10.0.0.1', false],
       ['10.0.0.2', false],
     ]);
-    const groups = { a: { probe: { type: 'tcp' as const, port: 1 } }, b: { probe: { type: 'tcp' as const, port: 2 } } };
+    const groups = { a: probeGroup({ type: 'tcp' as const, port: 1 }), b: probeGroup({ type: 'tcp' as const, port: 2 }) };
     const { mon, calls, advance, changes } = setup(alive, { groups });
     mon.addTarget('10.0.0.1', 'a');
     mon.addTarget('10.0.0.2', 'b');
@@ -203,7 +208,7 @@ describe('HealthMonitor', () => {
     ]);
     mon.setGroups({ ...groups }); // same settings: nothing happens
     expect(mon.healthOf('10.0.0.1').healthy).toBe(false);
-    mon.setGroups({ a: groups.a, b: { probe: { type: 'none' } } });
+    mon.setGroups({ a: groups.a, b: probeGroup({ type: 'none' }) });
     // b: no probing any more, fresh state (healthy); a: untouched.
     expect(changes.map(([nh, c]) => [nh, c.healthy]).slice(2)).toEqual([['10.0.0.2', true]]);
     const n = calls.filter((c) => c.target === '10.0.0.2').length;
@@ -213,10 +218,10 @@ describe('HealthMonitor', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'tcp', port: 80 }, timeoutMs: 500, intervalMs: 200 } } })).toThrow(
+    expect(() => new HealthMonitor({ groups: { g: probeGroup({ type: 'tcp', port: 80 }, { timeoutMs: 500, intervalMs: 200 }) } })).toThrow(
       HealthConfigError,
     );
-    expect(() => new HealthMonitor({ groups: { g: { probe: { type: 'http', port: 0 } } } })).toThrow(/port 0/);
+    expect(() => new HealthMonitor({ groups: { g: probeGroup({ type: 'http', port: 0 }) } })).toThrow(/port 0/);
     expect(() => new HealthMonitor({ groups: {}, defaultGroup: 'x' })).toThrow(/not defined/);
   });
 });

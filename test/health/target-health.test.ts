@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TargetHealth } from '../../src/health/target-health.js';
-import { DEFAULT_DAMPING } from '../../src/health/damping.js';
+import { TEST_DAMPING } from './groups.js';
 
 describe('TargetHealth (rise/fall, damping, overrides)', () => {
   it('goes down after `fall` consecutive failures and up after `rise` successes', () => {
@@ -22,7 +22,7 @@ describe('TargetHealth (rise/fall, damping, overrides)', () => {
   });
 
   it('damps a flapping host until its penalty decays', () => {
-    const h = new TargetHealth({ rise: 1, fall: 1 }, DEFAULT_DAMPING, 0);
+    const h = new TargetHealth({ rise: 1, fall: 1 }, TEST_DAMPING, 0);
     let t = 0;
     for (let i = 0; i < 3; i++) {
       h.observe(false, 'down', (t += 500));

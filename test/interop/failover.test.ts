@@ -1,7 +1,10 @@
 // End-to-end failover with real peers: gobgpd (127.0.1.11) and BIRD (127.0.1.12) both announce 10.200.0.0/24
 // with next-hop-self to our speaker (127.0.1.1:1180). Each host's probe target is a TCP server we run on its
 // address. Killing the chosen host's probe target moves the choice to the other host within the configured
-// detection time; bringing it back does not move it again (stickiness, no flap).
+// detection time; bringing it back does not move it again (stickiness, no flap), for longer than the failback
+// hold-down, so a broken stickiness (the lower address winning the tie once its hold-down ends) would show. Probe
+// timing is the configuration's default (config/minimal.yaml); the hold-down is shortened to 1 s so the test can
+// outlast it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { peerGate, peersInstalledTest } from './support/availability.js';
@@ -13,7 +16,9 @@ import { RouteSpec } from '../../src/rib/route-spec.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 import { connectHealth } from '../../src/daemon/health-link.js';
-import { PROBE_DEFAULTS } from '../../src/health/options.js';
+import { PROBE_JITTER } from '../../src/health/options.js';
+import { loadConfig } from '../../src/config/index.js';
+import { healthOptions } from '../../src/daemon/wiring.js';
 import { parsePrefix } from '../../src/net/prefix.js';
 
 const CTRL = '127.0.1.1';
@@ -21,8 +26,13 @@ const CTRL_PORT = 1180;
 const GOBGP = '127.0.1.11';
 const BIRD = '127.0.1.12';
 const PREFIX = '10.200.0.0/24';
+// The probe settings a user gets (config/minimal.yaml: the default group's profile), with our own port per host.
+const DEFAULTS = healthOptions(loadConfig(new URL('../../config/minimal.yaml', import.meta.url).pathname)).groups.default!;
 // Configured detection time with the default probe settings: fall × interval × (1 + jitter) + timeout.
-const DETECTION_MS = PROBE_DEFAULTS.fall * PROBE_DEFAULTS.intervalMs * (1 + PROBE_DEFAULTS.jitter) + PROBE_DEFAULTS.timeoutMs;
+const DETECTION_MS = DEFAULTS.fall * DEFAULTS.intervalMs * (1 + PROBE_JITTER) + DEFAULTS.timeoutMs;
+// Failback hold-down for this test, and how long a returned host must leave the choice alone (outlasting it).
+const HOLD_DOWN_MS = 1_000;
+const NO_FLAP_MS = HOLD_DOWN_MS + 2_000;
 // Timer lateness on a loaded 2-core CI machine (event loop shared with two BGP sessions and the test itself).
 const SCHEDULING_SLACK_MS = 400;
 
@@ -86,11 +96,16 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
     });
     mon = new HealthMonitor({
       groups: {
-        gobgp: { probe: { type: 'tcp', port: target(GOBGP).port } },
-        bird: { probe: { type: 'tcp', port: target(BIRD).port } },
+        gobgp: { ...DEFAULTS, probe: { type: 'tcp', port: target(GOBGP).port } },
+        bird: { ...DEFAULTS, probe: { type: 'tcp', port: target(BIRD).port } },
       },
     });
-    rs = new RouteSpec({ policy, healthOf: (nh) => mon.healthOf(nh) });
+    rs = new RouteSpec({
+      policy,
+      healthOf: (nh) => mon.healthOf(nh),
+      rank: { holdDownMs: HOLD_DOWN_MS, alwaysCompareMed: false },
+      whenNoneEligible: 'keep-last',
+    });
     disconnect = connectHealth(rs, mon);
     rs.onChanges((batch) => {
       const at = performance.now();
@@ -170,12 +185,14 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
     expect(moved.detail).toContain('ECONNREFUSED');
     expect(took).toBeLessThanOrEqual(DETECTION_MS + SCHEDULING_SLACK_MS);
 
-    // The dead host comes back: it becomes healthy again but the choice stays (stickiness, no failback flap).
+    // The dead host comes back: it becomes healthy again but the choice stays (stickiness, no failback flap), for
+    // longer than the hold-down. Both peers tie on every BGP step, so only stickiness keeps the choice.
     await target(first).start();
     await waitFor(() => mon.view(first)?.eligible === true, { timeoutMs: 10_000, what: `${first} healthy again` });
-    await holdsFor(() => chosen() === other && changes.length === before + 1, 3_000, `choice stays on ${other}`);
+    await holdsFor(() => chosen() === other && changes.length === before + 1, NO_FLAP_MS, `choice stays on ${other}`);
 
-    // And the other direction: killing the new choice moves it back.
+    // And the other direction: killing the new choice moves it back; its return moves nothing either. One of the
+    // two returns is the lower address (gobgpd's) coming back, which is what a lowest-IP tie-break would pick.
     const again = changes.length;
     await target(other).stop();
     await waitFor(() => changes.slice(again).find((c) => c.to === first), {
@@ -184,6 +201,8 @@ describe.runIf(gate.run)('failover between two real peers (gobgpd, BIRD) on prob
       describe: explain,
     });
     await target(other).start();
+    await waitFor(() => mon.view(other)?.eligible === true, { timeoutMs: 10_000, what: `${other} healthy again` });
+    await holdsFor(() => chosen() === first && changes.length === again + 1, NO_FLAP_MS, `choice stays on ${first}`);
     expect(rs.audit()).toEqual([]);
   });
 });

@@ -52,7 +52,7 @@ describe('RouteSpec incremental updates (property)', () => {
             evaluateSpec: () => ({ accepted: true, priority: 0, group: 'default' }),
             groupOf: () => 'default',
           };
-          const rs = new RouteSpec({ clock, whenNoneEligible, policy, rank: { holdDownMs: 2_000 } });
+          const rs = new RouteSpec({ clock, whenNoneEligible, policy, rank: { holdDownMs: 2_000, alwaysCompareMed: false } });
           const seen = new Map<string, string | undefined>();
           rs.onChanges((b: readonly ChosenChange[]) => {
             for (const c of b) {

@@ -10,9 +10,9 @@ import { Metrics } from '../../src/base/metrics.js';
 
 const P = '10.55.0.0/16';
 
-function setup(opts: Omit<RouteSpecOptions, 'clock'> = {}) {
+function setup(opts: Partial<Omit<RouteSpecOptions, 'clock'>> = {}) {
   const clock = new FakeClock(1_000_000);
-  const rs = new RouteSpec({ clock, rank: { holdDownMs: 5_000 }, ...opts });
+  const rs = new RouteSpec({ clock, rank: { holdDownMs: 5_000, alwaysCompareMed: false }, whenNoneEligible: 'keep-last', ...opts });
   const batches: ChosenChange[][] = [];
   rs.onChanges((b) => batches.push([...b]));
   const last = (): ChosenChange[] => batches[batches.length - 1] ?? [];

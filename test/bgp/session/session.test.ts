@@ -13,6 +13,7 @@ import type { Speaker } from '../../../src/bgp/speaker.js';
 import { formatPrefix, parsePrefix } from '../../../src/net/prefix.js';
 import type { SpeakerEvent } from '../../../src/bgp/events.js';
 import { startSpeaker, TestPeer, until } from './support/test-peer.js';
+import { FakeClock } from '../../../src/base/clock.js';
 
 const speakers: Speaker[] = [];
 const peers: TestPeer[] = [];
@@ -180,12 +181,25 @@ describe('speaker sessions over loopback', () => {
     await stopping;
   });
 
-  it('keepalives flow at a third of the hold time', async () => {
-    const { port } = await setup(65001, { holdTime: 3 });
-    const p = await peerAt(port, '127.0.0.21', 65001, { holdTime: 3 });
-    await p.establish();
-    p.send(encodeKeepalive());
-    await p.waitFor(MessageType.KEEPALIVE, 'a keepalive after ~1 s', 4000);
+  it('keepalives flow at a third of the hold time (RFC 4271 §10), timed on the injected clock', async () => {
+    const clock = new FakeClock(0);
+    const { port } = await setup(65001, { holdTime: 9, clock });
+    const p = await peerAt(port, '127.0.0.21', 65001, { holdTime: 9 });
+    await p.establish(); // consumes the KEEPALIVE that confirms the OPEN, sent at fake time 0
+    const keepalives = (): number => p.received.filter((m) => m[18] === MessageType.KEEPALIVE).length;
+    const quiet = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 200)); // anything sent would have arrived over loopback by now
+      expect(keepalives()).toBe(0);
+    };
+    // Negotiated hold time 9 s: the keepalive timer fires at 3 s, 6 s, … of fake time, never earlier.
+    for (const at of [3000, 6000]) {
+      clock.advance(at - 1 - clock.now());
+      await quiet();
+      clock.advance(1);
+      await p.waitFor(MessageType.KEEPALIVE, `the keepalive at ${at} ms`, 5000);
+      expect(keepalives()).toBe(0);
+      p.send(encodeKeepalive()); // ours, so the speaker's hold timer (9 s) never expires
+    }
   });
 });
 
