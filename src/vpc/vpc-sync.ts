@@ -360,9 +360,17 @@ export class VpcSync {
     return learned;
   }
 
+  /**
+   * The desired routes a table plans from. One set for every table today; per-AZ choices (issue 17) return the
+   * view of the table's AZ here (docs/architecture.md, "The route spec → VPC sync seam").
+   */
+  private desiredFor(_t: TableState): DesiredRoutes {
+    return this.desired;
+  }
+
   private planTable(t: TableState): Plan {
     return planTableState(t, {
-      desired: this.desired,
+      desired: this.desiredFor(t),
       collapse: this.collapse,
       eniOf: (nextHop) => {
         const ip = EniResolver.canonical(nextHop);
