@@ -37,13 +37,14 @@ import { DEFAULT_RETRY, type Backoff, type RetryPolicy } from '../base/backoff.j
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
-import { countsAgainstLimit, type Ownership } from './ownership.js';
+import type { Ownership } from './ownership.js';
 import { TargetLiveness, type UnhealthyReason } from './target-liveness.js';
 import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
-import { planTableState } from './table-plan.js';
+import { planTableState, refreshDesiredTables, type TablePlanContext } from './table-plan.js';
+import { OFF_THREAD_ABOVE, OffThreadAggregator } from './off-thread.js';
 import { applyPlan } from './table-apply.js';
 import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
-import { effectiveLimit, tableStatus, type TableState, type TableStatus } from './table-state.js';
+import { learnLimits, tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
 import type { DesiredChange, DesiredRoute } from './types.js';
 import { DesiredRoutes } from './desired-routes.js';
@@ -77,6 +78,8 @@ export interface VpcSyncOptions {
   readonly retryPass?: Backoff;
   /** Benchmarks: called as each mutating request leaves. */
   readonly onMutatingSend?: (action: string) => void;
+  /** Aggregations of at least this many (collapsed) routes run in a worker thread (default 5,000; real aggregator only). */
+  readonly offThreadAbove?: number;
 }
 
 const MAX_REPLANS = 3;
@@ -98,6 +101,7 @@ export class VpcSync {
   private readonly desired = new DesiredRoutes();
   private haveDesired = false;
   private readonly collapse: boolean;
+  private readonly offThread: OffThreadAggregator;
   private convergedVersion = -1;
   private started = false;
   private stopped = false;
@@ -115,6 +119,7 @@ export class VpcSync {
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
     // Collapsing is exact for the minimal/least-damage aggregator; an injected one sees every route.
     this.collapse = o.aggregate === undefined;
+    this.offThread = new OffThreadAggregator(this.aggregate, this.log, this.collapse ? (o.offThreadAbove ?? OFF_THREAD_ABOVE) : undefined);
     this.backoff = o.backoff ?? DEFAULT_RETRY;
     this.gw = new Ec2Gateway({
       ec2: o.ec2,
@@ -223,6 +228,12 @@ export class VpcSync {
     this.stopped = true;
     this.gw.close();
     await this.passes.stop();
+    this.offThread.close();
+  }
+
+  /** Aggregations run so far, by thread. */
+  aggregations(): { readonly worker: number; readonly inline: number } {
+    return { ...this.offThread.runs };
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -292,6 +303,7 @@ export class VpcSync {
   ): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
     let applied = 0;
     for (let replan = 0; ; replan++) {
+      await refreshDesiredTables(t, this.planContext(t), (input) => this.offThread.run(input));
       const p = this.planTable(t);
       t.plan = p;
       const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);
@@ -345,19 +357,7 @@ export class VpcSync {
    */
   private async learnLimit(t: TableState, families: ReadonlySet<Family>): Promise<boolean> {
     await this.registry.refresh([t]);
-    let learned = false;
-    for (const family of families) {
-      const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
-      if (n < effectiveLimit(t, family, this.limit)) {
-        t.learnedLimit[family] = n;
-        learned = true;
-        this.log.warn(
-          { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
-          `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
-        );
-      }
-    }
-    return learned;
+    return learnLimits(t, families, this.limit, this.log);
   }
 
   /**
@@ -369,7 +369,11 @@ export class VpcSync {
   }
 
   private planTable(t: TableState): Plan {
-    return planTableState(t, {
+    return planTableState(t, this.planContext(t));
+  }
+
+  private planContext(t: TableState): TablePlanContext {
+    return {
       desired: this.desiredFor(t),
       collapse: this.collapse,
       eniOf: (nextHop) => {
@@ -383,7 +387,7 @@ export class VpcSync {
       aggregate: this.aggregate,
       deadTargets: this.health.deadTargets(),
       logger: this.log,
-    });
+    };
   }
 
   private updateGauges(): void {
