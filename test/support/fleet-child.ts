@@ -29,9 +29,11 @@ async function handle(m: FleetRequest): Promise<Omit<FleetReply, 'id'>> {
   switch (m.op) {
     case 'start': {
       const t0 = performance.now();
-      const todo = [...m.hosts];
+      const todo = [...m.hosts].reverse();
+      const errors: string[] = [];
+      let failed = 0;
       const worker = async (): Promise<void> => {
-        for (let spec = todo.shift(); spec; spec = todo.shift()) {
+        for (let spec = todo.pop(); spec; spec = todo.pop()) {
           const sim = new SimHost({
             name: spec.name,
             localAddress: spec.localAddress,
@@ -43,13 +45,19 @@ async function handle(m: FleetRequest): Promise<Omit<FleetReply, 'id'>> {
             connectTimeoutMs: 30_000,
           });
           const health = spec.healthPort !== undefined ? new HealthPort(spec.localAddress, spec.healthPort) : undefined;
-          await health?.open();
-          hosts.set(spec.name, { sim, health });
-          await sim.start();
+          try {
+            await health?.open();
+            hosts.set(spec.name, { sim, health });
+            if (spec.announce) sim.announce(spec.announce, spec.nextHop !== undefined ? { nextHop: spec.nextHop } : {});
+            await sim.start();
+          } catch (err) {
+            failed++;
+            if (errors.length < 5) errors.push(`${spec.name}: ${errorMessage(err)}`);
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, m.concurrency) }, worker));
-      return { ok: true, ms: performance.now() - t0 };
+      return { ok: true, ms: performance.now() - t0, failed, errors };
     }
     case 'announce':
       host(m.host).announce(prefixesOf(m.prefixes), m.nextHop !== undefined ? { nextHop: m.nextHop } : {});
@@ -84,10 +92,13 @@ async function handle(m: FleetRequest): Promise<Omit<FleetReply, 'id'>> {
       return { ok: true, hosts: list, rssBytes: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 };
     }
     case 'stop':
-      for (const { sim, health } of hosts.values()) {
-        await sim.stop({ notify: true }).catch(() => undefined);
-        await health?.close();
-      }
+      await Promise.all(
+        [...hosts.values()].map(async ({ sim, health }) => {
+          await sim.stop({ notify: true }).catch(() => undefined);
+          await health?.close();
+        }),
+      );
+      hosts.clear();
       return { ok: true };
   }
 }

@@ -9,6 +9,10 @@ export interface FleetHostSpec {
   readonly holdTime: number;
   /** Open a TCP listener on localAddress:port that accepts and closes (a TCP health probe target). */
   readonly healthPort?: number;
+  /** Prefixes announced as soon as the session is Established. */
+  readonly announce?: readonly string[];
+  /** Their next hop (default: localAddress). */
+  readonly nextHop?: string;
 }
 
 /** Prefixes as a range: `count` consecutive prefixes of length `len` from `base` (IPv4). */
@@ -48,6 +52,9 @@ export interface FleetReply {
   readonly error?: string;
   /** start: milliseconds until the last host was Established. */
   readonly ms?: number;
+  /** start: hosts that could not reach Established (their errors, first few). */
+  readonly failed?: number;
+  readonly errors?: readonly string[];
   readonly hosts?: readonly FleetHostStatus[];
   /** status: resident set size and CPU time of the fleet process. */
   readonly rssBytes?: number;

@@ -49,8 +49,16 @@ export class Fleet {
     });
   }
 
+  /** Starts the hosts (`concurrency` connecting at a time); resolves with the time until the last was Established. */
   async start(remote: { host: string; port: number }, hosts: readonly FleetHostSpec[], concurrency = 50): Promise<number> {
-    return (await this.request({ op: 'start', remote, hosts, concurrency }, 300_000)).ms ?? 0;
+    const r = await this.request({ op: 'start', remote, hosts, concurrency }, 600_000);
+    if ((r.failed ?? 0) > 0) throw new Error(`fleet: ${r.failed} host(s) did not reach Established: ${(r.errors ?? []).join('; ')}`);
+    return r.ms ?? 0;
+  }
+
+  /** Stops every host with a Cease (the process stays for another start). */
+  async stopHosts(): Promise<void> {
+    await this.request({ op: 'stop' }, 120_000);
   }
 
   announce(host: string, prefixes: readonly string[] | PrefixRange, nextHop?: string): Promise<FleetReply> {
