@@ -40,8 +40,8 @@ export async function runScale(
           ? new GobgpScaleReceiver(dir)
           : new DaemonScaleReceiver(dir, s, run.settleS);
     run.log(`${name}: starting`);
-    await r.start();
     try {
+      await r.start();
       const f = await measureSessions(r, fleet, s, opts);
       run.log(`${name}: ${JSON.stringify(f)}`);
       sessions.push(f);
