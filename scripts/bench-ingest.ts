@@ -165,7 +165,11 @@ async function main(): Promise<void> {
   if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ command: cmd, date: started, machine, cells }, null, 2));
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  process.exitCode = 1;
-});
+// Exit when done, whatever is left open: a benchmark holds the machine-wide lock while it runs.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
