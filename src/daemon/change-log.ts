@@ -37,17 +37,19 @@ export class ChangeLog {
   ) {}
 
   record(batch: readonly ChosenChange[]): void {
+    const debug = this.logger.isLevelEnabled('debug');
     for (const c of batch) {
-      const fields = { prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
-      const text = `${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`;
-      const event = c.failover ? 'failover' : 'next_hop_chosen';
       this.timer ??= this.clock.setTimeout(() => this.flush(), this.o.windowMs ?? 1000);
-      if (this.inWindow++ < (this.o.detailed ?? 10)) {
-        if (c.failover) this.logger.warn({ event, ...fields }, `failover ${text}`);
-        else this.logger.info({ event, ...fields }, text);
-        continue;
+      const detailed = this.inWindow++ < (this.o.detailed ?? 10);
+      if (detailed || debug) {
+        // Built only when logged: a peer's whole table (a million changes) costs no strings at info.
+        const fields = { event: c.failover ? 'failover' : 'next_hop_chosen', prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
+        const text = `${c.failover ? 'failover ' : ''}${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`;
+        if (!detailed) this.logger.debug(fields, text);
+        else if (c.failover) this.logger.warn(fields, text);
+        else this.logger.info(fields, text);
+        if (detailed) continue;
       }
-      this.logger.debug({ event, ...fields }, c.failover ? `failover ${text}` : text);
       const groups = c.failover ? this.held.failover : this.held.chosen;
       const key = `${c.from ?? '-'}\n${c.to ?? '-'}`;
       let g = groups.get(key);

@@ -6,15 +6,24 @@
 // nothing changed. Synchronous and I/O-free; time comes from the injected clock.
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Metrics } from '../base/metrics.js';
-import { formatPrefix, type Prefix } from '../net/prefix.js';
+import type { Prefix } from '../net/prefix.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import { BgpSource } from './bgp-source.js';
-import { prefixKey, type Candidate, type PrefixEntry, type SpecSource } from './candidate.js';
-import type { ChangeListener, ChangeReason, ChosenChange, ChosenRoute, NextHopHealth, NextHopListener } from './chosen.js';
+import { BgpSource, pathOfCandidate } from './bgp-source.js';
+import { prefixKey, type Candidate, type PrefixEntry, type PrefixKey, type SpecSource } from './candidate.js';
+import {
+  LazyChosenChange,
+  type ChangeListener,
+  type ChangeReason,
+  type ChosenChange,
+  type ChosenRoute,
+  type NextHopHealth,
+  type NextHopListener,
+} from './chosen.js';
 import { ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 import { NextHops } from './next-hops.js';
+import { DetailTexts } from './detail-texts.js';
 import { selectNextHop, type MutableSelection, type RankOptions } from './ranking.js';
 import { Rechecks } from './rechecks.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
@@ -48,11 +57,11 @@ export class RouteSpec {
   private readonly rank: RankOptions;
   private readonly whenNone: 'keep-last' | 'remove';
   private readonly azOf: ((nextHop: string) => string | undefined) | undefined;
-  private readonly entries = new Map<string, PrefixEntry>();
+  private readonly entries = new Map<PrefixKey, PrefixEntry>();
   private readonly nextHops: NextHops;
   private readonly bgp: BgpSource;
   private readonly metrics: RouteSpecMetrics | undefined;
-  private readonly texts = new Map<string, Map<string, string>>();
+  private readonly texts = new DetailTexts();
   private readonly sel: MutableSelection = { winner: -1, decidedBy: 'only', recheckAt: undefined };
   private readonly specs: SpecStore;
   private readonly dirty: PrefixEntry[] = [];
@@ -61,6 +70,7 @@ export class RouteSpec {
   private readonly nhListeners = new Set<NextHopListener>();
   private changesEmitted = 0;
   private batchesEmitted = 0;
+  private chosenPrefixes = 0;
 
   constructor(opts: RouteSpecOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -86,6 +96,7 @@ export class RouteSpec {
     this.bgp = new BgpSource({
       now: () => this.clock.now(),
       entry: (p) => this.entry(p),
+      find: (p) => this.entries.get(prefixKey(p)),
       add: (c) => this.addCandidate(c),
       remove: (c) => this.removeCandidate(c),
       nextHop: (t, g) => this.nextHops.acquire(t, g),
@@ -155,8 +166,8 @@ export class RouteSpec {
   setPolicy(policy: PathPolicy): void {
     this.policy = policy;
     for (const p of this.bgp.peers.values()) {
-      for (const c of p.paths.values()) {
-        const v = policy.evaluatePath(c.path);
+      for (const c of p.paths) {
+        const v = policy.evaluatePath(pathOfCandidate(c));
         if (
           v.accepted !== c.verdict.accepted ||
           v.group !== c.verdict.group ||
@@ -190,6 +201,15 @@ export class RouteSpec {
       out.push({ prefix: e.prefix, nextHop: e.chosen, failover: e.failover, eligible });
     }
     return out;
+  }
+
+  /** Prefixes known (any source), O(1). */
+  get size(): number {
+    return this.entries.size;
+  }
+  /** Prefixes with a chosen next hop, O(1). */
+  get chosenCount(): number {
+    return this.chosenPrefixes;
   }
 
   /** The merged spec in route spec format: static, file and POST entries in list order, then BGP next hops. */
@@ -250,7 +270,6 @@ export class RouteSpec {
       e = {
         key,
         prefix,
-        text: undefined,
         cands: [],
         chosen: undefined,
         failover: false,
@@ -265,7 +284,9 @@ export class RouteSpec {
   }
 
   private addCandidate(c: Candidate): void {
-    c.entry.cands.push(c);
+    const e = c.entry;
+    if (e.cands.length === 0) e.cands = [c];
+    else e.cands.push(c);
     this.nextHops.ref(c.nh, c.entry);
     this.markDirty(c.entry);
   }
@@ -349,22 +370,8 @@ export class RouteSpec {
     return this.change(e, next, 'failover', this.text(prev, this.whyGone(e, prev)), true);
   }
 
-  /**
-   * Detail texts, interned per flush: a flip that moves 10k prefixes gives them one shared string instead of
-   * 10k concatenations (allocation there is GC time in the failover path).
-   */
   private text(head: string, tail: string): string {
-    let m = this.texts.get(head);
-    if (!m) {
-      m = new Map();
-      this.texts.set(head, m);
-    }
-    let t = m.get(tail);
-    if (t === undefined) {
-      t = head.endsWith(' ') ? head + tail : `${head} ${tail}`;
-      m.set(tail, t);
-    }
-    return t;
+    return this.texts.get(head, tail);
   }
 
   private whyGone(e: PrefixEntry, nh: string): string {
@@ -374,11 +381,12 @@ export class RouteSpec {
 
   private change(e: PrefixEntry, to: string | undefined, reason: ChangeReason, detail: string, failover: boolean): ChosenChange {
     const from = e.chosen;
+    if (from === undefined && to !== undefined) this.chosenPrefixes++;
+    else if (from !== undefined && to === undefined) this.chosenPrefixes--;
     e.chosen = to;
     e.failover = failover;
     e.reasonKind = reason;
     e.reason = detail;
-    e.text ??= formatPrefix(e.prefix);
-    return { prefix: e.prefix, prefixText: e.text, from, to, reason, detail, failover };
+    return new LazyChosenChange(e.prefix, from, to, reason, detail, failover);
   }
 }

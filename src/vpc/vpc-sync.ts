@@ -9,6 +9,10 @@
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
 //                               after the first change of a burst (a batching window: churn is coalesced and a
 //                               steady stream of changes cannot starve the writes).
+//   sync.applyChanges(batch)    incremental: {prefix, to | undefined, failover} per changed prefix (the route
+//                               spec's ChosenChange as is); O(prefix length) each, whatever the table holds.
+//                               Changes may arrive before the set is complete: nothing is planned until
+//                               completeDesired() (or a setDesired) says the set is the whole truth.
 //   sync.onNextHopUnhealthy(cb) cb(nextHop, 'blackhole' | 'eni-not-found'): the route spec should pick another
 //                               next hop and call setDesired (with failover: true) again. Edge-triggered.
 //   await sync.reconcileNow()   one pass now (tests, `bgp2vpc plan`, an HA elector after gaining leadership).
@@ -34,15 +38,17 @@ import { DEFAULT_RETRY, type Backoff, type RetryPolicy } from '../base/backoff.j
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
-import { countsAgainstLimit, type Ownership } from './ownership.js';
+import type { Ownership } from './ownership.js';
 import { TargetLiveness, type UnhealthyReason } from './target-liveness.js';
 import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
-import { planTableState } from './table-plan.js';
+import { planTableState, refreshDesiredTables, type TablePlanContext } from './table-plan.js';
+import { OFF_THREAD_ABOVE, OffThreadAggregator } from './off-thread.js';
 import { applyPlan } from './table-apply.js';
 import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
-import { effectiveLimit, tableStatus, type TableState, type TableStatus } from './table-state.js';
+import { learnLimits, tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
-import type { DesiredRoute } from './types.js';
+import type { DesiredChange, DesiredRoute } from './types.js';
+import { DesiredRoutes } from './desired-routes.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
 import { PendingChanges, STALL_WARNING_MS, type PendingView } from './pending-changes.js';
@@ -76,6 +82,8 @@ export interface VpcSyncOptions {
   readonly onMutatingSend?: (action: string) => void;
   /** Warn (and report not ready) when a change has waited this long for EC2 (default 15 s). */
   readonly stallWarningMs?: number;
+  /** Aggregations of at least this many (collapsed) routes run in a worker thread (default 5,000; real aggregator only). */
+  readonly offThreadAbove?: number;
 }
 
 const MAX_REPLANS = 3;
@@ -94,9 +102,10 @@ export class VpcSync {
   private readonly aggregate: AggregateFn;
   private readonly backoff: RetryPolicy;
   private readonly registry: TableRegistry;
-  private desired: readonly DesiredRoute[] = [];
+  private readonly desired = new DesiredRoutes();
   private haveDesired = false;
-  private desiredVersion = 0;
+  private readonly collapse: boolean;
+  private readonly offThread: OffThreadAggregator;
   private convergedVersion = -1;
   private started = false;
   private stopped = false;
@@ -113,6 +122,9 @@ export class VpcSync {
     this.limit = o.routeLimit ?? 50;
     this.headroom = o.headroom ?? 0;
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
+    // Collapsing is exact for the minimal/least-damage aggregator; an injected one sees every route.
+    this.collapse = o.aggregate === undefined;
+    this.offThread = new OffThreadAggregator(this.aggregate, this.log, this.collapse ? (o.offThreadAbove ?? OFF_THREAD_ABOVE) : undefined);
     this.backoff = o.backoff ?? DEFAULT_RETRY;
     this.gw = new Ec2Gateway({
       ec2: o.ec2,
@@ -172,11 +184,32 @@ export class VpcSync {
   }
 
   setDesired(routes: readonly DesiredRoute[]): void {
-    this.desired = routes;
-    this.haveDesired = true;
-    this.desiredVersion++;
+    this.desired.replace(routes);
+    this.completeDesired();
+  }
+
+  applyChanges(changes: readonly DesiredChange[]): void {
+    const before = this.desired.version;
+    this.desired.apply(changes);
+    if (!this.haveDesired || this.desired.version === before) return;
     if (this.canWrite()) this.pendingChanges.mark();
     if (this.started) this.passes.changed();
+  }
+
+  /** The routes given so far are the whole desired set: passes may plan from now on. */
+  completeDesired(): void {
+    this.haveDesired = true;
+    if (this.canWrite()) this.pendingChanges.mark();
+    if (this.started) this.passes.changed();
+  }
+
+  /** The desired routes as given (tests, `bgp2vpc plan`). */
+  desiredRoutes(): DesiredRoute[] {
+    return this.desired.list();
+  }
+
+  private get desiredVersion(): number {
+    return this.desired.version;
   }
 
   onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
@@ -220,6 +253,12 @@ export class VpcSync {
     this.pendingChanges.stop();
     this.gw.close();
     await this.passes.stop();
+    this.offThread.close();
+  }
+
+  /** Aggregations run so far, by thread. */
+  aggregations(): { readonly worker: number; readonly inline: number } {
+    return { ...this.offThread.runs };
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -235,8 +274,8 @@ export class VpcSync {
 
     const version = this.desiredVersion;
     const wanted = new Set<string>();
-    for (const d of this.desired) {
-      const ip = EniResolver.canonical(d.nextHop);
+    for (const nextHop of this.desired.nextHops()) {
+      const ip = EniResolver.canonical(nextHop);
       if (ip) wanted.add(ip);
     }
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
@@ -248,7 +287,7 @@ export class VpcSync {
 
     const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
     for (const t of live) {
-      this.health.checkSourceDest(t, this.desired);
+      this.health.checkSourceDest(t, wanted);
       if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
     }
     // Failovers first across all tables, then everything else; a newer desired set interrupts the pass.
@@ -291,6 +330,7 @@ export class VpcSync {
   ): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
     let applied = 0;
     for (let replan = 0; ; replan++) {
+      await refreshDesiredTables(t, this.planContext(t), (input) => this.offThread.run(input));
       const p = this.planTable(t);
       t.plan = p;
       const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);
@@ -344,24 +384,25 @@ export class VpcSync {
    */
   private async learnLimit(t: TableState, families: ReadonlySet<Family>): Promise<boolean> {
     await this.registry.refresh([t]);
-    let learned = false;
-    for (const family of families) {
-      const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
-      if (n < effectiveLimit(t, family, this.limit)) {
-        t.learnedLimit[family] = n;
-        learned = true;
-        this.log.warn(
-          { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
-          `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
-        );
-      }
-    }
-    return learned;
+    return learnLimits(t, families, this.limit, this.log);
+  }
+
+  /**
+   * The desired routes a table plans from. One set for every table today; per-AZ choices (issue 17) return the
+   * view of the table's AZ here (docs/architecture.md, "The route spec → VPC sync seam").
+   */
+  private desiredFor(_t: TableState): DesiredRoutes {
+    return this.desired;
   }
 
   private planTable(t: TableState): Plan {
-    return planTableState(t, {
-      desired: this.desired,
+    return planTableState(t, this.planContext(t));
+  }
+
+  private planContext(t: TableState): TablePlanContext {
+    return {
+      desired: this.desiredFor(t),
+      collapse: this.collapse,
       eniOf: (nextHop) => {
         const ip = EniResolver.canonical(nextHop);
         const r = ip ? this.resolver.peek(ip, t.vpcId) : undefined;
@@ -373,7 +414,7 @@ export class VpcSync {
       aggregate: this.aggregate,
       deadTargets: this.health.deadTargets(),
       logger: this.log,
-    });
+    };
   }
 
   private updateGauges(): void {
