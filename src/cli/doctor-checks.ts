@@ -52,7 +52,8 @@ export async function readTables(ec2: EC2Client, config: Config): Promise<RouteT
   return out.RouteTables ?? [];
 }
 
-export function tableChecks(config: Config, tables: readonly RouteTable[]): CheckResult[] {
+/** `limit`: the route quota in force (doctor-quota.ts). */
+export function tableChecks(config: Config, tables: readonly RouteTable[], limit: number): CheckResult[] {
   const out: CheckResult[] = [];
   if (tables.length === 0) {
     out.push({
@@ -110,21 +111,21 @@ export function tableChecks(config: Config, tables: readonly RouteTable[]): Chec
         else foreign++;
       }
       if (!cluster.some((c) => c.family === family)) continue;
-      const budget = config.vpc.routeLimit - foreign - config.vpc.headroom;
-      const detail = `${family}: ${foreign} routes of others, ${ours} of ours, limit ${config.vpc.routeLimit}, headroom ${config.vpc.headroom} → ${budget} routes for bgp2vpc`;
+      const budget = limit - foreign - config.vpc.headroom;
+      const detail = `${family}: ${foreign} routes of others, ${ours} of ours, limit ${limit}, headroom ${config.vpc.headroom} → ${budget} routes for bgp2vpc`;
       if (budget <= 0)
         out.push({
           check: `limit ${id}`,
           verdict: 'fail',
           detail,
-          fix: 'raise the route quota (Service Quotas, up to 1000) and vpc.routeLimit, or lower vpc.headroom',
+          fix: 'raise the route quota (Service Quotas, up to 1000; vpc.routeLimit auto follows it), or lower vpc.headroom',
         });
       else if (budget < 5)
         out.push({
           check: `limit ${id}`,
           verdict: 'warn',
           detail,
-          fix: 'few routes left: expect aggregation damage as hosts are added; raise the quota and vpc.routeLimit',
+          fix: 'few routes left: expect aggregation damage as hosts are added; raise the quota (Service Quotas, up to 1000)',
         });
       else out.push({ check: `limit ${id}`, verdict: 'ok', detail });
     }

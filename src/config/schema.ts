@@ -200,8 +200,13 @@ export const configSchema = z
         /** Route tables to manage. Without them, tables of vpcId carrying discoverTags are used. */
         routeTables: z.array(z.string().regex(/^rtb-[0-9a-f]+$/, 'must look like rtb-0123abcd')).default([]),
         discoverTags: z.record(z.string(), z.string()).default({}),
-        /** Routes per table and address family (EC2 default 50, adjustable to 1000). */
-        routeLimit: z.number().int().min(1).max(1000).default(50),
+        /**
+         * Routes per table and address family: `auto` reads the account's quota "Routes per route table" (Service
+         * Quotas vpc/L-93826ACB; AWS's default 500 when that cannot be read); a number (1..1000) overrides it.
+         */
+        routeLimit: z.union([z.literal('auto'), z.number().int().min(1).max(1000)]).default('auto'),
+        /** Service Quotas endpoint for routeLimit auto (default: vpc.endpoint when set, else the regional one). */
+        serviceQuotasEndpoint: z.url().optional(),
         /** Routes to leave free in every table for the operator. */
         headroom: z.number().int().min(0).default(0),
         debounce: duration().default(200),
@@ -215,7 +220,7 @@ export const configSchema = z
         if (v.routeTables.length === 0 && v.vpcId === undefined) {
           ctx.addIssue({ code: 'custom', message: 'set vpcId (tables discovered by tag) or routeTables' });
         }
-        if (v.headroom >= v.routeLimit) ctx.addIssue({ code: 'custom', path: ['headroom'], message: 'headroom must be below routeLimit' });
+        if (typeof v.routeLimit === 'number' && v.headroom >= v.routeLimit) ctx.addIssue({ code: 'custom', path: ['headroom'], message: 'headroom must be below routeLimit' });
       }),
     api: z
       .strictObject({

@@ -1,10 +1,10 @@
 // VpcSync: keeps the managed VPC route tables equal to the daemon's desired routes, safely.
 //
 // Contract with the daemon (stable):
-//   const sync = new VpcSync({ ec2, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?}, routeLimit = 50
-//     (per family), headroom = 0, debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun,
+//   const sync = new VpcSync({ ec2, serviceQuotas?, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?},
+//     routeLimit = 'auto' (per family: a number, or the account's quota read at start, route-quota.ts), headroom = 0, debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun,
 //     mayWrite = () => true (leader/write gate), clock, logger, metrics, aggregate })
-//   await sync.start()          discover the tables, check/claim them (tag bgp2vpc:cluster=<name>), read routes.
+//   await sync.start()          read the route quota (auto), discover the tables, check/claim them (tag bgp2vpc:cluster=<name>), read routes.
 //                               No route writes. Rejects when EC2 cannot be read (the daemon retries).
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
 //                               after the first change of a burst (a batching window: churn is coalesced and a
@@ -15,12 +15,13 @@
 //   sync.planOnly()             the plan per table from the cached state (no I/O); run reconcileNow() first.
 //   sync.status()               per table: desired vs actual, owned/foreign, limit, budget, damage, errors, pending.
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
-//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged().
+//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), routeQuota().
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
 // re-read before the first write (another replica may have written meanwhile).
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
 import type { TablesView } from './table-view.js';
@@ -44,15 +45,18 @@ import { tableView } from './table-view.js';
 import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
+import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteLimitSetting, type RouteQuota } from './route-quota.js';
 
 export type { UnhealthyReason };
 
 export interface VpcSyncOptions {
   readonly ec2: EC2Client;
+  /** Reads the route quota when routeLimit is 'auto' (without it: AWS's default, 500). */
+  readonly serviceQuotas?: ServiceQuotasClient;
   readonly clusterName: string;
   readonly clusterCidrs: readonly Prefix[];
   readonly tables: TableSelector;
-  readonly routeLimit?: number;
+  readonly routeLimit?: RouteLimitSetting;
   readonly headroom?: number;
   readonly debounceMs?: number;
   readonly driftIntervalMs?: number;
@@ -85,7 +89,8 @@ export class VpcSync {
   private readonly own: Ownership;
   private readonly gw: Ec2Gateway;
   private readonly resolver: EniResolver;
-  private readonly limit: number;
+  private limit: number;
+  private quota: RouteQuota | undefined;
   private readonly headroom: number;
   private readonly aggregate: AggregateFn;
   private readonly backoff: RetryPolicy;
@@ -105,7 +110,8 @@ export class VpcSync {
     this.log = (o.logger ?? silentLogger).child({ component: 'vpc-sync' });
     this.m = o.metrics ? new VpcMetrics(o.metrics) : undefined;
     this.own = { clusterCidrs: o.clusterCidrs };
-    this.limit = o.routeLimit ?? 50;
+    const setting = o.routeLimit ?? 'auto';
+    this.limit = setting === 'auto' ? AWS_DEFAULT_ROUTE_QUOTA : setting; // until start() reads the quota
     this.headroom = o.headroom ?? 0;
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
     this.backoff = o.backoff ?? DEFAULT_RETRY;
@@ -148,6 +154,8 @@ export class VpcSync {
 
   async start(): Promise<void> {
     if (this.started) return;
+    this.quota ??= await resolveRouteQuota(this.o.routeLimit ?? 'auto', this.gw, this.o.serviceQuotas, this.log);
+    this.limit = this.quota.limit;
     await this.registry.discover();
     this.wasWriting = this.canWrite();
     if (this.wasWriting) await this.registry.claimUnclaimed();
@@ -186,6 +194,11 @@ export class VpcSync {
 
   tablesView(): TablesView {
     return { tables: this.tables.map((t) => tableView(t, this.own, this.limit)) };
+  }
+
+  /** The route quota in force and where it came from (undefined before start()). */
+  routeQuota(): RouteQuota | undefined {
+    return this.quota;
   }
 
   /** EC2 calls sent so far, by action. */

@@ -39,7 +39,7 @@ describe('config', () => {
   it('fills defaults and freezes the result', () => {
     const c = parseConfig(MIN);
     expect(c.bgp.holdTime).toBe(90_000);
-    expect(c.vpc.routeLimit).toBe(50);
+    expect(c.vpc.routeLimit).toBe('auto');
     expect(c.vpc.debounce).toBe(200);
     expect(c.vpc.rate.mutating).toEqual({ burst: 50, perSecond: 5 });
     expect(c.routes.onNoHealthy).toBe('keep');
@@ -145,7 +145,16 @@ vpc:`);
   });
 
   it('needs a VPC or explicit tables, and headroom below the limit', () => {
-    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  headroom: 60'))).toHaveLength(2);
+    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  routeLimit: 50\n  headroom: 60'))).toHaveLength(2);
+    // with routeLimit auto the quota is only known at run time: the headroom is checked against it then
+    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  headroom: 60'))).toHaveLength(1);
+  });
+
+  it('routeLimit is auto (the default) or a number from 1 to 1000', () => {
+    expect(parseConfig(MIN + '  routeLimit: auto\n').vpc.routeLimit).toBe('auto');
+    expect(parseConfig(MIN + '  routeLimit: 1000\n').vpc.routeLimit).toBe(1000);
+    expect(issuesOf(MIN + '  routeLimit: automatic\n').map((i) => i.path)).toEqual(['vpc.routeLimit']);
+    expect(issuesOf(MIN + '  routeLimit: 1001\n').map((i) => i.path)).toEqual(['vpc.routeLimit']);
   });
 
   it('a missing file is one line', () => {

@@ -63,7 +63,14 @@ describe('wiring', () => {
     expect(routeSpecOptions(full)).toEqual({ whenNoneEligible: 'keep-last', rank: { holdDownMs: 30_000, alwaysCompareMed: false } });
     const v = syncOptions(full);
     expect(v.tables).toEqual({ ids: ['rtb-0123456789abcdef0'] });
-    expect(v).toMatchObject({ clusterName: 'prod', routeLimit: 50, headroom: 2, debounceMs: 200, driftIntervalMs: 60_000, dryRun: false });
+    expect(v).toMatchObject({
+      clusterName: 'prod',
+      routeLimit: 'auto',
+      headroom: 2,
+      debounceMs: 200,
+      driftIntervalMs: 60_000,
+      dryRun: false,
+    });
     expect(apiListen(full)).toEqual({ host: '127.0.0.1', port: 33289 });
   });
 

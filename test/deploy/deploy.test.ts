@@ -80,15 +80,21 @@ describe('IAM policy', () => {
         'ec2:ReplaceRoute',
         'ec2:DeleteRoute',
         'ec2:CreateTags',
+        'servicequotas:GetServiceQuota',
       ]),
     );
     expect(policy.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
   });
 
+  it('reads only the routes-per-table quota', () => {
+    const read = policy.Statement.filter((s) => s.Action === 'servicequotas:GetServiceQuota');
+    expect(read.map((s) => s.Resource)).toEqual(['arn:aws:servicequotas:*:*:vpc/L-93826ACB']);
+  });
+
   it('scopes every write to route tables carrying the cluster tag', () => {
     for (const s of policy.Statement) {
       const acts = Array.isArray(s.Action) ? s.Action : [s.Action];
-      if (acts.every((a) => a.startsWith('ec2:Describe'))) continue;
+      if (acts.every((a) => a.startsWith('ec2:Describe') || a === 'servicequotas:GetServiceQuota')) continue;
       expect(s.Resource).toBe('arn:aws:ec2:*:*:route-table/*');
       const cond = JSON.stringify(s.Condition ?? {});
       expect(cond).toContain('bgp2vpc:cluster');
