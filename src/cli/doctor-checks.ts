@@ -8,6 +8,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeVpcsCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   ReplaceRouteCommand,
   type EC2Client,
   type RouteTable,
@@ -152,6 +153,15 @@ export async function iamChecks(ec2: EC2Client, config: Config, tableId: string,
       () => ec2.send(new CreateTagsCommand({ DryRun: true, Resources: [tableId], Tags: [{ Key: CLAIM_TAG, Value: config.cluster.name }] })),
     ],
   ];
+  if (config.vpc.fixSourceDestCheck) {
+    probes.push([
+      'ec2:ModifyNetworkInterfaceAttribute',
+      () =>
+        ec2.send(
+          new ModifyNetworkInterfaceAttributeCommand({ DryRun: true, NetworkInterfaceId: eniId, SourceDestCheck: { Value: false } }),
+        ),
+    ]);
+  }
   const out: CheckResult[] = [];
   for (const [action, call] of probes) {
     try {
@@ -225,7 +235,11 @@ export function configuredNextHops(config: Config, specFile: readonly SpecEntry[
   return [...set];
 }
 
-export async function sourceDestChecks(ec2: EC2Client, ips: readonly string[]): Promise<{ results: CheckResult[]; anyEni?: string }> {
+export async function sourceDestChecks(
+  ec2: EC2Client,
+  ips: readonly string[],
+  autoFix = false,
+): Promise<{ results: CheckResult[]; anyEni?: string }> {
   if (ips.length === 0) {
     return {
       results: [
@@ -253,13 +267,18 @@ export async function sourceDestChecks(ec2: EC2Client, ips: readonly string[]): 
       });
     } else if (eni.SourceDestCheck !== false) {
       const who = eni.Attachment?.InstanceId ?? eni.NetworkInterfaceId ?? '?';
+      const fixed = 'bgp2vpc turns it off (vpc.fixSourceDestCheck: true) once it routes to this next hop';
       results.push({
         check: `next hop ${ip}`,
-        verdict: 'fail',
-        detail: `${who} has source/destination checking on: EC2 drops traffic for addresses it does not own`,
-        fix: eni.Attachment?.InstanceId
-          ? `aws ec2 modify-instance-attribute --instance-id ${eni.Attachment.InstanceId} --no-source-dest-check`
-          : `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.NetworkInterfaceId ?? '?'} --no-source-dest-check`,
+        verdict: autoFix ? 'warn' : 'fail',
+        detail: `${who} has source/destination checking on: EC2 drops traffic for addresses it does not own${autoFix ? `; ${fixed}` : ''}`,
+        fix: autoFix
+          ? 'nothing to do if ec2:ModifyNetworkInterfaceAttribute is allowed (see the IAM check below)'
+          : `${
+              eni.Attachment?.InstanceId
+                ? `aws ec2 modify-instance-attribute --instance-id ${eni.Attachment.InstanceId} --no-source-dest-check`
+                : `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.NetworkInterfaceId ?? '?'} --no-source-dest-check`
+            } (or set vpc.fixSourceDestCheck: true)`,
       });
     } else results.push({ check: `next hop ${ip}`, verdict: 'ok', detail: `${eni.NetworkInterfaceId ?? '?'}, source/dest check off` });
   }

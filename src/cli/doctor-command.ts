@@ -83,7 +83,7 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
   }
   let anyEni: string | undefined;
   try {
-    const sd = await sourceDestChecks(ec2, configuredNextHops(config, spec));
+    const sd = await sourceDestChecks(ec2, configuredNextHops(config, spec), config.vpc.fixSourceDestCheck);
     results.push(...sd.results);
     anyEni = sd.anyEni;
   } catch (err) {

@@ -212,6 +212,8 @@ export const configSchema = z
         debounce: duration().default(200),
         driftInterval: duration({ min: 1000 }).default(60_000),
         dryRun: z.boolean().default(false),
+        /** Turn the source/destination check off on next-hop ENIs (ModifyNetworkInterfaceAttribute, once per ENI). */
+        fixSourceDestCheck: z.boolean().default(false),
         rate: z
           .strictObject({ mutating: bucket(50, 5), describe: bucket(100, 20) })
           .default({ mutating: { burst: 50, perSecond: 5 }, describe: { burst: 100, perSecond: 20 } }),

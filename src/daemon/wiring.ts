@@ -168,6 +168,7 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
     debounceMs: v.debounce,
     driftIntervalMs: v.driftInterval,
     dryRun: v.dryRun,
+    fixSourceDestCheck: v.fixSourceDestCheck,
     rate: { mutating: { ...v.rate.mutating }, describe: { ...v.rate.describe } },
   };
 }

@@ -45,6 +45,7 @@ import { tableView } from './table-view.js';
 import type { DesiredRoute } from './types.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
+import { SourceDestFixer } from './source-dest-fixer.js';
 import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteLimitSetting, type RouteQuota } from './route-quota.js';
 
 export type { UnhealthyReason };
@@ -63,6 +64,8 @@ export interface VpcSyncOptions {
   readonly rate?: RateConfig;
   readonly backoff?: RetryPolicy;
   readonly dryRun?: boolean;
+  /** Turn the source/destination check off on next-hop ENIs (once per ENI, rate-limited: source-dest-fixer.ts). */
+  readonly fixSourceDestCheck?: boolean;
   readonly mayWrite?: () => boolean;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -104,6 +107,7 @@ export class VpcSync {
   private wasWriting = false;
   private readonly passes: PassScheduler;
   private readonly health: TargetLiveness;
+  private readonly fixer: SourceDestFixer | undefined;
 
   constructor(private readonly o: VpcSyncOptions) {
     this.clock = o.clock ?? systemClock;
@@ -133,6 +137,16 @@ export class VpcSync {
       o.driftIntervalMs ?? 60_000,
     );
     this.health = new TargetLiveness(this.resolver, this.own, this.log);
+    this.fixer = o.fixSourceDestCheck
+      ? new SourceDestFixer({
+          gateway: this.gw,
+          clock: this.clock,
+          log: this.log,
+          ...(this.m ? { metrics: this.m } : {}),
+          mayWrite: () => this.canWrite(),
+          onFixed: (eni) => this.sourceDestFixed(eni),
+        })
+      : undefined;
     this.passes = new PassScheduler({
       clock: this.clock,
       log: this.log,
@@ -210,6 +224,18 @@ export class VpcSync {
     this.stopped = true;
     this.gw.close();
     await this.passes.stop();
+    await this.fixer?.close();
+  }
+
+  /** Source/dest check fixes tried so far, by ENI (vpc.fixSourceDestCheck), once the queue is empty. */
+  async sourceDestFixes(): Promise<ReadonlyMap<string, 'ok' | 'failed'>> {
+    await this.fixer?.idle();
+    return this.fixer?.outcomes() ?? new Map();
+  }
+
+  private sourceDestFixed(eni: string): void {
+    this.resolver.markSourceDestOff(eni);
+    for (const t of this.tables) if (!t.missing && t.claim.kind !== 'foreign') this.health.checkSourceDest(t, this.desired);
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -241,6 +267,7 @@ export class VpcSync {
       this.health.checkSourceDest(t, this.desired);
       if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
     }
+    if (writing) this.fixer?.want(this.resolver.foundEnis(wanted));
     // Failovers first across all tables, then everything else; a newer desired set interrupts the pass.
     let failed = false;
     let interrupted = false;

@@ -90,7 +90,8 @@ describe('bgp2vpc doctor', () => {
     expect(v['IAM ec2:ReplaceRoute']).toBe('fail');
     expect(v['IAM ec2:CreateRoute']).toBe('ok');
     expect(v['next hop 10.7.1.12']).toBe('fail');
-    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')?.fix).toMatch(/--no-source-dest-check/);
+    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')?.fix).toMatch(/--no-source-dest-check.*vpc\.fixSourceDestCheck: true/);
+    expect(verdicts(rs)['IAM ec2:ModifyNetworkInterfaceAttribute']).toBeUndefined();
     expect(v['table rtb-0d0c00000000000007']).toBe('fail');
     expect(v['cluster CIDR 10.7.128.0/17']).toBe('fail');
     const text = renderChecks(rs);
@@ -120,6 +121,21 @@ describe('bgp2vpc doctor', () => {
       detail: "300 routes per table and family (vpc.routeLimit), above the account's quota of 120 (Service Quotas vpc/L-93826ACB)",
     });
     expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain('limit 300');
+  });
+
+  it('source/dest check on with vpc.fixSourceDestCheck: a warning, and the permission checked by DryRun', async () => {
+    const file = await setup(state({ sdc: true }), '100.75.0.0/16', ', fixSourceDestCheck: true');
+    let rs = await runDoctor(file);
+    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')).toMatchObject({
+      verdict: 'warn',
+      detail: expect.stringContaining('bgp2vpc turns it off (vpc.fixSourceDestCheck: true)'),
+    });
+    expect(verdicts(rs)['IAM ec2:ModifyNetworkInterfaceAttribute']).toBe('ok');
+    emu?.faults.deny(['ModifyNetworkInterfaceAttribute']);
+    rs = await runDoctor(file);
+    expect(verdicts(rs)['IAM ec2:ModifyNetworkInterfaceAttribute']).toBe('fail');
+    expect(emu?.count({ action: 'ModifyNetworkInterfaceAttribute', outcome: 'ok' })).toBe(0);
+    expect(emu?.model.eni(emu.names.get('n2.eni') ?? '').sourceDestCheck).toBe(true);
   });
 
   it('fails clearly when EC2 cannot be reached', async () => {
