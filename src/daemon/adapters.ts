@@ -12,8 +12,8 @@ import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
 import { formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { CandidateView, PeerStateName, PeerView, RoutesView } from '../api/views.js';
 import type { TablesView } from '../vpc/table-view.js';
-import type { ChosenRoute } from '../rib/chosen.js';
-import type { DesiredRoute } from '../vpc/types.js';
+import type { ChosenChange } from '../rib/chosen.js';
+import type { DesiredChange } from '../vpc/types.js';
 import type { BgpPort, RibPort, SyncPort } from './ports.js';
 
 const STATE: Readonly<Record<PeerStatus['state'], PeerStateName>> = {
@@ -133,12 +133,8 @@ export class RouteSpecRib implements RibPort {
     this.parts.spec.applySpeakerEvent(ev);
   }
 
-  chosen(): readonly ChosenRoute[] {
-    return this.parts.spec.chosen();
-  }
-
-  onChange(cb: () => void): void {
-    this.parts.spec.onChanges(() => cb());
+  onChanges(cb: (batch: readonly ChosenChange[]) => void): void {
+    this.parts.spec.onChanges(cb);
   }
 
   nextHopUnhealthy(nextHop: string, reason: string): void {
@@ -189,8 +185,11 @@ export class VpcSyncPort implements SyncPort {
   enableWrites(): void {
     this.writes = true;
   }
-  setDesired(routes: readonly DesiredRoute[]): void {
-    this.sync.setDesired(routes);
+  applyChanges(batch: readonly DesiredChange[]): void {
+    this.sync.applyChanges(batch);
+  }
+  completeDesired(): void {
+    this.sync.completeDesired();
   }
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void {
     this.sync.onNextHopUnhealthy(cb);

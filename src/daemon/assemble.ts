@@ -158,7 +158,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
         ready: daemon.ready(),
         dryRun: current.vpc.dryRun,
         peers: { total: peers.length, established: peers.filter((p) => p.state === 'established').length },
-        prefixes: spec.stats().prefixes,
+        prefixes: spec.size,
         tables: tables.map((t) => ({ id: t.id, used: t.used, limit: t.limit, desired: t.desired.length })),
         ec2Calls: syncPort.ec2Calls(),
       };
@@ -178,7 +178,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const ratio = metrics.gauge('aggregation_ratio', 'Chosen route spec prefixes per desired route in the table', ['route_table']);
   const seenTables = new Set<string>();
   function updateAggregationRatio(): void {
-    const chosen = spec.chosen().length;
+    const chosen = spec.chosenCount;
     const now = new Set<string>();
     for (const t of syncPort.tables().tables) {
       now.add(t.id);

@@ -1,6 +1,7 @@
 // The daemon's lifecycle, independent of how its parts are built. Startup order never harms a running VPC:
 //   read route tables (no writes) → start the route spec sources and BGP → wait for initial convergence
-//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and hand over the first desired set.
+//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and declare the desired set complete.
+// The route spec's change batches flow into VPC sync from the start, so no step ever copies the whole table.
 // So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route.
 // A throwing handler (a peer's or AWS's mistake reaching us) is logged with context and the daemon carries on.
 import type { Clock, TimerHandle } from '../base/clock.js';
@@ -97,7 +98,8 @@ export class Daemon {
     sync.onNextHopUnhealthy((nextHop, reason) =>
       this.guard('next-hop-unhealthy', () => rib.nextHopUnhealthy(nextHop, reason), { nextHop, reason }),
     );
-    rib.onChange(() => this.guard('route-spec-change', () => this.pushDesired()));
+    // Every change reaches VPC sync as it happens (O(change)); sync plans nothing until completeDesired().
+    rib.onChanges((batch) => this.guard('route-spec-change', () => sync.applyChanges(batch)));
     await rib.start();
     this.tracker = new ConvergenceTracker(clock.now(), {
       settleMs: this.opts.settleMs,
@@ -167,12 +169,7 @@ export class Daemon {
     this.opts.metrics.gauge('initial_convergence_seconds', 'Seconds from start to the first reconcile').set(secs);
     this.readyGauge.set(1);
     this.parts.sync.enableWrites();
-    this.pushDesired();
-  }
-
-  private pushDesired(): void {
-    if (this.phaseValue !== 'running') return;
-    this.parts.sync.setDesired(this.parts.rib.chosen());
+    this.parts.sync.completeDesired();
   }
 
   async stop(): Promise<void> {

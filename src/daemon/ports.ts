@@ -2,8 +2,8 @@
 // module; src/daemon/adapters.ts adapts the real modules (speaker, route spec, VPC sync) to them, and tests use
 // plain fakes. Nothing here depends on the Config type.
 import type { SpeakerListener, SpeakerEvent } from '../bgp/events.js';
-import type { ChosenRoute } from '../rib/chosen.js';
-import type { DesiredRoute } from '../vpc/types.js';
+import type { ChosenChange } from '../rib/chosen.js';
+import type { DesiredChange } from '../vpc/types.js';
 import type { RouteSpecHandler } from '../api/route-spec-endpoint.js';
 import type { PeerView, RoutesView } from '../api/views.js';
 import type { TablesView } from '../vpc/table-view.js';
@@ -22,10 +22,11 @@ export interface RibPort {
   start(): Promise<void>;
   stop(): Promise<void>;
   apply(event: SpeakerEvent): void;
-  /** Current choice for every prefix that has one. */
-  chosen(): readonly ChosenRoute[];
-  /** Called after any change of chosen(); coalescing is the sync's job (debounce). */
-  onChange(cb: () => void): void;
+  /**
+   * Every batch of chosen-next-hop changes, from the first (subscribe before start()); coalescing is the sync's
+   * job (debounce). Following all of them keeps a copy of the chosen set without ever reading it whole.
+   */
+  onChanges(cb: (batch: readonly ChosenChange[]) => void): void;
   /** EC2 reported a route to this next hop as blackhole (instance or ENI gone). */
   nextHopUnhealthy(nextHop: string, reason: string): void;
   routes(): RoutesView;
@@ -39,8 +40,13 @@ export interface SyncPort {
   prepare(): Promise<void>;
   /** From now on writes are allowed (initial convergence done). */
   enableWrites(): void;
-  /** The route spec's choices (a ChosenRoute is a DesiredRoute plus `eligible`). */
-  setDesired(routes: readonly DesiredRoute[]): void;
+  /**
+   * The route spec's changes as they happen (a ChosenChange is a DesiredChange as is): O(change), whatever the
+   * table holds. Nothing is planned before completeDesired().
+   */
+  applyChanges(batch: readonly DesiredChange[]): void;
+  /** The changes given so far make the whole desired set (initial convergence): planning may start. */
+  completeDesired(): void;
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void;
   tables(): TablesView;
   ec2Calls(): Readonly<Record<string, number>>;

@@ -60,6 +60,7 @@ export class RouteSpec {
   private readonly nhListeners = new Set<NextHopListener>();
   private changesEmitted = 0;
   private batchesEmitted = 0;
+  private chosenPrefixes = 0;
 
   constructor(opts: RouteSpecOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -189,6 +190,16 @@ export class RouteSpec {
       out.push({ prefix: e.prefix, nextHop: e.chosen, failover: e.failover, eligible });
     }
     return out;
+  }
+
+  /** Prefixes known (any source), O(1). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Prefixes with a chosen next hop, O(1). */
+  get chosenCount(): number {
+    return this.chosenPrefixes;
   }
 
   /** The merged spec in route spec format: static, file and POST entries in list order, then BGP next hops. */
@@ -373,6 +384,8 @@ export class RouteSpec {
 
   private change(e: PrefixEntry, to: string | undefined, reason: ChangeReason, detail: string, failover: boolean): ChosenChange {
     const from = e.chosen;
+    if (from === undefined && to !== undefined) this.chosenPrefixes++;
+    else if (from !== undefined && to === undefined) this.chosenPrefixes--;
     e.chosen = to;
     e.failover = failover;
     e.reasonKind = reason;

@@ -1,18 +1,21 @@
 // From the daemon's chosen next hops to the desired routes of one table and family: resolve next hops to ENIs,
 // compute the family's budget (limit − routes we do not own − headroom), and let the aggregator fit the routes
-// into it. Pure: the ENI lookup is a synchronous function over the resolver's cache.
+// into it. Pure: the ENI lookup is a synchronous function over the resolver's cache. The cost is the number of
+// routes handed to the aggregator: with `collapse`, subtrees of one ENI count once (see DesiredRoutes).
 import type { AggRoute, AggregateDamage, AggregateInput, AggregateResult } from '../aggregate/types.js';
-import { comparePrefixes, makePrefix, prefixContains, prefixesOverlap, type Prefix } from '../net/prefix.js';
+import { comparePrefixes, makePrefix, prefixContains, type Prefix } from '../net/prefix.js';
 import { familyBits, type Family } from '../net/address.js';
 import { insideCluster, isOwnedRoute, routeBudget, type Ownership } from './ownership.js';
-import type { ActualRoute, DesiredRoute, DesiredTableRoute } from './types.js';
+import type { ActualRoute, DesiredTableRoute } from './types.js';
+import { nodePrefix, type DesiredRoutes } from './desired-routes.js';
+import { NONE } from './prefix-trie.js';
 
 export type AggregateFn = (input: AggregateInput) => AggregateResult;
 
 export interface DesiredTableInput {
   readonly family: Family;
-  /** The daemon's routes (all families; this function keeps its own). */
-  readonly routes: readonly DesiredRoute[];
+  /** The daemon's routes (all families; this function reads its own). */
+  readonly routes: DesiredRoutes;
   /** Next hop (canonical IP text) → ENI ID, undefined when unresolved. */
   readonly eniOf: (nextHop: string) => string | undefined;
   readonly actual: readonly ActualRoute[];
@@ -20,6 +23,12 @@ export interface DesiredTableInput {
   readonly routeLimit: number;
   readonly headroom: number;
   readonly aggregate: AggregateFn;
+  /**
+   * Hand the aggregator one route for every subtree whose routes send all of its addresses to one ENI, instead of
+   * each route (exact for the minimal and least-damage tables, which depend only on where each address goes; a
+   * million /32s of one host become a handful). Off for a one-route-per-prefix table.
+   */
+  readonly collapse: boolean;
 }
 
 export interface DesiredTable {
@@ -28,62 +37,147 @@ export interface DesiredTable {
   readonly budget: number;
   readonly optimum: number;
   readonly damage: AggregateDamage;
-  /** Routes whose next hop has no ENI (yet); an owned route at exactly their prefix is kept as it is. */
-  readonly unresolved: readonly DesiredRoute[];
+  /** Next hops without an ENI (yet); an owned route at exactly the prefix of one of their routes is kept as it is. */
+  readonly unresolvedNextHops: readonly string[];
   /** Routes outside every cluster CIDR: never written. */
   readonly outsideCluster: readonly Prefix[];
+  /** Routes handed to the aggregator (after collapsing). */
+  readonly inputRoutes: number;
 }
 
 const NO_DAMAGE: AggregateDamage = { addresses: 0n, prefixes: [] };
+const keyOf = (p: Prefix): string => `${p.addr}/${p.len}`;
 
 export function desiredTable(i: DesiredTableInput): DesiredTable {
   const own = i.ownership;
-  const cluster = own.clusterCidrs.filter((c) => c.family === i.family);
-  const budget = routeBudget(own, i.actual, i.family, i.routeLimit, i.headroom);
+  const family = i.family;
+  const cluster = own.clusterCidrs.filter((c) => c.family === family);
+  const budget = routeBudget(own, i.actual, family, i.routeLimit, i.headroom);
 
-  const ownedByPrefix = new Map<string, ActualRoute>();
+  const owned: { prefix: Prefix; eni: string }[] = [];
   const previous: AggRoute[] = [];
   for (const r of i.actual) {
-    if (r.destination?.family !== i.family || !isOwnedRoute(own, r) || r.target.kind !== 'eni') continue;
-    ownedByPrefix.set(`${r.destination.addr}/${r.destination.len}`, r);
+    if (r.destination?.family !== family || !isOwnedRoute(own, r) || r.target.kind !== 'eni') continue;
+    owned.push({ prefix: r.destination, eni: r.target.networkInterfaceId });
     previous.push({ prefix: r.destination, target: r.target.networkInterfaceId });
+  }
+
+  // ENI per next-hop id, looked up once per call.
+  const store = i.routes;
+  const enis: (string | undefined)[] = [];
+  for (let id = 0; id < store.hopIdLimit; id++) {
+    const text = store.nextHopText(id);
+    enis.push(text === '' ? undefined : i.eniOf(text));
   }
 
   const input: AggRoute[] = [];
   const failovers: AggRoute[] = [];
-  const unresolved: DesiredRoute[] = [];
+  const announced = new Set<string>();
+  const unresolved = new Set<number>();
   const outsideCluster: Prefix[] = [];
-  const byPrefix = new Map<string, DesiredRoute>(); // one next hop per prefix: the last one given wins
-  for (const d of i.routes) if (d.prefix.family === i.family) byPrefix.set(`${d.prefix.addr}/${d.prefix.len}`, d);
-  for (const d of byPrefix.values()) {
-    if (!insideCluster(own, d.prefix)) {
-      outsideCluster.push(d.prefix);
-      continue;
-    }
-    let target = i.eniOf(d.nextHop);
-    if (target === undefined) {
-      unresolved.push(d);
-      const kept = ownedByPrefix.get(`${d.prefix.addr}/${d.prefix.len}`);
-      if (kept?.target.kind !== 'eni') continue;
-      target = kept.target.networkInterfaceId; // keep the last route until the route spec decides otherwise
-    }
-    const r = { prefix: d.prefix, target };
+  const add = (prefix: Prefix, target: string, failover: boolean, exact: boolean): void => {
+    const r = { prefix, target };
     input.push(r);
-    if (d.failover) failovers.push(r);
+    if (failover) failovers.push(r);
+    if (exact) announced.add(keyOf(prefix));
+  };
+  const t = store.trie(family);
+  t.walk((n) => {
+    let p: Prefix | undefined;
+    if (i.collapse && n.uniform !== NONE) {
+      p = nodePrefix(t, family, n.node);
+      if (insideCluster(own, p)) {
+        const eni = enis[n.uniform];
+        // An unresolved subtree adds nothing here: its kept routes are found from the owned routes below.
+        if (eni === undefined) unresolved.add(n.uniform);
+        else add(p, eni, n.failoverBelow, n.hop !== NONE);
+        return false;
+      }
+    }
+    if (n.hop === NONE) return true;
+    p ??= nodePrefix(t, family, n.node);
+    if (!insideCluster(own, p)) outsideCluster.push(p);
+    else {
+      const eni = enis[n.hop];
+      if (eni === undefined) unresolved.add(n.hop);
+      else add(p, eni, n.failover, true);
+    }
+    return true;
+  });
+  // A route whose next hop has no ENI keeps the owned route at exactly its prefix until the route spec decides
+  // otherwise (a restart must not delete it while the lookup is pending).
+  for (const o of owned) {
+    const key = store.key(o.prefix);
+    const id = t.get(key, o.prefix.len);
+    if (id !== NONE && enis[id] === undefined) add(o.prefix, o.eni, t.failoverOf(key, o.prefix.len), true);
   }
 
   const res: AggregateResult =
     input.length === 0
-      ? { family: i.family, routes: [], optimum: 0, damage: NO_DAMAGE }
-      : i.aggregate({ family: i.family, routes: input, cluster, budget, previous });
+      ? { family, routes: [], optimum: 0, damage: NO_DAMAGE }
+      : i.aggregate({ family, routes: input, cluster, budget, previous });
 
-  const routes = avoidForeignDestinations(res.routes, input, i).map((r): DesiredTableRoute => ({
+  const out = avoidForeignDestinations(res.routes, announced, i);
+  const carries = failoverCarriers(out, failovers);
+  const routes = out.map((r, k): DesiredTableRoute => ({
     prefix: r.prefix,
     networkInterfaceId: r.target,
     // An output route carries a failover when it now sends some failed-over prefix's space to its new target.
-    failover: failovers.some((f) => f.target === r.target && (prefixContains(r.prefix, f.prefix) || prefixesOverlap(r.prefix, f.prefix))),
+    failover: carries[k] as boolean,
   }));
-  return { family: i.family, routes, budget, optimum: res.optimum, damage: res.damage, unresolved, outsideCluster };
+  return {
+    family,
+    routes,
+    budget,
+    optimum: res.optimum,
+    damage: res.damage,
+    unresolvedNextHops: [...unresolved].map((id) => store.nextHopText(id)).sort(),
+    outsideCluster,
+    inputRoutes: input.length,
+  };
+}
+
+/**
+ * For each output route: does it overlap a failed-over input route with the same target? Failovers are grouped by
+ * target and sorted by address, so each output route costs a binary search (inputs inside it) and one set lookup
+ * per prefix length in use (inputs covering it).
+ */
+function failoverCarriers(routes: readonly AggRoute[], failovers: readonly AggRoute[]): boolean[] {
+  if (failovers.length === 0) return routes.map(() => false);
+  const byTarget = new Map<string, AggRoute[]>();
+  const covering = new Set<string>();
+  const lens = new Set<number>();
+  for (const f of failovers) {
+    let list = byTarget.get(f.target);
+    if (!list) byTarget.set(f.target, (list = []));
+    list.push(f);
+    covering.add(`${f.target} ${keyOf(f.prefix)}`);
+    lens.add(f.prefix.len);
+  }
+  // By address, the longest first at one address: the first failover at or after r's address is inside r if any is.
+  const order = (a: AggRoute, b: AggRoute): number =>
+    a.prefix.addr < b.prefix.addr ? -1 : a.prefix.addr > b.prefix.addr ? 1 : b.prefix.len - a.prefix.len;
+  for (const list of byTarget.values()) list.sort(order);
+  return routes.map((r) => {
+    const list = byTarget.get(r.target);
+    if (!list) return false;
+    // A failover inside r: the first one at or after r's address starts before r's end.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((list[mid] as AggRoute).prefix.addr < r.prefix.addr) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = list[lo];
+    if (next && prefixContains(r.prefix, next.prefix)) return true;
+    // A failover covering r: r's address cut to each failover length.
+    for (const len of lens) {
+      if (len > r.prefix.len) continue;
+      if (covering.has(`${r.target} ${keyOf(makePrefix(r.prefix.family, r.prefix.addr, len))}`)) return true;
+    }
+    return false;
+  });
 }
 
 /**
@@ -92,12 +186,11 @@ export function desiredTable(i: DesiredTableInput): DesiredTable {
  * two halves, which route exactly the same addresses. A route announced as exactly that prefix is left as it is:
  * the planner reports it as a conflict rather than overriding the foreign route with more specific halves.
  */
-function avoidForeignDestinations(routes: readonly AggRoute[], input: readonly AggRoute[], i: DesiredTableInput): AggRoute[] {
-  const key = (p: Prefix): string => `${p.addr}/${p.len}`;
+function avoidForeignDestinations(routes: readonly AggRoute[], announced: ReadonlySet<string>, i: DesiredTableInput): AggRoute[] {
+  const key = keyOf;
   const foreign = new Set<string>();
   for (const r of i.actual) if (r.destination?.family === i.family && !isOwnedRoute(i.ownership, r)) foreign.add(key(r.destination));
   if (foreign.size === 0) return [...routes];
-  const announced = new Set(input.map((r) => key(r.prefix)));
   const bits = familyBits(i.family);
   const out: AggRoute[] = [];
   const todo = [...routes];

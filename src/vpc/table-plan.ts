@@ -6,10 +6,12 @@ import { desiredTable, type AggregateFn } from './desired-table.js';
 import type { Ownership } from './ownership.js';
 import { describeConflict, plan, type Plan } from './plan.js';
 import { effectiveLimit, type TableState } from './table-state.js';
-import type { DesiredRoute } from './types.js';
+import type { DesiredRoutes } from './desired-routes.js';
 
 export interface TablePlanContext {
-  readonly desired: readonly DesiredRoute[];
+  readonly desired: DesiredRoutes;
+  /** Collapse single-ENI subtrees before aggregating (see desiredTable). */
+  readonly collapse: boolean;
   /** Next hop (text) → ENI ID from the resolver's cache, undefined when unresolved. */
   readonly eniOf: (nextHop: string) => string | undefined;
   readonly ownership: Ownership;
@@ -23,7 +25,23 @@ export interface TablePlanContext {
 
 export function planTableState(t: TableState, c: TablePlanContext): Plan {
   const limits = { ipv4: effectiveLimit(t, 'ipv4', c.routeLimit), ipv6: effectiveLimit(t, 'ipv6', c.routeLimit) };
+  // The desired tables are recomputed only when an input changed: the routes, an ENI, the table or its limit.
+  const enis: (string | undefined)[] = [];
+  for (let id = 0; id < c.desired.hopIdLimit; id++) {
+    const text = c.desired.nextHopText(id);
+    enis.push(text === '' ? undefined : c.eniOf(text));
+  }
   for (const family of ['ipv4', 'ipv6'] as const) {
+    const m = t.desiredInputs[family];
+    const same =
+      m !== undefined &&
+      m.version === c.desired.version &&
+      m.actual === t.routes &&
+      m.limit === limits[family] &&
+      m.enis.length === enis.length &&
+      m.enis.every((e, k) => e === enis[k]) &&
+      t.desired[family] !== undefined;
+    if (same) continue;
     t.desired[family] = desiredTable({
       family,
       routes: c.desired,
@@ -33,7 +51,9 @@ export function planTableState(t: TableState, c: TablePlanContext): Plan {
       routeLimit: limits[family],
       headroom: c.headroom,
       aggregate: c.aggregate,
+      collapse: c.collapse,
     });
+    t.desiredInputs[family] = { version: c.desired.version, actual: t.routes, limit: limits[family], enis };
   }
   const desired = [...(t.desired.ipv4?.routes ?? []), ...(t.desired.ipv6?.routes ?? [])];
   const p = plan({

@@ -19,12 +19,21 @@ export interface TableState {
   /** DescribeRouteTables did not return it. */
   missing: boolean;
   desired: Partial<Record<Family, DesiredTable>>;
+  /** What each desired table was computed from (recomputed only when one of these changes). */
+  desiredInputs: Partial<Record<Family, DesiredInputs>>;
   plan: Plan | undefined;
   lastError: string | undefined;
   /** Conditions for the operator, by code: UnauthorizedOperation, RouteLimitExceeded, SourceDestCheckEnabled… */
   operatorErrors: Map<string, string>;
   /** The quota EC2 actually enforced (RouteLimitExceeded at that many routes), when below the configured one. */
   learnedLimit: Partial<Record<Family, number>>;
+}
+
+export interface DesiredInputs {
+  readonly version: number;
+  readonly actual: readonly ActualRoute[];
+  readonly limit: number;
+  readonly enis: readonly (string | undefined)[];
 }
 
 /** The route limit in force for a family: the configured one, or the lower one EC2 taught us. */
@@ -43,6 +52,7 @@ export function newTableState(s: TableSnapshot, claim: ClaimState): TableState {
     stale: false,
     missing: false,
     desired: {},
+    desiredInputs: {},
     plan: undefined,
     lastError: undefined,
     operatorErrors: new Map(),
@@ -93,7 +103,7 @@ function familyStatus(t: TableState, own: Ownership, family: Family, limit: numb
     budget: d?.budget ?? Math.max(0, limit - foreign - headroom),
     optimum: d?.optimum ?? 0,
     damageAddresses: (d?.damage.addresses ?? 0n).toString(),
-    unresolvedNextHops: [...new Set((d?.unresolved ?? []).map((u) => u.nextHop))],
+    unresolvedNextHops: d?.unresolvedNextHops ?? [],
   };
 }
 

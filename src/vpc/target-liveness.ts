@@ -5,10 +5,10 @@
 // moving a route away from them counts as a failover (applied first).
 import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
-import { EniResolver } from './eni-resolver.js';
+import type { EniResolver } from './eni-resolver.js';
 import { isOwnedRoute, type Ownership } from './ownership.js';
 import type { TableState } from './table-state.js';
-import { targetId, type DesiredRoute } from './types.js';
+import { targetId } from './types.js';
 
 export type UnhealthyReason = 'blackhole' | 'eni-not-found';
 export type UnhealthyHook = (nextHop: string, reason: UnhealthyReason) => void;
@@ -103,18 +103,17 @@ export class TargetLiveness {
   }
 
   /** Next hops whose ENI has source/destination checking on drop forwarded traffic: the operator must fix it. */
-  checkSourceDest(t: TableState, desired: readonly DesiredRoute[]): void {
+  checkSourceDest(t: TableState, nextHops: ReadonlySet<string>): void {
     const bad: string[] = [];
-    for (const d of desired) {
-      const ip = EniResolver.canonical(d.nextHop);
-      const r = ip ? this.resolver.peek(ip) : undefined;
-      if (r?.kind === 'found' && r.eni.sourceDestCheck) bad.push(`${ip} (${r.eni.networkInterfaceId})`);
+    for (const ip of nextHops) {
+      const r = this.resolver.peek(ip);
+      if (r.kind === 'found' && r.eni.sourceDestCheck) bad.push(`${ip} (${r.eni.networkInterfaceId})`);
     }
     if (bad.length === 0) {
       t.operatorErrors.delete('SourceDestCheckEnabled');
       return;
     }
-    const msg = `source/destination check is enabled on next hop ${[...new Set(bad)].join(', ')}: the instance will drop forwarded traffic`;
+    const msg = `source/destination check is enabled on next hop ${[...new Set(bad)].sort().join(', ')}: the instance will drop forwarded traffic`;
     if (t.operatorErrors.get('SourceDestCheckEnabled') !== msg)
       this.log.error({ event: 'operator_error', routeTable: t.id, code: 'SourceDestCheckEnabled' }, msg);
     t.operatorErrors.set('SourceDestCheckEnabled', msg);

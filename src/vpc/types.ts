@@ -62,6 +62,17 @@ export interface DesiredRoute {
   readonly failover?: boolean;
 }
 
+/**
+ * One prefix whose desired next hop changed: `to` undefined removes it. The route spec's ChosenChange
+ * (rib/chosen.ts) satisfies it as is, so the daemon hands change batches through without copying.
+ */
+export interface DesiredChange {
+  readonly prefix: Prefix;
+  readonly to: string | undefined;
+  /** The new choice replaces one that became ineligible (written before cosmetic changes). */
+  readonly failover: boolean;
+}
+
 /** A short human/JSON-friendly form of a target: the ENI/instance/gateway ID, or `local`. */
 export function targetId(t: RouteTarget): string {
   switch (t.kind) {

@@ -9,6 +9,10 @@
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
 //                               after the first change of a burst (a batching window: churn is coalesced and a
 //                               steady stream of changes cannot starve the writes).
+//   sync.applyChanges(batch)    incremental: {prefix, to | undefined, failover} per changed prefix (the route
+//                               spec's ChosenChange as is); O(prefix length) each, whatever the table holds.
+//                               Changes may arrive before the set is complete: nothing is planned until
+//                               completeDesired() (or a setDesired) says the set is the whole truth.
 //   sync.onNextHopUnhealthy(cb) cb(nextHop, 'blackhole' | 'eni-not-found'): the route spec should pick another
 //                               next hop and call setDesired (with failover: true) again. Edge-triggered.
 //   await sync.reconcileNow()   one pass now (tests, `bgp2vpc plan`, an HA elector after gaining leadership).
@@ -42,7 +46,8 @@ import { applyPlan } from './table-apply.js';
 import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
 import { effectiveLimit, tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
-import type { DesiredRoute } from './types.js';
+import type { DesiredChange, DesiredRoute } from './types.js';
+import { DesiredRoutes } from './desired-routes.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
 import { SourceDestFixer } from './source-dest-fixer.js';
@@ -98,9 +103,9 @@ export class VpcSync {
   private readonly aggregate: AggregateFn;
   private readonly backoff: RetryPolicy;
   private readonly registry: TableRegistry;
-  private desired: readonly DesiredRoute[] = [];
+  private readonly desired = new DesiredRoutes();
   private haveDesired = false;
-  private desiredVersion = 0;
+  private readonly collapse: boolean;
   private convergedVersion = -1;
   private started = false;
   private stopped = false;
@@ -118,6 +123,8 @@ export class VpcSync {
     this.limit = setting === 'auto' ? AWS_DEFAULT_ROUTE_QUOTA : setting; // until start() reads the quota
     this.headroom = o.headroom ?? 0;
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
+    // Collapsing is exact for the minimal/least-damage aggregator; an injected one sees every route.
+    this.collapse = o.aggregate === undefined;
     this.backoff = o.backoff ?? DEFAULT_RETRY;
     this.gw = new Ec2Gateway({
       ec2: o.ec2,
@@ -179,10 +186,29 @@ export class VpcSync {
   }
 
   setDesired(routes: readonly DesiredRoute[]): void {
-    this.desired = routes;
+    this.desired.replace(routes);
+    this.completeDesired();
+  }
+
+  applyChanges(changes: readonly DesiredChange[]): void {
+    const before = this.desired.version;
+    this.desired.apply(changes);
+    if (this.haveDesired && this.started && this.desired.version !== before) this.passes.changed();
+  }
+
+  /** The routes given so far are the whole desired set: passes may plan from now on. */
+  completeDesired(): void {
     this.haveDesired = true;
-    this.desiredVersion++;
     if (this.started) this.passes.changed();
+  }
+
+  /** The desired routes as given (tests, `bgp2vpc plan`). */
+  desiredRoutes(): DesiredRoute[] {
+    return this.desired.list();
+  }
+
+  private get desiredVersion(): number {
+    return this.desired.version;
   }
 
   onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
@@ -251,8 +277,8 @@ export class VpcSync {
 
     const version = this.desiredVersion;
     const wanted = new Set<string>();
-    for (const d of this.desired) {
-      const ip = EniResolver.canonical(d.nextHop);
+    for (const nextHop of this.desired.nextHops()) {
+      const ip = EniResolver.canonical(nextHop);
       if (ip) wanted.add(ip);
     }
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
@@ -264,7 +290,7 @@ export class VpcSync {
 
     const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
     for (const t of live) {
-      this.health.checkSourceDest(t, this.desired);
+      this.health.checkSourceDest(t, wanted);
       if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
     }
     if (writing) this.fixer?.want(this.resolver.foundEnis(wanted));
@@ -377,6 +403,7 @@ export class VpcSync {
   private planTable(t: TableState): Plan {
     return planTableState(t, {
       desired: this.desired,
+      collapse: this.collapse,
       eniOf: (nextHop) => {
         const ip = EniResolver.canonical(nextHop);
         const r = ip ? this.resolver.peek(ip, t.vpcId) : undefined;

@@ -62,7 +62,7 @@ describe('ConvergenceTracker', () => {
 });
 
 describe('Daemon lifecycle', () => {
-  it('reads tables first, writes nothing until the settle time, then pushes the desired set', async () => {
+  it('reads tables first, writes nothing until the settle time, then declares the desired set complete', async () => {
     const { clock, bgp, rib, sync, daemon } = setup();
     await daemon.start();
     expect(sync.log[0]).toBe('prepare');
@@ -72,15 +72,21 @@ describe('Daemon lifecycle', () => {
     bgp.emit(pathEvent('10.0.1.10', '100.64.1.0/24', '10.0.1.10'));
     expect(rib.applied).toHaveLength(2);
     clock.advance(9_000);
+    // Changes reach the sync as they happen, but nothing may be planned from them yet.
     expect(sync.writesEnabled).toBe(false);
-    expect(sync.desired).toHaveLength(0);
+    expect(sync.complete).toBe(false);
+    expect(sync.log).toEqual(['prepare', 'applyChanges(1)']);
     clock.advance(1_000);
     expect(daemon.phase).toBe('running');
-    expect(sync.log).toEqual(['prepare', 'enableWrites', 'setDesired(1)']);
+    expect(sync.log).toEqual(['prepare', 'applyChanges(1)', 'enableWrites', 'completeDesired(1)']);
     expect(daemon.ready()).toEqual({ ready: true, checks: { config: true, aws: true, converged: true, running: true } });
-    // Later changes flow straight through.
+    // Later changes flow straight through, one batch each, never the whole set.
     bgp.emit(pathEvent('10.0.1.10', '100.64.2.0/24', '10.0.1.10'));
-    expect(sync.desired.at(-1)).toHaveLength(2);
+    expect(sync.log.at(-1)).toBe('applyChanges(1)');
+    expect([...sync.desired]).toEqual([
+      ['100.64.1.0/24', '10.0.1.10'],
+      ['100.64.2.0/24', '10.0.1.10'],
+    ]);
   });
 
   it('converges on End-of-RIB from graceful-restart peers without waiting for the settle time', async () => {
@@ -92,7 +98,7 @@ describe('Daemon lifecycle', () => {
     expect(sync.writesEnabled).toBe(false);
     clock.advance(1_000);
     expect(sync.writesEnabled).toBe(true);
-    expect(sync.desired[0]).toHaveLength(1);
+    expect(sync.log.at(-1)).toBe('completeDesired(1)');
   });
 
   it('keeps running when EC2 cannot be read, retries, and writes only once it can', async () => {

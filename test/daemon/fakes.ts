@@ -1,9 +1,9 @@
 // Plain fakes of the daemon's ports, recording what the daemon asked of them.
 import type { SpeakerEvent, SpeakerListener } from '../../src/bgp/events.js';
 import type { BgpPort, RibPort, SyncPort } from '../../src/daemon/ports.js';
-import type { ChosenRoute } from '../../src/rib/chosen.js';
-import type { DesiredRoute } from '../../src/vpc/types.js';
-import { parsePrefix } from '../../src/net/prefix.js';
+import type { ChosenChange } from '../../src/rib/chosen.js';
+import type { DesiredChange } from '../../src/vpc/types.js';
+import { formatPrefix, parsePrefix } from '../../src/net/prefix.js';
 
 export class FakeBgp implements BgpPort {
   listeners: SpeakerListener[] = [];
@@ -31,8 +31,7 @@ export class FakeBgp implements BgpPort {
 export class FakeRib implements RibPort {
   applied: SpeakerEvent[] = [];
   unhealthy: string[] = [];
-  current: ChosenRoute[] = [];
-  private cbs: (() => void)[] = [];
+  private cbs: ((batch: readonly ChosenChange[]) => void)[] = [];
   throwOnApply = false;
   start(): Promise<void> {
     return Promise.resolve();
@@ -44,18 +43,20 @@ export class FakeRib implements RibPort {
     if (this.throwOnApply) throw new Error('bad path from peer');
     this.applied.push(ev);
     if (ev.type === 'paths') {
-      for (const p of ev.paths) this.current.push({ prefix: p.prefix, nextHop: p.nextHop, failover: false, eligible: true });
-      this.changed();
+      const batch = ev.paths.map((p): ChosenChange => ({
+        prefix: p.prefix,
+        prefixText: formatPrefix(p.prefix),
+        from: undefined,
+        to: p.nextHop,
+        reason: 'new',
+        detail: 'new',
+        failover: false,
+      }));
+      for (const cb of this.cbs) cb(batch);
     }
   }
-  chosen(): readonly ChosenRoute[] {
-    return this.current;
-  }
-  onChange(cb: () => void): void {
+  onChanges(cb: (batch: readonly ChosenChange[]) => void): void {
     this.cbs.push(cb);
-  }
-  changed(): void {
-    for (const cb of this.cbs) cb();
   }
   nextHopUnhealthy(nextHop: string): void {
     this.unhealthy.push(nextHop);
@@ -72,7 +73,9 @@ export class FakeSync implements SyncPort {
   prepared = 0;
   failPrepare = 0;
   writesEnabled = false;
-  desired: (readonly DesiredRoute[])[] = [];
+  /** The desired set as the applied changes built it, by prefix text. */
+  desired = new Map<string, string>();
+  complete = false;
   stopped = false;
   log: string[] = [];
   private unhealthyCb: ((nh: string, reason: string) => void) | undefined;
@@ -89,9 +92,16 @@ export class FakeSync implements SyncPort {
     this.log.push('enableWrites');
     this.writesEnabled = true;
   }
-  setDesired(r: readonly DesiredRoute[]): void {
-    this.log.push(`setDesired(${r.length})`);
-    this.desired.push(r);
+  applyChanges(batch: readonly DesiredChange[]): void {
+    this.log.push(`applyChanges(${batch.length})`);
+    for (const c of batch) {
+      if (c.to === undefined) this.desired.delete(formatPrefix(c.prefix));
+      else this.desired.set(formatPrefix(c.prefix), c.to);
+    }
+  }
+  completeDesired(): void {
+    this.log.push(`completeDesired(${this.desired.size})`);
+    this.complete = true;
   }
   onNextHopUnhealthy(cb: (nh: string, reason: string) => void): void {
     this.unhealthyCb = cb;

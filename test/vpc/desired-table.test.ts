@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/aggregate/aggregate.js';
 import { parsePrefix } from '../../src/net/prefix.js';
 import { desiredTable } from '../../src/vpc/desired-table.js';
+import { DesiredRoutes } from '../../src/vpc/desired-routes.js';
 import { exactTable } from '../../src/vpc/exact-table.js';
 import type { ActualRoute, DesiredRoute } from '../../src/vpc/types.js';
 
@@ -34,14 +35,24 @@ describe('desiredTable', () => {
       { prefix: P('10.201.0.0/24'), nextHop: '10.0.1.10' }, // outside the cluster
       { prefix: P('fd00::/64'), nextHop: '10.0.1.10' }, // other family
     ];
-    const d = desiredTable({ family: 'ipv4', routes, eniOf, actual, ownership: own, routeLimit: 10, headroom: 1, aggregate: exactTable });
+    const d = desiredTable({
+      family: 'ipv4',
+      routes: DesiredRoutes.of(routes),
+      eniOf,
+      actual,
+      ownership: own,
+      routeLimit: 10,
+      headroom: 1,
+      aggregate: exactTable,
+      collapse: false,
+    });
     expect(d.budget).toBe(8); // 10 − IGW − headroom
     expect(d.routes).toEqual([
       { prefix: P('10.200.0.0/24'), networkInterfaceId: 'eni-a', failover: false },
       { prefix: P('10.200.1.0/24'), networkInterfaceId: 'eni-a', failover: true },
       { prefix: P('10.200.9.0/24'), networkInterfaceId: 'eni-old', failover: false },
     ]);
-    expect(d.unresolved.map((u) => u.nextHop)).toEqual(['10.0.1.99']);
+    expect(d.unresolvedNextHops).toEqual(['10.0.1.99']);
     expect(d.outsideCluster).toEqual([P('10.201.0.0/24')]);
   });
 
@@ -50,7 +61,17 @@ describe('desiredTable', () => {
       { prefix: P('10.200.0.0/24'), nextHop: '10.0.1.10' },
       { prefix: P('10.200.1.0/24'), nextHop: '10.0.1.10', failover: true },
     ];
-    const d = desiredTable({ family: 'ipv4', routes, eniOf, actual: [], ownership: own, routeLimit: 50, headroom: 0, aggregate });
+    const d = desiredTable({
+      family: 'ipv4',
+      routes: DesiredRoutes.of(routes),
+      eniOf,
+      actual: [],
+      ownership: own,
+      routeLimit: 50,
+      headroom: 0,
+      aggregate,
+      collapse: true,
+    });
     expect(d.routes).toHaveLength(1);
     expect(d.routes[0]).toMatchObject({ networkInterfaceId: 'eni-a', failover: true });
     expect(d.damage.addresses).toBe(0n);
@@ -61,7 +82,17 @@ describe('desiredTable', () => {
       { prefix: P('10.200.0.0/24'), nextHop: '10.0.1.10' },
       { prefix: P('10.200.0.0/24'), nextHop: '10.0.1.11' },
     ];
-    const d = desiredTable({ family: 'ipv4', routes, eniOf, actual: [], ownership: own, routeLimit: 50, headroom: 0, aggregate });
+    const d = desiredTable({
+      family: 'ipv4',
+      routes: DesiredRoutes.of(routes),
+      eniOf,
+      actual: [],
+      ownership: own,
+      routeLimit: 50,
+      headroom: 0,
+      aggregate,
+      collapse: true,
+    });
     expect(d.routes.map((r) => r.networkInterfaceId)).toEqual(['eni-b']);
   });
 
@@ -81,13 +112,14 @@ describe('desiredTable', () => {
     ];
     const d = desiredTable({
       family: 'ipv4',
-      routes: halves,
+      routes: DesiredRoutes.of(halves),
       eniOf,
       actual: [nat],
       ownership: narrow,
       routeLimit: 50,
       headroom: 0,
       aggregate,
+      collapse: true,
     });
     expect(d.routes.map((r) => [r.prefix, r.networkInterfaceId])).toEqual([
       [P('10.200.250.0/25'), 'eni-a'],
@@ -95,13 +127,14 @@ describe('desiredTable', () => {
     ]);
     const exact = desiredTable({
       family: 'ipv4',
-      routes: [{ prefix: P('10.200.250.0/24'), nextHop: '10.0.1.10' }],
+      routes: DesiredRoutes.of([{ prefix: P('10.200.250.0/24'), nextHop: '10.0.1.10' }]),
       eniOf,
       actual: [nat],
       ownership: narrow,
       routeLimit: 50,
       headroom: 0,
       aggregate,
+      collapse: true,
     });
     expect(exact.routes.map((r) => r.prefix)).toEqual([P('10.200.250.0/24')]); // left for the planner to refuse
   });
