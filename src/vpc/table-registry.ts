@@ -7,8 +7,9 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
-import { CLAIM_TAG, claimState } from './ownership.js';
-import { newTableState, type TableState } from './table-state.js';
+import { CLAIM_TAG, claimState, countsAgainstLimit } from './ownership.js';
+import { effectiveLimit, newTableState, type TableState } from './table-state.js';
+import type { Family } from '../net/address.js';
 
 export type TableSelector =
   { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
@@ -129,6 +130,27 @@ export class TableRegistry {
         recordTableError(t, err, this.log);
       }
     }
+  }
+
+  /**
+   * EC2 refused a create with RouteLimitExceeded: its quota is what the table holds now (read afresh, never our
+   * possibly stale copy). From here on the table is planned and aggregated for that quota. True when learned.
+   */
+  async learnLimit(t: TableState, families: ReadonlySet<Family>, configured: number): Promise<boolean> {
+    await this.refresh([t]);
+    let learned = false;
+    for (const family of families) {
+      const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
+      if (n < effectiveLimit(t, family, configured)) {
+        t.learnedLimit[family] = n;
+        learned = true;
+        this.log.warn(
+          { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
+          `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
+        );
+      }
+    }
+    return learned;
   }
 
   /** Re-reads the given tables, 100 IDs per paged DescribeRouteTables. Throws when EC2 cannot be read. */

@@ -2,10 +2,12 @@
 //
 // Contract with the daemon (stable):
 //   const sync = new VpcSync({ ec2, serviceQuotas?, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?},
-//     routeLimit = 'auto' (per family: a number, or the account's quota read at start, route-quota.ts), headroom = 0, debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun,
+//     routeLimit = 'auto' (per family: a number, or the account's quota, route-quota.ts), headroom = 0,
+//     debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun, fixSourceDestCheck,
 //     mayWrite = () => true (leader/write gate), clock, logger, metrics, aggregate })
-//   await sync.start()          read the route quota (auto), discover the tables, check/claim them (tag bgp2vpc:cluster=<name>), read routes.
-//                               No route writes. Rejects when EC2 cannot be read (the daemon retries).
+//   await sync.start()          read the route quota (auto), discover the tables, check/claim them (tag
+//                               bgp2vpc:cluster=<name>), read routes. No route writes. Rejects when EC2 cannot be
+//                               read (the daemon retries).
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
 //                               after the first change of a burst (a batching window: churn is coalesced and a
 //                               steady stream of changes cannot starve the writes).
@@ -32,19 +34,18 @@ import type { TablesView } from './table-view.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
-import type { Family } from '../net/address.js';
 import type { Prefix } from '../net/prefix.js';
 import { DEFAULT_RETRY, type Backoff, type RetryPolicy } from '../base/backoff.js';
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
-import { countsAgainstLimit, type Ownership } from './ownership.js';
+import type { Ownership } from './ownership.js';
 import { TargetLiveness, type UnhealthyReason } from './target-liveness.js';
-import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
+import type { Plan } from './plan.js';
 import { planTableState } from './table-plan.js';
-import { applyPlan } from './table-apply.js';
-import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
-import { effectiveLimit, tableStatus, type TableState, type TableStatus } from './table-state.js';
+import { syncTable, type TableSyncContext } from './table-sync.js';
+import { TableRegistry, type TableSelector } from './table-registry.js';
+import { tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
 import type { DesiredChange, DesiredRoute } from './types.js';
 import { DesiredRoutes } from './desired-routes.js';
@@ -86,7 +87,6 @@ export interface VpcSyncOptions {
   readonly onMutatingSend?: (action: string) => void;
 }
 
-const MAX_REPLANS = 3;
 /** Operator conditions found by writing: cleared before each writing pass, set again if they recur. */
 const WRITE_ERRORS = ['UnauthorizedOperation', 'AuthFailure', 'RouteLimitExceeded', 'InvalidParameterValue', 'Blocked', 'OptInRequired'];
 
@@ -261,7 +261,18 @@ export class VpcSync {
 
   private sourceDestFixed(eni: string): void {
     this.resolver.markSourceDestOff(eni);
-    for (const t of this.tables) if (!t.missing && t.claim.kind !== 'foreign') this.health.checkSourceDest(t, this.desired);
+    const wanted = this.wantedNextHops();
+    for (const t of this.tables) if (!t.missing && t.claim.kind !== 'foreign') this.health.checkSourceDest(t, wanted);
+  }
+
+  /** The canonical IPs of the next hops the desired routes use. */
+  private wantedNextHops(): Set<string> {
+    const wanted = new Set<string>();
+    for (const nextHop of this.desired.nextHops()) {
+      const ip = EniResolver.canonical(nextHop);
+      if (ip) wanted.add(ip);
+    }
+    return wanted;
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -276,11 +287,7 @@ export class VpcSync {
     if (writing) await this.registry.claimUnclaimed();
 
     const version = this.desiredVersion;
-    const wanted = new Set<string>();
-    for (const nextHop of this.desired.nextHops()) {
-      const ip = EniResolver.canonical(nextHop);
-      if (ip) wanted.add(ip);
-    }
+    const wanted = this.wantedNextHops();
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
     if (trigger !== 'drift') await this.resolver.resolve(wanted);
     const invalidated = this.health.scanBlackholes(this.tables, wanted);
@@ -298,10 +305,22 @@ export class VpcSync {
     let failed = false;
     let interrupted = false;
     const repaired = new Map<string, number>();
+    const tableSync: TableSyncContext = {
+      gateway: this.gw,
+      log: this.log,
+      registry: this.registry,
+      dryRun: this.o.dryRun ?? false,
+      limit: () => this.limit,
+      planTable: (t) => this.planTable(t),
+      targetGone: (id) => this.health.targetGone(id),
+      // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued behind
+      // this one supersedes this plan: stop and re-plan.
+      superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
+    };
     for (const phase of ['failover', 'all'] as const) {
       for (const t of live) {
         if (interrupted) break;
-        const out = await this.syncTable(t, writing, phase, version);
+        const out = await syncTable(tableSync, t, writing, phase);
         repaired.set(t.id, (repaired.get(t.id) ?? 0) + out.applied);
         failed ||= out.failed;
         interrupted ||= out.interrupted;
@@ -321,83 +340,6 @@ export class VpcSync {
       if (writing) this.convergedVersion = version;
     }
     this.m?.reconcileDuration.observe((this.clock.now() - t0) / 1000);
-  }
-
-  /** Plans one table and (when allowed) applies the plan, re-reading and re-planning after conflicts. */
-  private async syncTable(
-    t: TableState,
-    writing: boolean,
-    phase: 'failover' | 'all',
-    version: number,
-  ): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
-    let applied = 0;
-    for (let replan = 0; ; replan++) {
-      const p = this.planTable(t);
-      t.plan = p;
-      const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);
-      if (!writing || t.claim.kind !== 'ours' || ops.length === 0) {
-        if (this.o.dryRun && phase === 'all')
-          for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
-        return { applied, failed: false, interrupted: false };
-      }
-      const limitHit = new Set<Family>();
-      const ctx = {
-        gateway: this.gw,
-        logger: this.log,
-        tableId: t.id,
-        routes: t.routes,
-        onOperatorError: (code: string, message: string) => {
-          t.operatorErrors.set(code, message);
-          this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
-        },
-        onTargetGone: (id: string) => this.health.targetGone(id),
-        onLimitExceeded: (family: Family) => limitHit.add(family),
-        // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
-        // behind this one supersedes this plan: stop and re-plan.
-        superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
-      };
-      const out = await applyPlan(ctx, { ...p, ops });
-      t.routes = ctx.routes;
-      applied += out.applied;
-      t.plan = this.planTable(t);
-      for (const c of t.plan.conflicts) this.log.debug({ event: 'plan_conflict', routeTable: t.id }, describeConflict(c));
-      if (out.failed) {
-        recordTableError(t, out.failed, this.log);
-        return { applied, failed: true, interrupted: false };
-      }
-      if (out.superseded) return { applied, failed: false, interrupted: true };
-      if (limitHit.size > 0 && replan < MAX_REPLANS && (await this.learnLimit(t, limitHit))) continue; // re-plan within it
-      if (!out.conflict) {
-        t.lastError = undefined;
-        return { applied, failed: false, interrupted: false };
-      }
-      if (replan >= MAX_REPLANS) {
-        t.lastError = `conflicts persist after ${MAX_REPLANS} re-reads; retrying later`;
-        return { applied, failed: true, interrupted: false };
-      }
-      await this.registry.refresh([t]);
-    }
-  }
-
-  /**
-   * EC2 refused a create with RouteLimitExceeded: its quota is what the table holds now (read afresh, never our
-   * possibly stale copy). From here on the table is planned and aggregated for that quota. True when learned.
-   */
-  private async learnLimit(t: TableState, families: ReadonlySet<Family>): Promise<boolean> {
-    await this.registry.refresh([t]);
-    let learned = false;
-    for (const family of families) {
-      const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
-      if (n < effectiveLimit(t, family, this.limit)) {
-        t.learnedLimit[family] = n;
-        learned = true;
-        this.log.warn(
-          { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
-          `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
-        );
-      }
-    }
-    return learned;
   }
 
   private planTable(t: TableState): Plan {
