@@ -201,6 +201,13 @@ export const configSchema = z
         routeTables: z.array(z.string().regex(/^rtb-[0-9a-f]+$/, 'must look like rtb-0123abcd')).default([]),
         discoverTags: z.record(z.string(), z.string()).default({}),
         /**
+         * Without routeTables: the tables of vpcId carrying discoverTags (tags), or the tables associated with the
+         * subnets of the next-hop instances (association; discoverTags, if any, narrow them), re-run every drift pass.
+         */
+        discoverBy: z.enum(['tags', 'association']).default('tags'),
+        /** Discovery leaves out tables without an explicit subnet association. */
+        skipUnassociatedTables: z.boolean().default(false),
+        /**
          * Routes per table and address family: `auto` reads the account's quota "Routes per route table" (Service
          * Quotas vpc/L-93826ACB; AWS's default 500 when that cannot be read); a number (1..1000) overrides it.
          */
@@ -221,6 +228,9 @@ export const configSchema = z
       .superRefine((v, ctx) => {
         if (v.routeTables.length === 0 && v.vpcId === undefined) {
           ctx.addIssue({ code: 'custom', message: 'set vpcId (tables discovered by tag) or routeTables' });
+        }
+        if (v.routeTables.length > 0 && (v.discoverBy !== 'tags' || v.skipUnassociatedTables)) {
+          ctx.addIssue({ code: 'custom', path: ['discoverBy'], message: 'discoverBy and skipUnassociatedTables apply to discovery: leave routeTables empty' });
         }
         if (typeof v.routeLimit === 'number' && v.headroom >= v.routeLimit) ctx.addIssue({ code: 'custom', path: ['headroom'], message: 'headroom must be below routeLimit' });
       }),

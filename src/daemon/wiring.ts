@@ -162,7 +162,10 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
   return {
     clusterName: config.cluster.name,
     clusterCidrs: config.cluster.cidrs,
-    tables: v.routeTables.length > 0 ? { ids: v.routeTables } : { vpcId: v.vpcId ?? '', tags: v.discoverTags },
+    tables:
+      v.routeTables.length > 0
+        ? { ids: v.routeTables }
+        : { vpcId: v.vpcId ?? '', tags: v.discoverTags, by: v.discoverBy, skipUnassociated: v.skipUnassociatedTables },
     routeLimit: v.routeLimit,
     headroom: v.headroom,
     debounceMs: v.debounce,

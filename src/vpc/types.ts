@@ -44,6 +44,10 @@ export interface TableSnapshot {
   readonly vpcId: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly routes: readonly ActualRoute[];
+  /** Subnets explicitly associated with the table (gateway associations left out). */
+  readonly subnetIds: readonly string[];
+  /** The VPC's main table (it also serves every subnet without an explicit association). */
+  readonly main: boolean;
 }
 
 /** A desired route after next-hop resolution and aggregation: what the planner compares with the table. */

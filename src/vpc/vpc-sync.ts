@@ -62,7 +62,10 @@ export interface VpcSyncOptions {
   readonly serviceQuotas?: ServiceQuotasClient;
   readonly clusterName: string;
   readonly clusterCidrs: readonly Prefix[];
+  /** Explicit IDs, or a VPC's tables by tags or by association with the next hops' subnets (table-discovery.ts). */
   readonly tables: TableSelector;
+  /** Per-AZ tables prefer next hops in their own AZ: read each table's AZ from its subnets. */
+  readonly preferSameAz?: boolean;
   readonly routeLimit?: RouteLimitSetting;
   readonly headroom?: number;
   readonly debounceMs?: number;
@@ -137,7 +140,7 @@ export class VpcSync {
       ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
       ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
     });
-    this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
+    this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log, o.preferSameAz ?? false);
     this.resolver = new EniResolver(
       (ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()),
       this.clock,
@@ -294,6 +297,11 @@ export class VpcSync {
     if (trigger === 'drift') this.resolver.clear(); // re-learn: moved IPs, source/dest check changes
     if (trigger === 'drift' || invalidated) await this.resolver.resolve(wanted);
     this.health.checkResolved(wanted);
+    // Discovery by association follows the next hops' subnets (and re-runs on every drift pass).
+    if (this.registry.setNextHopSubnets(new Set(this.resolver.foundEnis(wanted).map((e) => e.subnetId)))) {
+      await this.registry.refreshAll();
+      if (writing) await this.registry.claimUnclaimed();
+    }
 
     const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
     for (const t of live) {

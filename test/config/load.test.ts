@@ -150,6 +150,15 @@ vpc:`);
     expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  headroom: 60'))).toHaveLength(1);
   });
 
+  it('discovery by association (or tags, the default), only without explicit routeTables', () => {
+    const c = parseConfig(MIN + '  discoverBy: association\n  skipUnassociatedTables: true\n');
+    expect([c.vpc.discoverBy, c.vpc.skipUnassociatedTables]).toEqual(['association', true]);
+    expect(parseConfig(MIN).vpc.discoverBy).toBe('tags');
+    expect(issuesOf(MIN + '  routeTables: [rtb-0abc]\n  discoverBy: association\n').map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'vpc.discoverBy: discoverBy and skipUnassociatedTables apply to discovery: leave routeTables empty',
+    ]);
+  });
+
   it('routeLimit is auto (the default) or a number from 1 to 1000', () => {
     expect(parseConfig(MIN + '  routeLimit: auto\n').vpc.routeLimit).toBe('auto');
     expect(parseConfig(MIN + '  routeLimit: 1000\n').vpc.routeLimit).toBe(1000);
