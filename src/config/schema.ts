@@ -208,6 +208,11 @@ export const configSchema = z
         /** Discovery leaves out tables without an explicit subnet association. */
         skipUnassociatedTables: z.boolean().default(false),
         /**
+         * A table whose subnets are all in one AZ routes a prefix several hosts announce to a healthy host in that
+         * AZ when there is one (ranking step after LOCAL_PREF, AS path, MED and priority; before stickiness).
+         */
+        preferSameAz: z.boolean().default(true),
+        /**
          * Routes per table and address family: `auto` reads the account's quota "Routes per route table" (Service
          * Quotas vpc/L-93826ACB; AWS's default 500 when that cannot be read); a number (1..1000) overrides it.
          */

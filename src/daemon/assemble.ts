@@ -124,6 +124,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       }),
   );
   const sync = syncPort.sync;
+  rib.tableSource = () => syncPort.tables().tables;
 
   const daemon = new Daemon(
     { bgp, rib, sync: syncPort },

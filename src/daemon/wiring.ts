@@ -172,6 +172,7 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
     driftIntervalMs: v.driftInterval,
     dryRun: v.dryRun,
     fixSourceDestCheck: v.fixSourceDestCheck,
+    preferSameAz: v.preferSameAz,
     rate: { mutating: { ...v.rate.mutating }, describe: { ...v.rate.describe } },
   };
 }

@@ -72,7 +72,9 @@ export interface DesiredRoute {
  */
 export interface DesiredChange {
   readonly prefix: Prefix;
+  /** With `az`: the choice for tables in that AZ only, undefined to follow the default again (az-desired.ts). */
   readonly to: string | undefined;
+  readonly az?: string;
   /** The new choice replaces one that became ineligible (written before cosmetic changes). */
   readonly failover: boolean;
 }

@@ -48,7 +48,8 @@ import { TableRegistry, type TableSelector } from './table-registry.js';
 import { tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
 import type { DesiredChange, DesiredRoute } from './types.js';
-import { DesiredRoutes } from './desired-routes.js';
+import { AzDesired } from './az-desired.js';
+import { AzReporter, type AzListener } from './az-reporter.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
 import { SourceDestFixer } from './source-dest-fixer.js';
@@ -106,7 +107,8 @@ export class VpcSync {
   private readonly aggregate: AggregateFn;
   private readonly backoff: RetryPolicy;
   private readonly registry: TableRegistry;
-  private readonly desired = new DesiredRoutes();
+  private readonly desired = new AzDesired();
+  private readonly azs = new AzReporter();
   private haveDesired = false;
   private readonly collapse: boolean;
   private convergedVersion = -1;
@@ -184,6 +186,7 @@ export class VpcSync {
     this.wasWriting = this.canWrite();
     if (this.wasWriting) await this.registry.claimUnclaimed();
     this.started = true;
+    this.azs.reportTables(this.tables.map((t) => t.az));
     this.log.info({ event: 'vpc_sync_started', tables: this.tables.map((t) => t.id) }, `managing ${this.tables.length} route table(s)`);
     this.passes.start();
   }
@@ -212,6 +215,17 @@ export class VpcSync {
 
   private get desiredVersion(): number {
     return this.desired.version;
+  }
+
+  /** vpc.preferSameAz: the AZs the tables serve and the AZ of each watched next hop (az-reporter.ts). */
+  onAzs(listener: AzListener): void {
+    this.azs.subscribe(listener);
+    if (this.started) this.azs.reportTables(this.tables.map((t) => t.az));
+  }
+
+  /** The route spec's next hops (every candidate): their AZs are looked up and reported (preferSameAz). */
+  watchNextHops(added: readonly string[], removed: readonly string[]): void {
+    this.azs.watch(added, removed);
   }
 
   onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
@@ -289,6 +303,13 @@ export class VpcSync {
     if (!this.haveDesired) return;
     if (writing) await this.registry.claimUnclaimed();
 
+    if (this.o.preferSameAz) {
+      // Candidates' AZs before planning: the route spec re-ranks its per-AZ choices (synchronously, through the
+      // daemon) and the plan below already sees them.
+      this.azs.reportTables(this.tables.map((t) => t.az));
+      await this.resolver.resolve(new Set([...this.azs.ips(), ...this.wantedNextHops()]));
+      this.azs.report(this.resolver, this.registry.vpcIds());
+    }
     const version = this.desiredVersion;
     const wanted = this.wantedNextHops();
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
@@ -301,6 +322,7 @@ export class VpcSync {
     if (this.registry.setNextHopSubnets(new Set(this.resolver.foundEnis(wanted).map((e) => e.subnetId)))) {
       await this.registry.refreshAll();
       if (writing) await this.registry.claimUnclaimed();
+      this.azs.reportTables(this.tables.map((t) => t.az));
     }
 
     const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
@@ -352,7 +374,7 @@ export class VpcSync {
 
   private planTable(t: TableState): Plan {
     return planTableState(t, {
-      desired: this.desired,
+      desired: this.desired.forAz(t.az),
       collapse: this.collapse,
       eniOf: (nextHop) => {
         const ip = EniResolver.canonical(nextHop);
