@@ -1,5 +1,6 @@
-// bgp2vpc as an ingest-benchmark receiver: our speaker in a child process (its own heap, RSS and event loop,
-// like the daemons it is compared with), asked for its per-peer counter over IPC.
+// bgp2vpc's speaker alone as an ingest-benchmark receiver ("speaker"): our Speaker in a child process (its own
+// heap, RSS and event loop), asked for its per-peer counter over IPC. No route spec, no VPC sync: the codec and
+// the Adj-RIB-In only, kept to show what the speaker costs apart from the rest of the daemon.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import type { ChildReply, ChildRequest } from './bgp2vpc-protocol.js';
 const CHILD = fileURLToPath(new URL('./bgp2vpc-child.ts', import.meta.url));
 
 export class Bgp2vpcReceiver implements Receiver {
-  readonly name = 'bgp2vpc';
+  readonly name = 'speaker';
   readonly target: SenderTarget = { name: 'bgp2vpc', address: '127.0.0.30', port: 1830, asn: 65030 };
   private child: ChildProcess | undefined;
   private seq = 0;

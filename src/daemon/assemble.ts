@@ -16,6 +16,7 @@ import { SpecFileWatcher } from '../rib/spec-file.js';
 import { parsePrefix } from '../net/prefix.js';
 import { canonicalAddressText } from '../net/address.js';
 import type { SpecEntry } from '../rib/spec-format.js';
+import type { ChosenChange } from '../rib/chosen.js';
 import { VpcSync } from '../vpc/vpc-sync.js';
 import { createEc2Client, createServiceQuotasClient } from '../vpc/ec2-client.js';
 import type { ApiBackend } from '../api/backend.js';
@@ -51,6 +52,40 @@ export interface Assembled {
   readonly backend: ApiBackend;
   /** Applies a new config to the running parts; returns what could not be applied without a restart. */
   reload(next: Config): Promise<string[]>;
+}
+
+/** Batches up to this size are logged one line per prefix; larger ones (a peer's table) as one summary line. */
+const LOG_EACH_UP_TO = 100;
+
+/** One event per chosen next-hop change (`failover` at warn, `next_hop_chosen` at info), or a summary for large batches. */
+function logChanges(logger: Logger, batch: readonly ChosenChange[]): void {
+  const each = batch.length <= LOG_EACH_UP_TO || logger.isLevelEnabled('debug');
+  if (each) {
+    for (const c of batch) {
+      const level = c.failover ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) continue;
+      const fields = { event: c.failover ? 'failover' : 'next_hop_chosen', prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
+      logger[level](fields, `${c.failover ? 'failover ' : ''}${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
+    }
+    return;
+  }
+  const failovers = batch.filter((c) => c.failover);
+  if (failovers.length > 0 && logger.isLevelEnabled('warn')) {
+    const first = failovers[0] as ChosenChange;
+    logger.warn(
+      { event: 'failover', prefixes: failovers.length, example: { prefix: first.prefixText, from: first.from, to: first.to } },
+      `failover of ${failovers.length} prefixes, e.g. ${first.prefixText}: ${first.from ?? '-'} → ${first.to ?? '-'} (${first.detail})`,
+    );
+  }
+  const others = batch.length - failovers.length;
+  if (others > 0 && logger.isLevelEnabled('info')) {
+    const reasons: Record<string, number> = {};
+    for (const c of batch) if (!c.failover) reasons[c.reason] = (reasons[c.reason] ?? 0) + 1;
+    logger.info(
+      { event: 'next_hop_chosen', prefixes: others, reasons },
+      `${others} prefixes changed next hop (${JSON.stringify(reasons)})`,
+    );
+  }
 }
 
 export function staticEntries(config: Config): SpecEntry[] {
@@ -138,13 +173,8 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     },
   );
   spec.onChanges((batch) => {
-    for (const c of batch) {
-      if (c.failover && daemon.phase === 'running') failoverAt ??= clock.now();
-      const fields = { prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
-      if (c.failover)
-        logger.warn({ event: 'failover', ...fields }, `failover ${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
-      else logger.info({ event: 'next_hop_chosen', ...fields }, `${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`);
-    }
+    if (daemon.phase === 'running' && failoverAt === undefined && batch.some((c) => c.failover)) failoverAt = clock.now();
+    logChanges(logger, batch);
   });
 
   const backend: ApiBackend = {

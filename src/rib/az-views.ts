@@ -21,6 +21,8 @@ import { selectNextHop, type MutableSelection, type RankOptions } from './rankin
 
 export class AzViews {
   private azs: readonly string[] = [];
+  /** Next hop → AZ ('' for none), as VPC sync reported it; kept when a next hop comes and goes. */
+  private readonly nextHopAzs = new Map<string, string>();
   private readonly sel: MutableSelection = { winner: -1, decidedBy: 'only', recheckAt: undefined };
 
   constructor(
@@ -37,8 +39,15 @@ export class AzViews {
     return true;
   }
 
-  list(): readonly string[] {
-    return this.azs;
+  /** True when the AZ is new for this next hop. */
+  setNextHopAz(nextHop: string, az: string): boolean {
+    if (this.nextHopAzs.get(nextHop) === az) return false;
+    this.nextHopAzs.set(nextHop, az);
+    return true;
+  }
+
+  azOf(nextHop: string): string | undefined {
+    return this.nextHopAzs.get(nextHop);
   }
 
   /** Whether some view of `e` routes via `nextHop` (a health change there must re-rank it). */
@@ -104,7 +113,7 @@ export class AzViews {
     const shown = to ?? e.chosen;
     return {
       prefix: e.prefix,
-      prefixText: (e.text ??= formatPrefix(e.prefix)),
+      prefixText: formatPrefix(e.prefix),
       from,
       to,
       reason: failover ? 'failover' : 'preferred',

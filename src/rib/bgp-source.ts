@@ -7,11 +7,13 @@
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { BgpPath, SpeakerEvent } from '../bgp/events.js';
 import type { Prefix } from '../net/prefix.js';
-import { prefixKey, type BgpCandidate, type Candidate, type NextHopState, type PeerState, type PrefixEntry } from './candidate.js';
+import type { BgpCandidate, Candidate, NextHopState, PeerState, PrefixEntry } from './candidate.js';
 
 export interface BgpSourceHooks {
   now(): number;
   entry(prefix: Prefix): PrefixEntry;
+  /** The entry of a prefix, if there is one (never creates it). */
+  find(prefix: Prefix): PrefixEntry | undefined;
   add(c: Candidate): void;
   remove(c: Candidate): void;
   nextHop(text: string, group: string): NextHopState;
@@ -20,6 +22,12 @@ export interface BgpSourceHooks {
   evaluate(path: BgpPath): PolicyVerdict;
   refresh(c: Candidate): void;
   markDirty(e: PrefixEntry): void;
+}
+
+/** The peer's path for this prefix and path id: a scan of the prefix's few candidates, no key to build. */
+function pathOf(e: PrefixEntry, p: PeerState, pathId: number): BgpCandidate | undefined {
+  for (const c of e.cands) if (c.source === 'bgp' && c.peer === p && c.pathId === pathId) return c;
+  return undefined;
 }
 
 export class BgpSource {
@@ -46,7 +54,8 @@ export class BgpSource {
         const p = this.peers.get(ev.peer);
         if (!p) break;
         for (const w of ev.removed) {
-          const c = p.paths.get(prefixKey(w.prefix) + '#' + w.pathId);
+          const e = this.h.find(w.prefix);
+          const c = e && pathOf(e, p, w.pathId);
           if (c) this.removePath(p, c);
         }
         break;
@@ -64,7 +73,7 @@ export class BgpSource {
   peer(addr: string): PeerState {
     let p = this.peers.get(addr);
     if (!p) {
-      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, paths: new Map() };
+      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, paths: new Set() };
       this.peers.set(addr, p);
     }
     return p;
@@ -73,11 +82,12 @@ export class BgpSource {
   upsertPath(path: BgpPath): void {
     const p = this.peer(path.peer);
     if (p.asn === 0) p.asn = path.peerAsn;
-    const key = prefixKey(path.prefix) + '#' + path.pathId;
     const verdict = this.h.evaluate(path);
-    const old = p.paths.get(key);
+    const entry = this.h.entry(path.prefix);
+    const old = pathOf(entry, p, path.pathId);
     if (old) {
-      old.path = path;
+      old.attrs = path.attrs;
+      old.peerAsn = path.peerAsn;
       old.verdict = verdict;
       old.stale = path.stale;
       if (old.nextHop !== path.nextHop) {
@@ -90,13 +100,14 @@ export class BgpSource {
       this.h.markDirty(old.entry);
       return;
     }
-    const entry = this.h.entry(path.prefix);
     const nh = this.h.nextHop(path.nextHop, verdict.group);
     // All fields at once, in one order: one hidden class for a million candidates.
     const c: BgpCandidate = {
       source: 'bgp',
       peer: p,
-      path,
+      pathId: path.pathId,
+      attrs: path.attrs,
+      peerAsn: path.peerAsn,
       stale: path.stale,
       entry,
       nh,
@@ -116,12 +127,12 @@ export class BgpSource {
       az: undefined,
     };
     this.h.refresh(c);
-    p.paths.set(key, c);
+    p.paths.add(c);
     this.h.add(c);
   }
 
   removePath(p: PeerState, c: BgpCandidate): void {
-    p.paths.delete(prefixKey(c.entry.prefix) + '#' + c.path.pathId);
+    p.paths.delete(c);
     this.h.remove(c);
   }
 
@@ -141,4 +152,17 @@ export class BgpSource {
       this.h.markDirty(c.entry);
     }
   }
+}
+
+/** The BgpPath a candidate stands for (the policy takes paths; candidates do not keep them). */
+export function pathOfCandidate(c: BgpCandidate): BgpPath {
+  return {
+    peer: c.peer.peer,
+    peerAsn: c.peerAsn,
+    pathId: c.pathId,
+    prefix: c.entry.prefix,
+    nextHop: c.nh.text,
+    attrs: c.attrs,
+    stale: c.stale,
+  };
 }

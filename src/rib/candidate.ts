@@ -1,7 +1,7 @@
 // Internal state of the route spec: prefixes, their candidates, next hops and peers. Mutable on purpose (the
 // route spec owns it and updates it in place for speed); nothing outside src/rib sees these objects.
 import type { Prefix } from '../net/prefix.js';
-import type { BgpPath } from '../bgp/events.js';
+import type { PathAttributes } from '../bgp/events.js';
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Rankable } from './ranking.js';
 import type { ChangeReason } from './chosen.js';
@@ -40,8 +40,8 @@ export interface PeerState {
   up: boolean;
   /** The speaker's graceful-restart deadline from the last session loss (shown by explain; the speaker sweeps). */
   staleUntil: number | undefined;
-  /** prefix key + '#' + pathId → candidate */
-  readonly paths: Map<string, BgpCandidate>;
+  /** Every path of this peer (a path is found through its prefix entry: entry.cands, peer and path id). */
+  readonly paths: Set<BgpCandidate>;
 }
 
 interface CandidateBase extends Rankable {
@@ -67,7 +67,11 @@ interface CandidateBase extends Rankable {
 export interface BgpCandidate extends CandidateBase {
   readonly source: 'bgp';
   readonly peer: PeerState;
-  path: BgpPath;
+  /** ADD-PATH path identifier (RFC 7911), 0 without ADD-PATH. */
+  readonly pathId: number;
+  /** The path's attributes (shared by every prefix of its UPDATE); the BgpPath itself is not kept. */
+  attrs: PathAttributes;
+  peerAsn: number;
   stale: boolean;
 }
 
@@ -80,10 +84,10 @@ export interface SpecCandidate extends CandidateBase {
 export type Candidate = BgpCandidate | SpecCandidate;
 
 export interface PrefixEntry {
-  readonly key: string;
+  readonly key: PrefixKey;
   readonly prefix: Prefix;
-  text: string | undefined;
-  readonly cands: Candidate[];
+  /** Usually one candidate: allocated exactly (a growing array would keep 16 spare slots per prefix). */
+  cands: Candidate[];
   chosen: string | undefined;
   /** The current choice was reached because the previous one became ineligible. */
   failover: boolean;
@@ -100,7 +104,9 @@ export interface PrefixEntry {
   azArmed: boolean;
 }
 
-/** A compact, unique key per prefix (cheaper than formatting the text form). */
-export function prefixKey(p: Prefix): string {
-  return (p.family === 'ipv4' ? '4:' : '6:') + p.addr.toString(36) + '/' + p.len;
+/** A compact, unique key per prefix: a number for IPv4 (address × 64 + length, exact below 2^53), text for IPv6. */
+export type PrefixKey = number | string;
+
+export function prefixKey(p: Prefix): PrefixKey {
+  return p.family === 'ipv4' ? Number(p.addr) * 64 + p.len : `6:${p.addr.toString(36)}/${p.len}`;
 }

@@ -1,6 +1,6 @@
 // What the route spec tells the rest of the daemon: the chosen next hop per prefix and the batches of changes to
-// it, and what it is told about next-hop health. Plain readonly data.
-import type { Prefix } from '../net/prefix.js';
+// it, and what it is told about next-hop health. Readonly data.
+import { formatPrefix, type Prefix } from '../net/prefix.js';
 
 export type ChangeReason = 'new' | 'failover' | 'preferred' | 'withdrawn' | 'no-eligible';
 
@@ -42,3 +42,19 @@ export interface NextHopHealth {
 
 export type ChangeListener = (batch: readonly ChosenChange[]) => void;
 export type NextHopListener = (added: readonly { nextHop: string; group: string }[], removed: readonly string[]) => void;
+
+/** A ChosenChange whose prefix text is formatted only when someone reads it (logs of small batches). */
+export class LazyChosenChange implements ChosenChange {
+  constructor(
+    readonly prefix: Prefix,
+    readonly from: string | undefined,
+    readonly to: string | undefined,
+    readonly reason: ChangeReason,
+    readonly detail: string,
+    readonly failover: boolean,
+  ) {}
+
+  get prefixText(): string {
+    return formatPrefix(this.prefix);
+  }
+}

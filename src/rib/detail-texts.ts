@@ -1,10 +1,10 @@
-// The route spec's change detail texts, interned per flush: a flip that moves 10k prefixes gives them one shared
-// string instead of 10k concatenations (allocation there is GC time in the failover path).
+// Change detail texts, interned per flush: a flip that moves 10k prefixes gives them one shared string instead of
+// 10k concatenations (allocation there is GC time in the failover path).
 export class DetailTexts {
   private readonly texts = new Map<string, Map<string, string>>();
 
-  /** `head` and `tail` joined (with a space unless `head` ends in one), one string per pair until clear(). */
-  join(head: string, tail: string): string {
+  /** `head` and `tail` joined by one space (none when head already ends in one). */
+  get(head: string, tail: string): string {
     let m = this.texts.get(head);
     if (!m) {
       m = new Map();

@@ -24,7 +24,7 @@ export function refreshRankFields(c: Candidate, azOf: ((nh: string) => string | 
   c.nhKey = c.nh.key;
   c.az = azOf?.(c.nh.text);
   if (c.source === 'bgp') {
-    const a = c.path.attrs;
+    const a = c.attrs;
     c.localPref = a.localPref ?? DEFAULT_LOCAL_PREF;
     c.asPathLength = a.asPathLength;
     c.med = a.med ?? 0; // RFC 4271 §9.1.2.2 (c): a missing MED is the lowest possible value

@@ -115,9 +115,9 @@ export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions, cur
       return {
         source: 'bgp',
         peer: c.peer.peer,
-        peerAsn: c.path.peerAsn,
-        pathId: c.path.pathId,
-        attributes: { ...attrs, asPath: c.path.attrs.asPath, communities: c.path.attrs.communities.map(community), stale: c.stale },
+        peerAsn: c.peerAsn,
+        pathId: c.pathId,
+        attributes: { ...attrs, asPath: c.attrs.asPath, communities: c.attrs.communities.map(community), stale: c.stale },
         ...base,
       };
     }

@@ -2,6 +2,7 @@
 // is evaluated again, and the candidates whose verdict changed are refreshed and their prefixes queued for
 // re-ranking. Sessions are untouched.
 import type { PathPolicy } from '../policy/import-policy.js';
+import { pathOfCandidate } from './bgp-source.js';
 import type { Candidate, PeerState, SpecCandidate } from './candidate.js';
 
 export function reevaluateCandidates(
@@ -12,8 +13,8 @@ export function reevaluateCandidates(
   changed: (c: Candidate) => void,
 ): void {
   for (const p of peers) {
-    for (const c of p.paths.values()) {
-      const v = policy.evaluatePath(c.path);
+    for (const c of p.paths) {
+      const v = policy.evaluatePath(pathOfCandidate(c));
       if (
         v.accepted !== c.verdict.accepted ||
         v.group !== c.verdict.group ||

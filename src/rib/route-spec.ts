@@ -6,19 +6,27 @@
 // nothing changed. Synchronous and I/O-free; time comes from the injected clock.
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Metrics } from '../base/metrics.js';
-import { formatPrefix, type Prefix } from '../net/prefix.js';
+import type { Prefix } from '../net/prefix.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
 import { BgpSource } from './bgp-source.js';
-import { prefixKey, type Candidate, type PrefixEntry, type SpecSource } from './candidate.js';
-import type { ChangeListener, ChangeReason, ChosenChange, ChosenRoute, NextHopHealth, NextHopListener } from './chosen.js';
+import { prefixKey, type Candidate, type PrefixEntry, type PrefixKey, type SpecSource } from './candidate.js';
+import {
+  LazyChosenChange,
+  type ChangeListener,
+  type ChangeReason,
+  type ChosenChange,
+  type ChosenRoute,
+  type NextHopHealth,
+  type NextHopListener,
+} from './chosen.js';
 import { isEligible, refreshRankFields, setReason, whyGone } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 import { NextHops } from './next-hops.js';
+import { DetailTexts } from './detail-texts.js';
 import { selectNextHop, DEFAULT_RANK_OPTIONS, type MutableSelection, type RankOptions } from './ranking.js';
 import { Rechecks } from './rechecks.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
-import { DetailTexts } from './detail-texts.js';
 import { AzViews } from './az-views.js';
 import { reevaluateCandidates } from './policy-refresh.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
@@ -50,9 +58,8 @@ export class RouteSpec {
   private readonly rank: RankOptions;
   private readonly whenNone: 'keep-last' | 'remove';
   private readonly azOf: (nextHop: string) => string | undefined;
-  private readonly azDir = new Map<string, string>();
   private readonly azViews: AzViews;
-  private readonly entries = new Map<string, PrefixEntry>();
+  private readonly entries = new Map<PrefixKey, PrefixEntry>();
   private readonly nextHops: NextHops;
   private readonly bgp: BgpSource;
   private readonly metrics: RouteSpecMetrics | undefined;
@@ -78,7 +85,7 @@ export class RouteSpec {
       this.flush();
     });
     const azOf = opts.azOf;
-    this.azOf = (nh) => this.azDir.get(nh) ?? azOf?.(nh);
+    this.azOf = (nh) => this.azViews.azOf(nh) ?? azOf?.(nh);
     this.azViews = new AzViews(this.rank, this.rechecks);
     this.metrics = opts.metrics ? new RouteSpecMetrics(opts.metrics) : undefined;
     this.specs = new SpecStore({
@@ -93,6 +100,7 @@ export class RouteSpec {
     this.bgp = new BgpSource({
       now: () => this.clock.now(),
       entry: (p) => this.entry(p),
+      find: (p) => this.entries.get(prefixKey(p)),
       add: (c) => this.addCandidate(c),
       remove: (c) => this.removeCandidate(c),
       nextHop: (t, g) => this.nextHops.acquire(t, g),
@@ -177,8 +185,7 @@ export class RouteSpec {
 
   /** A next hop's AZ ('' when it has none, e.g. no ENI holds it), as VPC sync found it. */
   setNextHopAz(nextHop: string, az: string): void {
-    if (this.azDir.get(nextHop) === az) return;
-    this.azDir.set(nextHop, az);
+    if (!this.azViews.setNextHopAz(nextHop, az)) return;
     const nh = this.nextHops.get(nextHop);
     for (const e of nh?.refs.keys() ?? []) {
       for (const c of e.cands) if (c.nh === nh) c.az = az;
@@ -204,7 +211,6 @@ export class RouteSpec {
   get size(): number {
     return this.entries.size;
   }
-
   /** Prefixes with a chosen next hop, O(1). */
   get chosenCount(): number {
     return this.chosenPrefixes;
@@ -250,11 +256,6 @@ export class RouteSpec {
     return explainEntry(e, this.clock.now(), { ...this.rank, preferAz: az }, this.azViews.choiceOf(e, az));
   }
 
-  /** The AZs that have per-AZ choices (route tables serve them). */
-  tableAzs(): readonly string[] {
-    return this.azViews.list();
-  }
-
   /** Prefixes currently known (any source), for listing. */
   prefixes(): Prefix[] {
     return [...this.entries.values()].map((e) => e.prefix);
@@ -278,7 +279,6 @@ export class RouteSpec {
       e = {
         key,
         prefix,
-        text: undefined,
         cands: [],
         chosen: undefined,
         failover: false,
@@ -295,7 +295,9 @@ export class RouteSpec {
   }
 
   private addCandidate(c: Candidate): void {
-    c.entry.cands.push(c);
+    const e = c.entry;
+    if (e.cands.length === 0) e.cands = [c];
+    else e.cands.push(c);
     this.nextHops.ref(c.nh, c.entry);
     this.markDirty(c.entry);
   }
@@ -367,19 +369,19 @@ export class RouteSpec {
       if (prev === undefined) return undefined;
       const why = whyGone(e, prev);
       if (this.whenNone === 'remove')
-        return this.change(e, undefined, 'no-eligible', this.texts.join('no eligible candidate: ', why), false);
+        return this.change(e, undefined, 'no-eligible', this.texts.get('no eligible candidate: ', why), false);
       e.reasonKind = 'keep-last';
-      e.reason = this.texts.join(`no eligible candidate, keeping last choice ${prev}: `, why);
+      e.reason = this.texts.get(`no eligible candidate, keeping last choice ${prev}: `, why);
       return undefined;
     }
     const next = (e.cands[sel.winner] as Candidate).nextHop;
     if (next === prev) return undefined;
-    if (prev === undefined) return this.change(e, next, 'new', this.texts.join('chosen by ', sel.decidedBy), false);
+    if (prev === undefined) return this.change(e, next, 'new', this.texts.get('chosen by ', sel.decidedBy), false);
     let prevEligible = false;
     for (const c of e.cands) if (c.nextHop === prev && c.eligible) prevEligible = true;
     if (prevEligible)
-      return this.change(e, next, 'preferred', this.texts.join(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
-    return this.change(e, next, 'failover', this.texts.join(prev, whyGone(e, prev)), true);
+      return this.change(e, next, 'preferred', this.texts.get(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
+    return this.change(e, next, 'failover', this.texts.get(prev, whyGone(e, prev)), true);
   }
 
   private change(e: PrefixEntry, to: string | undefined, reason: ChangeReason, detail: string, failover: boolean): ChosenChange {
@@ -390,7 +392,6 @@ export class RouteSpec {
     e.failover = failover;
     e.reasonKind = reason;
     e.reason = detail;
-    e.text ??= formatPrefix(e.prefix);
-    return { prefix: e.prefix, prefixText: e.text, from, to, reason, detail, failover };
+    return new LazyChosenChange(e.prefix, from, to, reason, detail, failover);
   }
 }

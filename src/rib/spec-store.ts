@@ -2,7 +2,7 @@
 // document diffs it per prefix: unchanged prefixes keep their candidates (and so their hold-down clocks).
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Prefix } from '../net/prefix.js';
-import { prefixKey, type NextHopState, type PrefixEntry, type SpecCandidate, type SpecSource } from './candidate.js';
+import { prefixKey, type NextHopState, type PrefixEntry, type PrefixKey, type SpecCandidate, type SpecSource } from './candidate.js';
 import type { SpecEntry } from './spec-format.js';
 
 export interface SpecStoreHooks {
@@ -17,13 +17,13 @@ export interface SpecStoreHooks {
 }
 
 export class SpecStore {
-  private readonly bySource = new Map<SpecSource, Map<string, SpecCandidate[]>>();
+  private readonly bySource = new Map<SpecSource, Map<PrefixKey, SpecCandidate[]>>();
 
   constructor(private readonly hooks: SpecStoreHooks) {}
 
   replace(source: SpecSource, entries: readonly SpecEntry[]): void {
-    const old = this.bySource.get(source) ?? new Map<string, SpecCandidate[]>();
-    const next = new Map<string, SpecCandidate[]>();
+    const old = this.bySource.get(source) ?? new Map<PrefixKey, SpecCandidate[]>();
+    const next = new Map<PrefixKey, SpecCandidate[]>();
     for (const e of entries) {
       const key = prefixKey(e.prefix);
       const prev = old.get(key);

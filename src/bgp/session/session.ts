@@ -21,6 +21,7 @@ import {
 import { fsmStep, initialFsm, type FsmAction, type FsmContext, type FsmEvent, type FsmState, type TimerName } from './fsm.js';
 import type { PeerDownReason } from '../events.js';
 import { CeaseSubcode, ErrorCode, HeaderSubcode } from '../wire/constants.js';
+import { Inbox } from './inbox.js';
 
 export interface LocalOpen {
   readonly asn: number;
@@ -77,6 +78,8 @@ export class Session {
   private holdDeadline = 0;
   private holdTimer: { handle: TimerHandle; at: number } | undefined;
   private finished = false;
+  /** Received messages, handled in slices of the event loop (see inbox.ts). */
+  private readonly inbox: Inbox;
   private lastNotification: { code: number; subcode: number } | undefined;
   open: OpenMessage | undefined;
   establishedAt: number | undefined;
@@ -86,6 +89,11 @@ export class Session {
     this.socket = opts.socket;
     this.fsm = initialFsm(opts.local.holdTime, opts.connectRetryMs ?? 5_000);
     const sock = opts.socket;
+    this.inbox = new Inbox(sock, (m) => {
+      if (this.finished) return false;
+      this.onMessage(m);
+      return !this.finished;
+    });
     sock.setNoDelay(true);
     sock.on('data', (chunk: Buffer) => this.onData(chunk));
     sock.on('error', (err) => this.handle({ type: 'TcpClosed', detail: `socket error: ${errorMessage(err)}` }));
@@ -134,14 +142,11 @@ export class Session {
     try {
       msgs = this.framer.push(chunk);
     } catch (err) {
-      this.messageError(err);
+      this.inbox.push([], () => this.messageError(err));
       return;
     }
-    for (const m of msgs) {
-      if (this.finished) return;
-      this.onMessage(m);
-    }
-    if (!this.finished && this.framer.error) this.messageError(this.framer.error);
+    const error = this.framer.error;
+    this.inbox.push(msgs, error ? () => this.finished || this.messageError(error) : undefined);
   }
 
   /** Messages received on this connection (any type). */
@@ -341,6 +346,7 @@ export class Session {
   private finish(reason: PeerDownReason, detail: string, wasEstablished: boolean): void {
     if (this.finished) return;
     this.finished = true;
+    this.inbox.close();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     this.disarmHold();

@@ -37,10 +37,17 @@ const daemons = new Set<Daemon>();
  * Starts `cmd args` in the background, stdout and stderr appended to `logFile`, stdin closed. `marker` must
  * appear in its command line (a config path in our own directory), so stop() never hits another process.
  */
-export function startDaemon(name: string, cmd: string, args: readonly string[], logFile: string, marker: string): Daemon {
+export function startDaemon(
+  name: string,
+  cmd: string,
+  args: readonly string[],
+  logFile: string,
+  marker: string,
+  env?: NodeJS.ProcessEnv,
+): Daemon {
   if (!args.some((a) => a.includes(marker))) throw new Error(`${name}: marker ${marker} not in its command line`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(cmd, [...args], { stdio: ['ignore', fd, fd], detached: false });
+  const child = spawn(cmd, [...args], { stdio: ['ignore', fd, fd], detached: false, ...(env ? { env } : {}) });
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
