@@ -192,15 +192,37 @@ export class ImportPolicy {
     const g = this.group(path.peer);
     const prefixProblem = this.prefixProblem(g, path.prefix);
     if (prefixProblem) return { accepted: false, reason: prefixProblem, group: g.name };
-    const key = `${g.name}|${path.peer}|${path.nextHop}`;
-    let nhProblem = this.nextHopCache.get(key);
-    if (nhProblem === undefined) {
-      nhProblem = this.pathNextHopProblem(g, path.peer, path.nextHop) ?? '';
-      if (this.nextHopCache.size > 100_000) this.nextHopCache.clear();
-      this.nextHopCache.set(key, nhProblem);
-    }
+    const nhProblem = this.nextHopVerdict(g, path.peer, path.nextHop);
     if (nhProblem) return { accepted: false, reason: nhProblem, group: g.name };
-    return { accepted: true, priority: communityPriority(g.rules, path.attrs.communities) ?? g.defaultPriority, group: g.name };
+    return this.accepted(g, communityPriority(g.rules, path.attrs.communities) ?? g.defaultPriority);
+  }
+
+  /** The last next hop looked at: consecutive paths (one UPDATE's prefixes) share peer and next hop. */
+  private lastNh: { g: CompiledGroup; peer: string; nextHop: string; problem: string } | undefined;
+
+  private nextHopVerdict(g: CompiledGroup, peer: string, nextHop: string): string {
+    const last = this.lastNh;
+    if (last && last.g === g && last.peer === peer && last.nextHop === nextHop) return last.problem;
+    const key = `${g.name}|${peer}|${nextHop}`;
+    let problem = this.nextHopCache.get(key);
+    if (problem === undefined) {
+      problem = this.pathNextHopProblem(g, peer, nextHop) ?? '';
+      if (this.nextHopCache.size > 100_000) this.nextHopCache.clear();
+      this.nextHopCache.set(key, problem);
+    }
+    this.lastNh = { g, peer, nextHop, problem };
+    return problem;
+  }
+
+  /** Accepted verdicts are values: one shared object per group and priority, not one per path. */
+  private readonly acceptedVerdicts = new Map<CompiledGroup, Map<number, PolicyVerdict>>();
+
+  private accepted(g: CompiledGroup, priority: number): PolicyVerdict {
+    let m = this.acceptedVerdicts.get(g);
+    if (!m) this.acceptedVerdicts.set(g, (m = new Map()));
+    let v = m.get(priority);
+    if (!v) m.set(priority, (v = { accepted: true, priority, group: g.name }));
+    return v;
   }
 
   private pathNextHopProblem(g: CompiledGroup, peer: string, nextHop: string): string | undefined {

@@ -19,7 +19,10 @@ export class RouteSpecMetrics {
   }
 
   batch(batch: readonly ChosenChange[], prefixes: number): void {
-    for (const c of batch) this.changes.inc({ reason: c.reason });
+    // One increment per reason, not per change (a labelled inc hashes its labels: a cost per prefix otherwise).
+    const byReason = new Map<ChosenChange['reason'], number>();
+    for (const c of batch) byReason.set(c.reason, (byReason.get(c.reason) ?? 0) + 1);
+    for (const [reason, n] of byReason) this.changes.inc({ reason }, n);
     this.batchSize.observe(batch.length);
     this.prefixes.set(prefixes);
   }

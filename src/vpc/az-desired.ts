@@ -5,6 +5,7 @@
 // starts as a copy of the default routes the first time it is named (O(routes), once per AZ). Synchronous.
 import type { Prefix } from '../net/prefix.js';
 import { DesiredRoutes } from './desired-routes.js';
+import { EniResolver } from './eni-resolver.js';
 import type { DesiredChange, DesiredRoute } from './types.js';
 
 interface AzView {
@@ -65,6 +66,16 @@ export class AzDesired {
       v.overrides.clear();
       v.routes.replace(routes);
     }
+  }
+
+  /** The canonical IPs of the next hops some view uses. */
+  nextHopIps(): Set<string> {
+    const out = new Set<string>();
+    for (const nh of this.nextHops()) {
+      const ip = EniResolver.canonical(nh);
+      if (ip !== undefined) out.add(ip);
+    }
+    return out;
   }
 
   /** The next hops some view uses. */

@@ -37,6 +37,18 @@ export class AzReporter {
     return new Set(this.watched.values());
   }
 
+  /** One pass's turn: the tables' AZs, then the watched and `wanted` next hops looked up and their AZs reported. */
+  async learn(
+    resolver: EniResolver,
+    tables: readonly { readonly az: string | undefined }[],
+    wanted: ReadonlySet<string>,
+    vpcIds: readonly string[],
+  ): Promise<void> {
+    this.reportTables(tables.map((t) => t.az));
+    await resolver.resolve(new Set([...this.ips(), ...wanted]));
+    this.report(resolver, vpcIds);
+  }
+
   /** After a lookup: reports every watched next hop whose AZ is now known and new. */
   report(resolver: EniResolver, vpcIds: readonly string[]): void {
     for (const [nh, ip] of this.watched) {

@@ -60,10 +60,9 @@ export class DesiredRoutes {
     const t = this.trie(prefix.family);
     const key = this.key(prefix);
     const id = this.acquire(nextHop);
-    const prevFailover = t.failoverOf(key, prefix.len);
     const prev = t.set(key, prefix.len, id, failover);
     if (prev !== NONE) this.releaseId(prev);
-    if (prev !== id || prevFailover !== failover) this.version++;
+    if (prev !== id || t.replacedFailover !== failover) this.version++;
   }
 
   delete(prefix: Prefix): void {

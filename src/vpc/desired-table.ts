@@ -48,7 +48,30 @@ export interface DesiredTable {
 const NO_DAMAGE: AggregateDamage = { addresses: 0n, prefixes: [] };
 const keyOf = (p: Prefix): string => `${p.addr}/${p.len}`;
 
+/** Everything a desired table needs besides the aggregator's answer (see prepareDesiredTable). */
+export interface PreparedTable {
+  readonly family: Family;
+  /** What to hand the aggregator; undefined when there is nothing to aggregate. */
+  readonly input: AggregateInput | undefined;
+  readonly budget: number;
+  readonly failovers: readonly AggRoute[];
+  readonly announced: ReadonlySet<string>;
+  readonly unresolvedNextHops: readonly string[];
+  readonly outsideCluster: readonly Prefix[];
+}
+
+/** The desired table, the aggregator run in this thread (tests; small tables). */
 export function desiredTable(i: DesiredTableInput): DesiredTable {
+  const p = prepareDesiredTable(i);
+  return finishDesiredTable(p, p.input ? i.aggregate(p.input) : emptyResult(p.family), i);
+}
+
+export function emptyResult(family: Family): AggregateResult {
+  return { family, routes: [], optimum: 0, damage: NO_DAMAGE };
+}
+
+/** Step 1: resolve, budget and collapse into the aggregator's input (cheap: the size of the collapsed input). */
+export function prepareDesiredTable(i: DesiredTableInput): PreparedTable {
   const own = i.ownership;
   const family = i.family;
   const cluster = own.clusterCidrs.filter((c) => c.family === family);
@@ -112,13 +135,25 @@ export function desiredTable(i: DesiredTableInput): DesiredTable {
     if (id !== NONE && enis[id] === undefined) add(o.prefix, o.eni, t.failoverOf(key, o.prefix.len), true);
   }
 
-  const res: AggregateResult =
-    input.length === 0
-      ? { family, routes: [], optimum: 0, damage: NO_DAMAGE }
-      : i.aggregate({ family, routes: input, cluster, budget, previous });
+  return {
+    family,
+    input: input.length === 0 ? undefined : { family, routes: input, cluster, budget, previous },
+    budget,
+    failovers,
+    announced,
+    unresolvedNextHops: [...unresolved].map((id) => store.nextHopText(id)).sort(),
+    outsideCluster,
+  };
+}
 
-  const out = avoidForeignDestinations(res.routes, announced, i);
-  const carries = failoverCarriers(out, failovers);
+/** Step 2: the aggregator's answer (from this thread or a worker) made into the table's desired routes. */
+export function finishDesiredTable(
+  p: PreparedTable,
+  res: AggregateResult,
+  i: Pick<DesiredTableInput, 'actual' | 'ownership' | 'family'>,
+): DesiredTable {
+  const out = avoidForeignDestinations(res.routes, p.announced, i);
+  const carries = failoverCarriers(out, p.failovers);
   const routes = out.map((r, k): DesiredTableRoute => ({
     prefix: r.prefix,
     networkInterfaceId: r.target,
@@ -126,14 +161,14 @@ export function desiredTable(i: DesiredTableInput): DesiredTable {
     failover: carries[k] as boolean,
   }));
   return {
-    family,
+    family: p.family,
     routes,
-    budget,
+    budget: p.budget,
     optimum: res.optimum,
     damage: res.damage,
-    unresolvedNextHops: [...unresolved].map((id) => store.nextHopText(id)).sort(),
-    outsideCluster,
-    inputRoutes: input.length,
+    unresolvedNextHops: p.unresolvedNextHops,
+    outsideCluster: p.outsideCluster,
+    inputRoutes: p.input?.routes.length ?? 0,
   };
 }
 
@@ -186,7 +221,11 @@ function failoverCarriers(routes: readonly AggRoute[], failovers: readonly AggRo
  * two halves, which route exactly the same addresses. A route announced as exactly that prefix is left as it is:
  * the planner reports it as a conflict rather than overriding the foreign route with more specific halves.
  */
-function avoidForeignDestinations(routes: readonly AggRoute[], announced: ReadonlySet<string>, i: DesiredTableInput): AggRoute[] {
+function avoidForeignDestinations(
+  routes: readonly AggRoute[],
+  announced: ReadonlySet<string>,
+  i: Pick<DesiredTableInput, 'actual' | 'ownership' | 'family'>,
+): AggRoute[] {
   const key = keyOf;
   const foreign = new Set<string>();
   for (const r of i.actual) if (r.destination?.family === i.family && !isOwnedRoute(i.ownership, r)) foreign.add(key(r.destination));

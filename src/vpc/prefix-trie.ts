@@ -68,11 +68,17 @@ export class PrefixTrie {
     );
   }
 
+  /** The failover flag of the route the last set() replaced. */
+  replacedFailover = false;
+
   /** Sets the route at (key, len); returns the next-hop id it replaces, or NONE. */
   set(key: Uint32Array, len: number, hop: number, failover: boolean): number {
     const path = this.path;
     let depth = 0;
     let v = 0;
+    // Nodes from path[linked] down had a child pointer changed: they are fixed even when a node below them kept its
+    // summaries; above them, fixing stops at the first node whose summaries stay the same.
+    let linked = -1;
     for (;;) {
       if (this.lens[v] === len) break;
       path[depth++] = v;
@@ -81,6 +87,7 @@ export class PrefixTrie {
       if (c < 0) {
         v = this.alloc(key, len);
         this.kids[slot] = v;
+        linked = depth - 1;
         break;
       }
       const lc = this.lens[c] as number;
@@ -95,6 +102,7 @@ export class PrefixTrie {
         this.kids[slot] = n;
         this.kids[2 * n + bitOf(this.keys, c * this.words, len)] = c;
         v = n;
+        linked = depth - 1;
         break;
       }
       // They diverge below both: a branch node at the common prefix holds the two.
@@ -103,16 +111,18 @@ export class PrefixTrie {
       const n = this.alloc(key, len);
       this.kids[2 * m + bitOf(key, 0, cp)] = n;
       this.kids[2 * m + bitOf(this.keys, c * this.words, cp)] = c;
+      linked = depth - 1;
       path[depth++] = m;
       v = n;
       break;
     }
     const prev = this.hops[v] as number;
     if (prev === NONE) this.size++;
+    this.replacedFailover = ((this.flags[v] as number) & ROUTE_FAILOVER) !== 0;
     this.hops[v] = hop;
     this.flags[v] = ((this.flags[v] as number) & ~ROUTE_FAILOVER) | (failover ? ROUTE_FAILOVER : 0);
-    this.fix(v);
-    for (let i = depth - 1; i >= 0; i--) this.fix(path[i] as number);
+    let changed = this.fix(v);
+    for (let i = depth - 1; i >= 0 && (changed || i >= linked); i--) changed = this.fix(path[i] as number);
     return prev;
   }
 
@@ -150,10 +160,9 @@ export class PrefixTrie {
         }
       }
     }
-    // `start` is path[depth] or v itself; fix it and everything above.
-    if (start === v) this.fix(v);
-    else this.fix(start);
-    for (let i = depth - 1; i >= 0; i--) if (path[i] !== start) this.fix(path[i] as number);
+    // `start` is v itself, or the lowest node that lost a child; fix it and upwards while summaries change.
+    let changed = this.fix(start);
+    for (let i = depth - 1; i >= 0 && changed; i--) if (path[i] !== start) changed = this.fix(path[i] as number);
     return prev;
   }
 
@@ -234,8 +243,8 @@ export class PrefixTrie {
     }
   }
 
-  /** Recomputes a node's summaries from its route and children. */
-  private fix(v: number): void {
+  /** Recomputes a node's summaries from its route and children; true when they changed. */
+  private fix(v: number): boolean {
     const c0 = this.kids[2 * v] as number;
     const c1 = this.kids[2 * v + 1] as number;
     const h = this.hops[v] as number;
@@ -247,13 +256,16 @@ export class PrefixTrie {
       const u0 = this.uni[c0] as number;
       if (u0 !== NONE && u0 === this.uni[c1] && this.lens[c0] === l && this.lens[c1] === l) u = u0;
     }
-    this.uni[v] = u;
     const own = (this.flags[v] as number) & ROUTE_FAILOVER;
     const below =
       own !== 0 ||
       (c0 >= 0 && ((this.flags[c0] as number) & FAILOVER_BELOW) !== 0) ||
       (c1 >= 0 && ((this.flags[c1] as number) & FAILOVER_BELOW) !== 0);
-    this.flags[v] = own | (below ? FAILOVER_BELOW : 0);
+    const f = own | (below ? FAILOVER_BELOW : 0);
+    const changed = this.uni[v] !== u || this.flags[v] !== f;
+    this.uni[v] = u;
+    this.flags[v] = f;
+    return changed;
   }
 
   /** Length of the common prefix of `key` and node c's key, at most `limit` bits. */

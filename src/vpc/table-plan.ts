@@ -1,8 +1,17 @@
 // One table's planning step: desired routes per family (resolve, budget, aggregate), the plan, and the operator
 // conditions the plan reveals (budget too small, quota exceeded, destinations inside the VPC CIDR). No I/O:
 // it works on the table's cached routes and the resolver's cache, and records its findings on the table state.
+// The aggregation itself may run in a worker thread (refreshDesiredTables takes the function that runs it).
 import type { Logger } from '../base/log.js';
-import { desiredTable, type AggregateFn } from './desired-table.js';
+import type { AggregateInput, AggregateResult } from '../aggregate/types.js';
+import {
+  desiredTable,
+  emptyResult,
+  finishDesiredTable,
+  prepareDesiredTable,
+  type AggregateFn,
+  type DesiredTableInput,
+} from './desired-table.js';
 import type { Ownership } from './ownership.js';
 import { describeConflict, plan, type Plan } from './plan.js';
 import { effectiveLimit, type TableState } from './table-state.js';
@@ -23,37 +32,84 @@ export interface TablePlanContext {
   readonly logger: Logger;
 }
 
-export function planTableState(t: TableState, c: TablePlanContext): Plan {
-  const limits = { ipv4: effectiveLimit(t, 'ipv4', c.routeLimit), ipv6: effectiveLimit(t, 'ipv6', c.routeLimit) };
-  // The desired tables are recomputed only when an input changed: the routes, an ENI, the table or its limit.
+type Family = 'ipv4' | 'ipv6';
+
+function limitsOf(t: TableState, c: TablePlanContext): Record<Family, number> {
+  return { ipv4: effectiveLimit(t, 'ipv4', c.routeLimit), ipv6: effectiveLimit(t, 'ipv6', c.routeLimit) };
+}
+
+function enisOf(c: TablePlanContext): (string | undefined)[] {
   const enis: (string | undefined)[] = [];
   for (let id = 0; id < c.desired.hopIdLimit; id++) {
     const text = c.desired.nextHopText(id);
     enis.push(text === '' ? undefined : c.eniOf(text));
   }
+  return enis;
+}
+
+/** The desired table is recomputed only when an input changed: the routes, an ENI, the table or its limit. */
+function isCurrent(t: TableState, family: Family, c: TablePlanContext, limit: number, enis: readonly (string | undefined)[]): boolean {
+  const m = t.desiredInputs[family];
+  return (
+    m !== undefined &&
+    m.version === c.desired.version &&
+    m.actual === t.routes &&
+    m.limit === limit &&
+    m.enis.length === enis.length &&
+    m.enis.every((e, k) => e === enis[k]) &&
+    t.desired[family] !== undefined
+  );
+}
+
+function tableInput(t: TableState, family: Family, c: TablePlanContext, limit: number): DesiredTableInput {
+  return {
+    family,
+    routes: c.desired,
+    eniOf: c.eniOf,
+    actual: t.routes,
+    ownership: c.ownership,
+    routeLimit: limit,
+    headroom: c.headroom,
+    aggregate: c.aggregate,
+    collapse: c.collapse,
+  };
+}
+
+/**
+ * Brings the table's desired tables up to date with `run` computing the aggregation (a worker thread for large
+ * inputs, see OffThreadAggregator). planTableState then finds them current and plans synchronously.
+ */
+export async function refreshDesiredTables(
+  t: TableState,
+  c: TablePlanContext,
+  run: (input: AggregateInput) => Promise<AggregateResult>,
+): Promise<void> {
+  const limits = limitsOf(t, c);
+  const enis = enisOf(c);
   for (const family of ['ipv4', 'ipv6'] as const) {
-    const m = t.desiredInputs[family];
-    const same =
-      m !== undefined &&
-      m.version === c.desired.version &&
-      m.actual === t.routes &&
-      m.limit === limits[family] &&
-      m.enis.length === enis.length &&
-      m.enis.every((e, k) => e === enis[k]) &&
-      t.desired[family] !== undefined;
-    if (same) continue;
-    t.desired[family] = desiredTable({
-      family,
-      routes: c.desired,
-      eniOf: c.eniOf,
-      actual: t.routes,
-      ownership: c.ownership,
-      routeLimit: limits[family],
-      headroom: c.headroom,
-      aggregate: c.aggregate,
-      collapse: c.collapse,
-    });
-    t.desiredInputs[family] = { version: c.desired.version, actual: t.routes, limit: limits[family], enis };
+    if (isCurrent(t, family, c, limits[family], enis)) continue;
+    const version = c.desired.version;
+    const actual = t.routes;
+    const i = tableInput(t, family, c, limits[family]);
+    const prepared = prepareDesiredTable(i);
+    const res = prepared.input ? await run(prepared.input) : emptyResult(family);
+    // Inputs that changed while the aggregator ran leave the memo stale: the next plan or refresh recomputes.
+    t.desired[family] = finishDesiredTable(prepared, res, i);
+    t.desiredInputs[family] = { version, actual, limit: limits[family], enis };
+  }
+}
+
+/**
+ * Plans the table against its desired tables as refreshDesiredTables last left them (a pass refreshes them first;
+ * after its own writes it re-plans against the same target). A family never computed is computed here, in this
+ * thread.
+ */
+export function planTableState(t: TableState, c: TablePlanContext): Plan {
+  const limits = limitsOf(t, c);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    if (t.desired[family] !== undefined) continue;
+    t.desired[family] = desiredTable(tableInput(t, family, c, limits[family]));
+    t.desiredInputs[family] = { version: c.desired.version, actual: t.routes, limit: limits[family], enis: enisOf(c) };
   }
   const desired = [...(t.desired.ipv4?.routes ?? []), ...(t.desired.ipv6?.routes ?? [])];
   const p = plan({

@@ -7,8 +7,8 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
-import { CLAIM_TAG, claimState, countsAgainstLimit } from './ownership.js';
-import { effectiveLimit, newTableState, type TableState } from './table-state.js';
+import { CLAIM_TAG, claimState } from './ownership.js';
+import { learnLimits, newTableState, type TableState } from './table-state.js';
 import type { Family } from '../net/address.js';
 import { discoverTables, tableAz, type TableSelector } from './table-discovery.js';
 import type { TableSnapshot } from './types.js';
@@ -179,19 +179,7 @@ export class TableRegistry {
    */
   async learnLimit(t: TableState, families: ReadonlySet<Family>, configured: number): Promise<boolean> {
     await this.refresh([t]);
-    let learned = false;
-    for (const family of families) {
-      const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
-      if (n < effectiveLimit(t, family, configured)) {
-        t.learnedLimit[family] = n;
-        learned = true;
-        this.log.warn(
-          { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
-          `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
-        );
-      }
-    }
-    return learned;
+    return learnLimits(t, families, configured, this.log);
   }
 
   /** Re-reads the given tables, 100 IDs per paged DescribeRouteTables. Throws when EC2 cannot be read. */

@@ -5,6 +5,7 @@ import type { DesiredTable } from './desired-table.js';
 import { countsAgainstLimit, isOwnedRoute, type ClaimState, type Ownership } from './ownership.js';
 import { describeConflict, type Plan } from './plan.js';
 import type { ActualRoute, TableSnapshot } from './types.js';
+import type { Logger } from '../base/log.js';
 
 export interface TableState {
   readonly id: string;
@@ -43,6 +44,26 @@ export interface DesiredInputs {
 /** The route limit in force for a family: the configured one, or the lower one EC2 taught us. */
 export function effectiveLimit(t: TableState, family: Family, configured: number): number {
   return Math.min(configured, t.learnedLimit[family] ?? Infinity);
+}
+
+/**
+ * After RouteLimitExceeded and a fresh read of the table: EC2's quota is what the table holds now (never our
+ * possibly stale copy). From here on the table is planned and aggregated for that quota. True when learned.
+ */
+export function learnLimits(t: TableState, families: ReadonlySet<Family>, configured: number, log: Logger): boolean {
+  let learned = false;
+  for (const family of families) {
+    const n = t.routes.filter((r) => r.destination?.family === family && countsAgainstLimit(r)).length;
+    if (n < effectiveLimit(t, family, configured)) {
+      t.learnedLimit[family] = n;
+      learned = true;
+      log.warn(
+        { event: 'route_quota_learned', routeTable: t.id, family, limit: n },
+        `EC2 enforces a ${family} quota of ${n} routes in ${t.id}`,
+      );
+    }
+  }
+  return learned;
 }
 
 export function newTableState(s: TableSnapshot, claim: ClaimState): TableState {

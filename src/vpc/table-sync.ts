@@ -18,6 +18,8 @@ export interface TableSyncContext {
   /** The route limit in force (configured or read), before what a table taught. */
   readonly limit: () => number;
   readonly planTable: (t: TableState) => Plan;
+  /** Brings the table's desired routes up to date (large aggregations off the event loop). */
+  readonly refreshDesired: (t: TableState) => Promise<void>;
   readonly targetGone: (id: string) => void;
   /** The plan in hand is stale: the write gate closed, or a newer desired set waits for the next pass. */
   readonly superseded: () => boolean;
@@ -32,6 +34,7 @@ export interface TableSyncResult {
 export async function syncTable(c: TableSyncContext, t: TableState, writing: boolean, phase: 'failover' | 'all'): Promise<TableSyncResult> {
   let applied = 0;
   for (let replan = 0; ; replan++) {
+    await c.refreshDesired(t);
     const p = c.planTable(t);
     t.plan = p;
     const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);

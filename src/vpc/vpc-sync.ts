@@ -42,7 +42,8 @@ import { aggregateSafely } from './safe-aggregate.js';
 import type { Ownership } from './ownership.js';
 import { TargetLiveness, type UnhealthyReason } from './target-liveness.js';
 import type { Plan } from './plan.js';
-import { planTableState } from './table-plan.js';
+import { planTableState, refreshDesiredTables, type TablePlanContext } from './table-plan.js';
+import { OFF_THREAD_ABOVE, OffThreadAggregator } from './off-thread.js';
 import { syncTable, type TableSyncContext } from './table-sync.js';
 import { TableRegistry, type TableSelector } from './table-registry.js';
 import { tableStatus, type TableState, type TableStatus } from './table-state.js';
@@ -89,6 +90,8 @@ export interface VpcSyncOptions {
   readonly retryPass?: Backoff;
   /** Benchmarks: called as each mutating request leaves. */
   readonly onMutatingSend?: (action: string) => void;
+  /** Aggregations of at least this many (collapsed) routes run in a worker thread (default 5,000; real aggregator only). */
+  readonly offThreadAbove?: number;
 }
 
 /** Operator conditions found by writing: cleared before each writing pass, set again if they recur. */
@@ -111,6 +114,7 @@ export class VpcSync {
   private readonly azs = new AzReporter();
   private haveDesired = false;
   private readonly collapse: boolean;
+  private readonly offThread: OffThreadAggregator;
   private convergedVersion = -1;
   private started = false;
   private stopped = false;
@@ -130,6 +134,7 @@ export class VpcSync {
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
     // Collapsing is exact for the minimal/least-damage aggregator; an injected one sees every route.
     this.collapse = o.aggregate === undefined;
+    this.offThread = new OffThreadAggregator(this.aggregate, this.log, this.collapse ? (o.offThreadAbove ?? OFF_THREAD_ABOVE) : undefined);
     this.backoff = o.backoff ?? DEFAULT_RETRY;
     this.gw = new Ec2Gateway({
       ec2: o.ec2,
@@ -267,7 +272,13 @@ export class VpcSync {
     this.stopped = true;
     this.gw.close();
     await this.passes.stop();
+    this.offThread.close();
     await this.fixer?.close();
+  }
+
+  /** Aggregations run so far, by thread. */
+  aggregations(): { readonly worker: number; readonly inline: number } {
+    return { ...this.offThread.runs };
   }
 
   /** Source/dest check fixes tried so far, by ENI (vpc.fixSourceDestCheck), once the queue is empty. */
@@ -278,18 +289,8 @@ export class VpcSync {
 
   private sourceDestFixed(eni: string): void {
     this.resolver.markSourceDestOff(eni);
-    const wanted = this.wantedNextHops();
+    const wanted = this.desired.nextHopIps();
     for (const t of this.tables) if (!t.missing && t.claim.kind !== 'foreign') this.health.checkSourceDest(t, wanted);
-  }
-
-  /** The canonical IPs of the next hops the desired routes use. */
-  private wantedNextHops(): Set<string> {
-    const wanted = new Set<string>();
-    for (const nextHop of this.desired.nextHops()) {
-      const ip = EniResolver.canonical(nextHop);
-      if (ip) wanted.add(ip);
-    }
-    return wanted;
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -303,15 +304,11 @@ export class VpcSync {
     if (!this.haveDesired) return;
     if (writing) await this.registry.claimUnclaimed();
 
-    if (this.o.preferSameAz) {
-      // Candidates' AZs before planning: the route spec re-ranks its per-AZ choices (synchronously, through the
-      // daemon) and the plan below already sees them.
-      this.azs.reportTables(this.tables.map((t) => t.az));
-      await this.resolver.resolve(new Set([...this.azs.ips(), ...this.wantedNextHops()]));
-      this.azs.report(this.resolver, this.registry.vpcIds());
-    }
+    // Candidates' AZs before planning: the route spec re-ranks its per-AZ choices (synchronously, through the
+    // daemon) and the plan below already sees them.
+    if (this.o.preferSameAz) await this.azs.learn(this.resolver, this.tables, this.desired.nextHopIps(), this.registry.vpcIds());
     const version = this.desiredVersion;
-    const wanted = this.wantedNextHops();
+    const wanted = this.desired.nextHopIps();
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
     if (trigger !== 'drift') await this.resolver.resolve(wanted);
     const invalidated = this.health.scanBlackholes(this.tables, wanted);
@@ -342,6 +339,7 @@ export class VpcSync {
       dryRun: this.o.dryRun ?? false,
       limit: () => this.limit,
       planTable: (t) => this.planTable(t),
+      refreshDesired: (t) => refreshDesiredTables(t, this.planContext(t), (input) => this.offThread.run(input)),
       targetGone: (id) => this.health.targetGone(id),
       // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued behind
       // this one supersedes this plan: stop and re-plan.
@@ -373,7 +371,12 @@ export class VpcSync {
   }
 
   private planTable(t: TableState): Plan {
-    return planTableState(t, {
+    return planTableState(t, this.planContext(t));
+  }
+
+  /** The routes a table plans from: its AZ's view (per-AZ choices), or the default routes. */
+  private planContext(t: TableState): TablePlanContext {
+    return {
       desired: this.desired.forAz(t.az),
       collapse: this.collapse,
       eniOf: (nextHop) => {
@@ -387,7 +390,7 @@ export class VpcSync {
       aggregate: this.aggregate,
       deadTargets: this.health.deadTargets(),
       logger: this.log,
-    });
+    };
   }
 
   private updateGauges(): void {

@@ -402,46 +402,57 @@ describe('VpcSync families and metrics', () => {
 });
 
 describe('VpcSync fed change by change', () => {
-  it('plans nothing from changes until the set is complete, then writes each change once; collapses one-host subtrees', async () => {
-    fx = await vpcFixture();
-    const f = fx;
-    // The real aggregator (no injected one): collapsing on.
-    const sync = new VpcSync({ ec2: f.ec2, clusterName: 'prod', clusterCidrs: CLUSTER, tables: { ids: [f.tableId] }, debounceMs: 5 });
-    syncs.push(sync);
-    await sync.start();
-    const a = f.hosts[0]!;
-    const b = f.hosts[1]!;
-    // 256 /32s of one host inside 10.200.7.0/24, and one /24 of another host.
-    const hosts = Array.from({ length: 256 }, (_, i) => ({
-      prefix: parsePrefix(`10.200.7.${i}/32`),
-      to: a.ip as string | undefined,
-      failover: false,
-    }));
-    sync.applyChanges(hosts);
-    sync.applyChanges([{ prefix: slash24(9), to: b.ip, failover: false }]);
-    await sync.reconcileNow();
-    expect(mutating(f)).toBe(1); // the claim tag only: the set is not known to be complete
-    expect(sync.status()[0]!.families.ipv4.desired).toBe(0);
+  for (const offThreadAbove of [undefined, 1]) {
+    const where = offThreadAbove === undefined ? 'in this thread' : 'in a worker thread';
+    it(`plans nothing from changes until the set is complete, then writes each change once; collapses one-host subtrees (aggregation ${where})`, async () => {
+      fx = await vpcFixture();
+      const f = fx;
+      // The real aggregator (no injected one): collapsing on.
+      const sync = new VpcSync({
+        ec2: f.ec2,
+        clusterName: 'prod',
+        clusterCidrs: CLUSTER,
+        tables: { ids: [f.tableId] },
+        debounceMs: 5,
+        ...(offThreadAbove !== undefined ? { offThreadAbove } : {}),
+      });
+      syncs.push(sync);
+      await sync.start();
+      const a = f.hosts[0]!;
+      const b = f.hosts[1]!;
+      // 256 /32s of one host inside 10.200.7.0/24, and one /24 of another host.
+      const hosts = Array.from({ length: 256 }, (_, i) => ({
+        prefix: parsePrefix(`10.200.7.${i}/32`),
+        to: a.ip as string | undefined,
+        failover: false,
+      }));
+      sync.applyChanges(hosts);
+      sync.applyChanges([{ prefix: slash24(9), to: b.ip, failover: false }]);
+      await sync.reconcileNow();
+      expect(mutating(f)).toBe(1); // the claim tag only: the set is not known to be complete
+      expect(sync.status()[0]!.families.ipv4.desired).toBe(0);
 
-    f.emu.reset();
-    sync.completeDesired();
-    await sync.reconcileNow();
-    // One route per host: the minimal table over the collapsed input.
-    expect(f.emu.counters()).toEqual({ CreateRoute: { ok: 2 }, DescribeNetworkInterfaces: { ok: 1 }, DescribeRouteTables: { ok: 1 } });
-    expect(sync.status()[0]!.families.ipv4.desired).toBe(2);
+      f.emu.reset();
+      sync.completeDesired();
+      await sync.reconcileNow();
+      // One route per host: the minimal table over the collapsed input.
+      expect(f.emu.counters()).toEqual({ CreateRoute: { ok: 2 }, DescribeNetworkInterfaces: { ok: 1 }, DescribeRouteTables: { ok: 1 } });
+      expect(sync.status()[0]!.families.ipv4.desired).toBe(2);
 
-    // A change of one host's route moves exactly that space: one ReplaceRoute.
-    f.emu.reset();
-    sync.applyChanges([{ prefix: slash24(9), to: f.hosts[2]!.ip, failover: true }]);
-    await waitFor(() => f.emu.count({ mutating: true }) >= 1, 5000, 'the change to be written');
-    await sync.reconcileNow();
-    expect(f.emu.counters()).toMatchObject({ ReplaceRoute: { ok: 1 } });
-    expect(mutating(f)).toBe(1);
-    const owned = [...tableMap(f)].filter(([, r]) => r.target.startsWith('eni-'));
-    expect(owned).toEqual([
-      ['10.200.0.0/16', { target: a.eniId, state: 'active' }],
-      ['10.200.8.0/21', { target: f.hosts[2]!.eniId, state: 'active' }],
-    ]);
-    expect(sync.desiredRoutes()).toHaveLength(257);
-  });
+      // A change of one host's route moves exactly that space: one ReplaceRoute.
+      f.emu.reset();
+      sync.applyChanges([{ prefix: slash24(9), to: f.hosts[2]!.ip, failover: true }]);
+      await waitFor(() => f.emu.count({ mutating: true }) >= 1, 5000, 'the change to be written');
+      await sync.reconcileNow();
+      expect(f.emu.counters()).toMatchObject({ ReplaceRoute: { ok: 1 } });
+      expect(mutating(f)).toBe(1);
+      const owned = [...tableMap(f)].filter(([, r]) => r.target.startsWith('eni-'));
+      expect(owned).toEqual([
+        ['10.200.0.0/16', { target: a.eniId, state: 'active' }],
+        ['10.200.8.0/21', { target: f.hosts[2]!.eniId, state: 'active' }],
+      ]);
+      expect(sync.desiredRoutes()).toHaveLength(257);
+      expect(sync.aggregations().worker > 0).toBe(offThreadAbove !== undefined);
+    });
+  }
 });
