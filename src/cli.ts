@@ -87,7 +87,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'listen port', '5000')
     .option('--host <addr>', 'listen address', '127.0.0.1')
     .option('--state <file>', 'YAML state file: VPCs, subnets, instances, ENIs, route tables')
-    .option('--route-limit <n>', 'routes per route table and family', '50')
+    .option('--route-limit <n>', 'routes per route table and family (EC2 default 500; also the quota GetServiceQuota reports)', '500')
     .addOption(new Option('--throttle', 'enforce EC2-like request rate limits'))
     .action(act(async () => (await import('./cli/emulator-command.js')).emulatorCommand));
 

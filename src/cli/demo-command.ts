@@ -7,7 +7,7 @@ import { DemoWorld } from '../demo/demo-world.js';
 import { LogCapture, type LogRecord } from '../demo/log-capture.js';
 import { STEPS, ScenarioError, type ScenarioContext } from '../demo/scenario.js';
 import { ansi, budgetsFor, fitLine, plain, renderView, type ViewSnapshot } from '../demo/view.js';
-import { DEMO_HOSTS, DEMO_TABLE_ID } from '../demo/demo-vpc.js';
+import { DEMO_HOSTS, DEMO_ROUTE_QUOTA, DEMO_TABLE_ID } from '../demo/demo-vpc.js';
 
 /** Log events worth a line in the view / plain output. */
 const SHOWN_EVENTS = new Set([
@@ -94,7 +94,7 @@ export async function demoCommand(opts: Record<string, unknown>, _args: readonly
         return { name: h.name, ip: h.ip, ...(peer ? { peer } : {}), healthPortOpen: world.host(h.name).health.isOpen };
       }),
       tableId: DEMO_TABLE_ID,
-      limit: world.config.vpc.routeLimit,
+      limit: world.daemon.parts.sync.routeQuota()?.limit ?? DEMO_ROUTE_QUOTA,
       routes: world.routes(),
       announced: new Set(
         [...world.hosts.values()]

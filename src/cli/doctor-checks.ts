@@ -8,6 +8,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeVpcsCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   ReplaceRouteCommand,
   type EC2Client,
   type RouteTable,
@@ -52,7 +53,8 @@ export async function readTables(ec2: EC2Client, config: Config): Promise<RouteT
   return out.RouteTables ?? [];
 }
 
-export function tableChecks(config: Config, tables: readonly RouteTable[]): CheckResult[] {
+/** `limit`: the route quota in force (doctor-quota.ts). */
+export function tableChecks(config: Config, tables: readonly RouteTable[], limit: number): CheckResult[] {
   const out: CheckResult[] = [];
   if (tables.length === 0) {
     out.push({
@@ -110,21 +112,21 @@ export function tableChecks(config: Config, tables: readonly RouteTable[]): Chec
         else foreign++;
       }
       if (!cluster.some((c) => c.family === family)) continue;
-      const budget = config.vpc.routeLimit - foreign - config.vpc.headroom;
-      const detail = `${family}: ${foreign} routes of others, ${ours} of ours, limit ${config.vpc.routeLimit}, headroom ${config.vpc.headroom} → ${budget} routes for bgp2vpc`;
+      const budget = limit - foreign - config.vpc.headroom;
+      const detail = `${family}: ${foreign} routes of others, ${ours} of ours, limit ${limit}, headroom ${config.vpc.headroom} → ${budget} routes for bgp2vpc`;
       if (budget <= 0)
         out.push({
           check: `limit ${id}`,
           verdict: 'fail',
           detail,
-          fix: 'raise the route quota (Service Quotas, up to 1000) and vpc.routeLimit, or lower vpc.headroom',
+          fix: 'raise the route quota (Service Quotas, up to 1000; vpc.routeLimit auto follows it), or lower vpc.headroom',
         });
       else if (budget < 5)
         out.push({
           check: `limit ${id}`,
           verdict: 'warn',
           detail,
-          fix: 'few routes left: expect aggregation damage as hosts are added; raise the quota and vpc.routeLimit',
+          fix: 'few routes left: expect aggregation damage as hosts are added; raise the quota (Service Quotas, up to 1000)',
         });
       else out.push({ check: `limit ${id}`, verdict: 'ok', detail });
     }
@@ -151,6 +153,15 @@ export async function iamChecks(ec2: EC2Client, config: Config, tableId: string,
       () => ec2.send(new CreateTagsCommand({ DryRun: true, Resources: [tableId], Tags: [{ Key: CLAIM_TAG, Value: config.cluster.name }] })),
     ],
   ];
+  if (config.vpc.fixSourceDestCheck) {
+    probes.push([
+      'ec2:ModifyNetworkInterfaceAttribute',
+      () =>
+        ec2.send(
+          new ModifyNetworkInterfaceAttributeCommand({ DryRun: true, NetworkInterfaceId: eniId, SourceDestCheck: { Value: false } }),
+        ),
+    ]);
+  }
   const out: CheckResult[] = [];
   for (const [action, call] of probes) {
     try {
@@ -224,7 +235,11 @@ export function configuredNextHops(config: Config, specFile: readonly SpecEntry[
   return [...set];
 }
 
-export async function sourceDestChecks(ec2: EC2Client, ips: readonly string[]): Promise<{ results: CheckResult[]; anyEni?: string }> {
+export async function sourceDestChecks(
+  ec2: EC2Client,
+  ips: readonly string[],
+  autoFix = false,
+): Promise<{ results: CheckResult[]; anyEni?: string }> {
   if (ips.length === 0) {
     return {
       results: [
@@ -252,13 +267,18 @@ export async function sourceDestChecks(ec2: EC2Client, ips: readonly string[]): 
       });
     } else if (eni.SourceDestCheck !== false) {
       const who = eni.Attachment?.InstanceId ?? eni.NetworkInterfaceId ?? '?';
+      const fixed = 'bgp2vpc turns it off (vpc.fixSourceDestCheck: true) once it routes to this next hop';
       results.push({
         check: `next hop ${ip}`,
-        verdict: 'fail',
-        detail: `${who} has source/destination checking on: EC2 drops traffic for addresses it does not own`,
-        fix: eni.Attachment?.InstanceId
-          ? `aws ec2 modify-instance-attribute --instance-id ${eni.Attachment.InstanceId} --no-source-dest-check`
-          : `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.NetworkInterfaceId ?? '?'} --no-source-dest-check`,
+        verdict: autoFix ? 'warn' : 'fail',
+        detail: `${who} has source/destination checking on: EC2 drops traffic for addresses it does not own${autoFix ? `; ${fixed}` : ''}`,
+        fix: autoFix
+          ? 'nothing to do if ec2:ModifyNetworkInterfaceAttribute is allowed (see the IAM check below)'
+          : `${
+              eni.Attachment?.InstanceId
+                ? `aws ec2 modify-instance-attribute --instance-id ${eni.Attachment.InstanceId} --no-source-dest-check`
+                : `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.NetworkInterfaceId ?? '?'} --no-source-dest-check`
+            } (or set vpc.fixSourceDestCheck: true)`,
       });
     } else results.push({ check: `next hop ${ip}`, verdict: 'ok', detail: `${eni.NetworkInterfaceId ?? '?'}, source/dest check off` });
   }

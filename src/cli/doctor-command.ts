@@ -1,13 +1,15 @@
 // `bgp2vpc doctor -c FILE`: checks what the operator must get right before bgp2vpc can route: EC2 access and IAM
-// permissions (DryRun), route tables and their headroom under the limit, cluster CIDRs against the VPC CIDRs,
+// permissions (DryRun), the route quota and where it comes from, route tables and their headroom under it, cluster CIDRs against the VPC CIDRs,
 // source/destination checking on next-hop instances, the BGP listener and static peers. Prints each result with
 // its fix; exit 1 when something must be fixed. Writes nothing.
 import { loadConfig } from '../config/index.js';
 import { errorMessage } from '../base/errors.js';
 import { loadSpecFile } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
-import { ec2ClientFor, requireRegion } from '../daemon/assemble.js';
 import { healthSummary } from './health-summary.js';
+
+import { ec2ClientFor, requireRegion, serviceQuotasClientFor } from '../daemon/assemble.js';
+import { quotaCheck } from './doctor-quota.js';
 import {
   cidrChecks,
   configuredNextHops,
@@ -78,7 +80,10 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
     results.push(...(await networkChecks(config)));
     return results;
   }
-  results.push(...tableChecks(config, tables));
+  const sq = serviceQuotasClientFor(config);
+  const quota = await quotaCheck(sq, config);
+  sq.destroy();
+  results.push(quota.result, ...tableChecks(config, tables, quota.limit));
   const vpcIds = [...new Set(tables.map((t) => t.VpcId).filter((v): v is string => v !== undefined))];
   try {
     results.push(...(await cidrChecks(ec2, config, vpcIds.length ? vpcIds : config.vpc.vpcId ? [config.vpc.vpcId] : [])));
@@ -92,7 +97,7 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
   }
   let anyEni: string | undefined;
   try {
-    const sd = await sourceDestChecks(ec2, configuredNextHops(config, spec));
+    const sd = await sourceDestChecks(ec2, configuredNextHops(config, spec), config.vpc.fixSourceDestCheck);
     results.push(...sd.results);
     anyEni = sd.anyEni;
   } catch (err) {

@@ -1,6 +1,7 @@
 // `bgp2vpc emulator`: runs the EC2 emulator standalone until SIGINT/SIGTERM.
 import { UserError } from '../base/errors.js';
 import { startEmulator } from '../sim/ec2/emulator.js';
+import { DEFAULT_ROUTE_LIMIT } from '../sim/ec2/model-state.js';
 import { loadStateFile } from '../sim/ec2/state-file.js';
 
 export interface EmulatorCommandOptions {
@@ -21,7 +22,7 @@ function parseIntOption(name: string, text: string | undefined, dflt: number, mi
 
 export async function emulatorCommand(opts: EmulatorCommandOptions, _args: readonly string[]): Promise<number> {
   const port = parseIntOption('port', opts.port, 5000, 0, 65535);
-  const routeLimit = parseIntOption('route-limit', opts.routeLimit, 50, 1, 1000);
+  const routeLimit = parseIntOption('route-limit', opts.routeLimit, DEFAULT_ROUTE_LIMIT, 1, 1000);
   const host = opts.host ?? '127.0.0.1';
   const state = opts.state !== undefined ? await loadStateFile(opts.state) : undefined;
   let emu;

@@ -234,8 +234,25 @@ export const configSchema = z
         /** Route tables to manage. Without them, tables of vpcId carrying discoverTags are used. */
         routeTables: z.array(z.string().regex(/^rtb-[0-9a-f]+$/, 'must look like rtb-0123abcd')).default([]),
         discoverTags: z.record(z.string(), z.string()).default({}),
-        /** Routes per table and address family (EC2 default 50, adjustable to 1000). */
-        routeLimit: z.number().int().min(1).max(1000).default(50),
+        /**
+         * Without routeTables: the tables of vpcId carrying discoverTags (tags), or the tables associated with the
+         * subnets of the next-hop instances (association; discoverTags, if any, narrow them), re-run every drift pass.
+         */
+        discoverBy: z.enum(['tags', 'association']).default('tags'),
+        /** Discovery leaves out tables without an explicit subnet association. */
+        skipUnassociatedTables: z.boolean().default(false),
+        /**
+         * A table whose subnets are all in one AZ routes a prefix several hosts announce to a healthy host in that
+         * AZ when there is one (ranking step after LOCAL_PREF, AS path, MED and priority; before stickiness).
+         */
+        preferSameAz: z.boolean().default(true),
+        /**
+         * Routes per table and address family: `auto` reads the account's quota "Routes per route table" (Service
+         * Quotas vpc/L-93826ACB; AWS's default 500 when that cannot be read); a number (1..1000) overrides it.
+         */
+        routeLimit: z.union([z.literal('auto'), z.number().int().min(1).max(1000)]).default('auto'),
+        /** Service Quotas endpoint for routeLimit auto (default: vpc.endpoint when set, else the regional one). */
+        serviceQuotasEndpoint: z.url().optional(),
         /** Routes to leave free in every table for the operator. */
         headroom: z.number().int().min(0).default(0),
         debounce: duration().default(200),
@@ -243,6 +260,8 @@ export const configSchema = z
         /** A route change waiting this long for EC2 is a stall: one warning, /readyz 503 until it is applied. */
         stallWarning: duration({ min: 1000 }).default(15_000),
         dryRun: z.boolean().default(false),
+        /** Turn the source/destination check off on next-hop ENIs (ModifyNetworkInterfaceAttribute, once per ENI). */
+        fixSourceDestCheck: z.boolean().default(false),
         rate: z
           .strictObject({ mutating: bucket(50, 5), describe: bucket(100, 20) })
           .prefault({}),
@@ -251,7 +270,10 @@ export const configSchema = z
         if (v.routeTables.length === 0 && v.vpcId === undefined) {
           ctx.addIssue({ code: 'custom', message: 'set vpcId (tables discovered by tag) or routeTables' });
         }
-        if (v.headroom >= v.routeLimit) ctx.addIssue({ code: 'custom', path: ['headroom'], message: 'headroom must be below routeLimit' });
+        if (v.routeTables.length > 0 && (v.discoverBy !== 'tags' || v.skipUnassociatedTables)) {
+          ctx.addIssue({ code: 'custom', path: ['discoverBy'], message: 'discoverBy and skipUnassociatedTables apply to discovery: leave routeTables empty' });
+        }
+        if (typeof v.routeLimit === 'number' && v.headroom >= v.routeLimit) ctx.addIssue({ code: 'custom', path: ['headroom'], message: 'headroom must be below routeLimit' });
       }),
     api: z
       .strictObject({

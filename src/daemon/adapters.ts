@@ -142,6 +142,26 @@ export class RouteSpecRib implements RibPort {
     this.parts.health.markUnhealthy(nextHop, `EC2: ${reason}`, 60_000);
   }
 
+  setTableAzs(azs: readonly string[]): void {
+    this.parts.spec.setTableAzs(azs);
+  }
+
+  setNextHopAz(nextHop: string, az: string): void {
+    this.parts.spec.setNextHopAz(nextHop, az);
+  }
+
+  onNextHopSet(cb: (added: readonly string[], removed: readonly string[]) => void): void {
+    this.parts.spec.onNextHops((added, removed) =>
+      cb(
+        added.map((a) => a.nextHop),
+        removed,
+      ),
+    );
+  }
+
+  /** The managed tables (id, AZ) for explain(): each AZ table's own ranking of the prefix. */
+  tableSource: (() => readonly { readonly id: string; readonly az?: string }[]) | undefined;
+
   /** One page in prefix order: the sort is cheap, so only the page's prefixes are explained. */
   routes(page: RoutesPage): RoutesView {
     const spec = this.parts.spec;
@@ -184,7 +204,18 @@ export class RouteSpecRib implements RibPort {
     } catch {
       return undefined;
     }
-    return this.parts.spec.explain(p);
+    const spec = this.parts.spec;
+    const x = spec.explain(p);
+    const tables = this.tableSource?.() ?? [];
+    if (!x || tables.length === 0) return x;
+    return {
+      ...x,
+      // Per route table: its choice, and for a table serving one AZ, the ranking with the same-AZ step on.
+      tables: tables.map((t) => {
+        const v = t.az !== undefined ? spec.explain(p, t.az) : undefined;
+        return v ? { routeTable: t.id, az: t.az, chosen: v.chosen, candidates: v.candidates } : { routeTable: t.id, chosen: x.chosen };
+      }),
+    };
   }
 }
 
@@ -211,6 +242,12 @@ export class VpcSyncPort implements SyncPort {
   }
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void {
     this.sync.onNextHopUnhealthy(cb);
+  }
+  onAzs(listener: { tableAzs(azs: readonly string[]): void; nextHopAz(nextHop: string, az: string): void }): void {
+    this.sync.onAzs(listener);
+  }
+  watchNextHops(added: readonly string[], removed: readonly string[]): void {
+    this.sync.watchNextHops(added, removed);
   }
   tables(): TablesView {
     return this.sync.tablesView();

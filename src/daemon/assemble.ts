@@ -1,6 +1,7 @@
 // Builds a running daemon from a validated Config: speaker, route spec + policy + health + sources, VPC sync,
 // the lifecycle, and the API backend over them. Also applies a reloaded Config (SIGHUP) to the live parts.
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { Config } from '../config/index.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
@@ -17,7 +18,7 @@ import { canonicalAddressText } from '../net/address.js';
 import type { SpecEntry } from '../rib/spec-format.js';
 import type { ChosenChange } from '../rib/chosen.js';
 import { VpcSync } from '../vpc/vpc-sync.js';
-import { createEc2Client } from '../vpc/ec2-client.js';
+import { createEc2Client, createServiceQuotasClient } from '../vpc/ec2-client.js';
 import type { ApiBackend } from '../api/backend.js';
 import type { StatusView } from '../api/views.js';
 import { Daemon } from './daemon.js';
@@ -40,6 +41,7 @@ export interface AssembleOptions {
   readonly metrics: Metrics;
   /** An EC2 client (tests, the demo); default: built from vpc.region / vpc.endpoint and the SDK's default chain. */
   readonly ec2?: EC2Client;
+  readonly serviceQuotas?: ServiceQuotasClient;
 }
 
 export interface Assembled {
@@ -96,6 +98,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const bgp = new SpeakerBgpPort(speaker, () => health);
 
   const ec2 = opts.ec2 ?? ec2ClientFor(config);
+  const serviceQuotas = config.vpc.routeLimit === 'auto' ? (opts.serviceQuotas ?? serviceQuotasClientFor(config)) : undefined;
   // Failover latency: from a failover decision (a chosen next hop lost) to the first EC2 write that follows it.
   const failoverLatency = metrics.histogram(
     'failover_write_latency_seconds',
@@ -110,9 +113,20 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     failoverAt = undefined;
   };
   const syncPort = new VpcSyncPort(
-    (mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite, onMutatingSend }),
+    (mayWrite) =>
+      new VpcSync({
+        ...syncOptions(config),
+        ec2,
+        ...(serviceQuotas ? { serviceQuotas } : {}),
+        clock,
+        logger,
+        metrics,
+        mayWrite,
+        onMutatingSend,
+      }),
   );
   const sync = syncPort.sync;
+  rib.tableSource = () => syncPort.tables().tables;
 
   const daemon = new Daemon(
     { bgp, rib, sync: syncPort },
@@ -237,6 +251,24 @@ export function ec2ClientFor(config: Config): EC2Client {
   // name for it, honoured too.
   const region = config.vpc.region ?? (process.env.AWS_DEFAULT_REGION || undefined);
   return createEc2Client({ ...optional('region', region), ...optional('endpoint', endpoint) });
+}
+
+/**
+ * The Service Quotas client that reads the route quota (routeLimit auto): vpc.serviceQuotasEndpoint, else
+ * vpc.endpoint (the emulator answers both protocols; behind an EC2 interface endpoint, set the Service Quotas one),
+ * else the regional endpoint. Credentials and region as for EC2.
+ */
+export function serviceQuotasClientFor(config: Config): ServiceQuotasClient {
+  const endpoint = config.vpc.serviceQuotasEndpoint ?? config.vpc.endpoint;
+  if (endpoint !== undefined && isLoopbackEndpoint(endpoint) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+    return createServiceQuotasClient({
+      endpoint,
+      region: config.vpc.region ?? 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator' },
+    });
+  }
+  const region = config.vpc.region ?? (process.env.AWS_DEFAULT_REGION || undefined);
+  return createServiceQuotasClient({ ...optional('region', region), ...optional('endpoint', endpoint) });
 }
 
 /** A one-line user error when no AWS region can be found for the client (real AWS only). */

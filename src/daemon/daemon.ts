@@ -93,6 +93,13 @@ export class Daemon {
     const clock = this.opts.clock;
     this.startedAt = clock.now();
 
+    // 0. Per-AZ choices: VPC sync tells the route spec the AZs of its tables and of every candidate next hop.
+    sync.onAzs?.({
+      tableAzs: (azs) => this.guard('table-azs', () => rib.setTableAzs?.(azs)),
+      nextHopAz: (nextHop, az) => this.guard('next-hop-az', () => rib.setNextHopAz?.(nextHop, az), { nextHop, az }),
+    });
+    rib.onNextHopSet?.((added, removed) => sync.watchNextHops?.(added, removed));
+
     // 1. Read the route tables. If EC2 cannot be read we still start (peers must not see us flap), keep retrying,
     //    and write nothing until it works.
     await this.tryPrepare();

@@ -31,6 +31,11 @@ export interface RibPort {
   nextHopUnhealthy(nextHop: string, reason: string): void;
   routes(page: RoutesPage): RoutesView;
   explain(prefix: string): unknown;
+  /** Per-AZ choices (vpc.preferSameAz): the AZs route tables serve, and each next hop's AZ ('' for none). */
+  setTableAzs?(azs: readonly string[]): void;
+  setNextHopAz?(nextHop: string, az: string): void;
+  /** Every next hop that appears in or leaves the route spec (any candidate). */
+  onNextHopSet?(cb: (added: readonly string[], removed: readonly string[]) => void): void;
   readonly routeSpec?: RouteSpecHandler;
 }
 
@@ -48,6 +53,10 @@ export interface SyncPort {
   /** The changes given so far make the whole desired set (initial convergence): planning may start. */
   completeDesired(): void;
   onNextHopUnhealthy(cb: (nextHop: string, reason: string) => void): void;
+  /** The AZs the tables serve and the next hops' AZs, as EC2 tells them (vpc.preferSameAz). */
+  onAzs?(listener: { tableAzs(azs: readonly string[]): void; nextHopAz(nextHop: string, az: string): void }): void;
+  /** The route spec's next hops, whose AZs to look up. */
+  watchNextHops?(added: readonly string[], removed: readonly string[]): void;
   tables(): TablesView;
   ec2Calls(): Readonly<Record<string, number>>;
   /** True while a route change has waited for EC2 past the stall threshold. */

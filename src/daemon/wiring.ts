@@ -167,12 +167,17 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
   return {
     clusterName: config.cluster.name,
     clusterCidrs: config.cluster.cidrs,
-    tables: v.routeTables.length > 0 ? { ids: v.routeTables } : { vpcId: v.vpcId ?? '', tags: v.discoverTags },
+    tables:
+      v.routeTables.length > 0
+        ? { ids: v.routeTables }
+        : { vpcId: v.vpcId ?? '', tags: v.discoverTags, by: v.discoverBy, skipUnassociated: v.skipUnassociatedTables },
     routeLimit: v.routeLimit,
     headroom: v.headroom,
     debounceMs: v.debounce,
     driftIntervalMs: v.driftInterval,
     dryRun: v.dryRun,
+    fixSourceDestCheck: v.fixSourceDestCheck,
+    preferSameAz: v.preferSameAz,
     rate: { mutating: { ...v.rate.mutating }, describe: { ...v.rate.describe } },
     stallWarningMs: v.stallWarning,
   };

@@ -1,6 +1,8 @@
 // The demo's VPC, as an EC2 emulator state document: two subnets in two AZs, six instances whose addresses are
 // loopback addresses (so the simulated hosts can really peer and answer probes on this machine), one route table
-// at the default limit of 50 with an internet gateway route and a NAT route that bgp2vpc must never touch.
+// with an internet gateway route and a NAT route that bgp2vpc must never touch. Its route quota is kept small on
+// purpose (50, EC2's default before June 2025; 500 now) so the demo shows aggregation; bgp2vpc reads it from the
+// emulator's Service Quotas answer (routeLimit: auto).
 import type { StateDoc } from '../sim/ec2/state-file.js';
 
 export interface DemoHost {
@@ -32,9 +34,12 @@ export const DEMO_VIPS: readonly { readonly vip: string; readonly service: strin
   { vip: '100.65.0.30/32', service: 'ingress', hosts: ['node-c', 'node-f'] },
 ];
 
+/** The demo table's quota: small on purpose, so the demo has to aggregate (see the header). */
+export const DEMO_ROUTE_QUOTA = 50;
+
 export function demoState(): StateDoc {
   return {
-    routeLimit: 50,
+    routeLimit: DEMO_ROUTE_QUOTA,
     vpcs: [
       {
         name: 'demo-vpc',

@@ -3,7 +3,7 @@
 // Every step waits on what it shows (with a deadline), so a failed expectation is reported, not papered over.
 import { Bgp2vpcError } from '../base/errors.js';
 import { parsePrefix, formatPrefix, makePrefix } from '../net/prefix.js';
-import { DEMO_HOSTS, DEMO_VIPS } from './demo-vpc.js';
+import { DEMO_HOSTS, DEMO_ROUTE_QUOTA, DEMO_VIPS } from './demo-vpc.js';
 import type { DemoWorld } from './demo-world.js';
 
 export class ScenarioError extends Bgp2vpcError {
@@ -118,7 +118,9 @@ export const STEPS: readonly ScenarioStep[] = [
       const w = ctx.world;
       const e = w.host('node-e');
       const f = w.host('node-f');
-      ctx.say(`node-e announces 64 /28 service blocks and node-f 32 more: far more prefixes than the table's limit of 50.`);
+      ctx.say(
+        `node-e announces 64 /28 service blocks and node-f 32 more: far more prefixes than the demo table's quota of ${DEMO_ROUTE_QUOTA} (kept small on purpose; EC2's default is 500).`,
+      );
       e.sim.announce(blocks('100.64.200.0/28', 64));
       f.sim.announce(blocks('100.64.208.0/28', 32));
       await ctx.until(

@@ -6,6 +6,14 @@ import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Rankable } from './ranking.js';
 import type { ChangeReason } from './chosen.js';
 
+/** A prefix's per-AZ choices (az-views.ts). */
+export interface AzViewState {
+  /** The view's current choice per AZ. */
+  readonly choice: Map<string, string>;
+  /** AZs whose choice was emitted as an override (differs from the default). */
+  readonly overrides: Set<string>;
+}
+
 export type SpecSource = 'file' | 'http' | 'static';
 
 export interface NextHopState {
@@ -90,6 +98,10 @@ export interface PrefixEntry {
   dirty: boolean;
   /** Candidates' MEDs differ (refreshed at every re-rank; every MED change re-ranks). */
   medVaries: boolean;
+  /** Per-AZ choices (az-views.ts), while the prefix has several candidates and route tables serve AZs. */
+  azViews: AzViewState | undefined;
+  /** The views were armed once (a later arming starts from the default choice). */
+  azArmed: boolean;
 }
 
 /** A compact, unique key per prefix: a number for IPv4 (address × 64 + length, exact below 2^53), text for IPv6. */

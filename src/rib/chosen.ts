@@ -15,6 +15,11 @@ export interface ChosenChange {
   readonly detail: string;
   /** The previous choice became ineligible (VPC sync writes these first). */
   readonly failover: boolean;
+  /**
+   * Set: the choice for route tables in this AZ only (az-views.ts); `to` undefined then means "the default choice
+   * again". Unset: the default choice, for every table without a choice of its own for the prefix.
+   */
+  readonly az?: string;
 }
 
 /** The current choice for one prefix: what VPC sync turns into routes. */

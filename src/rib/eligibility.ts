@@ -2,7 +2,7 @@
 // accepted it and its next hop is healthy (probes, EC2 blackhole reports, damping: see src/health). A BGP path
 // exists only while its session is Established or the speaker keeps it stale for graceful restart (RFC 4724
 // §4.2: stale paths are used as before until End-of-RIB or the restart time; the speaker withdraws them then).
-import type { Candidate, NextHopState } from './candidate.js';
+import type { Candidate, NextHopState, PrefixEntry } from './candidate.js';
 
 const DEFAULT_LOCAL_PREF = 100;
 
@@ -46,4 +46,10 @@ export function setReason(nh: NextHopState, reason: string): void {
   if (nh.reason === reason) return;
   nh.reason = reason;
   nh.downText = downText(reason);
+}
+
+/** Why `nh` no longer carries `e`: its candidate's ineligibility, or 'withdrawn' when it has none. */
+export function whyGone(e: PrefixEntry, nh: string): string {
+  for (const c of e.cands) if (c.nextHop === nh) return ineligibleReason(c);
+  return 'withdrawn';
 }

@@ -67,14 +67,15 @@ const STEP_TEXT: Record<Step, string> = {
 
 const community = (c: number): string => `${Math.floor(c / 0x10000)}:${c % 0x10000}`;
 
-export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Explanation {
+/** `current`: the choice to explain against (a per-AZ view's; default the prefix's). */
+export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions, current = e.chosen): Explanation {
   for (const c of e.cands) {
     c.eligible = isEligible(c);
     c.eligibleSince = c.eligible ? Math.max(c.addedAt, c.nh.since) : 0;
   }
   const lost: (Step | undefined)[] = new Array<Step | undefined>(e.cands.length).fill(undefined);
-  const sel = selectNextHop(e.cands, e.chosen, now, rank, lost);
-  const winnerNh = sel.winner >= 0 ? (e.cands[sel.winner] as Candidate).nextHop : e.chosen;
+  const sel = selectNextHop(e.cands, current, now, rank, lost);
+  const winnerNh = sel.winner >= 0 ? (e.cands[sel.winner] as Candidate).nextHop : current;
   const outcome = (i: number): Step | 'winner' | 'same' => {
     if (i === sel.winner) return 'winner';
     const c = e.cands[i] as Candidate;
@@ -125,7 +126,7 @@ export function explainEntry(e: PrefixEntry, now: number, rank: RankOptions): Ex
   candidates.sort((a, b) => a.rank - b.rank);
   return {
     prefix: formatPrefix(e.prefix),
-    chosen: e.chosen,
+    chosen: current,
     failover: e.failover,
     reason: e.reasonKind ? `${e.reasonKind}: ${e.reason}` : '',
     candidates,

@@ -9,7 +9,10 @@
 //   3. MED, lower wins, compared among paths from the same neighbouring AS unless alwaysCompareMed
 //      (RFC 4271 §9.1.2.2 (c): a missing MED is the lowest value)
 //   4. configured priority, higher wins (communities, file/POST list order, static config)
-//   5. same-AZ preference (optional)
+//   5. same AZ (when ranking for route tables of one AZ, `preferAz`): a candidate in that AZ beats one elsewhere;
+//      when none is there, the step removes nobody. After the operator's and the hosts' own preferences (1-4),
+//      before stickiness, so a table moves to a same-AZ host over a sticky cross-AZ one, but only after that
+//      host's failback hold-down (step 0) when the current choice is still eligible.
 //   6. stickiness: the current choice stays
 //   7. lowest next-hop IP (IPv4 before IPv6)
 
@@ -116,8 +119,8 @@ export function selectNextHop<T extends Rankable>(
   // Rank everyone first. A hold-down only matters when a challenger that is not ready yet would win.
   let winner = -1;
   let decidedBy: Step | 'only' = 'only';
-  if (!lost && opts.preferAz === undefined) {
-    winner = selectFast(cands, alive, current, currentEligible, opts.alwaysCompareMed);
+  if (!lost) {
+    winner = selectFast(cands, alive, current, currentEligible, opts.alwaysCompareMed, opts.preferAz);
     decidedBy = fastDecidedBy;
   }
   if (winner < 0) {
@@ -214,22 +217,23 @@ function eliminate<T extends Rankable>(
   return winner;
 }
 
-const FAST_STEPS: readonly (Step | 'only')[] = ['only', 'local-pref', 'as-path', 'med', 'priority', 'stickiness', 'lowest-ip'];
+const FAST_STEPS: readonly (Step | 'only')[] = ['only', 'local-pref', 'as-path', 'med', 'priority', 'az', 'stickiness', 'lowest-ip'];
 
 /** 0 when a and b tie on every step, else ±(index in FAST_STEPS of the first differing step): > 0 when a wins. */
-function compareFast(a: Rankable, b: Rankable, current: string | undefined, sticky: boolean, med: boolean): number {
+function compareFast(a: Rankable, b: Rankable, current: string | undefined, sticky: boolean, med: boolean, az: string | undefined): number {
   if (a.localPref !== b.localPref) return a.localPref > b.localPref ? 1 : -1;
   if (a.asPathLength !== b.asPathLength) return a.asPathLength < b.asPathLength ? 2 : -2;
   if (med && a.med !== b.med) return a.med < b.med ? 3 : -3;
   if (a.priority !== b.priority) return a.priority > b.priority ? 4 : -4;
+  if (az !== undefined && (a.az === az) !== (b.az === az)) return a.az === az ? 5 : -5;
   if (a.nextHop === b.nextHop) return 0;
-  if (sticky && (a.nextHop === current || b.nextHop === current)) return a.nextHop === current ? 5 : -5;
-  return lowerIp(a, b) ? 6 : -6;
+  if (sticky && (a.nextHop === current || b.nextHop === current)) return a.nextHop === current ? 6 : -6;
+  return lowerIp(a, b) ? 7 : -7;
 }
 
 /**
- * One pass, for the common case where the steps form a total order: no AZ step, and MED either comparable
- * across all candidates (alwaysCompareMed) or equal everywhere. Returns the winner's
+ * One pass, for the common case where the steps form a total order: MED either comparable across all candidates
+ * (alwaysCompareMed) or equal everywhere (the same-AZ step is a total order: in the AZ or not). Returns the winner's
  * index (its deciding step in fastDecidedBy), or -1 when MED must be compared per neighbour AS (the elimination
  * path handles that).
  */
@@ -241,6 +245,7 @@ function selectFast<T extends Rankable>(
   current: string | undefined,
   sticky: boolean,
   alwaysMed: boolean,
+  az: string | undefined,
 ): number {
   let med = alwaysMed;
   if (!alwaysMed) {
@@ -250,12 +255,12 @@ function selectFast<T extends Rankable>(
   let w = alive[0] as number;
   for (let k = 1; k < alive.length; k++) {
     const i = alive[k] as number;
-    if (compareFast(cands[i] as T, cands[w] as T, current, sticky, med) > 0) w = i;
+    if (compareFast(cands[i] as T, cands[w] as T, current, sticky, med, az) > 0) w = i;
   }
   // The deciding step: the last one at which some candidate lost to the winner.
   let step = 0;
   med = med && alive.length > 1;
-  for (const i of alive) if (i !== w) step = Math.max(step, compareFast(cands[w] as T, cands[i] as T, current, sticky, med));
+  for (const i of alive) if (i !== w) step = Math.max(step, compareFast(cands[w] as T, cands[i] as T, current, sticky, med, az));
   fastDecidedBy = FAST_STEPS[step] ?? 'only';
   return w;
 }

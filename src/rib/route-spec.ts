@@ -9,7 +9,7 @@ import type { Metrics } from '../base/metrics.js';
 import type { Prefix } from '../net/prefix.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import { BgpSource, pathOfCandidate } from './bgp-source.js';
+import { BgpSource } from './bgp-source.js';
 import { prefixKey, type Candidate, type PrefixEntry, type PrefixKey, type SpecSource } from './candidate.js';
 import {
   LazyChosenChange,
@@ -20,13 +20,15 @@ import {
   type NextHopHealth,
   type NextHopListener,
 } from './chosen.js';
-import { ineligibleReason, isEligible, refreshRankFields, setReason } from './eligibility.js';
+import { isEligible, refreshRankFields, setReason, whyGone } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 import { NextHops } from './next-hops.js';
 import { DetailTexts } from './detail-texts.js';
 import { selectNextHop, type MutableSelection, type RankOptions } from './ranking.js';
 import { Rechecks } from './rechecks.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
+import { AzViews } from './az-views.js';
+import { reevaluateCandidates } from './policy-refresh.js';
 import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
 import type { SpecEntry } from './spec-format.js';
 import { SpecStore } from './spec-store.js';
@@ -45,7 +47,7 @@ export interface RouteSpecOptions {
    * monitor reports changes): `(nh, group) => monitor.healthOf(nh, group)`.
    */
   readonly healthOf?: (nextHop: string, group: string) => NextHopHealth;
-  /** Availability zone of a next hop (for rank.preferAz). */
+  /** Availability zone of a next hop, when known up front (else setNextHopAz tells it). */
   readonly azOf?: (nextHop: string) => string | undefined;
   /** Registry for bgp2vpc_route_spec_* metrics. */
   readonly metrics?: Metrics;
@@ -56,7 +58,8 @@ export class RouteSpec {
   private policy: PathPolicy;
   private readonly rank: RankOptions;
   private readonly whenNone: 'keep-last' | 'remove';
-  private readonly azOf: ((nextHop: string) => string | undefined) | undefined;
+  private readonly azOf: (nextHop: string) => string | undefined;
+  private readonly azViews: AzViews;
   private readonly entries = new Map<PrefixKey, PrefixEntry>();
   private readonly nextHops: NextHops;
   private readonly bgp: BgpSource;
@@ -82,7 +85,9 @@ export class RouteSpec {
       for (const e of due) if (this.entries.get(e.key) === e) this.markDirty(e);
       this.flush();
     });
-    this.azOf = opts.azOf;
+    const azOf = opts.azOf;
+    this.azOf = (nh) => this.azViews.azOf(nh) ?? azOf?.(nh);
+    this.azViews = new AzViews(this.rank, this.rechecks);
     this.metrics = opts.metrics ? new RouteSpecMetrics(opts.metrics) : undefined;
     this.specs = new SpecStore({
       entry: (p) => this.entry(p),
@@ -148,7 +153,7 @@ export class RouteSpec {
       // a total order: the choice survived every step against it, and stickiness keeps it. Only prefixes routed
       // via this next hop move. MED compared per neighbour AS is not a total order (RFC 3345): a lost
       // candidate can unhide another one, so such prefixes are always re-ranked.
-      for (const e of nh.refs.keys()) if (e.chosen === nextHop || this.medPerAs(e)) this.markDirty(e);
+      for (const e of nh.refs.keys()) if (e.chosen === nextHop || this.medPerAs(e) || this.azViews.uses(e, nextHop)) this.markDirty(e);
     } else {
       // A recovered next hop can take over at once only where there is no eligible current choice; elsewhere it
       // must first stay healthy for the hold-down: one recheck of all its prefixes then, not 10k timers now.
@@ -165,27 +170,27 @@ export class RouteSpec {
   /** A new import policy (config reload): re-evaluates every stored path and spec entry, sessions untouched. */
   setPolicy(policy: PathPolicy): void {
     this.policy = policy;
-    for (const p of this.bgp.peers.values()) {
-      for (const c of p.paths) {
-        const v = policy.evaluatePath(pathOfCandidate(c));
-        if (
-          v.accepted !== c.verdict.accepted ||
-          v.group !== c.verdict.group ||
-          (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)
-        ) {
-          c.verdict = v;
-          refreshRankFields(c, this.azOf);
-          this.markDirty(c.entry);
-        }
-      }
-    }
-    for (const c of this.specs.all()) {
-      const v = policy.evaluateSpec(c.entry.prefix, c.nextHop);
-      if (v.accepted !== c.verdict.accepted || (v.accepted && c.verdict.accepted && v.priority !== c.verdict.priority)) {
-        c.verdict = v;
-        refreshRankFields(c, this.azOf);
-        this.markDirty(c.entry);
-      }
+    reevaluateCandidates(policy, this.bgp.peers.values(), this.specs.all(), (c) => {
+      refreshRankFields(c, this.azOf);
+      this.markDirty(c.entry);
+    });
+    this.flush();
+  }
+
+  /** The AZs route tables serve (per-AZ choices for prefixes with several candidates: az-views.ts). */
+  setTableAzs(azs: Iterable<string>): void {
+    if (!this.azViews.setAzs(azs)) return;
+    for (const e of this.entries.values()) if (e.cands.length > 1 || e.azViews) this.markDirty(e);
+    this.flush();
+  }
+
+  /** A next hop's AZ ('' when it has none, e.g. no ENI holds it), as VPC sync found it. */
+  setNextHopAz(nextHop: string, az: string): void {
+    if (!this.azViews.setNextHopAz(nextHop, az)) return;
+    const nh = this.nextHops.get(nextHop);
+    for (const e of nh?.refs.keys() ?? []) {
+      for (const c of e.cands) if (c.nh === nh) c.az = az;
+      if (e.cands.length > 1) this.markDirty(e);
     }
     this.flush();
   }
@@ -241,10 +246,15 @@ export class RouteSpec {
     };
   }
 
-  /** Every candidate of `prefix` with source, attributes, policy, health, rank and why it won or lost. */
-  explain(prefix: Prefix): Explanation | undefined {
+  /**
+   * Every candidate of `prefix` with source, attributes, policy, health, rank and why it won or lost; with `az`,
+   * as ranked for route tables in that AZ (same-AZ step on, the view's own current choice).
+   */
+  explain(prefix: Prefix, az?: string): Explanation | undefined {
     const e = this.entries.get(prefixKey(prefix));
-    return e ? explainEntry(e, this.clock.now(), this.rank) : undefined;
+    if (!e) return undefined;
+    if (az === undefined) return explainEntry(e, this.clock.now(), this.rank);
+    return explainEntry(e, this.clock.now(), { ...this.rank, preferAz: az }, this.azViews.choiceOf(e, az));
   }
 
   /** Prefixes currently known (any source), for listing. */
@@ -277,6 +287,8 @@ export class RouteSpec {
         reason: '',
         dirty: false,
         medVaries: false,
+        azViews: undefined,
+        azArmed: false,
       };
       this.entries.set(key, e);
     }
@@ -321,8 +333,10 @@ export class RouteSpec {
     for (let k = 0; k < this.dirty.length; k++) {
       const e = this.dirty[k] as PrefixEntry;
       e.dirty = false;
+      const prev = e.chosen;
       const ch = this.rerank(e, now);
       if (ch) batch.push(ch);
+      this.azViews.rerank(e, prev, now, batch);
     }
     this.dirty.length = 0;
     this.texts.clear();
@@ -354,29 +368,21 @@ export class RouteSpec {
     if (sel.recheckAt !== undefined) this.rechecks.prefix(e, sel.recheckAt);
     if (sel.winner < 0) {
       if (prev === undefined) return undefined;
-      const why = this.whyGone(e, prev);
-      if (this.whenNone === 'remove') return this.change(e, undefined, 'no-eligible', this.text('no eligible candidate: ', why), false);
+      const why = whyGone(e, prev);
+      if (this.whenNone === 'remove')
+        return this.change(e, undefined, 'no-eligible', this.texts.get('no eligible candidate: ', why), false);
       e.reasonKind = 'keep-last';
-      e.reason = this.text(`no eligible candidate, keeping last choice ${prev}: `, why);
+      e.reason = this.texts.get(`no eligible candidate, keeping last choice ${prev}: `, why);
       return undefined;
     }
     const next = (e.cands[sel.winner] as Candidate).nextHop;
     if (next === prev) return undefined;
-    if (prev === undefined) return this.change(e, next, 'new', this.text('chosen by ', sel.decidedBy), false);
+    if (prev === undefined) return this.change(e, next, 'new', this.texts.get('chosen by ', sel.decidedBy), false);
     let prevEligible = false;
     for (const c of e.cands) if (c.nextHop === prev && c.eligible) prevEligible = true;
     if (prevEligible)
-      return this.change(e, next, 'preferred', this.text(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
-    return this.change(e, next, 'failover', this.text(prev, this.whyGone(e, prev)), true);
-  }
-
-  private text(head: string, tail: string): string {
-    return this.texts.get(head, tail);
-  }
-
-  private whyGone(e: PrefixEntry, nh: string): string {
-    for (const c of e.cands) if (c.nextHop === nh) return ineligibleReason(c);
-    return 'withdrawn';
+      return this.change(e, next, 'preferred', this.texts.get(`${next} preferred by `, `${sel.decidedBy} after hold-down`), false);
+    return this.change(e, next, 'failover', this.texts.get(prev, whyGone(e, prev)), true);
   }
 
   private change(e: PrefixEntry, to: string | undefined, reason: ChangeReason, detail: string, failover: boolean): ChosenChange {

@@ -34,6 +34,7 @@ const CONFLICT = new Set(['RouteAlreadyExists', 'InvalidRoute.NotFound']);
 const TARGET_GONE = new Set(['InvalidNetworkInterfaceID.NotFound', 'InvalidInstanceID.NotFound', 'InvalidNetworkInterfaceID.Malformed']);
 const OPERATOR = new Set([
   'UnauthorizedOperation',
+  'AccessDeniedException', // the JSON-protocol services' denial (Service Quotas)
   'AuthFailure',
   'RouteLimitExceeded',
   'OptInRequired',

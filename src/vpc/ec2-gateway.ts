@@ -11,7 +11,9 @@ import {
   DeleteRouteCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
   DescribeVpcsCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   ReplaceRouteCommand,
   type EC2Client,
   type Filter,
@@ -41,6 +43,9 @@ export interface EniInfo {
   readonly networkInterfaceId: string;
   readonly instanceId?: string;
   readonly vpcId: string;
+  /** The ENI's subnet and its availability zone ('' when EC2 did not say). */
+  readonly subnetId: string;
+  readonly az: string;
   readonly sourceDestCheck: boolean;
 }
 
@@ -253,6 +258,8 @@ export class Ec2Gateway {
               networkInterfaceId: ni.NetworkInterfaceId,
               ...(instanceId ? { instanceId } : {}),
               vpcId: ni.VpcId ?? '',
+              subnetId: ni.SubnetId ?? '',
+              az: ni.AvailabilityZone ?? '',
               sourceDestCheck: ni.SourceDestCheck ?? true,
             });
           }
@@ -262,6 +269,43 @@ export class Ec2Gateway {
       }
     }
     return { enis: out, failed };
+  }
+
+  /** Subnet → availability zone, 100 IDs per paged DescribeSubnets. */
+  async describeSubnetAzs(subnetIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < subnetIds.length; i += 100) {
+      const values = subnetIds.slice(i, i + 100);
+      let token: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const res = await this.call('DescribeSubnets', 'describe', (abortSignal) =>
+          this.o.ec2.send(
+            new DescribeSubnetsCommand({
+              Filters: [{ Name: 'subnet-id', Values: values }],
+              MaxResults: 1000,
+              ...(token ? { NextToken: token } : {}),
+            }),
+            { abortSignal },
+          ),
+        );
+        for (const s of res.Subnets ?? []) if (s.SubnetId && s.AvailabilityZone) out.set(s.SubnetId, s.AvailabilityZone);
+        token = res.NextToken;
+        if (!token) break;
+      }
+    }
+    return out;
+  }
+
+  /** Turns the ENI's source/destination check off (it must be off for an instance to forward traffic). */
+  async disableSourceDestCheck(networkInterfaceId: string): Promise<void> {
+    await this.call('ModifyNetworkInterfaceAttribute', 'mutating', (abortSignal) =>
+      this.o.ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, SourceDestCheck: { Value: false } }),
+        {
+          abortSignal,
+        },
+      ),
+    );
   }
 
   async createTags(resourceId: string, tags: Readonly<Record<string, string>>): Promise<void> {

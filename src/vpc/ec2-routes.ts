@@ -53,11 +53,14 @@ export function toActualRoute(r: Route): ActualRoute {
 export function toTableSnapshot(t: RouteTable): TableSnapshot {
   const tags: Record<string, string> = {};
   for (const tag of t.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+  const live = (t.Associations ?? []).filter((a) => a.AssociationState?.State === undefined || a.AssociationState.State === 'associated');
   return {
     id: t.RouteTableId ?? '',
     vpcId: t.VpcId ?? '',
     tags,
     routes: (t.Routes ?? []).map(toActualRoute),
+    subnetIds: live.flatMap((a) => (a.SubnetId ? [a.SubnetId] : [])).sort(),
+    main: live.some((a) => a.Main === true),
   };
 }
 

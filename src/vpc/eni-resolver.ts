@@ -97,6 +97,25 @@ export class EniResolver {
     return ips;
   }
 
+  /** The ENIs the cache holds for these IPs (no I/O). */
+  foundEnis(ips: Iterable<string>): EniInfo[] {
+    const out: EniInfo[] = [];
+    for (const ip of ips) out.push(...(this.found.get(ip) ?? []));
+    return out;
+  }
+
+  /** The source/destination check was turned off on this ENI (by us): the cache follows. */
+  markSourceDestOff(networkInterfaceId: string): void {
+    for (const [ip, list] of this.found) {
+      if (list.some((e) => e.networkInterfaceId === networkInterfaceId && e.sourceDestCheck)) {
+        this.found.set(
+          ip,
+          list.map((e) => (e.networkInterfaceId === networkInterfaceId ? { ...e, sourceDestCheck: false } : e)),
+        );
+      }
+    }
+  }
+
   /** Drops everything (drift pass: re-learn, catching moved IPs and source/dest check changes). */
   clear(): void {
     this.found.clear();

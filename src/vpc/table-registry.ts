@@ -1,58 +1,95 @@
-// The managed route tables and their state in EC2: discovery (by ID, or VPC + tags), claiming with the
-// `bgp2vpc:cluster` tag, refusal of tables claimed by another cluster, and re-reads (paged, one describe for
-// all stale tables). Errors are recorded on the table (status, log), never thrown, except when EC2 cannot be
-// read at all.
-import type { Filter } from '@aws-sdk/client-ec2';
+// The managed route tables and their state in EC2: discovery (by ID, by VPC + tags, or by association with the
+// next hops' subnets: table-discovery.ts), claiming with the `bgp2vpc:cluster` tag, refusal of tables claimed by
+// another cluster, re-reads (paged, one describe for all stale tables), and each table's AZ (from its subnets,
+// read once per subnet, when asked for). Errors are recorded on the table (status, log), never thrown, except when
+// EC2 cannot be read at all.
 import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
 import { CLAIM_TAG, claimState } from './ownership.js';
-import { newTableState, type TableState } from './table-state.js';
+import { learnLimits, newTableState, type TableState } from './table-state.js';
+import type { Family } from '../net/address.js';
+import { discoverTables, tableAz, type TableSelector } from './table-discovery.js';
+import type { TableSnapshot } from './types.js';
 
-export type TableSelector =
-  { readonly ids: readonly string[] } | { readonly vpcId: string; readonly tags?: Readonly<Record<string, string>> };
+export type { TableSelector };
 
 const NOT_FOUND = 'InvalidRouteTableID.NotFound';
 
 export class TableRegistry {
   tables: TableState[] = [];
+  /** The next hops' subnets (discovery by association). */
+  private subnets: ReadonlySet<string> = new Set();
+  private readonly subnetAz = new Map<string, string>();
 
   constructor(
     private readonly gw: Ec2Gateway,
     private readonly clusterName: string,
     private readonly selector: TableSelector,
     private readonly log: Logger,
+    /** Read each table's AZ from its subnets (per-AZ next-hop preference). */
+    private readonly withAzs = false,
   ) {}
 
   vpcIds(): string[] {
-    return [...new Set(this.tables.map((t) => t.vpcId).filter((v) => v !== ''))];
+    const ids = this.tables.map((t) => t.vpcId);
+    if ('vpcId' in this.selector) ids.push(this.selector.vpcId);
+    return [...new Set(ids.filter((v) => v !== ''))];
   }
 
-  private discoveryFilters(): Filter[] {
+  private get byAssociation(): boolean {
+    return 'vpcId' in this.selector && this.selector.by === 'association';
+  }
+
+  private query(): Promise<TableSnapshot[]> {
     const sel = this.selector;
     return 'ids' in sel
-      ? [{ Name: 'route-table-id', Values: [...sel.ids] }]
-      : [{ Name: 'vpc-id', Values: [sel.vpcId] }, ...Object.entries(sel.tags ?? {}).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))];
+      ? this.gw.describeRouteTables([{ Name: 'route-table-id', Values: [...sel.ids] }])
+      : discoverTables(this.gw, sel, this.subnets);
+  }
+
+  /**
+   * Discovery by association: the subnets of the next-hop ENIs. True when they changed (then refreshAll()
+   * re-runs the discovery; it also does on every drift pass).
+   */
+  setNextHopSubnets(subnets: ReadonlySet<string>): boolean {
+    if (!this.byAssociation || (subnets.size === this.subnets.size && [...subnets].every((x) => this.subnets.has(x)))) return false;
+    this.subnets = new Set(subnets);
+    return true;
   }
 
   /** Reads the selected tables and their VPCs' CIDRs. Throws when EC2 cannot be read. */
   async discover(): Promise<void> {
     const sel = this.selector;
-    const snaps = await this.gw.describeRouteTables(this.discoveryFilters());
+    const snaps = await this.query();
     this.tables = snaps.map((s) => newTableState(s, claimState(s.tags, this.clusterName)));
     if ('ids' in sel) {
       for (const id of sel.ids) {
         if (this.tables.some((t) => t.id === id)) continue;
-        const t = newTableState({ id, vpcId: '', tags: {}, routes: [] }, { kind: 'unclaimed' });
+        const t = newTableState({ id, vpcId: '', tags: {}, routes: [], subnetIds: [], main: false }, { kind: 'unclaimed' });
         this.markMissing(t);
         this.tables.push(t);
       }
-    } else if (this.tables.length === 0) {
+    } else if (this.tables.length === 0 && !this.byAssociation) {
       this.log.warn({ event: 'no_tables', vpcId: sel.vpcId }, 'no route table matches the discovery filter');
     }
     await this.loadVpcCidrs(this.tables);
+    await this.loadAzs();
     for (const t of this.tables) this.checkClaim(t);
+  }
+
+  /** Each table's AZ from its subnets; DescribeSubnets only for subnets not seen before. */
+  private async loadAzs(): Promise<void> {
+    if (!this.withAzs) return;
+    const unknown = [...new Set(this.tables.flatMap((t) => t.subnetIds))].filter((id) => !this.subnetAz.has(id));
+    if (unknown.length > 0) for (const [id, az] of await this.gw.describeSubnetAzs(unknown)) this.subnetAz.set(id, az);
+    for (const t of this.tables) {
+      const az = tableAz(t.subnetIds, (id) => this.subnetAz.get(id));
+      if (az !== t.az)
+        this.log.info({ event: 'table_az', routeTable: t.id, az: az ?? null }, `route table ${t.id} serves ${az ?? 'no single AZ'}`);
+      t.az = az;
+    }
   }
 
   private async loadVpcCidrs(tables: readonly TableState[]): Promise<void> {
@@ -80,12 +117,14 @@ export class TableRegistry {
   }
 
   /**
-   * Re-reads every managed table. With tables chosen by VPC + tags this is the discovery query again: a table
-   * that gained the tags is taken on (claimed at the next write), one that lost them is let go, untouched.
+   * Re-reads every managed table. With tables discovered (tags, association) this is the discovery query again: a
+   * table that now matches is taken on (claimed at the next write), one that no longer does, or is gone, is let
+   * go, untouched.
    */
   async refreshAll(): Promise<void> {
     if ('ids' in this.selector) return this.refresh(this.tables);
-    const snaps = await this.gw.describeRouteTables(this.discoveryFilters());
+    const what = this.byAssociation ? 'is associated with a next hop subnet' : 'matches the discovery filter';
+    const snaps = await this.query();
     const byId = new Map(this.tables.map((t) => [t.id, t]));
     const next: TableState[] = [];
     const added: TableState[] = [];
@@ -93,7 +132,7 @@ export class TableRegistry {
       const t = byId.get(s.id);
       if (!t) {
         const fresh = newTableState(s, claimState(s.tags, this.clusterName));
-        this.log.info({ event: 'table_discovered', routeTable: s.id }, `route table ${s.id} now matches the discovery filter`);
+        this.log.info({ event: 'table_discovered', routeTable: s.id }, `route table ${s.id} now ${what}`);
         added.push(fresh);
         next.push(fresh);
         continue;
@@ -101,18 +140,21 @@ export class TableRegistry {
       t.stale = false;
       t.routes = [...s.routes];
       t.tags = { ...s.tags };
+      t.subnetIds = s.subnetIds;
+      t.main = s.main;
       t.claim = claimState(s.tags, this.clusterName);
       next.push(t);
     }
     for (const t of this.tables) {
       if (!next.includes(t))
-        this.log.warn(
+        this.log.info(
           { event: 'table_released', routeTable: t.id },
-          `route table ${t.id} no longer matches the discovery filter; no longer managed (routes left as they are)`,
+          `route table ${t.id} no longer ${what} (or is gone); no longer managed (routes left as they are)`,
         );
     }
     this.tables = next;
     await this.loadVpcCidrs(added);
+    await this.loadAzs();
     for (const t of this.tables) this.checkClaim(t);
   }
 
@@ -129,6 +171,15 @@ export class TableRegistry {
         recordTableError(t, err, this.log);
       }
     }
+  }
+
+  /**
+   * EC2 refused a create with RouteLimitExceeded: its quota is what the table holds now (read afresh, never our
+   * possibly stale copy). From here on the table is planned and aggregated for that quota. True when learned.
+   */
+  async learnLimit(t: TableState, families: ReadonlySet<Family>, configured: number): Promise<boolean> {
+    await this.refresh([t]);
+    return learnLimits(t, families, configured, this.log);
   }
 
   /** Re-reads the given tables, 100 IDs per paged DescribeRouteTables. Throws when EC2 cannot be read. */
@@ -153,10 +204,13 @@ export class TableRegistry {
       t.vpcId = s.vpcId;
       t.routes = [...s.routes];
       t.tags = { ...s.tags };
+      t.subnetIds = s.subnetIds;
+      t.main = s.main;
       t.claim = claimState(s.tags, this.clusterName);
       this.checkClaim(t);
     }
     await this.loadVpcCidrs(found);
+    await this.loadAzs();
   }
 }
 

@@ -12,6 +12,10 @@ export interface TableState {
   vpcId: string;
   vpcCidrs: Prefix[];
   tags: Record<string, string>;
+  /** Explicitly associated subnets, whether it is the main table, and the AZ they make it (table-az.ts). */
+  subnetIds: readonly string[];
+  main: boolean;
+  az: string | undefined;
   claim: ClaimState;
   /** Our copy of the table: as last read, plus our successful writes since. */
   routes: ActualRoute[];
@@ -68,6 +72,9 @@ export function newTableState(s: TableSnapshot, claim: ClaimState): TableState {
     vpcId: s.vpcId,
     vpcCidrs: [],
     tags: { ...s.tags },
+    subnetIds: s.subnetIds,
+    main: s.main,
+    az: undefined,
     claim,
     routes: [...s.routes],
     stale: false,
@@ -95,6 +102,8 @@ export interface FamilyStatus {
 export interface TableStatus {
   readonly id: string;
   readonly vpcId: string;
+  /** The AZ the table serves (its subnets'), when it serves one and AZs are read (preferSameAz). */
+  readonly az?: string;
   readonly claim: ClaimState['kind'];
   readonly claimedBy?: string;
   readonly families: Readonly<Record<Family, FamilyStatus>>;
@@ -134,6 +143,7 @@ export function tableStatus(t: TableState, own: Ownership, limit: number, headro
   return {
     id: t.id,
     vpcId: t.vpcId,
+    ...(t.az !== undefined ? { az: t.az } : {}),
     claim: t.claim.kind,
     ...(t.claim.kind === 'foreign' ? { claimedBy: t.claim.owner } : {}),
     families: {

@@ -17,6 +17,8 @@ export interface TableRouteView {
 
 export interface TableView {
   readonly id: string;
+  /** The AZ the table serves, when it serves one (its next hops prefer that AZ). */
+  readonly az?: string;
   readonly limit: number;
   /** Routes in the table right now (all owners, this family pair counted as EC2 counts them). */
   readonly used: number;
@@ -53,6 +55,7 @@ export function tableView(t: TableState, own: Ownership, limit: number): TableVi
   const lastError = t.lastError ?? errors[0];
   return {
     id: t.id,
+    ...(t.az !== undefined ? { az: t.az } : {}),
     limit,
     used: t.routes.filter(countsAgainstLimit).length,
     desired,

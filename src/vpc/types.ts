@@ -44,6 +44,10 @@ export interface TableSnapshot {
   readonly vpcId: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly routes: readonly ActualRoute[];
+  /** Subnets explicitly associated with the table (gateway associations left out). */
+  readonly subnetIds: readonly string[];
+  /** The VPC's main table (it also serves every subnet without an explicit association). */
+  readonly main: boolean;
 }
 
 /** A desired route after next-hop resolution and aggregation: what the planner compares with the table. */
@@ -68,7 +72,9 @@ export interface DesiredRoute {
  */
 export interface DesiredChange {
   readonly prefix: Prefix;
+  /** With `az`: the choice for tables in that AZ only, undefined to follow the default again (az-desired.ts). */
   readonly to: string | undefined;
+  readonly az?: string;
   /** The new choice replaces one that became ineligible (written before cosmetic changes). */
   readonly failover: boolean;
 }

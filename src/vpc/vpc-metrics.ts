@@ -16,6 +16,7 @@ export class VpcMetrics {
   readonly reconcileDuration: Histogram;
   readonly driftRepairs: Counter<'route_table'>;
   readonly pendingOps: Gauge<'route_table'>;
+  readonly sourceDestFixes: Counter<'outcome'>;
 
   constructor(m: Metrics) {
     const tf = ['route_table', 'family'] as const;
@@ -30,6 +31,11 @@ export class VpcMetrics {
     this.reconcileDuration = m.histogram('vpc_reconcile_duration_seconds', 'Duration of one reconcile pass');
     this.driftRepairs = m.counter('vpc_drift_repairs_total', 'Routes repaired after a change behind our back', ['route_table']);
     this.pendingOps = m.gauge('vpc_pending_ops', 'Planned EC2 writes not yet applied', ['route_table']);
+    this.sourceDestFixes = m.counter(
+      'source_dest_check_fixes_total',
+      'Next-hop ENIs whose source/dest check bgp2vpc turned off (vpc.fixSourceDestCheck), by outcome (ok or EC2 code)',
+      ['outcome'],
+    );
   }
 
   private known = new Set<string>();

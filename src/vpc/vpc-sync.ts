@@ -1,11 +1,13 @@
 // VpcSync: keeps the managed VPC route tables equal to the daemon's desired routes, safely.
 //
 // Contract with the daemon (stable):
-//   const sync = new VpcSync({ ec2, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?}, routeLimit = 50
-//     (per family), headroom = 0, debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun,
+//   const sync = new VpcSync({ ec2, serviceQuotas?, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?},
+//     routeLimit = 'auto' (per family: a number, or the account's quota, route-quota.ts), headroom = 0,
+//     debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun, fixSourceDestCheck,
 //     mayWrite = () => true (leader/write gate), clock, logger, metrics, aggregate })
-//   await sync.start()          discover the tables, check/claim them (tag bgp2vpc:cluster=<name>), read routes.
-//                               No route writes. Rejects when EC2 cannot be read (the daemon retries).
+//   await sync.start()          read the route quota (auto), discover the tables, check/claim them (tag
+//                               bgp2vpc:cluster=<name>), read routes. No route writes. Rejects when EC2 cannot be
+//                               read (the daemon retries).
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
 //                               after the first change of a burst (a batching window: churn is coalesced and a
 //                               steady stream of changes cannot starve the writes).
@@ -21,18 +23,20 @@
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
 //   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), pending() (how long
 //   changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts).
+
+//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), routeQuota().
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
 // re-read before the first write (another replica may have written meanwhile).
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
 import type { TablesView } from './table-view.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
-import type { Family } from '../net/address.js';
 import type { Prefix } from '../net/prefix.js';
 import { DEFAULT_RETRY, type Backoff, type RetryPolicy } from '../base/backoff.js';
 import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
@@ -40,33 +44,44 @@ import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
 import type { Ownership } from './ownership.js';
 import { TargetLiveness, type UnhealthyReason } from './target-liveness.js';
-import { describeConflict, describeOp, isFailoverOp, type Plan } from './plan.js';
+import type { Plan } from './plan.js';
 import { planTableState, refreshDesiredTables, type TablePlanContext } from './table-plan.js';
 import { OFF_THREAD_ABOVE, OffThreadAggregator } from './off-thread.js';
-import { applyPlan } from './table-apply.js';
-import { TableRegistry, recordTableError, type TableSelector } from './table-registry.js';
-import { learnLimits, tableStatus, type TableState, type TableStatus } from './table-state.js';
+import { syncTable, type TableSyncContext } from './table-sync.js';
+import { TableRegistry, type TableSelector } from './table-registry.js';
+import { tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
 import type { DesiredChange, DesiredRoute } from './types.js';
-import { DesiredRoutes } from './desired-routes.js';
+import { AzDesired } from './az-desired.js';
+import { AzReporter, type AzListener } from './az-reporter.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
 import { PendingChanges, STALL_WARNING_MS, type PendingView } from './pending-changes.js';
+
+import { SourceDestFixer } from './source-dest-fixer.js';
+import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteLimitSetting, type RouteQuota } from './route-quota.js';
 
 export type { UnhealthyReason };
 
 export interface VpcSyncOptions {
   readonly ec2: EC2Client;
+  /** Reads the route quota when routeLimit is 'auto' (without it: AWS's default, 500). */
+  readonly serviceQuotas?: ServiceQuotasClient;
   readonly clusterName: string;
   readonly clusterCidrs: readonly Prefix[];
+  /** Explicit IDs, or a VPC's tables by tags or by association with the next hops' subnets (table-discovery.ts). */
   readonly tables: TableSelector;
-  readonly routeLimit?: number;
+  /** Per-AZ tables prefer next hops in their own AZ: read each table's AZ from its subnets. */
+  readonly preferSameAz?: boolean;
+  readonly routeLimit?: RouteLimitSetting;
   readonly headroom?: number;
   readonly debounceMs?: number;
   readonly driftIntervalMs?: number;
   readonly rate?: RateConfig;
   readonly backoff?: RetryPolicy;
   readonly dryRun?: boolean;
+  /** Turn the source/destination check off on next-hop ENIs (once per ENI, rate-limited: source-dest-fixer.ts). */
+  readonly fixSourceDestCheck?: boolean;
   readonly mayWrite?: () => boolean;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -86,7 +101,6 @@ export interface VpcSyncOptions {
   readonly offThreadAbove?: number;
 }
 
-const MAX_REPLANS = 3;
 /** Operator conditions found by writing: cleared before each writing pass, set again if they recur. */
 const WRITE_ERRORS = ['UnauthorizedOperation', 'AuthFailure', 'RouteLimitExceeded', 'InvalidParameterValue', 'Blocked', 'OptInRequired'];
 
@@ -97,12 +111,14 @@ export class VpcSync {
   private readonly own: Ownership;
   private readonly gw: Ec2Gateway;
   private readonly resolver: EniResolver;
-  private readonly limit: number;
+  private limit: number;
+  private quota: RouteQuota | undefined;
   private readonly headroom: number;
   private readonly aggregate: AggregateFn;
   private readonly backoff: RetryPolicy;
   private readonly registry: TableRegistry;
-  private readonly desired = new DesiredRoutes();
+  private readonly desired = new AzDesired();
+  private readonly azs = new AzReporter();
   private haveDesired = false;
   private readonly collapse: boolean;
   private readonly offThread: OffThreadAggregator;
@@ -114,12 +130,15 @@ export class VpcSync {
   private readonly health: TargetLiveness;
   private readonly pendingChanges: PendingChanges;
 
+  private readonly fixer: SourceDestFixer | undefined;
+
   constructor(private readonly o: VpcSyncOptions) {
     this.clock = o.clock ?? systemClock;
     this.log = (o.logger ?? silentLogger).child({ component: 'vpc-sync' });
     this.m = o.metrics ? new VpcMetrics(o.metrics) : undefined;
     this.own = { clusterCidrs: o.clusterCidrs };
-    this.limit = o.routeLimit ?? 50;
+    const setting = o.routeLimit ?? 'auto';
+    this.limit = setting === 'auto' ? AWS_DEFAULT_ROUTE_QUOTA : setting; // until start() reads the quota
     this.headroom = o.headroom ?? 0;
     this.aggregate = aggregateSafely(o.aggregate ?? aggregate, this.log);
     // Collapsing is exact for the minimal/least-damage aggregator; an injected one sees every route.
@@ -137,13 +156,23 @@ export class VpcSync {
       ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
       ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
     });
-    this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
+    this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log, o.preferSameAz ?? false);
     this.resolver = new EniResolver(
       (ips) => this.gw.describeEnisByIp(ips, this.registry.vpcIds()),
       this.clock,
       o.driftIntervalMs ?? 60_000,
     );
     this.health = new TargetLiveness(this.resolver, this.own, this.log);
+    this.fixer = o.fixSourceDestCheck
+      ? new SourceDestFixer({
+          gateway: this.gw,
+          clock: this.clock,
+          log: this.log,
+          ...(this.m ? { metrics: this.m } : {}),
+          mayWrite: () => this.canWrite(),
+          onFixed: (eni) => this.sourceDestFixed(eni),
+        })
+      : undefined;
     this.passes = new PassScheduler({
       clock: this.clock,
       log: this.log,
@@ -175,10 +204,13 @@ export class VpcSync {
 
   async start(): Promise<void> {
     if (this.started) return;
+    this.quota ??= await resolveRouteQuota(this.o.routeLimit ?? 'auto', this.gw, this.o.serviceQuotas, this.log);
+    this.limit = this.quota.limit;
     await this.registry.discover();
     this.wasWriting = this.canWrite();
     if (this.wasWriting) await this.registry.claimUnclaimed();
     this.started = true;
+    this.azs.reportTables(this.tables.map((t) => t.az));
     this.log.info({ event: 'vpc_sync_started', tables: this.tables.map((t) => t.id) }, `managing ${this.tables.length} route table(s)`);
     this.passes.start();
   }
@@ -212,6 +244,17 @@ export class VpcSync {
     return this.desired.version;
   }
 
+  /** vpc.preferSameAz: the AZs the tables serve and the AZ of each watched next hop (az-reporter.ts). */
+  onAzs(listener: AzListener): void {
+    this.azs.subscribe(listener);
+    if (this.started) this.azs.reportTables(this.tables.map((t) => t.az));
+  }
+
+  /** The route spec's next hops (every candidate): their AZs are looked up and reported (preferSameAz). */
+  watchNextHops(added: readonly string[], removed: readonly string[]): void {
+    this.azs.watch(added, removed);
+  }
+
   onNextHopUnhealthy(cb: (nextHop: string, reason: UnhealthyReason) => void): () => void {
     return this.health.subscribe(cb);
   }
@@ -243,6 +286,11 @@ export class VpcSync {
     return this.pendingChanges.view();
   }
 
+  /** The route quota in force and where it came from (undefined before start()). */
+  routeQuota(): RouteQuota | undefined {
+    return this.quota;
+  }
+
   /** EC2 calls sent so far, by action. */
   ec2Calls(): Readonly<Record<string, number>> {
     return Object.fromEntries(this.gw.sent);
@@ -254,11 +302,24 @@ export class VpcSync {
     this.gw.close();
     await this.passes.stop();
     this.offThread.close();
+    await this.fixer?.close();
   }
 
   /** Aggregations run so far, by thread. */
   aggregations(): { readonly worker: number; readonly inline: number } {
     return { ...this.offThread.runs };
+  }
+
+  /** Source/dest check fixes tried so far, by ENI (vpc.fixSourceDestCheck), once the queue is empty. */
+  async sourceDestFixes(): Promise<ReadonlyMap<string, 'ok' | 'failed'>> {
+    await this.fixer?.idle();
+    return this.fixer?.outcomes() ?? new Map();
+  }
+
+  private sourceDestFixed(eni: string): void {
+    this.resolver.markSourceDestOff(eni);
+    const wanted = this.desired.nextHopIps();
+    for (const t of this.tables) if (!t.missing && t.claim.kind !== 'foreign') this.health.checkSourceDest(t, wanted);
   }
 
   private async pass(trigger: Trigger): Promise<void> {
@@ -272,32 +333,51 @@ export class VpcSync {
     if (!this.haveDesired) return;
     if (writing) await this.registry.claimUnclaimed();
 
+    // Candidates' AZs before planning: the route spec re-ranks its per-AZ choices (synchronously, through the
+    // daemon) and the plan below already sees them.
+    if (this.o.preferSameAz) await this.azs.learn(this.resolver, this.tables, this.desired.nextHopIps(), this.registry.vpcIds());
     const version = this.desiredVersion;
-    const wanted = new Set<string>();
-    for (const nextHop of this.desired.nextHops()) {
-      const ip = EniResolver.canonical(nextHop);
-      if (ip) wanted.add(ip);
-    }
+    const wanted = this.desired.nextHopIps();
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
     if (trigger !== 'drift') await this.resolver.resolve(wanted);
     const invalidated = this.health.scanBlackholes(this.tables, wanted);
     if (trigger === 'drift') this.resolver.clear(); // re-learn: moved IPs, source/dest check changes
     if (trigger === 'drift' || invalidated) await this.resolver.resolve(wanted);
     this.health.checkResolved(wanted);
+    // Discovery by association follows the next hops' subnets (and re-runs on every drift pass).
+    if (this.registry.setNextHopSubnets(new Set(this.resolver.foundEnis(wanted).map((e) => e.subnetId)))) {
+      await this.registry.refreshAll();
+      if (writing) await this.registry.claimUnclaimed();
+      this.azs.reportTables(this.tables.map((t) => t.az));
+    }
 
     const live = this.tables.filter((t) => !t.missing && t.claim.kind !== 'foreign');
     for (const t of live) {
       this.health.checkSourceDest(t, wanted);
       if (writing) for (const code of WRITE_ERRORS) t.operatorErrors.delete(code); // re-set if they recur
     }
+    if (writing) this.fixer?.want(this.resolver.foundEnis(wanted));
     // Failovers first across all tables, then everything else; a newer desired set interrupts the pass.
     let failed = false;
     let interrupted = false;
     const repaired = new Map<string, number>();
+    const tableSync: TableSyncContext = {
+      gateway: this.gw,
+      log: this.log,
+      registry: this.registry,
+      dryRun: this.o.dryRun ?? false,
+      limit: () => this.limit,
+      planTable: (t) => this.planTable(t),
+      refreshDesired: (t) => refreshDesiredTables(t, this.planContext(t), (input) => this.offThread.run(input)),
+      targetGone: (id) => this.health.targetGone(id),
+      // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued behind
+      // this one supersedes this plan: stop and re-plan.
+      superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
+    };
     for (const phase of ['failover', 'all'] as const) {
       for (const t of live) {
         if (interrupted) break;
-        const out = await this.syncTable(t, writing, phase, version);
+        const out = await syncTable(tableSync, t, writing, phase);
         repaired.set(t.id, (repaired.get(t.id) ?? 0) + out.applied);
         failed ||= out.failed;
         interrupted ||= out.interrupted;
@@ -321,87 +401,14 @@ export class VpcSync {
     this.m?.reconcileDuration.observe((this.clock.now() - t0) / 1000);
   }
 
-  /** Plans one table and (when allowed) applies the plan, re-reading and re-planning after conflicts. */
-  private async syncTable(
-    t: TableState,
-    writing: boolean,
-    phase: 'failover' | 'all',
-    version: number,
-  ): Promise<{ applied: number; failed: boolean; interrupted: boolean }> {
-    let applied = 0;
-    for (let replan = 0; ; replan++) {
-      await refreshDesiredTables(t, this.planContext(t), (input) => this.offThread.run(input));
-      const p = this.planTable(t);
-      t.plan = p;
-      const ops = phase === 'all' ? p.ops : p.ops.filter(isFailoverOp);
-      if (!writing || t.claim.kind !== 'ours' || ops.length === 0) {
-        if (this.o.dryRun && phase === 'all')
-          for (const op of p.ops) this.log.info({ event: 'plan_op', routeTable: t.id, dryRun: true }, describeOp(op));
-        return { applied, failed: false, interrupted: false };
-      }
-      const limitHit = new Set<Family>();
-      const ctx = {
-        gateway: this.gw,
-        logger: this.log,
-        tableId: t.id,
-        routes: t.routes,
-        onOperatorError: (code: string, message: string) => {
-          t.operatorErrors.set(code, message);
-          this.log.error({ event: 'operator_error', routeTable: t.id, code }, message);
-        },
-        onTargetGone: (id: string) => this.health.targetGone(id),
-        onLimitExceeded: (family: Family) => limitHit.add(family),
-        // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
-        // behind this one supersedes this plan: stop and re-plan.
-        superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
-      };
-      const out = await applyPlan(ctx, { ...p, ops });
-      t.routes = ctx.routes;
-      applied += out.applied;
-      t.plan = this.planTable(t);
-      for (const c of t.plan.conflicts) this.log.debug({ event: 'plan_conflict', routeTable: t.id }, describeConflict(c));
-      if (out.failed) {
-        recordTableError(t, out.failed, this.log);
-        return { applied, failed: true, interrupted: false };
-      }
-      if (out.superseded) return { applied, failed: false, interrupted: true };
-      if (limitHit.size > 0 && replan < MAX_REPLANS && (await this.learnLimit(t, limitHit))) continue; // re-plan within it
-      if (!out.conflict) {
-        t.lastError = undefined;
-        return { applied, failed: false, interrupted: false };
-      }
-      if (replan >= MAX_REPLANS) {
-        t.lastError = `conflicts persist after ${MAX_REPLANS} re-reads; retrying later`;
-        return { applied, failed: true, interrupted: false };
-      }
-      await this.registry.refresh([t]);
-    }
-  }
-
-  /**
-   * EC2 refused a create with RouteLimitExceeded: its quota is what the table holds now (read afresh, never our
-   * possibly stale copy). From here on the table is planned and aggregated for that quota. True when learned.
-   */
-  private async learnLimit(t: TableState, families: ReadonlySet<Family>): Promise<boolean> {
-    await this.registry.refresh([t]);
-    return learnLimits(t, families, this.limit, this.log);
-  }
-
-  /**
-   * The desired routes a table plans from. One set for every table today; per-AZ choices (issue 17) return the
-   * view of the table's AZ here (docs/architecture.md, "The route spec → VPC sync seam").
-   */
-  private desiredFor(_t: TableState): DesiredRoutes {
-    return this.desired;
-  }
-
   private planTable(t: TableState): Plan {
     return planTableState(t, this.planContext(t));
   }
 
+  /** The routes a table plans from: its AZ's view (per-AZ choices), or the default routes. */
   private planContext(t: TableState): TablePlanContext {
     return {
-      desired: this.desiredFor(t),
+      desired: this.desired.forAz(t.az),
       collapse: this.collapse,
       eniOf: (nextHop) => {
         const ip = EniResolver.canonical(nextHop);

@@ -7,7 +7,8 @@ import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import type { StateDoc } from '../../src/sim/ec2/state-file.js';
 import { renderChecks, runDoctor } from '../../src/cli/doctor-command.js';
 
-const state = (opts: { sdc?: boolean; claim?: string } = {}): StateDoc => ({
+const state = (opts: { sdc?: boolean; claim?: string; routeLimit?: number } = {}): StateDoc => ({
+  ...(opts.routeLimit !== undefined ? { routeLimit: opts.routeLimit } : {}),
   vpcs: [
     {
       name: 'vpc',
@@ -40,7 +41,7 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function setup(s: StateDoc, clusterCidr = '100.75.0.0/16'): Promise<string> {
+async function setup(s: StateDoc, clusterCidr = '100.75.0.0/16', vpcExtra = ''): Promise<string> {
   emu = await startEmulator({ host: '127.0.0.1', port: 0, state: s });
   dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-doctor-'));
   const file = join(dir, 'c.yaml');
@@ -49,7 +50,7 @@ async function setup(s: StateDoc, clusterCidr = '100.75.0.0/16'): Promise<string
     `cluster: { name: doc, cidrs: [${clusterCidr}] }
 bgp: { asn: 65000, routerId: 10.7.1.1, listen: [{ address: 127.0.7.1, port: 0 }] }
 routes: { static: { 100.75.1.0/24: [10.7.1.11, 10.7.1.12] } }
-vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0d0c00000000000007] }
+vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0d0c00000000000007]${vpcExtra} }
 `,
   );
   return file;
@@ -70,8 +71,13 @@ describe('bgp2vpc doctor', () => {
     expect(v['next hop 10.7.1.12']).toBe('ok');
     expect(v['cluster CIDR 100.75.0.0/16']).toBe('ok');
     expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain(
-      '1 routes of others, 0 of ours, limit 50, headroom 0 → 49',
+      '1 routes of others, 0 of ours, limit 500, headroom 0 → 499',
     );
+    expect(rs.find((r) => r.check === 'route quota')).toEqual({
+      check: 'route quota',
+      verdict: 'ok',
+      detail: '500 routes per table and family (Service Quotas vpc/L-93826ACB)',
+    });
     expect(emu?.count({ mutating: true, outcome: 'ok' })).toBe(0);
     expect(rs.find((r) => r.check === 'health checks (group default)')).toEqual({
       check: 'health checks (group default)',
@@ -90,7 +96,8 @@ describe('bgp2vpc doctor', () => {
     expect(v['IAM ec2:ReplaceRoute']).toBe('fail');
     expect(v['IAM ec2:CreateRoute']).toBe('ok');
     expect(v['next hop 10.7.1.12']).toBe('fail');
-    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')?.fix).toMatch(/--no-source-dest-check/);
+    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')?.fix).toMatch(/--no-source-dest-check.*vpc\.fixSourceDestCheck: true/);
+    expect(verdicts(rs)['IAM ec2:ModifyNetworkInterfaceAttribute']).toBeUndefined();
     expect(v['table rtb-0d0c00000000000007']).toBe('fail');
     expect(v['cluster CIDR 10.7.128.0/17']).toBe('fail');
     const text = renderChecks(rs);
@@ -104,6 +111,44 @@ describe('bgp2vpc doctor', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8')}health: { profiles: { default: { type: none } } }\n`);
     const r = (await runDoctor(file)).find((x) => x.check === 'health checks (group default)');
     expect(r).toMatchObject({ verdict: 'warn', detail: 'no probes: a silent host is noticed only when its BGP hold timer expires (90s)' });
+  });
+
+  it('route quota: read from Service Quotas, AWS default with a fix when denied, a configured number wins', async () => {
+    let file = await setup(state({ routeLimit: 120 }));
+    let rs = await runDoctor(file);
+    expect(rs.find((r) => r.check === 'route quota')?.detail).toBe('120 routes per table and family (Service Quotas vpc/L-93826ACB)');
+    expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain('limit 120, headroom 0 → 119');
+    emu?.faults.deny(['GetServiceQuota']);
+    rs = await runDoctor(file);
+    expect(rs.find((r) => r.check === 'route quota')).toMatchObject({
+      verdict: 'warn',
+      detail: expect.stringMatching(/^500 routes per table and family \(AWS's default: GetServiceQuota failed: AccessDeniedException/),
+      fix: expect.stringContaining('allow servicequotas:GetServiceQuota'),
+    });
+    expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain('limit 500, headroom 0 → 499');
+    await emu?.stop();
+    file = await setup(state({ routeLimit: 120 }), '100.75.0.0/16', ', routeLimit: 300');
+    rs = await runDoctor(file);
+    expect(rs.find((r) => r.check === 'route quota')).toMatchObject({
+      verdict: 'warn',
+      detail: "300 routes per table and family (vpc.routeLimit), above the account's quota of 120 (Service Quotas vpc/L-93826ACB)",
+    });
+    expect(rs.find((r) => r.check === 'limit rtb-0d0c00000000000007')?.detail).toContain('limit 300');
+  });
+
+  it('source/dest check on with vpc.fixSourceDestCheck: a warning, and the permission checked by DryRun', async () => {
+    const file = await setup(state({ sdc: true }), '100.75.0.0/16', ', fixSourceDestCheck: true');
+    let rs = await runDoctor(file);
+    expect(rs.find((r) => r.check === 'next hop 10.7.1.12')).toMatchObject({
+      verdict: 'warn',
+      detail: expect.stringContaining('bgp2vpc turns it off (vpc.fixSourceDestCheck: true)'),
+    });
+    expect(verdicts(rs)['IAM ec2:ModifyNetworkInterfaceAttribute']).toBe('ok');
+    emu?.faults.deny(['ModifyNetworkInterfaceAttribute']);
+    rs = await runDoctor(file);
+    expect(verdicts(rs)['IAM ec2:ModifyNetworkInterfaceAttribute']).toBe('fail');
+    expect(emu?.count({ action: 'ModifyNetworkInterfaceAttribute', outcome: 'ok' })).toBe(0);
+    expect(emu?.model.eni(emu.names.get('n2.eni') ?? '').sourceDestCheck).toBe(true);
   });
 
   it('fails clearly when EC2 cannot be reached', async () => {

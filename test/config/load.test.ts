@@ -43,7 +43,7 @@ describe('config', () => {
   it('fills defaults and freezes the result', () => {
     const c = parseConfig(MIN);
     expect(c.bgp.holdTime).toBe(90_000);
-    expect(c.vpc.routeLimit).toBe(50);
+    expect(c.vpc.routeLimit).toBe('auto');
     expect(c.vpc.debounce).toBe(200);
     expect(c.vpc.rate.mutating).toEqual({ burst: 50, perSecond: 5 });
     expect(c.routes.onNoHealthy).toBe('keep');
@@ -149,7 +149,25 @@ vpc:`);
   });
 
   it('needs a VPC or explicit tables, and headroom below the limit', () => {
-    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  headroom: 60'))).toHaveLength(2);
+    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  routeLimit: 50\n  headroom: 60'))).toHaveLength(2);
+    // with routeLimit auto the quota is only known at run time: the headroom is checked against it then
+    expect(issuesOf(MIN.replace('  vpcId: vpc-0abc', '  headroom: 60'))).toHaveLength(1);
+  });
+
+  it('discovery by association (or tags, the default), only without explicit routeTables', () => {
+    const c = parseConfig(MIN + '  discoverBy: association\n  skipUnassociatedTables: true\n');
+    expect([c.vpc.discoverBy, c.vpc.skipUnassociatedTables]).toEqual(['association', true]);
+    expect(parseConfig(MIN).vpc.discoverBy).toBe('tags');
+    expect(issuesOf(MIN + '  routeTables: [rtb-0abc]\n  discoverBy: association\n').map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'vpc.discoverBy: discoverBy and skipUnassociatedTables apply to discovery: leave routeTables empty',
+    ]);
+  });
+
+  it('routeLimit is auto (the default) or a number from 1 to 1000', () => {
+    expect(parseConfig(MIN + '  routeLimit: auto\n').vpc.routeLimit).toBe('auto');
+    expect(parseConfig(MIN + '  routeLimit: 1000\n').vpc.routeLimit).toBe(1000);
+    expect(issuesOf(MIN + '  routeLimit: automatic\n').map((i) => i.path)).toEqual(['vpc.routeLimit']);
+    expect(issuesOf(MIN + '  routeLimit: 1001\n').map((i) => i.path)).toEqual(['vpc.routeLimit']);
   });
 
   it('a missing file is one line', () => {

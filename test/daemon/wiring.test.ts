@@ -64,7 +64,19 @@ describe('wiring', () => {
     expect(routeSpecOptions(full)).toEqual({ whenNoneEligible: 'keep-last', rank: { holdDownMs: 30_000, alwaysCompareMed: false } });
     const v = syncOptions(full);
     expect(v.tables).toEqual({ ids: ['rtb-0123456789abcdef0'] });
-    expect(v).toMatchObject({ clusterName: 'prod', routeLimit: 50, headroom: 2, debounceMs: 200, driftIntervalMs: 60_000, dryRun: false });
+    const byAssoc = syncOptions({
+      ...full,
+      vpc: { ...full.vpc, routeTables: [], discoverBy: 'association', skipUnassociatedTables: true },
+    });
+    expect(byAssoc.tables).toEqual({ vpcId: full.vpc.vpcId, tags: full.vpc.discoverTags, by: 'association', skipUnassociated: true });
+    expect(v).toMatchObject({
+      clusterName: 'prod',
+      routeLimit: 'auto',
+      headroom: 2,
+      debounceMs: 200,
+      driftIntervalMs: 60_000,
+      dryRun: false,
+    });
     expect(apiListen(full)).toEqual({ host: '127.0.0.1', port: 33289 });
   });
 
@@ -78,7 +90,7 @@ describe('wiring', () => {
       'cluster: { name: x, cidrs: [100.64.0.0/16] }\nbgp: { asn: 65000, routerId: 10.0.0.1 }\nvpc: { vpcId: vpc-01, endpoint: "http://127.0.0.1:5000" }\n',
     );
     expect(policyOptions(c).allowLoopbackNextHops).toBe(true);
-    expect(syncOptions(c).tables).toEqual({ vpcId: 'vpc-01', tags: {} });
+    expect(syncOptions(c).tables).toEqual({ vpcId: 'vpc-01', tags: {}, by: 'tags', skipUnassociated: false });
     expect(
       apiListen(
         parseConfig(

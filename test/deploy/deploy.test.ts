@@ -80,15 +80,30 @@ describe('IAM policy', () => {
         'ec2:ReplaceRoute',
         'ec2:DeleteRoute',
         'ec2:CreateTags',
+        'servicequotas:GetServiceQuota',
+        'ec2:ModifyNetworkInterfaceAttribute',
       ]),
     );
     expect(policy.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
   });
 
-  it('scopes every write to route tables carrying the cluster tag', () => {
+  it('reads only the routes-per-table quota', () => {
+    const read = policy.Statement.filter((s) => s.Action === 'servicequotas:GetServiceQuota');
+    expect(read.map((s) => s.Resource)).toEqual(['arn:aws:servicequotas:*:*:vpc/L-93826ACB']);
+  });
+
+  it('allows the source/dest check fix only on network interfaces of one VPC', () => {
+    const fix = policy.Statement.filter((s) => s.Action === 'ec2:ModifyNetworkInterfaceAttribute');
+    expect(fix.map((s) => [s.Resource, Object.keys(s.Condition?.ArnEquals ?? {})])).toEqual([
+      ['arn:aws:ec2:*:*:network-interface/*', ['ec2:Vpc']],
+    ]);
+  });
+
+  it('scopes every route write to route tables carrying the cluster tag', () => {
     for (const s of policy.Statement) {
       const acts = Array.isArray(s.Action) ? s.Action : [s.Action];
-      if (acts.every((a) => a.startsWith('ec2:Describe'))) continue;
+      const other = ['servicequotas:GetServiceQuota', 'ec2:ModifyNetworkInterfaceAttribute'];
+      if (acts.every((a) => a.startsWith('ec2:Describe') || other.includes(a))) continue;
       expect(s.Resource).toBe('arn:aws:ec2:*:*:route-table/*');
       const cond = JSON.stringify(s.Condition ?? {});
       expect(cond).toContain('bgp2vpc:cluster');

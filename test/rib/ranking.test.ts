@@ -81,6 +81,30 @@ describe('selectNextHop', () => {
     expect(pick(cs, undefined, 0, { ...opts, preferAz: 'c' })).toBe('10.0.0.1');
   });
 
+  it('places the same-AZ step after LOCAL_PREF, AS path, MED and priority, before stickiness and lowest IP', () => {
+    const o: RankOptions = { ...opts, preferAz: 'b' };
+    const inA = (ip: string, over: Partial<Rankable> = {}): Rankable => cand(ip, { az: 'a', ...over });
+    const inB = (ip: string, over: Partial<Rankable> = {}): Rankable => cand(ip, { az: 'b', ...over });
+    // the operator's and the hosts' preferences come first
+    expect(pick([inA('10.0.0.1', { localPref: 200 }), inB('10.0.0.2')], undefined, 10_000, o)).toBe('10.0.0.1');
+    expect(pick([inA('10.0.0.1', { asPathLength: 0 }), inB('10.0.0.2')], undefined, 10_000, o)).toBe('10.0.0.1');
+    expect(pick([inA('10.0.0.1', { med: 0 }), inB('10.0.0.2', { med: 5 })], undefined, 10_000, o)).toBe('10.0.0.1');
+    expect(pick([inA('10.0.0.1', { priority: 1 }), inB('10.0.0.2')], undefined, 10_000, o)).toBe('10.0.0.1');
+    // then the AZ, over lowest IP and over a sticky current choice elsewhere (once past its hold-down)
+    expect(pick([inA('10.0.0.1'), inB('10.0.0.2')], undefined, 10_000, o)).toBe('10.0.0.2');
+    expect(pick([inA('10.0.0.1'), inB('10.0.0.2')], '10.0.0.1', 10_000, o)).toBe('10.0.0.2');
+    expect(pick([inA('10.0.0.1'), inB('10.0.0.2', { eligibleSince: 9_500 })], '10.0.0.1', 10_000, o)).toBe('10.0.0.1');
+    // among hosts in the AZ: stickiness, then lowest IP; none in the AZ: the step removes nobody
+    expect(pick([inB('10.0.0.3'), inB('10.0.0.2'), inA('10.0.0.1')], '10.0.0.3', 10_000, o)).toBe('10.0.0.3');
+    expect(pick([inB('10.0.0.3'), inB('10.0.0.2'), inA('10.0.0.1')], undefined, 10_000, o)).toBe('10.0.0.2');
+    expect(pick([inA('10.0.0.3'), inA('10.0.0.2')], '10.0.0.3', 10_000, { ...opts, preferAz: 'c' })).toBe('10.0.0.3');
+    const s = selectNextHop([inA('10.0.0.1'), inB('10.0.0.2')], undefined, 10_000, o);
+    expect(s.decidedBy).toBe('az');
+    const lost: (Step | undefined)[] = [];
+    selectNextHop([inA('10.0.0.1'), inB('10.0.0.2')], undefined, 10_000, o, lost);
+    expect([lost[0], lost[1]]).toEqual(['az', undefined]);
+  });
+
   it('records the step at which each loser was eliminated', () => {
     const cs = [
       cand('10.0.0.1', { eligible: false }),
@@ -103,6 +127,7 @@ describe('selectNextHop', () => {
     neighborAs: fc.constantFrom(1, 2),
     priority: fc.constantFrom(0, 100),
     eligible: fc.boolean(),
+    az: fc.constantFrom(undefined, 'a', 'b'),
   });
 
   it('property: the winner is eligible, and without a current choice the order of candidates does not matter', () => {
@@ -127,13 +152,16 @@ describe('selectNextHop', () => {
         fc.option(fc.integer({ min: 1, max: 20 })),
         fc.boolean(),
         fc.boolean(),
-        (raw, cur, always, sameMed) => {
+        fc.constantFrom(undefined, 'a', 'c'),
+        (raw, cur, always, sameMed, preferAz) => {
           const cs = raw.map((r) => cand(`10.0.0.${r.host}`, sameMed ? { ...r, med: 0 } : r));
           const current = cur === null ? undefined : `10.0.0.${cur}`;
-          const o: RankOptions = { holdDownMs: 0, alwaysCompareMed: always };
+          const o: RankOptions = { holdDownMs: 0, alwaysCompareMed: always, preferAz };
           const fast = selectNextHop(cs, current, 0, o);
           const slow = selectNextHop(cs, current, 0, o, []); // a `lost` array forces the elimination path
-          return (fast.winner < 0 ? undefined : cs[fast.winner]?.nextHop) === (slow.winner < 0 ? undefined : cs[slow.winner]?.nextHop);
+          const same =
+            (fast.winner < 0 ? undefined : cs[fast.winner]?.nextHop) === (slow.winner < 0 ? undefined : cs[slow.winner]?.nextHop);
+          return same && (fast.winner < 0 || fast.decidedBy === slow.decidedBy || !sameMed);
         },
       ),
       { numRuns: 2000 },

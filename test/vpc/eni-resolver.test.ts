@@ -7,6 +7,8 @@ const eni = (ip: string, id: string, instanceId?: string): EniInfo => ({
   ip,
   networkInterfaceId: id,
   vpcId: 'vpc-1',
+  subnetId: 'subnet-1',
+  az: 'us-east-1a',
   sourceDestCheck: false,
   ...(instanceId ? { instanceId } : {}),
 });

@@ -49,7 +49,7 @@ describe('VpcSync on the emulator', () => {
     expect(f.emu.count({ action: 'CreateRoute' })).toBe(3);
     const st = sync.status()[0]!;
     expect(st.claim).toBe('ours');
-    expect(st.families.ipv4).toMatchObject({ desired: 3, owned: 3, foreign: 3, limit: 50, budget: 47 });
+    expect(st.families.ipv4).toMatchObject({ desired: 3, owned: 3, foreign: 3, limit: 500, budget: 497 }); // AWS's default quota
     expect(st.pendingOps).toBe(0);
   });
 });
@@ -382,8 +382,8 @@ describe('VpcSync families and metrics', () => {
     expect(t.get('fd00:200:0:1::/64')?.target).toBe(f.hosts[1]!.eniId);
     expect(t.has('fd00:200:0:2::/64')).toBe(false);
     const st = sync.status()[0]!;
-    expect(st.families.ipv4).toMatchObject({ owned: 1, foreign: 3, budget: 47 });
-    expect(st.families.ipv6).toMatchObject({ owned: 1, foreign: 0, budget: 50, unresolvedNextHops: ['fd00:aaaa::99'] });
+    expect(st.families.ipv4).toMatchObject({ owned: 1, foreign: 3, budget: 497 });
+    expect(st.families.ipv6).toMatchObject({ owned: 1, foreign: 0, budget: 500, unresolvedNextHops: ['fd00:aaaa::99'] });
 
     // A route deleted by hand is repaired by the drift timer and counted.
     f.emu.deleteRoute(f.tableId, '10.200.0.0/24');
@@ -393,7 +393,7 @@ describe('VpcSync families and metrics', () => {
     const l = `route_table="${f.tableId}"`;
     expect(text).toContain(`bgp2vpc_vpc_routes_desired{${l},family="ipv4"} 1`);
     expect(text).toContain(`bgp2vpc_vpc_routes_actual{${l},family="ipv6"} 1`);
-    expect(text).toContain(`bgp2vpc_vpc_route_limit{${l},family="ipv4"} 50`);
+    expect(text).toContain(`bgp2vpc_vpc_route_limit{${l},family="ipv4"} 500`);
     expect(text).toContain(`bgp2vpc_vpc_damage_addresses{${l},family="ipv4"} 0`);
     expect(text).toContain(`bgp2vpc_vpc_drift_repairs_total{${l}} 1`);
     expect(text).toMatch(/bgp2vpc_ec2_calls_total\{action="CreateRoute",outcome="ok"\} 3/);

@@ -3,7 +3,7 @@
 //
 // ## Programmatic API
 //
-//   const emu = await startEmulator({ port: 0, routeLimit: 50, state, seed, clock });
+//   const emu = await startEmulator({ port: 0, routeLimit: 500, state, seed, clock });
 //   const ec2 = new EC2Client({ endpoint: emu.endpoint, region: 'us-east-1',
 //                               credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 //
@@ -54,8 +54,15 @@
 //   PUT  /_emulator/route-tables/ID/routes      {destination, target: {networkInterfaceId | …}} (drift)
 //   DELETE /_emulator/route-tables/ID/routes?destination=CIDR                               (drift)
 //
+// ## Service Quotas, same server
+//
+//   POST / with X-Amz-Target: ServiceQuotasV20190624.GetServiceQuota (AWS JSON 1.1): the quota "Routes per route
+//   table" (vpc / L-93826ACB) is the route limit, so the unmodified @aws-sdk/client-service-quotas can read it.
+//   faults.deny(['GetServiceQuota']) answers AccessDeniedException (service-quotas.ts).
+//
 // ## Semantics worth knowing
-// - The route limit (default 50) counts non-local routes, separately for IPv4 and IPv6.
+// - The route limit (default 500, EC2's default since June 2025; settable per run, state file or admin API)
+//   counts non-local routes, separately for IPv4 and IPv6.
 // - A route to an ENI is `active` only while the ENI is attached to a running instance; a route to an
 //   instance only while that instance runs. Otherwise `blackhole`, and the route stays.
 // - Throttling is off unless enabled (--throttle, faults.throttle(true)); the SDK retries RequestLimitExceeded
@@ -70,6 +77,7 @@ import { CallLog, type CallRecord } from './call-log.js';
 import { dispatch } from './dispatch.js';
 import { Faults } from './faults.js';
 import { Ec2Model } from './model.js';
+import { SERVICE_QUOTAS_TARGET_PREFIX, serviceQuotasRequest } from './service-quotas.js';
 import { applyState, type StateDoc } from './state-file.js';
 
 export interface EmulatorOptions {
@@ -115,6 +123,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return `${seedHex}-0000-4000-8000-${n}`;
     },
   };
+  const quotas = { faults, calls: callLog, routeLimit: () => model.routeLimit, region: model.region, now: () => clock.now() };
   const sockets = new Set<Socket>();
   const host = opts.host ?? '127.0.0.1';
 
@@ -139,6 +148,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return;
     }
     if (faults.holdIfFrozen(() => onRequest(req, res, body))) return;
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith(SERVICE_QUOTAS_TARGET_PREFIX)) {
+      const r = serviceQuotasRequest(quotas, target, body);
+      send(res, r.status, r.headers['content-type'] ?? 'application/json', r.body, r.headers);
+      return;
+    }
     const timedOut = faults.shouldTimeOut();
     const result = dispatch(dispatcher, body, timedOut);
     if (timedOut) {
@@ -213,8 +228,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   return emu;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Readonly<Record<string, string>> = {}): void {
   if (res.writableEnded || res.destroyed) return;
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -6,6 +6,9 @@ import { Ec2ApiError, gatewayNotFound, invalidValue, notFound } from './ec2-erro
 import { IdAllocator } from './ids.js';
 import type { Eni, Gateway, GatewayKind, Instance, RouteTable, Subnet, Tags, Vpc } from './model-types.js';
 
+/** EC2's default quota of routes per route table and family since June 2025 (was 50; adjustable to 1000). */
+export const DEFAULT_ROUTE_LIMIT = 500;
+
 export interface ModelOptions {
   readonly routeLimit?: number;
   readonly seed?: number;
@@ -44,7 +47,7 @@ export class ModelState {
   readonly wallClock: () => number;
 
   constructor(opts: ModelOptions = {}) {
-    this.routeLimit = opts.routeLimit ?? 50;
+    this.routeLimit = opts.routeLimit ?? DEFAULT_ROUTE_LIMIT;
     this.ids = new IdAllocator(opts.seed ?? 1);
     this.region = opts.region ?? 'us-east-1';
     this.ownerId = opts.ownerId ?? '123456789012';

@@ -79,6 +79,7 @@ function eniCommon(m: Ec2Model, e: Eni): XmlObject {
   return {
     networkInterfaceId: e.id,
     subnetId: e.subnetId,
+    availabilityZone: e.az,
     vpcId: e.vpcId,
     description: e.description,
     ownerId: m.ownerId,
