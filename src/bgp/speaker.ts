@@ -36,10 +36,9 @@
 import type { Socket } from 'node:net';
 import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
-import { METRIC_PREFIX, type Metrics } from '../base/metrics.js';
-import { Counter, Gauge } from 'prom-client';
+import type { Metrics } from '../base/metrics.js';
 import type { SpeakerEvent, SpeakerListener } from './events.js';
-import { canonicalAddressText } from '../net/address.js';
+import { canonicalAddressText, parseAddress } from '../net/address.js';
 import { errorMessage, UserError } from '../base/errors.js';
 import { DEFAULT_PACING, type ReconnectPacing } from './session/reconnect-pacing.js';
 import { DEFAULT_GR_LIMITS, type GrLimits } from './session/graceful-restart.js';
@@ -52,6 +51,8 @@ import { rejectSocket } from './session/connection-close.js';
 import { CeaseSubcode } from './wire/constants.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './session/adj-rib-in.js';
+import { registerPeerMetrics } from './session/peer-metrics.js';
+import { checkKeyCoverage, listenerKeys } from './session/md5-keys.js';
 
 export type { PeerStatus } from './session/peer-status.js';
 export type { StaticNeighbor, DynamicRange, MaxPrefix, PeerOptions, AsnSet } from './session/neighbors.js';
@@ -110,6 +111,7 @@ export class Speaker {
     ) {
       throw new UserError('BAD_ROUTER_ID', `router id "${opts.routerId}" must be a non-zero dotted quad (RFC 6286)`);
     }
+    checkKeyCoverage(opts.neighbors ?? [], opts.dynamic ?? []);
     this.table = new NeighborTable(opts.neighbors ?? [], opts.dynamic ?? []);
     this.listenAt = opts.listen ?? [{ address: '0.0.0.0', port: 179 }];
     this.logger = (opts.logger ?? silentLogger).child({ component: 'bgp' });
@@ -135,7 +137,7 @@ export class Speaker {
       emit: (ev) => this.emit(ev),
       hasListeners: () => this.listeners.length > 0,
     };
-    if (opts.metrics) this.registerMetrics(opts.metrics);
+    if (opts.metrics) registerPeerMetrics(opts.metrics, () => this.peerMap.values());
   }
 
   /** Subscribes to the event stream; returns the unsubscribe function. */
@@ -166,7 +168,10 @@ export class Speaker {
     if (this.started) return;
     this.started = true;
     try {
-      for (const at of this.listenAt) this.servers.push(await BgpListener.open(at, (s) => this.accept(s), this.logger));
+      for (const at of this.listenAt) {
+        const keys = listenerKeys(parseAddress(at.address).family, ...this.keyed());
+        this.servers.push(await BgpListener.open(at, (s) => this.accept(s), this.logger, keys));
+      }
     } catch (err) {
       await Promise.all(this.servers.map((s) => s.close()));
       this.servers = [];
@@ -287,8 +292,10 @@ export class Speaker {
    * Dynamic peers are re-matched against the new ranges.
    */
   setNeighbors(neighbors: readonly StaticNeighbor[], dynamic: readonly DynamicRange[]): void {
+    checkKeyCoverage(neighbors, dynamic);
     const next = new NeighborTable(neighbors, dynamic);
     this.table = next;
+    this.applyKeys();
     for (const [key, p] of [...this.peerMap]) {
       const m = next.match(key, (r) => this.dynamicCount(r));
       if (m.kind === 'reject' || m.kind !== p.match.kind) {
@@ -306,6 +313,26 @@ export class Speaker {
       p.reconfigure(m);
     }
     if (this.started) for (const [key, n] of next.statics) if (!this.peerMap.has(key)) this.ensureStatic(key, n).startActive();
+  }
+
+  private keyed(): [StaticNeighbor[], DynamicRange[]] {
+    return [[...this.table.statics.values()], this.table.ranges.map((r) => r.range)];
+  }
+
+  /**
+   * TCP-MD5 keys after a reload: listeners get the new set (new connections need the new key); established
+   * sessions keep the key they were accepted or connected with, so rotating a key drops no session (rotate the
+   * host's key before its next reconnect).
+   */
+  private applyKeys(): void {
+    for (const s of this.servers) {
+      const r = s.setKeys(listenerKeys(s.family, ...this.keyed()));
+      if (r.set + r.deleted > 0)
+        this.logger.info(
+          { event: 'md5_keys_changed', listen: s.address, set: r.set, deleted: r.deleted },
+          `TCP-MD5 keys on ${s.address}: ${r.set} set, ${r.deleted} deleted (established sessions keep theirs)`,
+        );
+    }
   }
 
   private removePeer(key: string, p: Peer, subcode: number, why: string): void {
@@ -333,47 +360,6 @@ export class Speaker {
     await Promise.all(closing);
     this.servers = [];
     this.peerMap.clear();
-  }
-
-  /** Scrape-time metrics read from the O(1) counters: the hot path never touches prom-client. */
-  private registerMetrics(m: Metrics): void {
-    const peers = (): Peer[] => [...this.peerMap.values()];
-    const gauge = (name: string, help: string, read: (p: Peer) => number): void => {
-      const full = METRIC_PREFIX + name;
-      m.registry.removeSingleMetric(full);
-      new Gauge({
-        name: full,
-        help,
-        labelNames: ['peer'],
-        registers: [m.registry],
-        collect() {
-          this.reset();
-          for (const p of peers()) this.set({ peer: p.key }, read(p));
-        },
-      });
-    };
-    const counter = (name: string, help: string, read: (p: Peer) => number): void => {
-      const full = METRIC_PREFIX + name;
-      m.registry.removeSingleMetric(full);
-      new Counter({
-        name: full,
-        help,
-        labelNames: ['peer'],
-        registers: [m.registry],
-        collect() {
-          this.reset();
-          for (const p of peers()) this.inc({ peer: p.key }, read(p));
-        },
-      });
-    };
-    gauge('bgp_session_established', '1 when the BGP session with the peer is Established', (p) => (p.isEstablished ? 1 : 0));
-    gauge('bgp_paths', 'Paths in the peer Adj-RIB-In (accepted, not stale)', (p) => p.routes.rib.size);
-    gauge('bgp_stale_paths', 'Paths kept stale under graceful restart', (p) => p.routes.rib.staleCount);
-    counter('bgp_updates_received_total', 'UPDATE messages received', (p) => p.counters.updates);
-    counter('bgp_prefixes_received_total', 'Prefixes announced by the peer', (p) => p.counters.received);
-    counter('bgp_prefixes_withdrawn_total', 'Paths withdrawn by the peer', (p) => p.counters.withdrawn);
-    counter('bgp_prefixes_rejected_total', 'Prefixes over the max-prefix limit', (p) => p.counters.rejected);
-    counter('bgp_session_flaps_total', 'Established sessions that went down', (p) => p.counters.flaps);
   }
 }
 

@@ -4,8 +4,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../base/duration.js';
 import { formatAddress, parseAddress } from '../net/address.js';
-import { parsePrefix, type Prefix } from '../net/prefix.js';
+import { formatPrefix, parsePrefix, prefixContains, type Prefix } from '../net/prefix.js';
 import { errorMessage } from '../base/errors.js';
+import { readSecretFile } from './secret-file.js';
 
 const duration = (opts: { min?: number; max?: number } = {}) =>
   z.string().transform((s, ctx): number => {
@@ -85,6 +86,31 @@ const peerGroup = z.strictObject({
   gracefulRestart: z.boolean().default(true),
 });
 
+/** RFC 2385 keys: TCP_MD5SIG_MAXKEYLEN is 80 bytes. */
+const md5Password = z.string().refine((s) => {
+  const n = Buffer.byteLength(s, 'utf8');
+  return n >= 1 && n <= 80;
+}, 'a TCP-MD5 password must be 1 to 80 bytes');
+
+/** `password` (literal or ${VAR}) or `passwordFile` (read at load and reload), not both; the result in `password`. */
+function resolvePassword<T extends { password?: string | undefined; passwordFile?: string | undefined }>(v: T, ctx: z.RefinementCtx): T {
+  if (v.passwordFile === undefined) return v;
+  if (v.password !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'set password or passwordFile, not both' });
+    return v;
+  }
+  let password: string;
+  try {
+    password = readSecretFile(v.passwordFile);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: errorMessage(err) });
+    return v;
+  }
+  const n = Buffer.byteLength(password, 'utf8');
+  if (n < 1 || n > 80) ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: `the file holds ${n} bytes; a TCP-MD5 password must be 1 to 80` });
+  return { ...v, password };
+}
+
 const neighbor = z.strictObject({
   address: ipAddress,
   asn,
@@ -94,14 +120,20 @@ const neighbor = z.strictObject({
   active: z.boolean().default(false),
   localAddress: ipAddress.optional(),
   group: z.string().default('default'),
-});
+  /** TCP-MD5 key (RFC 2385) for this neighbour; use ${VAR} or passwordFile to keep it out of the file. */
+  password: md5Password.optional(),
+  passwordFile: z.string().min(1).optional(),
+}).transform(resolvePassword);
 
 const dynamicRange = z.strictObject({
   range: cidr,
   asns: z.array(asnRange).min(1),
   group: z.string().default('default'),
   maxPeers: z.number().int().min(1).default(1000),
-});
+  /** One TCP-MD5 key for every host in the range (a prefix key in the kernel). */
+  password: md5Password.optional(),
+  passwordFile: z.string().min(1).optional(),
+}).transform(resolvePassword);
 
 const listen = z.strictObject({ address: ipAddress, port: portOrZero.default(179) });
 
@@ -251,6 +283,7 @@ export const configSchema = z
       if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['bgp', 'neighbors', i, 'address'], message: `duplicate neighbour ${n.address} (also bgp.neighbors.${prev})` });
       seen.set(n.address, i);
     });
+    checkMd5Coverage(c.bgp.neighbors, c.bgp.dynamic, ctx);
     const profiles = new Set(['default', ...Object.keys(c.health.profiles)]);
     if (!profiles.has(c.health.defaultProfile)) {
       ctx.addIssue({ code: 'custom', path: ['health', 'defaultProfile'], message: `unknown profile "${c.health.defaultProfile}"` });
@@ -268,6 +301,36 @@ export const configSchema = z
       }
     }
   });
+
+/**
+ * The kernel picks a TCP-MD5 key by longest prefix and cannot exempt an address inside a keyed range: a neighbour
+ * or range without a password inside a range with one would be asked for that range's key.
+ */
+function checkMd5Coverage(
+  neighbors: readonly { address: string; password?: string | undefined }[],
+  ranges: readonly { range: Prefix; password?: string | undefined }[],
+  ctx: z.RefinementCtx,
+): void {
+  const keyed = ranges.map((r, i) => ({ r, i })).filter((x) => x.r.password !== undefined);
+  if (keyed.length === 0) return;
+  const inside = (p: Prefix, path: (string | number)[], what: string): void => {
+    const k = keyed.find((x) => x.r.range.len < p.len && prefixContains(x.r.range, p));
+    if (k)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `${what} has no password but lies inside bgp.dynamic.${k.i} (${formatPrefix(k.r.range)}), which has one: the kernel would demand that key from it`,
+      });
+  };
+  neighbors.forEach((n, i) => {
+    if (n.password !== undefined) return;
+    const a = parseAddress(n.address);
+    inside({ family: a.family, addr: a.addr, len: a.family === 'ipv4' ? 32 : 128 }, ['bgp', 'neighbors', i], `neighbour ${n.address}`);
+  });
+  ranges.forEach((r, i) => {
+    if (r.password === undefined) inside(r.range, ['bgp', 'dynamic', i], `range ${formatPrefix(r.range)}`);
+  });
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -31,6 +31,8 @@ import {
   syncOptions,
 } from './wiring.js';
 import { VERSION } from '../base/version.js';
+import { registerTcpMd5DropMetrics } from '../sockopt/tcp-ext-stats.js';
+import { requireSocketOptions } from './socket-options.js';
 
 export interface AssembleOptions {
   readonly clock?: Clock;
@@ -91,6 +93,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   });
 
   const speaker = new Speaker({ ...speakerOptions(config), clock, logger, metrics });
+  if (process.platform === 'linux') registerTcpMd5DropMetrics(metrics);
   const bgp = new SpeakerBgpPort(speaker, () => health);
 
   const ec2 = opts.ec2 ?? ec2ClientFor(config);
@@ -177,6 +180,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   }
 
   async function reload(next: Config): Promise<string[]> {
+    requireSocketOptions(next); // a reload that adds keys on a system without them is refused whole
     const restartNeeded: string[] = [];
     const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
     const same = (a: unknown, b: unknown): boolean => text(a) === text(b);

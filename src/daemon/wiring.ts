@@ -42,12 +42,14 @@ export function speakerNeighbors(config: Config): { neighbors: StaticNeighbor[];
       active: n.active,
       ...(n.port !== undefined ? { port: n.port } : {}),
       ...(n.localAddress !== undefined ? { localAddress: n.localAddress } : {}),
+      ...(n.password !== undefined ? { password: n.password } : {}),
       ...peerOptions(config, n.group, n.description),
     })),
     dynamic: config.bgp.dynamic.map((d) => ({
       range: d.range,
       asns: d.asns.map((a) => ({ min: a.min, max: a.max })),
       maxPeers: d.maxPeers,
+      ...(d.password !== undefined ? { password: d.password } : {}),
       ...peerOptions(config, d.group),
     })),
   };
@@ -64,6 +66,11 @@ export function speakerOptions(config: Config): Omit<SpeakerOptions, 'clock' | '
     gracefulRestart: { maxRestartTime: sec(b.gracefulRestart.maxRestartTime), stalePathTime: sec(b.gracefulRestart.staleTime) },
     ...speakerNeighbors(config),
   };
+}
+
+/** TCP-MD5 keys are configured (they need Linux and koffi: see sockopt/libc.ts). */
+export function usesTcpMd5(config: Config): boolean {
+  return config.bgp.neighbors.some((n) => n.password !== undefined) || config.bgp.dynamic.some((d) => d.password !== undefined);
 }
 
 /** True when EC2 is the local emulator: then next hops on 127.0.0.0/8 are allowed (demo and tests only). */

@@ -135,7 +135,12 @@ export class Peer implements SessionOwner {
     if ([...this.sessions].some((s) => s.outbound)) return;
     const n = this.match.neighbor;
     this.connector.connect(
-      { host: this.key, port: n.port ?? 179, ...(n.localAddress ? { localAddress: n.localAddress } : {}) },
+      {
+        host: this.key,
+        port: n.port ?? 179,
+        ...(n.localAddress ? { localAddress: n.localAddress } : {}),
+        ...(n.password !== undefined ? { md5Key: n.password } : {}),
+      },
       (sock) => (this.stopping ? sock.destroy() : this.startSession(sock, true)),
       (err) => {
         this.lastError = `connect: ${errorMessage(err)}`;
