@@ -15,6 +15,7 @@ NEXTHOP_MODE=${NEXTHOP_MODE:-doc}
 GR_TIME=${GR_TIME:-5}
 # Hold time the peers propose (0 = the implementation's default).
 HOLD_TIME=${HOLD_TIME:-0}
+MD5_PASSWORD=${MD5_PASSWORD:-}
 
 GOBGP_ADDR=${GOBGP_ADDR:-127.0.0.11}
 GOBGP_ASN=${GOBGP_ASN:-65001}

@@ -8,7 +8,11 @@ import { deleteTcpMd5Key, encodeTcpMd5sig, setTcpMd5Key } from '../../src/sockop
 import { createListenFd, md5ClientSocket } from '../../src/sockopt/md5-sockets.js';
 import { serverFd, socketFd } from '../../src/sockopt/fds.js';
 import { socketOptionsUnavailable } from '../../src/sockopt/libc.js';
-import { parseTcpMd5Drops, readTcpMd5Drops } from '../../src/sockopt/tcp-ext-stats.js';
+import { parseTcpMd5Drops, readTcpMd5Drops, registerTcpMd5DropMetrics } from '../../src/sockopt/tcp-ext-stats.js';
+import { Metrics } from '../../src/base/metrics.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 const key = (prefix: string, k: string) => ({ prefix: parsePrefix(prefix), key: Buffer.from(k) });
 
@@ -121,5 +125,22 @@ describe.skipIf(unavailable !== undefined)('the kernel honours the keys (127.0.1
     expect(await tryConnect('127.0.16.1', l.port, '127.0.16.8', undefined, 800)).toBe('timeout');
     expect(await tryConnect('127.0.16.1', l.port, '127.0.16.8', 'late')).toBe('connected');
     expect(socketFd(sockets[0]!)).toBeGreaterThan(0);
+  });
+});
+
+describe('bgp2vpc_tcp_md5_drops_total', () => {
+  it('exposes the three kernel counters by reason at scrape time', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bgp2vpc-netstat-')), 'netstat');
+    writeFileSync(file, 'TcpExt: TCPMD5NotFound TCPMD5Unexpected TCPMD5Failure\nTcpExt: 1 2 3\n');
+    const m = new Metrics();
+    registerTcpMd5DropMetrics(m, file);
+    const lines = (await m.text()).split('\n').filter((l) => l.startsWith('bgp2vpc_tcp_md5_drops_total'));
+    expect(lines).toEqual([
+      'bgp2vpc_tcp_md5_drops_total{reason="not_found"} 1',
+      'bgp2vpc_tcp_md5_drops_total{reason="unexpected"} 2',
+      'bgp2vpc_tcp_md5_drops_total{reason="failure"} 3',
+    ]);
+    writeFileSync(file, 'TcpExt: TCPMD5NotFound TCPMD5Unexpected TCPMD5Failure\nTcpExt: 1 2 7\n');
+    expect(await m.text()).toContain('bgp2vpc_tcp_md5_drops_total{reason="failure"} 7');
   });
 });
