@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // share loopback addresses and it keeps the 2-core CI machine from timing out sessions.
 export default defineConfig({
   test: {
-    include: ['test/interop/**/*.test.ts'],
+    include: ['test/interop/**/*.test.ts', 'test/netns/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -11,7 +11,11 @@ export const LAYERS = [
   { name: 'bgp/wire', files: ['src/bgp/wire/'], may: ['base', 'net'] },
   { name: 'bgp/events', files: ['src/bgp/events.ts'], may: ['net'] },
   { name: 'bgp/session', files: ['src/bgp/session/'], may: ['base', 'net', 'sockopt', 'bgp/wire', 'bgp/events'] },
-  { name: 'bgp/speaker', files: ['src/bgp/speaker.ts'], may: ['base', 'net', 'bgp/wire', 'bgp/events', 'bgp/session'] },
+  {
+    name: 'bgp/speaker',
+    files: ['src/bgp/speaker.ts', 'src/bgp/speaker-metrics.ts'],
+    may: ['base', 'net', 'bgp/wire', 'bgp/events', 'bgp/session'],
+  },
   { name: 'config', files: ['src/config/'], may: ['base', 'net'] },
   { name: 'aggregate', files: ['src/aggregate/'], may: ['base', 'net'] },
   { name: 'health', files: ['src/health/'], may: ['base', 'net'] },

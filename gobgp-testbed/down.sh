@@ -2,7 +2,12 @@
 # Stops peers started by up.sh: down.sh [--kill] NAME... Only the PIDs in our pidfiles, and only while the
 # process is still the one we started. Default SIGTERM (the peer closes with a NOTIFICATION where it does);
 # --kill sends SIGKILL at once (a crash: TCP close, no NOTIFICATION, as graceful-restart tests need).
+# down.sh --netns [--stale]: tears down the network-namespace testbed (netns-down.sh).
 set -euo pipefail
+if [ "${1:-}" = --netns ]; then
+  shift
+  exec "$(dirname "$0")/netns-down.sh" "$@"
+fi
 # shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 sig=TERM

@@ -16,6 +16,11 @@ GR_TIME=${GR_TIME:-5}
 # Hold time the peers propose (0 = the implementation's default).
 HOLD_TIME=${HOLD_TIME:-0}
 MD5_PASSWORD=${MD5_PASSWORD:-}
+# A network namespace to run the daemon and its TCP clients in (netns-host.sh sets it; empty = this one). The
+# prefix is an array so `"${TB_IN_NS[@]}" daemon … &` still leaves the daemon's own PID in $! (nsenter execs it).
+TB_NETNS=${TB_NETNS:-}
+TB_IN_NS=()
+if [ -n "$TB_NETNS" ]; then TB_IN_NS=(nsenter "--net=/run/netns/$TB_NETNS" --); fi
 
 GOBGP_ADDR=${GOBGP_ADDR:-127.0.0.11}
 GOBGP_ASN=${GOBGP_ASN:-65001}

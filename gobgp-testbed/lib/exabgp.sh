@@ -36,7 +36,7 @@ exabgp_up() {
   touch "$(tb_routes_file exabgp)"
   exabgp_config "$dir" >"$dir/exabgp.conf"
   # No listening socket, no CLI pipe, stay root and in the foreground (we keep the pid).
-  env exabgp.tcp.bind='' exabgp.api.cli=false exabgp.daemon.user=root exabgp.daemon.daemonize=false \
+  "${TB_IN_NS[@]}" env exabgp.tcp.bind='' exabgp.api.cli=false exabgp.daemon.user=root exabgp.daemon.daemonize=false \
     exabgp.log.destination=stdout exabgp.tcp.delay=0 \
     exabgp "$dir/exabgp.conf" </dev/null >"$dir/exabgp.log" 2>&1 &
   echo $! >"$dir/pid"
@@ -58,7 +58,7 @@ exabgp_withdraw() { exabgp_apply; }
 # ExaBGP has no query interface here (CLI off): "established" while it holds a TCP connection to the
 # controller (it sends its OPEN at once, so this is close to, not exactly, the BGP state).
 exabgp_state() {
-  if ss -Htn state established src "$EXABGP_ADDR" dst "$CONTROLLER_ADDR" 2>/dev/null |
+  if "${TB_IN_NS[@]}" ss -Htn state established src "$EXABGP_ADDR" dst "$CONTROLLER_ADDR" 2>/dev/null |
     grep -q -F ":$CONTROLLER_PORT"; then
     echo established
   else

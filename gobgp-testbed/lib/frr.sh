@@ -88,7 +88,7 @@ frr_up() {
   touch "$(tb_routes_file frr)"
   frr_config "$dir" >"$dir/bgpd.conf"
   # -Z no zebra, -n no kernel routes, -S no user switch, -P 0 no vty TCP port; listens only on our address.
-  /usr/lib/frr/bgpd -f "$dir/bgpd.conf" -i "$dir/bgpd.pid" -Z -n -S -l "$FRR_ADDR" -p "$FRR_PORT" -P 0 \
+  "${TB_IN_NS[@]}" /usr/lib/frr/bgpd -f "$dir/bgpd.conf" -i "$dir/bgpd.pid" -Z -n -S -l "$FRR_ADDR" -p "$FRR_PORT" -P 0 \
     --vty_socket "$dir" </dev/null >"$dir/bgpd.out" 2>&1 &
   echo $! >"$dir/pid"
   tb_wait frr_vtysh -c 'show bgp summary' || tb_die "bgpd did not answer on $dir/bgpd.vty (see $dir/bgpd.out)"

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 gobgp_cli() {
-  gobgp -u "$GOBGP_ADDR" -p "$GOBGP_GRPC_PORT" "$@"
+  "${TB_IN_NS[@]}" gobgp -u "$GOBGP_ADDR" -p "$GOBGP_GRPC_PORT" "$@"
 }
 
 gobgp_config() {
@@ -41,7 +41,7 @@ gobgp_up() {
   local dir=$1 prefix nh
   gobgp_config >"$dir/gobgpd.toml"
   # gRPC on the peer's own loopback address so several instances can run side by side; pprof off (:6060).
-  gobgpd -f "$dir/gobgpd.toml" -p --api-hosts "$GOBGP_ADDR:$GOBGP_GRPC_PORT" --pprof-disable \
+  "${TB_IN_NS[@]}" gobgpd -f "$dir/gobgpd.toml" -p --api-hosts "$GOBGP_ADDR:$GOBGP_GRPC_PORT" --pprof-disable \
     </dev/null >"$dir/gobgpd.log" 2>&1 &
   echo $! >"$dir/pid"
   tb_wait gobgp_cli global || tb_die "gobgpd did not answer on gRPC $GOBGP_ADDR:$GOBGP_GRPC_PORT (see $dir/gobgpd.log)"

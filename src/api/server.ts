@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../base/log.js';
 import { Bgp2vpcError } from '../base/errors.js';
+import { decodeUtf8, InvalidUtf8Error } from '../base/utf8-text.js';
 import type { ApiBackend } from './backend.js';
 import { checkAuth, type AuthPolicy } from './auth.js';
 
@@ -86,6 +87,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** The body as text; invalid UTF-8 is a 400 naming where (never a silent U+FFFD). */
+function bodyText(b: Buffer): string {
+  try {
+    return decodeUtf8(b);
+  } catch (err) {
+    if (err instanceof InvalidUtf8Error) throw new HttpError(400, `body:${err.line}:${err.col}: ${err.message}`);
+    throw err;
+  }
+}
+
 type Route = { readonly write: boolean; readonly methods: readonly string[] };
 
 const ROUTES: Readonly<Record<string, Route>> = {
@@ -156,7 +167,7 @@ export async function handleRequest(
     case '/route_spec': {
       const handle = b.routeSpec;
       if (!handle) return sendError(res, 404, 'the HTTP route spec source is disabled (routes.httpPost in the config)');
-      const body = isWrite ? (await readBody(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY)).toString('utf8') : '';
+      const body = isWrite ? bodyText(await readBody(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY)) : '';
       const r = handle(method, body, req.headers['content-type']);
       res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...r.headers });
       res.end(JSON.stringify(r.json, null, 2) + '\n');

@@ -51,7 +51,7 @@ import { rejectSocket } from './session/connection-close.js';
 import { CeaseSubcode } from './wire/constants.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './session/adj-rib-in.js';
-import { registerPeerMetrics } from './session/peer-metrics.js';
+import { RangeCounters, registerSpeakerMetrics } from './speaker-metrics.js';
 import { checkKeyCoverage, listenerKeys } from './session/md5-keys.js';
 
 export type { PeerStatus } from './session/peer-status.js';
@@ -99,6 +99,7 @@ export class Speaker {
   private servers: BgpListener[] = [];
   private started = false;
   private readonly logger: Logger;
+  private readonly ranges = new RangeCounters();
 
   constructor(opts: SpeakerOptions) {
     const holdTime = opts.holdTime ?? 90;
@@ -136,8 +137,9 @@ export class Speaker {
       random: opts.random ?? Math.random,
       emit: (ev) => this.emit(ev),
       hasListeners: () => this.listeners.length > 0,
+      connectionEnded: (p, end) => this.ranges.connectionEnded(p, end),
     };
-    if (opts.metrics) registerPeerMetrics(opts.metrics, () => this.peerMap.values());
+    if (opts.metrics) registerSpeakerMetrics(opts.metrics, () => [...this.peerMap.values()], this.ranges);
   }
 
   /** Subscribes to the event stream; returns the unsubscribe function. */

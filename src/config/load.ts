@@ -1,8 +1,9 @@
 // YAML file → validated, frozen Config. Every problem is reported at once, one line each, as
 // `file:line:col: path: message`: YAML syntax errors, unset ${VARS}, unknown keys, wrong types and values.
-import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
 import { parseYamlText } from '../base/yaml-text.js';
+import { decodeUtf8, InvalidUtf8Error } from '../base/utf8-text.js';
 import type { z } from 'zod';
 import { UserError, errorMessage } from '../base/errors.js';
 import { expandEnv } from './env-expand.js';
@@ -37,18 +38,52 @@ export function formatIssue(i: ConfigIssue): string {
   return `${i.file}:${i.line}:${i.col}: ${i.path === '' ? '(root)' : i.path}: ${i.message}`;
 }
 
+/** yaml's own default: how many nodes aliases may add while a document is converted. */
+const MAX_ALIAS_COUNT = 100;
+
 export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * The largest config file read. A config is written by people; a cap keeps a wrong path (a log, an image) or a
+ * hostile file from costing gigabytes (a 50 MB string took 1.85 GB to parse). Route specs go in their own file.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfig(file: string, opts: LoadOptions = {}): Config {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readCapped(file, MAX_CONFIG_BYTES);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError('CONFIG_UNREADABLE', `cannot read config ${file}: ${errorMessage(err)}`, { cause: err });
   }
+  let text: string;
+  try {
+    text = decodeUtf8(bytes);
+  } catch (err) {
+    if (!(err instanceof InvalidUtf8Error)) throw err;
+    throw new ConfigError([{ file, line: err.line, col: err.col, path: '', message: `${err.message}: the config must be UTF-8` }]);
+  }
   return parseConfig(text, file, opts);
+}
+
+/** Reads at most `limit` bytes; a larger file is a UserError (checked by size first, then by what was read). */
+function readCapped(file: string, limit: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const tooBig = (): UserError =>
+      new UserError('CONFIG_TOO_LARGE', `config ${file} is larger than ${limit} bytes: is it the right file?`);
+    if (fstatSync(fd).size > limit) throw tooBig();
+    const buf = Buffer.alloc(limit + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n <= limit; n += r) r = readSync(fd, buf, n, limit + 1 - n, null);
+    if (n > limit) throw tooBig();
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function parseConfig(text: string, file = '<config>', opts: LoadOptions = {}): Config {
@@ -76,7 +111,23 @@ export function parseConfig(text: string, file = '<config>', opts: LoadOptions =
     },
   });
 
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // Aliases are allowed in the config, and expanded here: yaml refuses a document whose aliases expand past
+    // maxAliasCount (a "billion laughs"), by throwing. That is the operator's file, not our bug: report it.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    let first: Node | undefined;
+    visit(doc, {
+      Alias(_k, node) {
+        first = node;
+        return visit.BREAK;
+      },
+    });
+    const where = at(first?.range?.[0]);
+    const what = first && isAlias(first) ? ` (first alias *${first.source})` : '';
+    throw new ConfigError([{ file, ...where, path: '', message: `aliases expand too much${what}: ${errorMessage(err)}` }]);
+  }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const iss of result.error.issues) {

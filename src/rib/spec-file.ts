@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import { UserError, errorMessage } from '../base/errors.js';
+import { decodeUtf8, InvalidUtf8Error } from '../base/utf8-text.js';
 import { parseRouteSpec, type SpecEntry } from './spec-format.js';
 
 export interface SpecFileOptions {
@@ -35,13 +36,23 @@ export class SpecFileError extends UserError {
 
 /** Reads and parses a route spec file; errors carry `file:line:col: message`. */
 export async function loadSpecFile(path: string): Promise<SpecEntry[]> {
-  let text: string;
+  return parseRouteSpec(await readSpecText(path), path);
+}
+
+/** The file's text; unreadable or not UTF-8 (with the position of the first bad byte) is a SpecFileError. */
+async function readSpecText(path: string, also = ''): Promise<string> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
-    throw new SpecFileError(`${path}: cannot read route spec file: ${errorMessage(err)}`, { cause: err });
+    throw new SpecFileError(`${path}: cannot read route spec file: ${errorMessage(err)}${also}`, { cause: err });
   }
-  return parseRouteSpec(text, path);
+  try {
+    return decodeUtf8(bytes);
+  } catch (err) {
+    if (!(err instanceof InvalidUtf8Error)) throw err;
+    throw new SpecFileError(`${path}:${err.line}:${err.col}: ${err.message}${also}`, { cause: err });
+  }
 }
 
 export class SpecFileWatcher {
@@ -70,9 +81,7 @@ export class SpecFileWatcher {
 
   /** Loads the file (must exist and be valid, as vpc-router requires at start), then watches it. */
   async start(): Promise<readonly SpecEntry[]> {
-    const text = await readFile(this.opts.path, 'utf8').catch((err: unknown) => {
-      throw new SpecFileError(`${this.opts.path}: cannot read route spec file: ${errorMessage(err)}`, { cause: err });
-    });
+    const text = await readSpecText(this.opts.path);
     const entries = parseRouteSpec(text, this.opts.path);
     this.lastText = text;
     this.lastSig = await this.signature();
@@ -133,14 +142,7 @@ export class SpecFileWatcher {
     this.reading = true;
     try {
       this.lastSig = await this.signature();
-      let text: string;
-      try {
-        text = await readFile(this.opts.path, 'utf8');
-      } catch (err) {
-        throw new SpecFileError(`${this.opts.path}: cannot read route spec file: ${errorMessage(err)}; keeping the last good spec`, {
-          cause: err,
-        });
-      }
+      const text = await readSpecText(this.opts.path, '; keeping the last good spec');
       if (text === this.lastText || this.stopped) return;
       const entries = parseRouteSpec(text, this.opts.path);
       this.lastText = text;

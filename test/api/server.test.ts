@@ -120,6 +120,16 @@ describe('API server', () => {
     expect(backend.posted).toHaveLength(0);
   });
 
+  it('answers 400 with the position for a body that is not UTF-8, without passing it to the handler', async () => {
+    const backend = fakeBackend();
+    const url = await start(backend);
+    const body = Buffer.concat([Buffer.from('{"10.55.0.0/16": ["10.0.0.'), Buffer.from([0xff]), Buffer.from('"]}')]);
+    const res = await fetch(`${url}/route_spec`, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'body:1:27: invalid UTF-8 (byte 0xff at offset 26)' });
+    expect(backend.posted).toHaveLength(0);
+  });
+
   it('requires the bearer token for writes only, unless reads are protected', async () => {
     const url = await start(fakeBackend(), { token: 's3cret' });
     expect((await fetch(`${url}/route_spec`)).status).toBe(200);

@@ -84,5 +84,11 @@ describe('route spec file watcher', () => {
       code: 'BAD_ROUTE_SPEC',
       message: `${file}:1:30: invalid JSON: Flow map must end with a }`,
     });
+    // Invalid UTF-8 is refused where it is, not read as U+FFFD.
+    await writeFile(file, Buffer.concat([Buffer.from('{"10.55.0.0/16":\n ["10.0.0.5'), Buffer.from([0xc3, 0x28]), Buffer.from('"]}')]));
+    await expect(loadSpecFile(file)).rejects.toMatchObject({
+      code: 'ROUTE_SPEC_FILE',
+      message: `${file}:2:12: invalid UTF-8 (byte 0xc3 at offset 28)`,
+    });
   });
 });

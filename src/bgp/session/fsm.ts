@@ -114,11 +114,17 @@ function notifyAndClose(
   return toIdle(ctx, [n], reason, detail);
 }
 
+/**
+ * Timers on entering OpenConfirm. With a negotiated hold time of 0 RFC 4271 §8.2.2 runs no timer at all, so a peer
+ * that sends an OPEN with hold time 0 and then falls silent would sit in OpenConfirm forever, one connection per
+ * source address. OpenConfirm stays bounded by the same large value as OpenSent (OPEN_HOLD_MS); the KEEPALIVE that
+ * completes the handshake stops it (Established with hold time 0 has no timer).
+ */
 function timersAfterOpen(holdTime: number): FsmAction[] {
   if (holdTime === 0)
     return [
-      { type: 'stop-timer', timer: 'hold' },
       { type: 'stop-timer', timer: 'keepalive' },
+      { type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS },
     ];
   return [
     { type: 'start-timer', timer: 'keepalive', ms: keepaliveMs(holdTime) },
@@ -205,7 +211,8 @@ export function fsmStep(ctx: FsmContext, ev: FsmEvent): FsmResult {
       return toIdle(ctx, [], 'notification-received', ev.detail);
     case 'KeepaliveReceived':
       if (s === 'OpenConfirm') {
-        return { next: { ...ctx, state: 'Established' }, actions: [...restartHold(ctx), { type: 'session-up' }] };
+        const hold: FsmAction[] = ctx.holdTime === 0 ? [{ type: 'stop-timer', timer: 'hold' }] : restartHold(ctx);
+        return { next: { ...ctx, state: 'Established' }, actions: [...hold, { type: 'session-up' }] };
       }
       if (s === 'Established') return same(ctx, restartHold(ctx));
       return fsmError(ctx, 'unexpected KEEPALIVE');

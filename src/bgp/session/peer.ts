@@ -26,6 +26,7 @@ import { checkOpenIdentity } from './open-checks.js';
 import type { PeerStatus } from './peer-status.js';
 import { PeerCounters } from './peer-counters.js';
 import { Session, type LocalOpen, type OpenVerdict, type SessionEnd, type SessionOwner } from './session.js';
+import type { FsmState } from './fsm.js';
 import { PeerRoutes } from './peer-routes.js';
 import { afiOf, CeaseSubcode, ErrorCode, Safi } from '../wire/constants.js';
 
@@ -43,6 +44,8 @@ export interface PeerEnv {
   readonly random: () => number;
   emit(ev: SpeakerEvent): void;
   hasListeners(): boolean;
+  /** Every connection's end, for the speaker's per-range counters. */
+  connectionEnded?(peer: Peer, end: SessionEnd): void;
 }
 
 export class Peer implements SessionOwner {
@@ -88,6 +91,10 @@ export class Peer implements SessionOwner {
   /** Connections in progress or up. */
   get busy(): boolean {
     return this.sessions.size > 0 || this.connector.connecting;
+  }
+  /** The FSM state of each open connection (usually one; two during a collision). */
+  connectionStates(): FsmState[] {
+    return [...this.sessions].map((s) => s.state);
   }
   /** Idle, no stale paths and no timers: a dynamic peer in this state can be forgotten. */
   get idle(): boolean {
@@ -276,6 +283,7 @@ export class Peer implements SessionOwner {
     this.negotiatedBySession.delete(s);
     const now = this.env.clock.now();
     const quiet = this.quietEnds.has(s);
+    this.env.connectionEnded?.(this, end);
     if (end.reason === 'notification-received') this.counters.notificationsReceived++;
     else if (end.notification) this.counters.notificationsSent++;
     if (s === this.est) {

@@ -40,6 +40,10 @@ export interface SessionEnd {
   readonly wasEstablished: boolean;
   /** The NOTIFICATION that ended it (sent or received), if any. */
   readonly notification?: { readonly code: number; readonly subcode: number };
+  /** The FSM state the connection was in when it ended. */
+  readonly state: FsmState;
+  /** Bytes received on the connection. */
+  readonly bytesReceived: number;
 }
 
 export interface SessionOwner {
@@ -78,6 +82,8 @@ export class Session {
   private holdTimer: { handle: TimerHandle; at: number } | undefined;
   private finished = false;
   private lastNotification: { code: number; subcode: number } | undefined;
+  /** The state before the event being handled (the state a closing connection ends from). */
+  private before: FsmState = 'Idle';
   open: OpenMessage | undefined;
   establishedAt: number | undefined;
 
@@ -241,6 +247,7 @@ export class Session {
   private handle(ev: FsmEvent, msg?: Buffer): void {
     if (this.finished) return;
     const { next, actions } = fsmStep(this.fsm, ev);
+    this.before = this.fsm.state;
     this.fsm = next;
     for (const a of actions) this.perform(a, msg);
   }
@@ -356,6 +363,7 @@ export class Session {
       reason === 'notification-received' || reason === 'notification-sent' || reason === 'hold-timer-expired' || reason === 'admin-shutdown'
         ? this.lastNotification
         : undefined;
-    this.opts.owner.closed(this, { reason, detail, wasEstablished, ...(notification ? { notification } : {}) });
+    const end: SessionEnd = { reason, detail, wasEstablished, state: this.before, bytesReceived: sock.bytesRead };
+    this.opts.owner.closed(this, notification ? { ...end, notification } : end);
   }
 }

@@ -108,22 +108,28 @@ describe('FSM happy paths', () => {
     expect(r2.next.state).toBe('OpenSent');
   });
 
-  it('hold time 0: no keepalive or hold timers at all', () => {
-    const r = run(ctxIn('OpenSent', 90, 0), [
-      { type: 'OpenReceived', holdTime: 90 },
-      { type: 'KeepaliveReceived' },
-      { type: 'UpdateReceived' },
-    ]);
-    expect(r.ctx.state).toBe('Established');
+  it('hold time 0: no keepalive timer; OpenConfirm bounded by the OPEN timer, stopped once Established', () => {
+    const r = run(ctxIn('OpenSent', 90, 0), [{ type: 'OpenReceived', holdTime: 90 }]);
     expect(r.ctx.holdTime).toBe(0);
-    expect(r.actions.filter((a) => a.type === 'start-timer')).toEqual([]);
-    expect(fsmStep(r.ctx, { type: 'KeepaliveTimerExpired' }).actions).toEqual([]);
+    expect(r.actions.filter((a) => a.type === 'start-timer')).toEqual([{ type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS }]);
+    const est = run(r.ctx, [{ type: 'KeepaliveReceived' }, { type: 'UpdateReceived' }]);
+    expect(est.ctx.state).toBe('Established');
+    expect(est.actions.filter((a) => a.type === 'start-timer' || a.type === 'stop-timer')).toEqual([{ type: 'stop-timer', timer: 'hold' }]);
+    expect(fsmStep(est.ctx, { type: 'KeepaliveTimerExpired' }).actions).toEqual([]);
   });
 
-  it('peer hold time 0 disables timers too', () => {
+  it('peer hold time 0 disables the keepalive timer too, and bounds OpenConfirm the same way', () => {
     const r = fsmStep(ctxIn('OpenSent'), { type: 'OpenReceived', holdTime: 0 });
     expect(r.next.holdTime).toBe(0);
-    expect(r.actions.filter((a) => a.type === 'start-timer')).toEqual([]);
+    expect(r.actions.filter((a) => a.type === 'start-timer')).toEqual([{ type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS }]);
+  });
+
+  // Campaign defect 3: an OPEN with hold time 0, then silence, sat in OpenConfirm forever (50 of 50 after 265 s).
+  it('an OPEN with hold time 0 then silence: OpenConfirm ends with Hold Timer Expired (4/0) when the OPEN timer fires', () => {
+    const r = run(ctxIn('OpenSent'), [{ type: 'OpenReceived', holdTime: 0 }, { type: 'HoldTimerExpired' }]);
+    expect(r.ctx.state).toBe('Idle');
+    expect(r.actions.find((a) => a.type === 'send-notification')).toEqual({ type: 'send-notification', code: 4, subcode: 0 });
+    expect(r.actions.at(-1)).toMatchObject({ type: 'close', reason: 'hold-timer-expired', wasEstablished: false });
   });
 
   it('UPDATE and KEEPALIVE in Established restart the hold timer; UPDATE is delivered', () => {
