@@ -260,6 +260,17 @@ export class Speaker {
     return this.peerMap.get(canonicalAddressText(address))?.status();
   }
 
+  /**
+   * Resets a peer's Established session with NOTIFICATION Cease `subcode` (BFD Down is 10, RFC 9384) and the
+   * reason in the log; its paths go as on any session loss. False when it has none.
+   */
+  resetPeer(address: string, subcode: number, reason: string): boolean {
+    const p = this.peerMap.get(canonicalAddressText(address));
+    if (!p?.isEstablished) return false;
+    this.logger.warn({ event: 'peer_reset', peer: p.key, subcode, reason }, `${p.key}: session reset (${reason})`);
+    return p.resetEstablished(subcode, reason);
+  }
+
   /** O(1) live counters of a peer (the object is updated in place; do not keep it across peer removal). */
   counters(address: string): PeerCountersSnapshot | undefined {
     const p = this.peerMap.get(address) ?? this.peerMap.get(canonicalAddressText(address));

@@ -6,6 +6,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../base/clock.js';
 import { parseAddress } from '../../net/address.js';
 import { md5ClientSocket } from '../../sockopt/md5-sockets.js';
+import type { StaticNeighbor } from './neighbors.js';
 
 export interface ConnectTarget {
   readonly host: string;
@@ -13,6 +14,16 @@ export interface ConnectTarget {
   readonly localAddress?: string;
   /** TCP-MD5 key (RFC 2385) for this peer. */
   readonly md5Key?: string;
+}
+
+/** Where and how to dial a static neighbour (port 179 unless set; its local address and TCP-MD5 key if any). */
+export function connectTarget(address: string, n: StaticNeighbor): ConnectTarget {
+  return {
+    host: address,
+    port: n.port ?? 179,
+    ...(n.localAddress ? { localAddress: n.localAddress } : {}),
+    ...(n.password !== undefined ? { md5Key: n.password } : {}),
+  };
 }
 
 export class ActiveConnector {
