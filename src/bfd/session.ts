@@ -21,8 +21,9 @@ export interface BfdStateChange {
   readonly to: BfdState;
   /** bfd.LocalDiag set with the change. */
   readonly diag: number;
-  /** The remote's last diagnostic (what it says went wrong). */
+  /** The remote's last diagnostic (what it says went wrong) and state (AdminDown: it was switched off there). */
   readonly remoteDiag: number;
+  readonly remoteState: BfdState;
   /** Clock ms. */
   readonly at: number;
 }
@@ -216,7 +217,7 @@ export class BfdSession {
       this.polling = false;
       this.scheduleTx();
     }
-    this.deps.onState({ from, to, diag, remoteDiag: this.remoteDiag, at: this.since });
+    this.deps.onState({ from, to, diag, remoteDiag: this.remoteDiag, remoteState: this.remoteState, at: this.since });
   }
 
   private endPoll(): void {

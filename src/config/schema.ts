@@ -69,6 +69,28 @@ const lengthBounds = (bits: number, defMin: number) =>
     .refine((b) => b.min <= b.max, 'min must not exceed max')
     .default({ min: defMin, max: bits });
 
+/** BFD defaults (RFC 5880): 300 ms × 3, as AWS Route Server, BIRD and FRR examples use. */
+export const BFD_DEFAULTS = { multihop: false, minRx: 300, minTx: 300, multiplier: 3, resetSession: false } as const;
+
+/** BFD for a peer group's next hops: true (the defaults), false, or settings. Intervals 50 ms to 60 s. */
+const bfdGroup = z.preprocess(
+  (v) => (v === true ? {} : v === false ? undefined : v),
+  z
+    .strictObject({
+      /** RFC 5883 (UDP 4784, no TTL check) for hosts that are not on the controller's subnet. */
+      multihop: z.boolean().default(BFD_DEFAULTS.multihop),
+      /** RequiredMinRxInterval: how often we want to hear from the host. */
+      minRx: duration({ min: 50, max: 60_000 }).default(BFD_DEFAULTS.minRx),
+      /** DesiredMinTxInterval once Up (1 s while not Up, RFC 5880 §6.8.3). */
+      minTx: duration({ min: 50, max: 60_000 }).default(BFD_DEFAULTS.minTx),
+      /** Detect Mult we send: the host declares us down after this many missed intervals. */
+      multiplier: z.number().int().min(1).max(255).default(BFD_DEFAULTS.multiplier),
+      /** Also reset the BGP session of a peer whose address is the next hop (Cease / BFD Down, RFC 9384). */
+      resetSession: z.boolean().default(BFD_DEFAULTS.resetSession),
+    })
+    .optional(),
+);
+
 const peerGroup = z.strictObject({
   /** Probe profile name from health.profiles (default: health.defaultProfile). */
   health: z.string().optional(),
@@ -84,6 +106,8 @@ const peerGroup = z.strictObject({
   /** Community → priority (higher wins after LOCAL_PREF, AS path length and MED). */
   priorityCommunities: z.record(community, z.number().int()).default({}),
   gracefulRestart: z.boolean().default(true),
+  /** BFD sessions to this group's next hops: BFD Down takes a next hop out at once. */
+  bfd: bfdGroup,
 });
 
 /** RFC 2385 keys: TCP_MD5SIG_MAXKEYLEN is 80 bytes. */
@@ -262,6 +286,12 @@ export const configSchema = z
         maxBodyBytes: z.number().int().min(1024).default(1_048_576),
       })
       .default({ listen: '127.0.0.1:33289', protectReads: false, maxBodyBytes: 1_048_576 }),
+    bfd: z
+      .strictObject({
+        /** Addresses BFD receives on (UDP 3784, and 4784 for multihop). Default: every address of both families. */
+        listen: z.array(ipAddress).default([]),
+      })
+      .default({ listen: [] }),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -22,6 +22,7 @@ import type { StatusView } from '../api/views.js';
 import { Daemon } from './daemon.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
 import {
+  bfdGroups,
   healthOptions,
   isLoopbackEndpoint,
   policyOptions,
@@ -33,6 +34,9 @@ import {
 import { VERSION } from '../base/version.js';
 import { registerTcpMd5DropMetrics } from '../sockopt/tcp-ext-stats.js';
 import { requireSocketOptions } from './socket-options.js';
+import { BfdService } from '../bfd/bfd-service.js';
+import { BfdLink } from './bfd-link.js';
+import { CeaseSubcode } from '../bgp/wire/constants.js';
 
 export interface AssembleOptions {
   readonly clock?: Clock;
@@ -115,8 +119,21 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   );
   const sync = syncPort.sync;
 
+  const bfd = new BfdService({ listen: config.bfd.listen, clock, logger, metrics });
+  const bfdLink = new BfdLink(
+    {
+      bfd,
+      nextHopTargets: () => spec.nextHopTargets(),
+      onNextHops: (l) => spec.onNextHops(() => l()),
+      setLiveness: (nh, reason) => health.setLiveness(nh, reason),
+      resetPeer: (address, reason) => speaker.resetPeer(address, CeaseSubcode.BFD_DOWN, reason),
+      logger,
+    },
+    bfdGroups(config),
+  );
+
   const daemon = new Daemon(
-    { bgp, rib, sync: syncPort },
+    { bgp, rib, sync: syncPort, liveness: bfdLink },
     {
       clock,
       logger,
@@ -187,6 +204,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     if (!same(next.cluster, current.cluster)) restartNeeded.push('cluster');
     if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
     if (!same(next.api, current.api)) restartNeeded.push('api');
+    if (!same(next.bfd, current.bfd)) restartNeeded.push('bfd (listen)');
     if (!same(healthOptions(next), healthOptions(current))) {
       // New probe profiles or damping: a fresh monitor takes over every next hop (sessions untouched; damping
       // penalties and EC2 blackhole marks start over).
@@ -194,6 +212,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       if (monitor.usesIcmp()) await checkIcmpCapability(); // rejects the reload with the fix named
       rib.replaceHealth(monitor);
       health = monitor;
+      bfdLink.resync();
     }
     const b0 = current.bgp;
     const b1 = next.bgp;
@@ -207,6 +226,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     spec.setPolicy(new ImportPolicy(policyOptions(next)));
     const n = speakerNeighbors(next);
     speaker.setNeighbors(n.neighbors, n.dynamic);
+    bfdLink.setGroups(bfdGroups(next));
     const fileChanged = next.routes.file !== current.routes.file;
     await rib.replaceSources(staticEntries(next), fileChanged ? makeWatcher(next) : rib.currentFile());
     current = next;

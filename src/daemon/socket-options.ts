@@ -3,12 +3,13 @@
 import type { Config } from '../config/index.js';
 import { UserError } from '../base/errors.js';
 import { socketOptionsUnavailable } from '../sockopt/libc.js';
-import { usesTcpMd5 } from './wiring.js';
+import { bfdGroups, usesTcpMd5 } from './wiring.js';
 
 /** What in the config needs socket options ('' when nothing). */
 export function socketOptionUsers(config: Config): string[] {
   const users: string[] = [];
   if (usesTcpMd5(config)) users.push('TCP-MD5 passwords (bgp.neighbors / bgp.dynamic)');
+  if (bfdGroups(config).size > 0) users.push('BFD (bgp.groups.*.bfd)');
   return users;
 }
 

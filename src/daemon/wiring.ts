@@ -10,6 +10,7 @@ import type { RouteSpecOptions } from '../rib/route-spec.js';
 import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
 import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
 import { parseAddress } from '../net/address.js';
+import type { BfdGroup } from './bfd-link.js';
 
 type Group = Config['bgp']['groups'][string];
 type Profile = Config['health']['profiles'][string];
@@ -71,6 +72,21 @@ export function speakerOptions(config: Config): Omit<SpeakerOptions, 'clock' | '
 /** TCP-MD5 keys are configured (they need Linux and koffi: see sockopt/libc.ts). */
 export function usesTcpMd5(config: Config): boolean {
   return config.bgp.neighbors.some((n) => n.password !== undefined) || config.bgp.dynamic.some((d) => d.password !== undefined);
+}
+
+/** Peer groups with BFD on, in the BFD module's units (µs). */
+export function bfdGroups(config: Config): Map<string, BfdGroup> {
+  const out = new Map<string, BfdGroup>();
+  for (const name of groupNames(config)) {
+    const b = groupOf(config, name)?.bfd;
+    if (!b) continue;
+    out.set(name, {
+      multihop: b.multihop,
+      resetSession: b.resetSession,
+      timers: { desiredMinTxUs: b.minTx * 1000, requiredMinRxUs: b.minRx * 1000, detectMult: b.multiplier },
+    });
+  }
+  return out;
 }
 
 /** True when EC2 is the local emulator: then next hops on 127.0.0.0/8 are allowed (demo and tests only). */
