@@ -35,7 +35,7 @@ import { VERSION } from '../base/version.js';
 import { registerTcpMd5DropMetrics } from '../sockopt/tcp-ext-stats.js';
 import { requireSocketOptions } from './socket-options.js';
 import { BfdService } from '../bfd/bfd-service.js';
-import { BfdLink } from './bfd-link.js';
+import { BfdLink, bfdView } from './bfd-link.js';
 import { CeaseSubcode } from '../bgp/wire/constants.js';
 
 export interface AssembleOptions {
@@ -174,6 +174,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     routes: () => rib.routes(),
     explain: (p) => rib.explain(p),
     tables: () => syncPort.tables(),
+    bfd: () => bfdView(bfd.sessions(), clock.now()),
     metrics: async () => {
       updateAggregationRatio();
       return { contentType: metrics.registry.contentType, body: await metrics.text() };

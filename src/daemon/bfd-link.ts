@@ -11,7 +11,8 @@ import { isLinkLocal, parseAddress } from '../net/address.js';
 import type { BfdService } from '../bfd/bfd-service.js';
 import type { BfdStateChange, BfdTimers } from '../bfd/session.js';
 import { diagText } from '../bfd/constants.js';
-import type { BfdPeer } from '../bfd/peer-status.js';
+import type { BfdPeer, BfdPeerStatus } from '../bfd/peer-status.js';
+import type { BfdSessionApiView } from '../api/views.js';
 
 export interface BfdGroup {
   readonly multihop: boolean;
@@ -121,4 +122,23 @@ export class BfdLink {
     if (!this.downs.delete(nextHop)) return;
     this.parts.setLiveness(nextHop, undefined);
   }
+}
+
+/** The API's view of the BFD sessions (GET /api/v1/bfd). */
+export function bfdView(sessions: readonly BfdPeerStatus[], now: number): BfdSessionApiView[] {
+  return sessions.map((s) => ({
+    peer: s.peer,
+    multihop: s.multihop,
+    state: s.state,
+    remoteState: s.remoteState,
+    diagnostic: diagText(s.localDiag),
+    remoteDiagnostic: diagText(s.remoteDiag),
+    txIntervalMs: s.txIntervalMs,
+    detectionTimeMs: s.detectionTimeMs,
+    remoteMultiplier: s.remoteDetectMult,
+    sinceSeconds: Math.floor((now - s.since) / 1000),
+    flaps: s.flaps,
+    received: s.rx,
+    sent: s.tx,
+  }));
 }
