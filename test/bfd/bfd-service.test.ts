@@ -1,12 +1,12 @@
 // Two BFD services talking over real UDP on loopback (127.0.16.0/24, port 3784 on specific addresses): sessions come
 // up, AdminDown reaches the other side, the TTL filter drops single-hop packets that did not arrive with TTL 255.
+import { sockoptRequiredTest, sockoptUsable } from '../support/sockopt-gate.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
 import { BfdService } from '../../src/bfd/bfd-service.js';
 import type { BfdStateChange } from '../../src/bfd/session.js';
 import { encodeBfdControl } from '../../src/bfd/codec.js';
 import { Metrics } from '../../src/base/metrics.js';
-import { socketOptionsUnavailable } from '../../src/sockopt/libc.js';
 import { waitFor } from '../interop/support/wait.js';
 
 const timers = { desiredMinTxUs: 100_000, requiredMinRxUs: 100_000, detectMult: 3 };
@@ -23,7 +23,8 @@ function service(listen: string, metrics?: Metrics): { bfd: BfdService; changes:
   return { bfd, changes };
 }
 
-describe.skipIf(socketOptionsUnavailable() !== undefined)('BFD over UDP', () => {
+sockoptRequiredTest();
+describe.runIf(sockoptUsable())('BFD over UDP', () => {
   it('two services bring their sessions Up; AdminDown on one side takes the other Down with diagnostic 3', async () => {
     const metrics = new Metrics();
     const a = service('127.0.16.41', metrics);

@@ -1,13 +1,13 @@
 // TCP-MD5 (RFC 2385) against BIRD 2 (`password`), FRR (`neighbor … password`) and GoBGP (`auth-password`): with
 // the right key the session comes up and routes flow; with a wrong key or none, nothing reaches our FSM and the
 // kernel counts the drop. Also our signed active connect to BIRD's listener. Addresses in 127.0.16.0/24.
+import { sockoptRequiredTest, sockoptUsable } from '../support/sockopt-gate.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { peerGate, peersInstalledTest } from './support/availability.js';
 import { SpeakerHarness } from './support/speaker-harness.js';
 import { PEER_DEFAULTS, TestbedPeer, stopAllPeers, type PeerKind } from './support/testbed.js';
 import { holdsFor, waitFor } from './support/wait.js';
 import { readTcpMd5Drops, type TcpMd5Drops } from '../../src/sockopt/tcp-ext-stats.js';
-import { socketOptionsUnavailable } from '../../src/sockopt/libc.js';
 
 const CTRL = '127.0.16.1';
 const KINDS: readonly PeerKind[] = ['bird', 'frr', 'gobgp'];
@@ -24,7 +24,8 @@ async function drops(): Promise<TcpMd5Drops> {
   return d;
 }
 
-describe.runIf(gate.run && socketOptionsUnavailable() === undefined)('TCP-MD5 with real peers', () => {
+sockoptRequiredTest();
+describe.runIf(gate.run && sockoptUsable())('TCP-MD5 with real peers', () => {
   let h: SpeakerHarness;
   let port = 0;
 

@@ -1,5 +1,6 @@
 // TCP-MD5 through the kernel: Node listener and Node client on 127.0.16.0/24, keys set with sockopt/. Exact
 // struct bytes first, then what the kernel does with them (connect, silent drop, longest match, v4-mapped keys).
+import { sockoptRequiredTest, sockoptUsable } from '../support/sockopt-gate.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, Socket, type Server } from 'node:net';
 import { parseAddress } from '../../src/net/address.js';
@@ -7,7 +8,6 @@ import { parsePrefix } from '../../src/net/prefix.js';
 import { deleteTcpMd5Key, encodeTcpMd5sig, setTcpMd5Key } from '../../src/sockopt/tcp-md5.js';
 import { createListenFd, md5ClientSocket } from '../../src/sockopt/md5-sockets.js';
 import { serverFd, socketFd } from '../../src/sockopt/fds.js';
-import { socketOptionsUnavailable } from '../../src/sockopt/libc.js';
 import { parseTcpMd5Drops, readTcpMd5Drops, registerTcpMd5DropMetrics } from '../../src/sockopt/tcp-ext-stats.js';
 import { Metrics } from '../../src/base/metrics.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -45,8 +45,8 @@ describe('TcpExt counters', () => {
   });
 });
 
-const unavailable = socketOptionsUnavailable();
-describe.skipIf(unavailable !== undefined)('the kernel honours the keys (127.0.16.0/24)', () => {
+sockoptRequiredTest();
+describe.runIf(sockoptUsable())('the kernel honours the keys (127.0.16.0/24)', () => {
   const servers: Server[] = [];
   const sockets: Socket[] = [];
   afterEach(async () => {

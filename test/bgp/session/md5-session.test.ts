@@ -1,11 +1,11 @@
 // TCP-MD5 (RFC 2385) through the speaker, over loopback (127.0.16.0/24): keys on the listener per neighbour and per
 // range, the key on active connects, and a reload that rotates keys without dropping established sessions.
+import { sockoptRequiredTest, sockoptUsable } from '../../support/sockopt-gate.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Speaker } from '../../../src/bgp/speaker.js';
 import { parseAddress } from '../../../src/net/address.js';
 import { parsePrefix } from '../../../src/net/prefix.js';
-import { socketOptionsUnavailable } from '../../../src/sockopt/libc.js';
 import { createListenFd, md5ClientSocket } from '../../../src/sockopt/md5-sockets.js';
 import { startSpeaker, TestPeer, until } from './support/test-peer.js';
 
@@ -35,7 +35,8 @@ function dial(port: number, from: string, key: string | undefined, ms = 800): Pr
   });
 }
 
-describe.skipIf(socketOptionsUnavailable() !== undefined)('TCP-MD5 sessions', () => {
+sockoptRequiredTest();
+describe.runIf(sockoptUsable())('TCP-MD5 sessions', () => {
   async function speakerWithKeys(): Promise<{ speaker: Speaker; port: number }> {
     const s = await startSpeaker({
       listen: [{ address: CTRL, port: 0 }],
