@@ -7,6 +7,7 @@ import { errorMessage } from '../base/errors.js';
 import { loadSpecFile } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
 import { ec2ClientFor, requireRegion } from '../daemon/assemble.js';
+import { socketOptionProblem, socketOptionUsers } from '../daemon/socket-options.js';
 import {
   cidrChecks,
   configuredNextHops,
@@ -33,6 +34,15 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
   const ec2 = ec2ClientFor(config);
   await requireRegion(ec2);
   const results: CheckResult[] = [{ check: 'config', verdict: 'ok', detail: `${file} is valid` }];
+  const users = socketOptionUsers(config);
+  if (users.length > 0) {
+    const problem = socketOptionProblem(config);
+    results.push(
+      problem === undefined
+        ? { check: 'socket options', verdict: 'ok', detail: `${users.join(' and ')}: libc reachable through koffi` }
+        : { check: 'socket options', verdict: 'fail', detail: problem, fix: 'run on Linux, installed without --omit=optional' },
+    );
+  }
   let spec: SpecEntry[] = [];
   if (config.routes.file !== undefined) {
     try {
