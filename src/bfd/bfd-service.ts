@@ -79,7 +79,7 @@ export class BfdService {
     const want = new Map(peers.map((p) => [canonicalAddressText(p.peer), { ...p, peer: canonicalAddressText(p.peer) }]));
     for (const [peer, e] of [...this.byPeer]) {
       const w = want.get(peer);
-      if (!w || w.multihop !== e.spec.multihop) await this.remove(peer, e);
+      if (!w || w.multihop !== e.spec.multihop) this.remove(peer, e);
     }
     for (const [peer, spec] of want) {
       const e = this.byPeer.get(peer);
@@ -114,11 +114,11 @@ export class BfdService {
     );
   }
 
-  private async remove(peer: string, e: Entry): Promise<void> {
+  /** AdminDown lingers a detection time in the background (RFC 5880 §6.8.16); the socket closes after it. */
+  private remove(peer: string, e: Entry): void {
     this.byPeer.delete(peer);
     this.byDiscr.delete(e.session.view().localDiscr);
-    await e.session.adminDown();
-    e.sender.close();
+    void e.session.adminDown().then(() => e.sender.close());
     this.log.info({ event: 'bfd_session_removed', peer }, `BFD session with ${peer} removed`);
   }
 
