@@ -7,9 +7,10 @@ import { dirname, relative, resolve, sep } from 'node:path';
 export const LAYERS = [
   { name: 'base', files: ['src/base/'], may: [] },
   { name: 'net', files: ['src/net/'], may: ['base'] },
+  { name: 'sockopt', files: ['src/sockopt/'], may: ['base', 'net'] },
   { name: 'bgp/wire', files: ['src/bgp/wire/'], may: ['base', 'net'] },
   { name: 'bgp/events', files: ['src/bgp/events.ts'], may: ['net'] },
-  { name: 'bgp/session', files: ['src/bgp/session/'], may: ['base', 'net', 'bgp/wire', 'bgp/events'] },
+  { name: 'bgp/session', files: ['src/bgp/session/'], may: ['base', 'net', 'sockopt', 'bgp/wire', 'bgp/events'] },
   {
     name: 'bgp/speaker',
     files: ['src/bgp/speaker.ts', 'src/bgp/speaker-metrics.ts'],
@@ -18,6 +19,7 @@ export const LAYERS = [
   { name: 'config', files: ['src/config/'], may: ['base', 'net'] },
   { name: 'aggregate', files: ['src/aggregate/'], may: ['base', 'net'] },
   { name: 'health', files: ['src/health/'], may: ['base', 'net'] },
+  { name: 'bfd', files: ['src/bfd/'], may: ['base', 'net', 'sockopt'] },
   { name: 'policy', files: ['src/policy/'], may: ['base', 'net', 'bgp/events'] },
   { name: 'rib', files: ['src/rib/'], may: ['base', 'net', 'bgp/events', 'policy'] },
   { name: 'vpc', files: ['src/vpc/'], may: ['base', 'net', 'aggregate'] },
@@ -28,6 +30,7 @@ export const LAYERS = [
     may: [
       'base',
       'net',
+      'sockopt',
       'bgp/wire',
       'bgp/events',
       'bgp/session',
@@ -35,6 +38,7 @@ export const LAYERS = [
       'config',
       'aggregate',
       'health',
+      'bfd',
       'policy',
       'rib',
       'vpc',
@@ -49,6 +53,7 @@ export const LAYERS = [
     may: [
       'base',
       'net',
+      'sockopt',
       'bgp/wire',
       'bgp/events',
       'bgp/session',
@@ -56,6 +61,7 @@ export const LAYERS = [
       'config',
       'aggregate',
       'health',
+      'bfd',
       'policy',
       'rib',
       'vpc',

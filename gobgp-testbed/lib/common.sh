@@ -15,6 +15,10 @@ NEXTHOP_MODE=${NEXTHOP_MODE:-doc}
 GR_TIME=${GR_TIME:-5}
 # Hold time the peers propose (0 = the implementation's default).
 HOLD_TIME=${HOLD_TIME:-0}
+MD5_PASSWORD=${MD5_PASSWORD:-}
+# BFD with the controller (BIRD: protocol bfd + `bfd on`): interval in ms (empty = off) and multiplier.
+BFD_INTERVAL=${BFD_INTERVAL:-}
+BFD_MULT=${BFD_MULT:-3}
 # A network namespace to run the daemon and its TCP clients in (netns-host.sh sets it; empty = this one). The
 # prefix is an array so `"${TB_IN_NS[@]}" daemon … &` still leaves the daemon's own PID in $! (nsenter execs it).
 TB_NETNS=${TB_NETNS:-}

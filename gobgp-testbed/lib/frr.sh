@@ -65,6 +65,7 @@ router bgp $FRR_ASN
  neighbor $c advertisement-interval 0
 EOF
   [ "$HOLD_TIME" != 0 ] && echo " neighbor $c timers $((HOLD_TIME / 3)) $HOLD_TIME"
+  [ -n "$MD5_PASSWORD" ] && echo " neighbor $c password $MD5_PASSWORD"
   local fam
   for fam in ipv4 ipv6; do
     echo " address-family $fam unicast"

@@ -131,6 +131,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/api/v1/peers': { write: false, methods: ['GET', 'HEAD'] },
   '/api/v1/routes': { write: false, methods: ['GET', 'HEAD'] },
   '/api/v1/tables': { write: false, methods: ['GET', 'HEAD'] },
+  '/api/v1/bfd': { write: false, methods: ['GET', 'HEAD'] },
   '/route_spec': { write: false, methods: ['GET', 'HEAD', 'POST'] },
 };
 
@@ -187,6 +188,8 @@ export async function handleRequest(
     }
     case '/api/v1/tables':
       return sendJson(res, 200, b.tables());
+    case '/api/v1/bfd':
+      return sendJson(res, 200, { sessions: b.bfd?.() ?? [] });
     case '/route_spec': {
       const handle = b.routeSpec;
       if (!handle) return sendError(res, 404, 'the HTTP route spec source is disabled (routes.httpPost in the config)');

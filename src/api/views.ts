@@ -3,6 +3,25 @@
 
 export type PeerStateName = 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'stale';
 
+/** One BFD session (GET /api/v1/bfd): the next hop it watches, its state and negotiated timers. */
+export interface BfdSessionApiView {
+  readonly peer: string;
+  readonly multihop: boolean;
+  readonly state: 'AdminDown' | 'Down' | 'Init' | 'Up';
+  readonly remoteState: 'AdminDown' | 'Down' | 'Init' | 'Up';
+  /** Our last diagnostic and the host's (RFC 5880 §4.1), as text. */
+  readonly diagnostic: string;
+  readonly remoteDiagnostic: string;
+  readonly txIntervalMs: number;
+  readonly detectionTimeMs: number;
+  readonly remoteMultiplier: number;
+  /** Seconds in the current state. */
+  readonly sinceSeconds: number;
+  readonly flaps: number;
+  readonly received: number;
+  readonly sent: number;
+}
+
 export interface PeerView {
   /** Peer address in canonical text. */
   readonly peer: string;

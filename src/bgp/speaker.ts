@@ -38,7 +38,7 @@ import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
 import type { SpeakerEvent, SpeakerListener } from './events.js';
-import { canonicalAddressText } from '../net/address.js';
+import { canonicalAddressText, parseAddress } from '../net/address.js';
 import { errorMessage, UserError } from '../base/errors.js';
 import { DEFAULT_PACING, type ReconnectPacing } from './session/reconnect-pacing.js';
 import { DEFAULT_GR_LIMITS, type GrLimits } from './session/graceful-restart.js';
@@ -52,6 +52,7 @@ import { CeaseSubcode } from './wire/constants.js';
 import type { PeerCounters } from './session/peer-counters.js';
 import type { AdjRibIn } from './session/adj-rib-in.js';
 import { RangeCounters, registerSpeakerMetrics } from './speaker-metrics.js';
+import { checkKeyCoverage, listenerKeys } from './session/md5-keys.js';
 
 export type { PeerStatus } from './session/peer-status.js';
 export type { StaticNeighbor, DynamicRange, MaxPrefix, PeerOptions, AsnSet } from './session/neighbors.js';
@@ -111,6 +112,7 @@ export class Speaker {
     ) {
       throw new UserError('BAD_ROUTER_ID', `router id "${opts.routerId}" must be a non-zero dotted quad (RFC 6286)`);
     }
+    checkKeyCoverage(opts.neighbors ?? [], opts.dynamic ?? []);
     this.table = new NeighborTable(opts.neighbors ?? [], opts.dynamic ?? []);
     this.listenAt = opts.listen ?? [{ address: '0.0.0.0', port: 179 }];
     this.logger = (opts.logger ?? silentLogger).child({ component: 'bgp' });
@@ -168,7 +170,10 @@ export class Speaker {
     if (this.started) return;
     this.started = true;
     try {
-      for (const at of this.listenAt) this.servers.push(await BgpListener.open(at, (s) => this.accept(s), this.logger));
+      for (const at of this.listenAt) {
+        const keys = listenerKeys(parseAddress(at.address).family, ...this.keyed());
+        this.servers.push(await BgpListener.open(at, (s) => this.accept(s), this.logger, keys));
+      }
     } catch (err) {
       await Promise.all(this.servers.map((s) => s.close()));
       this.servers = [];
@@ -255,6 +260,17 @@ export class Speaker {
     return this.peerMap.get(canonicalAddressText(address))?.status();
   }
 
+  /**
+   * Resets a peer's Established session with NOTIFICATION Cease `subcode` (BFD Down is 10, RFC 9384) and the
+   * reason in the log; its paths go as on any session loss. False when it has none.
+   */
+  resetPeer(address: string, subcode: number, reason: string): boolean {
+    const p = this.peerMap.get(canonicalAddressText(address));
+    if (!p?.isEstablished) return false;
+    this.logger.warn({ event: 'peer_reset', peer: p.key, subcode, reason }, `${p.key}: session reset (${reason})`);
+    return p.resetEstablished(subcode, reason);
+  }
+
   /** O(1) live counters of a peer (the object is updated in place; do not keep it across peer removal). */
   counters(address: string): PeerCountersSnapshot | undefined {
     const p = this.peerMap.get(address) ?? this.peerMap.get(canonicalAddressText(address));
@@ -289,8 +305,10 @@ export class Speaker {
    * Dynamic peers are re-matched against the new ranges.
    */
   setNeighbors(neighbors: readonly StaticNeighbor[], dynamic: readonly DynamicRange[]): void {
+    checkKeyCoverage(neighbors, dynamic);
     const next = new NeighborTable(neighbors, dynamic);
     this.table = next;
+    this.applyKeys();
     for (const [key, p] of [...this.peerMap]) {
       const m = next.match(key, (r) => this.dynamicCount(r));
       if (m.kind === 'reject' || m.kind !== p.match.kind) {
@@ -308,6 +326,26 @@ export class Speaker {
       p.reconfigure(m);
     }
     if (this.started) for (const [key, n] of next.statics) if (!this.peerMap.has(key)) this.ensureStatic(key, n).startActive();
+  }
+
+  private keyed(): [StaticNeighbor[], DynamicRange[]] {
+    return [[...this.table.statics.values()], this.table.ranges.map((r) => r.range)];
+  }
+
+  /**
+   * TCP-MD5 keys after a reload: listeners get the new set (new connections need the new key); established
+   * sessions keep the key they were accepted or connected with, so rotating a key drops no session (rotate the
+   * host's key before its next reconnect).
+   */
+  private applyKeys(): void {
+    for (const s of this.servers) {
+      const r = s.setKeys(listenerKeys(s.family, ...this.keyed()));
+      if (r.set + r.deleted > 0)
+        this.logger.info(
+          { event: 'md5_keys_changed', listen: s.address, set: r.set, deleted: r.deleted },
+          `TCP-MD5 keys on ${s.address}: ${r.set} set, ${r.deleted} deleted (established sessions keep theirs)`,
+        );
+    }
   }
 
   private removePeer(key: string, p: Peer, subcode: number, why: string): void {

@@ -7,9 +7,9 @@ import { errorMessage } from '../base/errors.js';
 import { loadSpecFile } from '../rib/spec-file.js';
 import type { SpecEntry } from '../rib/spec-format.js';
 import { healthSummary } from './health-summary.js';
-
 import { ec2ClientFor, requireRegion, serviceQuotasClientFor } from '../daemon/assemble.js';
 import { quotaCheck } from './doctor-quota.js';
+import { socketOptionProblem, socketOptionUsers } from '../daemon/socket-options.js';
 import {
   cidrChecks,
   configuredNextHops,
@@ -46,6 +46,15 @@ export async function runDoctor(file: string): Promise<CheckResult[]> {
             detail: g.text,
             fix: `give the group a tcp, http or icmp profile (without health.profiles.default, every group probes TCP 179)`,
           },
+    );
+  }
+  const users = socketOptionUsers(config);
+  if (users.length > 0) {
+    const problem = socketOptionProblem(config);
+    results.push(
+      problem === undefined
+        ? { check: 'socket options', verdict: 'ok', detail: `${users.join(' and ')}: libc reachable through koffi` }
+        : { check: 'socket options', verdict: 'fail', detail: problem, fix: 'run on Linux, installed without --omit=optional' },
     );
   }
   let spec: SpecEntry[] = [];

@@ -4,8 +4,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../base/duration.js';
 import { formatAddress, isLoopback, parseAddress, tryParseAddress } from '../net/address.js';
-import { parsePrefix, type Prefix } from '../net/prefix.js';
+import { formatPrefix, parsePrefix, prefixContains, type Prefix } from '../net/prefix.js';
 import { errorMessage } from '../base/errors.js';
+import { readSecretFile } from './secret-file.js';
 
 const duration = (opts: { min?: number; max?: number } = {}) =>
   z.string().transform((s, ctx): number => {
@@ -68,6 +69,28 @@ const lengthBounds = (bits: number, defMin: number) =>
     .refine((b) => b.min <= b.max, 'min must not exceed max')
     .prefault({})
 
+/** BFD defaults (RFC 5880): 300 ms × 3, as AWS Route Server, BIRD and FRR examples use. */
+export const BFD_DEFAULTS = { multihop: false, minRx: 300, minTx: 300, multiplier: 3, resetSession: false } as const;
+
+/** BFD for a peer group's next hops: true (the defaults), false, or settings. Intervals 50 ms to 60 s. */
+const bfdGroup = z.preprocess(
+  (v) => (v === true ? {} : v === false ? undefined : v),
+  z
+    .strictObject({
+      /** RFC 5883 (UDP 4784, no TTL check) for hosts that are not on the controller's subnet. */
+      multihop: z.boolean().default(BFD_DEFAULTS.multihop),
+      /** RequiredMinRxInterval: how often we want to hear from the host. */
+      minRx: duration({ min: 50, max: 60_000 }).default(BFD_DEFAULTS.minRx),
+      /** DesiredMinTxInterval once Up (1 s while not Up, RFC 5880 §6.8.3). */
+      minTx: duration({ min: 50, max: 60_000 }).default(BFD_DEFAULTS.minTx),
+      /** Detect Mult we send: the host declares us down after this many missed intervals. */
+      multiplier: z.number().int().min(1).max(255).default(BFD_DEFAULTS.multiplier),
+      /** Also reset the BGP session of a peer whose address is the next hop (Cease / BFD Down, RFC 9384). */
+      resetSession: z.boolean().default(BFD_DEFAULTS.resetSession),
+    })
+    .optional(),
+);
+
 const peerGroup = z.strictObject({
   /** Probe profile name from health.profiles (default: health.defaultProfile). */
   health: z.string().optional(),
@@ -83,7 +106,34 @@ const peerGroup = z.strictObject({
   /** Community → priority (higher wins after LOCAL_PREF, AS path length and MED). */
   priorityCommunities: z.record(community, z.number().int()).default({}),
   gracefulRestart: z.boolean().default(true),
+  /** BFD sessions to this group's next hops: BFD Down takes a next hop out at once. */
+  bfd: bfdGroup,
 });
+
+/** RFC 2385 keys: TCP_MD5SIG_MAXKEYLEN is 80 bytes. */
+const md5Password = z.string().refine((s) => {
+  const n = Buffer.byteLength(s, 'utf8');
+  return n >= 1 && n <= 80;
+}, 'a TCP-MD5 password must be 1 to 80 bytes');
+
+/** `password` (literal or ${VAR}) or `passwordFile` (read at load and reload), not both; the result in `password`. */
+function resolvePassword<T extends { password?: string | undefined; passwordFile?: string | undefined }>(v: T, ctx: z.RefinementCtx): T {
+  if (v.passwordFile === undefined) return v;
+  if (v.password !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'set password or passwordFile, not both' });
+    return v;
+  }
+  let password: string;
+  try {
+    password = readSecretFile(v.passwordFile);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: errorMessage(err) });
+    return v;
+  }
+  const n = Buffer.byteLength(password, 'utf8');
+  if (n < 1 || n > 80) ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: `the file holds ${n} bytes; a TCP-MD5 password must be 1 to 80` });
+  return { ...v, password };
+}
 
 const neighbor = z.strictObject({
   address: ipAddress,
@@ -94,14 +144,20 @@ const neighbor = z.strictObject({
   active: z.boolean().default(false),
   localAddress: ipAddress.optional(),
   group: z.string().default('default'),
-});
+  /** TCP-MD5 key (RFC 2385) for this neighbour; use ${VAR} or passwordFile to keep it out of the file. */
+  password: md5Password.optional(),
+  passwordFile: z.string().min(1).optional(),
+}).transform(resolvePassword);
 
 const dynamicRange = z.strictObject({
   range: cidr,
   asns: z.array(asnRange).min(1),
   group: z.string().default('default'),
   maxPeers: z.number().int().min(1).default(1000),
-});
+  /** One TCP-MD5 key for every host in the range (a prefix key in the kernel). */
+  password: md5Password.optional(),
+  passwordFile: z.string().min(1).optional(),
+}).transform(resolvePassword);
 
 const listen = z.strictObject({ address: ipAddress, port: portOrZero.default(179) });
 
@@ -288,6 +344,12 @@ export const configSchema = z
         maxBodyBytes: z.number().int().min(1024).default(1_048_576),
       })
       .prefault({}),
+    bfd: z
+      .strictObject({
+        /** Addresses BFD receives on (UDP 3784, and 4784 for multihop). Default: every address of both families. */
+        listen: z.array(ipAddress).default([]),
+      })
+      .default({ listen: [] }),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -309,6 +371,7 @@ export const configSchema = z
       if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['bgp', 'neighbors', i, 'address'], message: `duplicate neighbour ${n.address} (also bgp.neighbors.${prev})` });
       seen.set(n.address, i);
     });
+    checkMd5Coverage(c.bgp.neighbors, c.bgp.dynamic, ctx);
     const profiles = new Set(['default', ...Object.keys(c.health.profiles)]);
     if (!profiles.has(c.health.defaultProfile)) {
       ctx.addIssue({ code: 'custom', path: ['health', 'defaultProfile'], message: `unknown profile "${c.health.defaultProfile}"` });
@@ -336,6 +399,36 @@ export const configSchema = z
       }
     }
   });
+
+/**
+ * The kernel picks a TCP-MD5 key by longest prefix and cannot exempt an address inside a keyed range: a neighbour
+ * or range without a password inside a range with one would be asked for that range's key.
+ */
+function checkMd5Coverage(
+  neighbors: readonly { address: string; password?: string | undefined }[],
+  ranges: readonly { range: Prefix; password?: string | undefined }[],
+  ctx: z.RefinementCtx,
+): void {
+  const keyed = ranges.map((r, i) => ({ r, i })).filter((x) => x.r.password !== undefined);
+  if (keyed.length === 0) return;
+  const inside = (p: Prefix, path: (string | number)[], what: string): void => {
+    const k = keyed.find((x) => x.r.range.len < p.len && prefixContains(x.r.range, p));
+    if (k)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `${what} has no password but lies inside bgp.dynamic.${k.i} (${formatPrefix(k.r.range)}), which has one: the kernel would demand that key from it`,
+      });
+  };
+  neighbors.forEach((n, i) => {
+    if (n.password !== undefined) return;
+    const a = parseAddress(n.address);
+    inside({ family: a.family, addr: a.addr, len: a.family === 'ipv4' ? 32 : 128 }, ['bgp', 'neighbors', i], `neighbour ${n.address}`);
+  });
+  ranges.forEach((r, i) => {
+    if (r.password === undefined) inside(r.range, ['bgp', 'dynamic', i], `range ${formatPrefix(r.range)}`);
+  });
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -25,6 +25,7 @@ import { Daemon } from './daemon.js';
 import { ChangeLog } from './change-log.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
 import {
+  bfdGroups,
   healthOptions,
   isLoopbackEndpoint,
   policyOptions,
@@ -34,6 +35,11 @@ import {
   syncOptions,
 } from './wiring.js';
 import { VERSION } from '../base/version.js';
+import { registerTcpMd5DropMetrics } from '../sockopt/tcp-ext-stats.js';
+import { requireSocketOptions } from './socket-options.js';
+import { BfdService } from '../bfd/bfd-service.js';
+import { BfdLink, bfdView } from './bfd-link.js';
+import { CeaseSubcode } from '../bgp/wire/constants.js';
 
 export interface AssembleOptions {
   readonly clock?: Clock;
@@ -95,6 +101,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   });
 
   const speaker = new Speaker({ ...speakerOptions(config), clock, logger, metrics });
+  if (process.platform === 'linux') registerTcpMd5DropMetrics(metrics);
   const bgp = new SpeakerBgpPort(speaker, () => health);
 
   const ec2 = opts.ec2 ?? ec2ClientFor(config);
@@ -128,8 +135,21 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   const sync = syncPort.sync;
   rib.tableSource = () => syncPort.tables().tables;
 
+  const bfd = new BfdService({ listen: config.bfd.listen, clock, logger, metrics });
+  const bfdLink = new BfdLink(
+    {
+      bfd,
+      nextHopTargets: () => spec.nextHopTargets(),
+      onNextHops: (l) => spec.onNextHops(() => l()),
+      setLiveness: (nh, reason) => health.setLiveness(nh, reason),
+      resetPeer: (address, reason) => speaker.resetPeer(address, CeaseSubcode.BFD_DOWN, reason),
+      logger,
+    },
+    bfdGroups(config),
+  );
+
   const daemon = new Daemon(
-    { bgp, rib, sync: syncPort },
+    { bgp, rib, sync: syncPort, liveness: bfdLink },
     {
       clock,
       logger,
@@ -166,6 +186,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     routes: (page) => rib.routes(page),
     explain: (p) => rib.explain(p),
     tables: () => syncPort.tables(),
+    bfd: () => bfdView(bfd.sessions(), clock.now()),
     metrics: async () => {
       updateAggregationRatio();
       return { contentType: metrics.registry.contentType, body: await metrics.text() };
@@ -189,12 +210,14 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   }
 
   async function reload(next: Config): Promise<string[]> {
+    requireSocketOptions(next); // a reload that adds keys on a system without them is refused whole
     const restartNeeded: string[] = [];
     const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
     const same = (a: unknown, b: unknown): boolean => text(a) === text(b);
     if (!same(next.cluster, current.cluster)) restartNeeded.push('cluster');
     if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
     if (!same(next.api, current.api)) restartNeeded.push('api');
+    if (!same(next.bfd, current.bfd)) restartNeeded.push('bfd (listen)');
     if (!same(healthOptions(next), healthOptions(current))) {
       // New probe profiles or damping: a fresh monitor takes over every next hop (sessions untouched; damping
       // penalties and EC2 blackhole marks start over).
@@ -202,6 +225,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       if (monitor.usesIcmp()) await checkIcmpCapability(); // rejects the reload with the fix named
       rib.replaceHealth(monitor);
       health = monitor;
+      bfdLink.resync();
     }
     const b0 = current.bgp;
     const b1 = next.bgp;
@@ -215,6 +239,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     spec.setPolicy(new ImportPolicy(policyOptions(next)));
     const n = speakerNeighbors(next);
     speaker.setNeighbors(n.neighbors, n.dynamic);
+    bfdLink.setGroups(bfdGroups(next));
     const fileChanged = next.routes.file !== current.routes.file;
     await rib.replaceSources(staticEntries(next), fileChanged ? makeWatcher(next) : rib.currentFile());
     current = next;

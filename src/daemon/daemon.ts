@@ -10,13 +10,14 @@ import type { Metrics } from '../base/metrics.js';
 import { errorMessage } from '../base/errors.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { ConvergenceTracker } from './convergence.js';
-import type { BgpPort, RibPort, SyncPort } from './ports.js';
+import type { BgpPort, LivenessPort, RibPort, SyncPort } from './ports.js';
 import type { ReadyView } from '../api/views.js';
 
 export interface DaemonParts {
   readonly bgp: BgpPort;
   readonly rib: RibPort;
   readonly sync: SyncPort;
+  readonly liveness?: LivenessPort;
 }
 
 export interface DaemonOptions {
@@ -111,6 +112,7 @@ export class Daemon {
     // Every change reaches VPC sync as it happens (O(change)); sync plans nothing until completeDesired().
     rib.onChanges((batch) => this.guard('route-spec-change', () => sync.applyChanges(batch)));
     await rib.start();
+    this.parts.liveness?.start();
     this.tracker = new ConvergenceTracker(clock.now(), {
       settleMs: this.opts.settleMs,
       minMs: this.opts.minConvergeMs ?? Math.min(1000, this.opts.settleMs),
@@ -199,6 +201,7 @@ export class Daemon {
     // Sync first, so routes withdrawn by the Cease below are never acted on.
     await step('vpc-sync', () => this.parts.sync.stop());
     await step('bgp', () => this.parts.bgp.stop());
+    if (this.parts.liveness) await step('bfd', () => this.parts.liveness?.stop() ?? Promise.resolve());
     await step('route-spec', () => this.parts.rib.stop());
     this.phaseValue = 'stopped';
     this.log.info({ event: 'stopped' }, 'stopped');

@@ -17,6 +17,12 @@ export interface BgpPort {
   peers(): readonly PeerView[];
 }
 
+/** A liveness detector beside the probes (BFD): started with the route spec, stopped after BGP. */
+export interface LivenessPort {
+  start(): void;
+  stop(): Promise<void>;
+}
+
 /** Route spec + policy + health + ranking. */
 export interface RibPort {
   start(): Promise<void>;

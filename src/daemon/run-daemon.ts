@@ -10,6 +10,7 @@ import { startApiServer, ApiListenError, type ApiServer } from '../api/server.js
 import { checkIcmpCapability } from '../health/icmp.js';
 import { assemble, ec2ClientFor, requireRegion, type Assembled } from './assemble.js';
 import { apiAuth, apiListen, isLoopbackHost } from './wiring.js';
+import { requireSocketOptions } from './socket-options.js';
 
 export interface RunningDaemon {
   readonly parts: Assembled;
@@ -37,6 +38,8 @@ export function usesIcmpProbes(config: Config): boolean {
 export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise<RunningDaemon> {
   // An ICMP profile without the means to ping would mark every host down: refuse to start, naming the fix.
   if (usesIcmpProbes(config)) await checkIcmpCapability();
+  // TCP-MD5 or BFD on a system that cannot set their socket options: refuse in one line rather than run unsigned.
+  requireSocketOptions(config);
   if (!opts.ec2) {
     const probe = ec2ClientFor(config);
     try {

@@ -11,6 +11,7 @@ import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
 import type { AuthPolicy } from '../api/auth.js';
 import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
 import { isLoopback, parseAddress } from '../net/address.js';
+import type { BfdGroup } from './bfd-link.js';
 
 type Group = Config['bgp']['groups'][string];
 type Profile = Config['health']['profiles'][string];
@@ -46,12 +47,14 @@ export function speakerNeighbors(config: Config): { neighbors: StaticNeighbor[];
       active: n.active,
       ...(n.port !== undefined ? { port: n.port } : {}),
       ...(n.localAddress !== undefined ? { localAddress: n.localAddress } : {}),
+      ...(n.password !== undefined ? { password: n.password } : {}),
       ...peerOptions(config, n.group, n.description),
     })),
     dynamic: config.bgp.dynamic.map((d) => ({
       range: d.range,
       asns: d.asns.map((a) => ({ min: a.min, max: a.max })),
       maxPeers: d.maxPeers,
+      ...(d.password !== undefined ? { password: d.password } : {}),
       ...peerOptions(config, d.group),
     })),
   };
@@ -68,6 +71,26 @@ export function speakerOptions(config: Config): Omit<SpeakerOptions, 'clock' | '
     gracefulRestart: { maxRestartTime: sec(b.gracefulRestart.maxRestartTime), stalePathTime: sec(b.gracefulRestart.staleTime) },
     ...speakerNeighbors(config),
   };
+}
+
+/** TCP-MD5 keys are configured (they need Linux and koffi: see sockopt/libc.ts). */
+export function usesTcpMd5(config: Config): boolean {
+  return config.bgp.neighbors.some((n) => n.password !== undefined) || config.bgp.dynamic.some((d) => d.password !== undefined);
+}
+
+/** Peer groups with BFD on, in the BFD module's units (µs). */
+export function bfdGroups(config: Config): Map<string, BfdGroup> {
+  const out = new Map<string, BfdGroup>();
+  for (const name of groupNames(config)) {
+    const b = groupOf(config, name)?.bfd;
+    if (!b) continue;
+    out.set(name, {
+      multihop: b.multihop,
+      resetSession: b.resetSession,
+      timers: { desiredMinTxUs: b.minTx * 1000, requiredMinRxUs: b.minRx * 1000, detectMult: b.multiplier },
+    });
+  }
+  return out;
 }
 
 /** True when EC2 is the local emulator: then next hops on 127.0.0.0/8 are allowed (demo and tests only). */

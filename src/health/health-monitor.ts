@@ -70,6 +70,8 @@ export class HealthMonitor {
   private readonly defaultGroup: string | undefined;
   private readonly targets = new Map<string, Target>();
   private readonly marks = new Map<string, PendingMark>();
+  /** Liveness verdicts (BFD down) by next hop, kept for targets added later. */
+  private readonly liveness = new Map<string, string>();
   private readonly listeners = new Set<HealthListener>();
   private readonly metrics: HealthMetrics | undefined;
   private readonly log: Logger;
@@ -138,6 +140,8 @@ export class HealthMonitor {
     if (t) return { healthy: t.health.eligible(), since: t.health.view(now).since, reason: t.health.reason(now) };
     const m = this.marks.get(nextHop);
     if (m && (m.until === undefined || now < m.until)) return { healthy: false, since: now, reason: m.reason };
+    const down = this.liveness.get(nextHop);
+    if (down !== undefined) return { healthy: false, since: now, reason: down };
     if (this.startDown && group !== undefined && this.probedGroup(group))
       return { healthy: false, since: now, reason: 'waiting for the first probes' };
     return { healthy: true, since: now, reason: 'not probed' };
@@ -190,6 +194,8 @@ export class HealthMonitor {
       t.health.markUnhealthy(m.reason, m.until, now);
       this.scheduleWake(t);
     }
+    const down = this.liveness.get(nextHop);
+    if (down !== undefined) t.health.setLiveness(down, now);
     this.metrics?.set(t, now);
     // Random phase in [0, interval): 1,000 targets added at once spread over one interval.
     if (t.group) this.schedule(t, this.random() * t.group.intervalMs);
@@ -221,6 +227,20 @@ export class HealthMonitor {
       return;
     }
     if (t.health.markUnhealthy(reason, until, now)) this.report(t, now);
+    this.scheduleWake(t);
+  }
+
+  /**
+   * A liveness detector's verdict for a next hop (BFD): `downReason` makes it unhealthy at once (a flap for
+   * damping), undefined lifts that. Kept for a next hop that is not (yet) a target.
+   */
+  setLiveness(nextHop: string, downReason: string | undefined): void {
+    if (downReason === undefined) this.liveness.delete(nextHop);
+    else this.liveness.set(nextHop, downReason);
+    const t = this.targets.get(nextHop);
+    if (!t) return;
+    const now = this.clock.now();
+    if (t.health.setLiveness(downReason, now)) this.report(t, now);
     this.scheduleWake(t);
   }
 

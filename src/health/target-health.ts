@@ -1,7 +1,9 @@
 // The health of one next hop as a pure state machine: probe results in, eligibility out.
 //   - hysteresis: `fall` consecutive failures take an up host down, `rise` consecutive successes bring it up;
 //   - flap damping (damping.ts): a host that keeps flapping stays out until its penalty decays;
-//   - overrides: markUnhealthy (EC2 reported a blackhole route to it) holds it down for a TTL.
+//   - overrides: markUnhealthy (EC2 reported a blackhole route to it) holds it down for a TTL;
+//   - liveness: an external detector (BFD) says the path is down: down at once, counted as a flap for damping,
+//     until the detector says up again.
 // No timers here: the monitor asks nextWakeup() when eligibility could change without a probe.
 import { decay, flap, INITIAL_DAMPING, reuseAt, type DampingOptions, type DampingState } from './damping.js';
 
@@ -29,6 +31,7 @@ export class TargetHealth {
   private failStreak = 0;
   private damping: DampingState;
   private override: { reason: string; until: number } | undefined;
+  private livenessDown: string | undefined;
   private lastProbe: { ok: boolean; detail: string; at: number } | undefined;
   private lastEligible = true;
   private eligibleSince: number;
@@ -63,6 +66,18 @@ export class TargetHealth {
         if (this.damp) this.damping = flap(this.damping, now, this.damp);
       }
     }
+    return this.settle(now);
+  }
+
+  /**
+   * An external liveness verdict (BFD): a reason makes the target ineligible at once and counts a flap (if it was
+   * up); undefined lifts it. Returns true when eligibility changed.
+   */
+  setLiveness(downReason: string | undefined, now: number): boolean {
+    if (downReason !== undefined && this.livenessDown === undefined && this.damp && this.lastEligible) {
+      this.damping = flap(this.damping, now, this.damp);
+    }
+    this.livenessDown = downReason;
     return this.settle(now);
   }
 
@@ -121,6 +136,7 @@ export class TargetHealth {
 
   reason(now: number): string {
     if (this.override && now < this.override.until) return this.override.reason;
+    if (this.livenessDown !== undefined) return this.livenessDown;
     if (this.state === 'down') return `probe failed ${this.failStreak}× (${this.lastProbe?.detail ?? 'no result'})`;
     if (this.damping.suppressed) return `damped after ${this.damping.flaps} flaps (penalty ${Math.round(this.damping.penalty)})`;
     return this.lastProbe ? `probe ok (${this.lastProbe.detail})` : 'no probe yet';
@@ -129,7 +145,7 @@ export class TargetHealth {
   private settle(now: number): boolean {
     if (this.override && now >= this.override.until) this.override = undefined;
     if (this.damp) this.damping = decay(this.damping, now, this.damp);
-    const eligible = this.state === 'up' && !this.damping.suppressed && this.override === undefined;
+    const eligible = this.state === 'up' && !this.damping.suppressed && this.override === undefined && this.livenessDown === undefined;
     if (eligible === this.lastEligible) return false;
     this.lastEligible = eligible;
     this.eligibleSince = now;

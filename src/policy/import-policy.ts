@@ -171,7 +171,11 @@ export class ImportPolicy {
     this.fallback = this.groups.find((g) => g.name === this.defaultGroup) ?? compile({ name: this.defaultGroup });
   }
 
-  /** The group of a peer (by its canonical address text): first group whose `peers` covers it. */
+  /**
+   * The group of a peer (by its canonical address text): the group with the most specific entry covering it, as the
+   * speaker matches neighbours and ranges (a /32 range or a static neighbour inside a wider range wins); on a tie
+   * the first group listed.
+   */
   groupOf(peer: string): string {
     return this.group(peer).name;
   }
@@ -185,7 +189,16 @@ export class ImportPolicy {
     } catch {
       addr = undefined;
     }
-    g = (addr && this.groups.find((cg) => cg.peers.some((pp) => prefixContainsAddress(pp, addr)))) ?? this.fallback;
+    let bestLen = -1;
+    for (const cg of addr ? this.groups : []) {
+      for (const pp of cg.peers) {
+        if (pp.len > bestLen && addr && prefixContainsAddress(pp, addr)) {
+          g = cg;
+          bestLen = pp.len;
+        }
+      }
+    }
+    g ??= this.fallback;
     this.groupCache.set(peer, g);
     return g;
   }

@@ -75,6 +75,29 @@ describe('API server', () => {
     expect(await (await fetch(`${url}/api/v1/tables/`)).json()).toEqual({ tables: [] });
   });
 
+  it('lists BFD sessions at /api/v1/bfd (an empty list without BFD)', async () => {
+    const session = {
+      peer: '10.0.1.5',
+      multihop: false,
+      state: 'Up' as const,
+      remoteState: 'Up' as const,
+      diagnostic: 'no diagnostic',
+      remoteDiagnostic: 'no diagnostic',
+      txIntervalMs: 300,
+      detectionTimeMs: 900,
+      remoteMultiplier: 3,
+      sinceSeconds: 12,
+      flaps: 1,
+      received: 40,
+      sent: 41,
+    };
+    let url = await start(fakeBackend({ bfd: () => [session] }));
+    expect(await (await fetch(`${url}/api/v1/bfd`)).json()).toEqual({ sessions: [session] });
+    await server?.close();
+    url = await start(fakeBackend());
+    expect(await (await fetch(`${url}/api/v1/bfd`)).json()).toEqual({ sessions: [] });
+  });
+
   it('explains one prefix with ?prefix= and 404s an unknown one', async () => {
     const url = await start(fakeBackend());
     const ok = await fetch(`${url}/api/v1/routes?prefix=${encodeURIComponent('10.1.0.0/24')}`);

@@ -83,4 +83,21 @@ describe('bgp2vpc check-config', () => {
     expect((await cli('check-config', '--help')).code).toBe(0);
     expect((await cli('nope')).code).toBe(1);
   });
+
+  it('--print shows that a password or token is set, never its value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-cfg-'));
+    const file = join(dir, 'keys.yaml');
+    writeFileSync(
+      file,
+      'cluster: { name: t, cidrs: [10.244.0.0/16] }\nbgp:\n  asn: 65000\n  routerId: 10.0.0.1\n' +
+        '  neighbors: [{ address: 10.0.0.5, asn: 65001, password: md5-secret-value }]\n' +
+        'vpc: { vpcId: vpc-1 }\napi: { token: api-secret-token-value }\n',
+    );
+    const r = await cli('check-config', '--print', file);
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.stdout) as { bgp: { neighbors: { password: string }[] }; api: { token: string } };
+    expect(printed.bgp.neighbors[0]?.password).toBe('<redacted>');
+    expect(printed.api.token).toBe('<redacted>');
+    expect(r.stdout + r.stderr).not.toMatch(/md5-secret-value|api-secret-token-value/);
+  });
 });

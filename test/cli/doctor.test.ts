@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import type { StateDoc } from '../../src/sim/ec2/state-file.js';
 import { renderChecks, runDoctor } from '../../src/cli/doctor-command.js';
+import { sockoptUsable } from '../support/sockopt-gate.js';
 
 const state = (opts: { sdc?: boolean; claim?: string; routeLimit?: number } = {}): StateDoc => ({
   ...(opts.routeLimit !== undefined ? { routeLimit: opts.routeLimit } : {}),
@@ -41,14 +42,14 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function setup(s: StateDoc, clusterCidr = '100.75.0.0/16', vpcExtra = ''): Promise<string> {
+async function setup(s: StateDoc, clusterCidr = '100.75.0.0/16', vpcExtra = '', bgpExtra = ''): Promise<string> {
   emu = await startEmulator({ host: '127.0.0.1', port: 0, state: s });
   dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-doctor-'));
   const file = join(dir, 'c.yaml');
   writeFileSync(
     file,
     `cluster: { name: doc, cidrs: [${clusterCidr}] }
-bgp: { asn: 65000, routerId: 10.7.1.1, listen: [{ address: 127.0.7.1, port: 0 }] }
+bgp: { asn: 65000, routerId: 10.7.1.1, listen: [{ address: 127.0.7.1, port: 0 }]${bgpExtra} }
 routes: { static: { 100.75.1.0/24: [10.7.1.11, 10.7.1.12] } }
 vpc: { endpoint: ${emu.endpoint}, routeTables: [rtb-0d0c00000000000007]${vpcExtra} }
 `,
@@ -86,6 +87,16 @@ describe('bgp2vpc doctor', () => {
         "TCP connect to each next hop's port 179 every 200ms (timeout 150ms); down after 2 failures, up after 3 successes: a silent (powered-off, partitioned) host is taken out within 590ms of its last good probe; a BGP daemon that is frozen while its kernel still accepts connections is noticed only when its BGP hold timer expires (90s)",
     });
     expect(renderChecks(rs)).toContain('No problems found');
+  });
+
+  it('checks the socket options that BFD and TCP-MD5 need, only when the config uses them', async () => {
+    expect(verdicts(await runDoctor(await setup(state())))['socket options']).toBeUndefined();
+    await emu?.stop();
+    const rs = await runDoctor(await setup(state(), '100.75.0.0/16', '', ', groups: { default: { bfd: true } }'));
+    const row = rs.find((r) => r.check === 'socket options');
+    if (sockoptUsable())
+      expect(row).toEqual({ check: 'socket options', verdict: 'ok', detail: 'BFD (bgp.groups.*.bfd): libc reachable through koffi' });
+    else expect(row?.verdict).toBe('fail');
   });
 
   it('reports denied IAM actions, source/dest check on, a claimed table and a cluster CIDR inside the VPC, with fixes', async () => {

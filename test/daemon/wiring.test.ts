@@ -42,6 +42,21 @@ describe('wiring', () => {
     });
   });
 
+  it('hands TCP-MD5 passwords to the speaker per neighbour and per range', () => {
+    const c = parseConfig(`cluster: { name: t, cidrs: [100.70.0.0/16] }
+bgp:
+  asn: 65000
+  routerId: 10.0.0.1
+  neighbors: [{ address: 10.0.0.5, asn: 65001, password: n-key }, { address: 10.0.0.6, asn: 65001 }]
+  dynamic: [{ range: 10.1.0.0/16, asns: [65002], password: r-key }]
+vpc: { vpcId: vpc-0abc }
+`);
+    const s = speakerOptions(c);
+    expect(s.neighbors?.map((n) => n.password)).toEqual(['n-key', undefined]);
+    expect(s.neighbors?.[1]).not.toHaveProperty('password');
+    expect(s.dynamic?.[0]?.password).toBe('r-key');
+  });
+
   it('builds an import policy with one group per peer group and community priorities', () => {
     const p = policyOptions(full);
     expect(p.clusterCidrs).toEqual(['10.244.0.0/16', 'fd00:244::/56']);

@@ -149,6 +149,21 @@ describe('HealthMonitor', () => {
     expect(mon.healthOf('10.0.0.6').healthy).toBe(true);
   });
 
+  it('setLiveness reports a BFD verdict at once, also for a next hop that becomes a target later', () => {
+    const { mon, changes } = setup(new Map([['10.0.0.5', true]]));
+    mon.addTarget('10.0.0.5', 'default');
+    mon.setLiveness('10.0.0.5', 'BFD down (control detection time expired)');
+    expect(changes).toEqual([['10.0.0.5', { healthy: false, since: 0, reason: 'BFD down (control detection time expired)' }]]);
+    mon.setLiveness('10.0.0.5', undefined);
+    expect(changes.at(-1)).toEqual(['10.0.0.5', { healthy: true, since: 0, reason: 'no probe yet' }]);
+    mon.setLiveness('10.0.0.7', 'BFD down');
+    expect(mon.healthOf('10.0.0.7')).toMatchObject({ healthy: false, reason: 'BFD down' });
+    mon.addTarget('10.0.0.7', 'default');
+    expect(mon.healthOf('10.0.0.7')).toMatchObject({ healthy: false, reason: 'BFD down' });
+    mon.setLiveness('10.0.0.7', undefined);
+    expect(mon.healthOf('10.0.0.7').healthy).toBe(true);
+  });
+
   it('newTargetsStartDown: a new next hop carries traffic only after `rise` good probes', async () => {
     const clock = new FakeClock(0);
     const probe: Probe = () => Promise.resolve({ ok: true, detail: 'ok' });

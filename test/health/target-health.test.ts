@@ -56,4 +56,21 @@ describe('TargetHealth (rise/fall, damping, overrides)', () => {
     h.observe(true, 'ok', 1);
     expect(h.observe(true, 'ok', 2)).toBe(true);
   });
+
+  it('a liveness verdict (BFD down) takes the target out at once, counts a flap, and lifts when it is up again', () => {
+    const h = new TargetHealth({ rise: 3, fall: 3 }, DEFAULT_DAMPING, 0);
+    expect(h.setLiveness('BFD down: control detection time expired', 100)).toBe(true);
+    expect(h.view(100)).toMatchObject({ eligible: false, state: 'up', flaps: 1, reason: 'BFD down: control detection time expired' });
+    expect(h.observe(true, 'ok', 200)).toBe(false); // probes passing do not override it
+    expect(h.setLiveness('BFD down again', 300)).toBe(false); // already down: no second flap
+    expect(h.view(300).flaps).toBe(1);
+    expect(h.setLiveness(undefined, 400)).toBe(true);
+    expect(h.eligible()).toBe(true);
+    // Three BFD flaps in a row: damped like probe flaps (penalty 1000 each, suppress at 2000).
+    h.setLiveness('down', 500);
+    h.setLiveness(undefined, 600);
+    h.setLiveness('down', 700);
+    expect(h.setLiveness(undefined, 800)).toBe(false);
+    expect(h.view(800)).toMatchObject({ eligible: false, suppressed: true, flaps: 3 });
+  });
 });

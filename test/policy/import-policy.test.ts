@@ -18,8 +18,10 @@ const verdict = (peer: string, prefix: string, nextHop = peer, communities: numb
   policy.evaluatePath(path(peer, prefix, { nextHop, attrs: { communities } }));
 
 describe('ImportPolicy', () => {
-  it('assigns peers to groups, first match wins, else the default group', () => {
-    expect(policy.groupOf('10.0.9.9')).toBe('nodes');
+  it('assigns peers to groups, the most specific entry wins (as the speaker matches), else the default group', () => {
+    // 10.0.9.9 is listed in rs itself and covered by nodes' 10.0.0.0/16: rs, the group the speaker gives it.
+    expect(policy.groupOf('10.0.9.9')).toBe('rs');
+    expect(policy.groupOf('10.0.9.8')).toBe('nodes');
     expect(policy.groupOf('192.168.1.1')).toBe('default');
     expect(policy.groupOf('::ffff:10.0.3.3')).toBe('nodes');
   });
@@ -48,7 +50,9 @@ describe('ImportPolicy', () => {
 
   it('accepts a whole subnet, third-party next hops where allowed, IPv4-mapped next hops', () => {
     expect(verdict('10.0.3.3', '10.0.1.0/24').accepted).toBe(true);
-    expect(policy.evaluatePath(path('10.0.9.9', '10.200.5.0/24', { nextHop: '10.0.4.4' })).accepted).toBe(false); // group nodes matched first
+    // 10.0.9.9 is rs (its own entry beats nodes' /16, in either order): third-party next hops allowed; nodes' not.
+    expect(policy.evaluatePath(path('10.0.9.9', '10.200.5.0/24', { nextHop: '10.0.4.4' })).accepted).toBe(true);
+    expect(policy.evaluatePath(path('10.0.3.3', '10.200.5.0/24', { nextHop: '10.0.4.4' })).accepted).toBe(false);
     const rs = new ImportPolicy({
       ...base,
       groups: [base.groups[1] as (typeof base.groups)[1], base.groups[0] as (typeof base.groups)[0]],

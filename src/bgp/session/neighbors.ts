@@ -24,6 +24,8 @@ export interface PeerOptions {
   readonly maxRestartTime?: number;
   /** Act as graceful-restart helper for this peer (default true). */
   readonly gracefulRestart?: boolean;
+  /** TCP-MD5 key (RFC 2385), 1–80 bytes of UTF-8; for a range, one key for the whole prefix. Never logged. */
+  readonly password?: string;
 }
 
 export interface StaticNeighbor extends PeerOptions {

@@ -18,7 +18,7 @@ import {
 } from './reconnect-pacing.js';
 import { resolveCollision } from './collision.js';
 import { retainOnSessionLoss, type GrLimits } from './graceful-restart.js';
-import { ActiveConnector } from './active-connect.js';
+import { ActiveConnector, connectTarget } from './active-connect.js';
 import { rejectSocket, shutdownData, waitClosed } from './connection-close.js';
 import { negotiate, type LocalCapabilities, type Negotiated } from './negotiate.js';
 import type { NeighborMatch, PeerOptions } from './neighbors.js';
@@ -100,10 +100,7 @@ export class Peer implements SessionOwner {
   get idle(): boolean {
     return !this.busy && this.routes.rib.size === 0 && this.routes.rib.staleCount === 0;
   }
-  /**
-   * A dynamic peer that can be forgotten: idle and holding nothing for 5 minutes (its status and last error stay
-   * visible that long), and not in an idle hold we must remember.
-   */
+  /** A dynamic peer that can be forgotten: idle, holding nothing for 5 min (status stays visible), no idle hold. */
   prunable(now: number): boolean {
     return this.idle && this.routes.staleUntil === undefined && mayConnect(this.pacing, now) && now - this.lastChange >= 300_000;
   }
@@ -142,7 +139,7 @@ export class Peer implements SessionOwner {
     if ([...this.sessions].some((s) => s.outbound)) return;
     const n = this.match.neighbor;
     this.connector.connect(
-      { host: this.key, port: n.port ?? 179, ...(n.localAddress ? { localAddress: n.localAddress } : {}) },
+      connectTarget(this.key, n),
       (sock) => (this.stopping ? sock.destroy() : this.startSession(sock, true)),
       (err) => {
         this.lastError = `connect: ${errorMessage(err)}`;
@@ -350,6 +347,13 @@ export class Peer implements SessionOwner {
     }
     this.routes.withdrawAll();
     await Promise.all(closing);
+  }
+
+  /** Resets the Established session with Cease `subcode` (BFD saw the peer go down: 10, RFC 9384). */
+  resetEstablished(subcode: number, reason: string): boolean {
+    const est = this.est;
+    est?.reset(ErrorCode.CEASE, subcode, reason);
+    return est !== undefined;
   }
 
   /** A stopped peer may be started again (config reload re-adding it). */

@@ -50,6 +50,8 @@ export interface PeerOptions {
   readonly routes?: readonly (string | { readonly prefix: string; readonly nextHop?: string })[];
   /** Base directory (TESTBED_DIR); default a fresh temporary directory. */
   readonly dir?: string;
+  /** TCP-MD5 key (RFC 2385) the peer uses with the controller (MD5_PASSWORD). */
+  readonly md5Password?: string;
 }
 
 const started = new Set<TestbedPeer>();
@@ -105,6 +107,7 @@ export class TestbedPeer {
     if (opts.controllerAddress !== undefined) env.CONTROLLER_ADDR = opts.controllerAddress;
     if (opts.controllerPort !== undefined) env.CONTROLLER_PORT = String(opts.controllerPort);
     if (opts.controllerAsn !== undefined) env.CONTROLLER_ASN = String(opts.controllerAsn);
+    if (opts.md5Password !== undefined) env.MD5_PASSWORD = opts.md5Password;
     if (opts.nextHop4 !== undefined) env[`${K}_NEXTHOP4`] = opts.nextHop4;
     if (opts.nextHop6 !== undefined) env[`${K}_NEXTHOP6`] = opts.nextHop6;
     this.env = env;

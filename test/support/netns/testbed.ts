@@ -43,6 +43,10 @@ export interface NetnsOptions {
   readonly grTime?: number;
   /** The controller's BGP port the hosts connect to (default 1179). */
   readonly controllerPort?: number;
+  /** Run id (1-5 of [a-z0-9]): names become b2v-<id>-… (default random). */
+  readonly runId?: string;
+  /** More environment for the scripts and the hosts' daemons (e.g. BFD_INTERVAL, MD5_PASSWORD). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Addresses of the testbed's one subnet (gobgp-testbed/lib/netns.sh). */
@@ -174,6 +178,8 @@ export class NetnsTestbed {
       HOLD_TIME: String(options.holdTime ?? 0),
       GR_TIME: String(options.grTime ?? 5),
       CONTROLLER_PORT: String(options.controllerPort ?? 1179),
+      ...(options.runId !== undefined ? { NB_RUN_ID: options.runId } : {}),
+      ...options.env,
     };
   }
 

@@ -14,6 +14,8 @@ import {
 } from '../../../../src/bgp/wire/index.js';
 import { Speaker, type SpeakerOptions } from '../../../../src/bgp/speaker.js';
 import type { SpeakerEvent } from '../../../../src/bgp/events.js';
+import { md5ClientSocket } from '../../../../src/sockopt/md5-sockets.js';
+import { parseAddress } from '../../../../src/net/address.js';
 
 export const DEFAULT_CAPS: readonly Capability[] = [
   { type: 'multiprotocol', afi: 1, safi: 1 },
@@ -30,6 +32,8 @@ export interface TestPeerOptions {
   readonly routerId?: string;
   readonly holdTime?: number;
   readonly capabilities?: readonly Capability[];
+  /** Sign every segment with this TCP-MD5 key (RFC 2385). */
+  readonly md5Key?: string;
 }
 
 /** Polls `cond` until it returns a value other than undefined/false, or fails after `ms` with `what`. */
@@ -61,7 +65,9 @@ export class TestPeer {
   }
 
   static async connect(opts: TestPeerOptions): Promise<TestPeer> {
-    const socket = connect({ host: opts.host ?? '127.0.0.1', port: opts.port, localAddress: opts.localAddress });
+    const where = { host: opts.host ?? '127.0.0.1', port: opts.port, localAddress: opts.localAddress };
+    const socket =
+      opts.md5Key === undefined ? connect(where) : md5ClientSocket(parseAddress(where.host), Buffer.from(opts.md5Key)).connect(where);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('error', reject);
