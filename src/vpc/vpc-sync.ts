@@ -3,7 +3,7 @@
 // Contract with the daemon (stable):
 //   const sync = new VpcSync({ ec2, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?}, routeLimit = 50
 //     (per family), headroom = 0, debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun,
-//     mayWrite = () => true (leader/write gate), clock, logger, metrics, aggregate })
+//     mayWrite = () => true (leader/write gate), writeTerm = () => 0, clock, logger, metrics, aggregate })
 //   await sync.start()          discover the tables, check/claim them (tag bgp2vpc:cluster=<name>), read routes.
 //                               No route writes. Rejects when EC2 cannot be read (the daemon retries).
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
@@ -19,7 +19,9 @@
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
-// re-read before the first write (another replica may have written meanwhile).
+// re-read before the first write (another replica may have written meanwhile). mayWrite() is asked again right
+// before every mutating call (the gateway's fence), and a pass stops writing as soon as writeTerm() differs from
+// the one it started in: the gate closed and reopened meanwhile, so its view of the tables may be stale.
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
@@ -59,7 +61,10 @@ export interface VpcSyncOptions {
   readonly rate?: RateConfig;
   readonly backoff?: RetryPolicy;
   readonly dryRun?: boolean;
+  /** The write gate (HA: leader with a valid lease); asked per pass, per op and immediately before every write. */
   readonly mayWrite?: () => boolean;
+  /** Changes whenever the write gate may have closed and reopened (HA: a new term); default constant. */
+  readonly writeTerm?: () => number;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
@@ -68,6 +73,8 @@ export interface VpcSyncOptions {
   readonly random?: () => number;
   /** Per-attempt timeout of an EC2 call (default 10 s). */
   readonly callTimeoutMs?: number;
+  /** Per-attempt timeout of a mutating EC2 call (default callTimeoutMs): HA's bound on a write in flight. */
+  readonly mutatingTimeoutMs?: number;
   /** Delay before a failed pass is retried: at least baseMs, exponential with jitter up to maxMs (1 s … 60 s). */
   readonly retryPass?: Backoff;
   /** Benchmarks: called as each mutating request leaves. */
@@ -97,6 +104,8 @@ export class VpcSync {
   private started = false;
   private stopped = false;
   private wasWriting = false;
+  /** The write term the current pass (or start) began in. */
+  private passTerm = 0;
   private readonly passes: PassScheduler;
   private readonly health: TargetLiveness;
 
@@ -118,7 +127,9 @@ export class VpcSync {
       ...(this.m ? { metrics: this.m } : {}),
       ...(o.random ? { random: o.random } : {}),
       ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
+      ...(o.mutatingTimeoutMs !== undefined ? { mutatingTimeoutMs: o.mutatingTimeoutMs } : {}),
       ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
+      mayMutate: () => this.writeAllowed(),
     });
     this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log);
     this.resolver = new EniResolver(
@@ -146,9 +157,19 @@ export class VpcSync {
     return !this.o.dryRun && (this.o.mayWrite?.() ?? true);
   }
 
+  private term(): number {
+    return this.o.writeTerm?.() ?? 0;
+  }
+
+  /** The gate is open and has not closed since this pass began. */
+  private writeAllowed(): boolean {
+    return this.term() === this.passTerm && this.canWrite();
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     await this.registry.discover();
+    this.passTerm = this.term();
     this.wasWriting = this.canWrite();
     if (this.wasWriting) await this.registry.claimUnclaimed();
     this.started = true;
@@ -201,9 +222,12 @@ export class VpcSync {
 
   private async pass(trigger: Trigger): Promise<void> {
     const t0 = this.clock.now();
+    const term = this.term();
     const writing = this.canWrite();
-    if (writing && !this.wasWriting) for (const t of this.tables) t.stale = true; // HA seam: re-read first
+    // HA: the gate opened, or closed and reopened since the last pass: another replica may have written, re-read
+    if (writing && (!this.wasWriting || term !== this.passTerm)) for (const t of this.tables) t.stale = true;
     this.wasWriting = writing;
+    this.passTerm = term;
     if (trigger === 'drift') this.health.forgetGone();
     if (trigger === 'drift' || trigger === 'manual') await this.registry.refreshAll();
     else await this.registry.refresh(this.tables.filter((t) => t.stale));
@@ -288,7 +312,7 @@ export class VpcSync {
         onLimitExceeded: (family: Family) => limitHit.add(family),
         // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued
         // behind this one supersedes this plan: stop and re-plan.
-        superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
+        superseded: () => !this.writeAllowed() || (this.passes.pending && this.desiredVersion !== version),
       };
       const out = await applyPlan(ctx, { ...p, ops });
       t.routes = ctx.routes;
