@@ -18,7 +18,10 @@ import type { SpecEntry } from '../rib/spec-format.js';
 import { VpcSync } from '../vpc/vpc-sync.js';
 import { createEc2Client } from '../vpc/ec2-client.js';
 import type { ApiBackend } from '../api/backend.js';
-import type { StatusView } from '../api/views.js';
+import type { HaView, StatusView } from '../api/views.js';
+import type { LeaseBackend } from '../ha/backend.js';
+import { Elector } from '../ha/elector.js';
+import { haIdentity } from './ha-wiring.js';
 import { Daemon } from './daemon.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
 import {
@@ -38,6 +41,8 @@ export interface AssembleOptions {
   readonly metrics: Metrics;
   /** An EC2 client (tests, the demo); default: built from vpc.region / vpc.endpoint and the SDK's default chain. */
   readonly ec2?: EC2Client;
+  /** Controller HA: the lease store (createHaBackend); absent: this process writes alone. */
+  readonly haBackend?: LeaseBackend;
 }
 
 export interface Assembled {
@@ -46,6 +51,7 @@ export interface Assembled {
   readonly spec: RouteSpec;
   readonly health: HealthMonitor;
   readonly sync: VpcSync;
+  readonly elector?: Elector;
   readonly backend: ApiBackend;
   /** Applies a new config to the running parts; returns what could not be applied without a restart. */
   reload(next: Config): Promise<string[]>;
@@ -107,13 +113,38 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     failoverLatency.observe((clock.now() - failoverAt) / 1000);
     failoverAt = undefined;
   };
+  const elector = opts.haBackend
+    ? new Elector({
+        identity: haIdentity(config),
+        backend: opts.haBackend,
+        ttlMs: config.ha.leaseTtl,
+        inFlightMs: config.ha.writeTimeout,
+        clock,
+        logger,
+        metrics,
+      })
+    : undefined;
   const syncPort = new VpcSyncPort(
-    (mayWrite) => new VpcSync({ ...syncOptions(config), ec2, clock, logger, metrics, mayWrite, onMutatingSend }),
+    (mayWrite, writeTerm) =>
+      new VpcSync({
+        ...syncOptions(config),
+        ...(elector ? { mutatingTimeoutMs: config.ha.writeTimeout } : {}),
+        ec2,
+        clock,
+        logger,
+        metrics,
+        mayWrite,
+        writeTerm,
+        onMutatingSend,
+      }),
+    elector,
   );
   const sync = syncPort.sync;
+  // A new term: re-read every table and converge (zero writes when nothing changed).
+  elector?.onWritable(() => void sync.reconcileNow());
 
   const daemon = new Daemon(
-    { bgp, rib, sync: syncPort },
+    { bgp, rib, sync: syncPort, ...(elector ? { ha: elector } : {}) },
     {
       clock,
       logger,
@@ -148,6 +179,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
         prefixes: spec.stats().prefixes,
         tables: tables.map((t) => ({ id: t.id, used: t.used, limit: t.limit, desired: t.desired.length })),
         ec2Calls: syncPort.ec2Calls(),
+        ha: haView(),
       };
     },
     peers: () => bgp.peers(),
@@ -160,6 +192,14 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     },
     ...optional('routeSpec', rib.routeSpec),
   };
+
+  function haView(): HaView {
+    const writes = syncPort.writesEnabled && !current.vpc.dryRun;
+    if (!elector)
+      return { role: 'standalone', leader: haIdentity(config), identity: haIdentity(config), backend: 'none', writable: writes };
+    const s = elector.status();
+    return { ...s, writable: writes && s.writable };
+  }
 
   // Aggregation ratio per table: chosen prefixes over the routes bgp2vpc wants in the table (1 = no aggregation).
   const ratio = metrics.gauge('aggregation_ratio', 'Chosen route spec prefixes per desired route in the table', ['route_table']);
@@ -183,6 +223,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     if (!same(next.cluster, current.cluster)) restartNeeded.push('cluster');
     if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
     if (!same(next.api, current.api)) restartNeeded.push('api');
+    if (!same(next.ha, current.ha)) restartNeeded.push('ha');
     if (!same(healthOptions(next), healthOptions(current))) {
       // New probe profiles or damping: a fresh monitor takes over every next hop (sessions untouched; damping
       // penalties and EC2 blackhole marks start over).
@@ -217,6 +258,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       return health;
     },
     sync,
+    ...(elector ? { elector } : {}),
     backend,
     reload,
   };

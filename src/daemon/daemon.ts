@@ -1,7 +1,9 @@
 // The daemon's lifecycle, independent of how its parts are built. Startup order never harms a running VPC:
 //   read route tables (no writes) → start the route spec sources and BGP → wait for initial convergence
-//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and hand over the first desired set.
-// So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route.
+//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and hand over the first desired set
+//   (with HA: start campaigning; the elector keeps the gate shut unless this replica is the leader).
+// So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route; with
+// HA it releases the lease once VPC sync has stopped.
 // A throwing handler (a peer's or AWS's mistake reaching us) is logged with context and the daemon carries on.
 import type { Clock, TimerHandle } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
@@ -9,13 +11,15 @@ import type { Metrics } from '../base/metrics.js';
 import { errorMessage } from '../base/errors.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { ConvergenceTracker } from './convergence.js';
-import type { BgpPort, RibPort, SyncPort } from './ports.js';
+import type { BgpPort, HaPort, RibPort, SyncPort } from './ports.js';
 import type { ReadyView } from '../api/views.js';
 
 export interface DaemonParts {
   readonly bgp: BgpPort;
   readonly rib: RibPort;
   readonly sync: SyncPort;
+  /** Controller HA (absent: this process writes alone). */
+  readonly ha?: HaPort;
 }
 
 export interface DaemonOptions {
@@ -167,6 +171,7 @@ export class Daemon {
     this.opts.metrics.gauge('initial_convergence_seconds', 'Seconds from start to the first reconcile').set(secs);
     this.readyGauge.set(1);
     this.parts.sync.enableWrites();
+    this.parts.ha?.start();
     this.pushDesired();
   }
 
@@ -191,6 +196,8 @@ export class Daemon {
     };
     // Sync first, so routes withdrawn by the Cease below are never acted on.
     await step('vpc-sync', () => this.parts.sync.stop());
+    const ha = this.parts.ha;
+    if (ha) await step('ha', () => ha.stop()); // after VPC sync: no call in flight when the lease is released
     await step('bgp', () => this.parts.bgp.stop());
     await step('route-spec', () => this.parts.rib.stop());
     this.phaseValue = 'stopped';
