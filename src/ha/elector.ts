@@ -10,7 +10,7 @@
 // mayWrite() never trusts the loop's view: it reads the clock and the term's deadline at every call, so a pause
 // (GC, SIGSTOP, a frozen VM) closes the gate before any timer had the chance to run. The gate reopens only with
 // a new term (re-validation: a fresh acquisition), whose number term() tells VPC sync to re-read every table.
-import type { Clock } from '../base/clock.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
 import { retryDelay } from '../base/backoff.js';
 import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
@@ -80,6 +80,7 @@ export class Elector {
   private lastError: string | undefined;
   private stopping = false;
   private running: Promise<void> | undefined;
+  private gateTimer: TimerHandle | undefined;
   private readonly stopCtl = new AbortController();
   private readonly writableListeners: (() => void)[] = [];
 
@@ -198,8 +199,7 @@ export class Elector {
       { event: 'ha_acquired', token: term.token, waitMs: this.fence.inFlightMs },
       `leader (term ${term.token}); first write after ${this.fence.inFlightMs}ms, when the previous leader's calls have landed`,
     );
-    const n = this.termCount;
-    const gate = this.o.clock.setTimeout(() => this.opened(n), Math.max(0, first.writableAt - this.o.clock.now()));
+    this.gateTimer = this.armGate(this.termCount, first.writableAt);
     let nextAt = sentAt + this.interval;
     let failures = 0;
     let reason = 'stopping';
@@ -232,7 +232,7 @@ export class Elector {
         nextAt = this.o.clock.now() + retryDelay(failures++, { baseMs: this.retry, maxMs: this.interval }, this.o.random);
       }
     }
-    gate.cancel();
+    this.gateTimer?.cancel();
     this.current = undefined;
     this.holder = null;
     this.m?.leader.set(0);
@@ -249,9 +249,17 @@ export class Elector {
     }
   }
 
+  /** A timer for the moment term `n` may write (timers may fire a little early: then it waits again). */
+  private armGate(n: number, at: number): TimerHandle {
+    return this.o.clock.setTimeout(() => this.opened(n), Math.max(0, Math.ceil(at - this.o.clock.now())));
+  }
+
   private opened(n: number): void {
     const term = this.current;
-    if (n !== this.termCount || !term || fenceVerdict(term, this.now()).kind !== 'open') return;
+    if (n !== this.termCount || !term) return;
+    const v = fenceVerdict(term, this.now());
+    if (v.kind === 'waiting') this.gateTimer = this.armGate(n, term.writableAt);
+    if (v.kind !== 'open') return;
     this.m?.writable.set(1);
     this.log.info({ event: 'ha_writable', token: term.token }, `writing to EC2 (term ${term.token}), tables re-read first`);
     for (const cb of this.writableListeners) {

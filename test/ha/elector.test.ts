@@ -64,8 +64,10 @@ afterEach(async () => {
   electors = [];
 });
 
-function setup(extra: { wall?: () => number } = {}) {
+function setup(extra: { wall?: () => number; earlyTimers?: boolean } = {}) {
   const clock = new FakeClock(0);
+  // Node's timers may fire a little before performance.now() reaches their time (libuv's loop clock lags).
+  const timers: Clock = extra.earlyTimers ? { now: () => clock.now(), setTimeout: (fn, ms) => clock.setTimeout(fn, ms > 1 ? ms - 1 : ms) } : clock;
   const backend = new ScriptedBackend(clock);
   const metrics = new Metrics();
   const e = new Elector({
@@ -73,7 +75,7 @@ function setup(extra: { wall?: () => number } = {}) {
     backend,
     ttlMs: 3000,
     inFlightMs: 1500,
-    clock,
+    clock: timers,
     wallNow: extra.wall ?? (() => 1_000_000 + clock.now()),
     logger: silentLogger,
     metrics,
@@ -114,6 +116,18 @@ describe('Elector', () => {
     expect(await metrics.text()).toMatch(
       /bgp2vpc_ha_leader 1\n[\s\S]*bgp2vpc_ha_writable 1\n[\s\S]*bgp2vpc_ha_transitions_total\{to="leader"\} 1/,
     );
+  });
+
+  it('announces the open gate even when its timer fires a little early', async () => {
+    const { backend, e, run } = setup({ earlyTimers: true });
+    backend.acquireAnswers = [{ kind: 'acquired', token: '1', ttlMs: 3000 }];
+    let opened = 0;
+    e.onWritable(() => opened++);
+    e.start();
+    await run(1490);
+    expect(opened).toBe(0);
+    await run(20);
+    expect(opened).toBe(1);
   });
 
   it('stops writing exactly at TTL − margin after the last acknowledged renewal was sent, then releases and campaigns again', async () => {
