@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdBackend } from '../../src/ha/etcd/etcd-backend.js';
 import { EtcdClient, b64 } from '../../src/ha/etcd/etcd-client.js';
-import { Etcd, etcdGate, etcdInstalledTest } from './support/etcd.js';
+import { Etcd } from './support/etcd.js';
+import { etcdGate, etcdInstalledTest } from './support/etcd-gate.js';
 
 const gate = etcdGate();
 etcdInstalledTest(gate);

@@ -1,12 +1,10 @@
 // A real etcd (the Debian etcd-server package, 3.4) for tests: one member on a loopback address, a temporary data
 // directory, started and killed by PID only (the data directory is the marker in its command line). Restart keeps
 // the data and the ports, as an etcd coming back after a crash.
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it } from 'vitest';
-import { peersRequired } from './availability.js';
 import { killOwnPid, startDaemon, type Daemon } from './daemon.js';
 import { waitFor } from './wait.js';
 
@@ -18,31 +16,6 @@ export async function freePort(host: string): Promise<number> {
   const a = s.address();
   await new Promise<void>((r) => s.close(() => r()));
   return typeof a === 'object' && a ? a.port : 0;
-}
-
-export interface EtcdGate {
-  readonly run: boolean;
-  readonly fail: boolean;
-  readonly message: string;
-}
-
-/** Whether the etcd tests run: skipped with a message locally when etcd is missing, a failure in CI. */
-export function etcdGate(): EtcdGate {
-  try {
-    accessSync(ETCD_BIN, constants.X_OK);
-    return { run: true, fail: false, message: '' };
-  } catch {
-    const message = `${ETCD_BIN} missing: install the Debian package etcd-server (.ci/run does)`;
-    if (peersRequired) return { run: false, fail: true, message };
-    console.warn(`\n!!! SKIPPING etcd tests: ${message}\n`);
-    return { run: false, fail: false, message };
-  }
-}
-
-export function etcdInstalledTest(gate: EtcdGate): void {
-  it('etcd installed (required in CI)', () => {
-    if (gate.fail) throw new Error(gate.message);
-  });
 }
 
 export class Etcd {
