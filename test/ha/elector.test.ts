@@ -67,7 +67,9 @@ afterEach(async () => {
 function setup(extra: { wall?: () => number; earlyTimers?: boolean } = {}) {
   const clock = new FakeClock(0);
   // Node's timers may fire a little before performance.now() reaches their time (libuv's loop clock lags).
-  const timers: Clock = extra.earlyTimers ? { now: () => clock.now(), setTimeout: (fn, ms) => clock.setTimeout(fn, ms > 1 ? ms - 1 : ms) } : clock;
+  const timers: Clock = extra.earlyTimers
+    ? { now: () => clock.now(), setTimeout: (fn, ms) => clock.setTimeout(fn, ms > 1 ? ms - 1 : ms) }
+    : clock;
   const backend = new ScriptedBackend(clock);
   const metrics = new Metrics();
   const e = new Elector({
