@@ -24,6 +24,7 @@ export const LAYERS = [
   { name: 'rib', files: ['src/rib/'], may: ['base', 'net', 'bgp/events', 'policy'] },
   { name: 'vpc', files: ['src/vpc/'], may: ['base', 'net', 'aggregate'] },
   { name: 'api', files: ['src/api/'], may: ['base', 'net', 'rib', 'vpc'] },
+  { name: 'ha', files: ['src/ha/'], may: ['base', 'net'] },
   {
     name: 'daemon',
     files: ['src/daemon/'],
@@ -43,6 +44,7 @@ export const LAYERS = [
       'rib',
       'vpc',
       'api',
+      'ha',
     ],
   },
   { name: 'sim', files: ['src/sim/'], may: ['base', 'net', 'bgp/wire'] },
@@ -66,6 +68,7 @@ export const LAYERS = [
       'rib',
       'vpc',
       'api',
+      'ha',
       'daemon',
       'sim',
       'demo',

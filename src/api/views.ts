@@ -81,6 +81,28 @@ export interface ReadyView {
   readonly checks: Readonly<Record<string, boolean>>;
 }
 
+/** Controller HA: who writes to EC2. `standalone`: no election, this process is the writer. */
+export interface HaView {
+  readonly role: 'leader' | 'follower' | 'standalone';
+  /** The leader's identity as last seen; null when there is none (or it is unknown: the lease store is away). */
+  readonly leader: string | null;
+  readonly identity: string;
+  /** 'none', 'etcd' or 'kubernetes'. */
+  readonly backend: string;
+  /** EC2 writes are allowed right now (leader, takeover wait over, lease valid, initial convergence done). */
+  readonly writable: boolean;
+  /** The term's fencing token while leader (etcd: the key's create revision; Lease: leaseTransitions). */
+  readonly token?: string;
+  /** While leader: ms until writes stop unless a renewal is acknowledged. */
+  readonly deadlineInMs?: number;
+  /** While leader, during the takeover wait: ms until the first write is allowed. */
+  readonly writableInMs?: number;
+  /** Terms this replica has won since it started. */
+  readonly terms?: number;
+  /** The lease store's last failure, while it fails. */
+  readonly lastError?: string;
+}
+
 export interface StatusView {
   readonly version: string;
   readonly cluster: string;
@@ -91,4 +113,5 @@ export interface StatusView {
   readonly prefixes: number;
   readonly tables: readonly { readonly id: string; readonly used: number; readonly limit: number; readonly desired: number }[];
   readonly ec2Calls: Readonly<Record<string, number>>;
+  readonly ha: HaView;
 }

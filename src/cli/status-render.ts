@@ -1,5 +1,5 @@
 // Renders the API's views as the readable text `bgp2vpc status` prints. Pure: views in, text out.
-import type { PeerView, RoutesView, StatusView } from '../api/views.js';
+import type { HaView, PeerView, RoutesView, StatusView } from '../api/views.js';
 import type { TablesView } from '../vpc/table-view.js';
 import { formatUptime } from '../base/duration.js';
 import { textTable } from '../base/text-table.js';
@@ -21,6 +21,7 @@ export function renderStatus(s: StatusSnapshot): string {
     `bgp2vpc ${st.version}  cluster ${st.cluster}  up ${formatUptime(st.uptimeSeconds * 1000)}  ` +
       `${st.ready.ready ? 'ready' : `NOT READY (${notReady.join(', ') || 'starting'})`}${st.dryRun ? '  DRY RUN (no EC2 writes)' : ''}`,
   );
+  out.push(haLine(st.ha));
   out.push('');
   out.push(`Sessions (${st.peers.established}/${st.peers.total} established)`);
   if (s.peers.length === 0) out.push('  (no peers)');
@@ -89,4 +90,28 @@ export function renderStatus(s: StatusSnapshot): string {
     out.push('EC2 calls: ' + calls.map(([k, v]) => `${k}=${v}`).join(' '));
   }
   return out.join('\n') + '\n';
+}
+
+/** One line: who writes to EC2. */
+export function haLine(ha: HaView): string {
+  const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+  switch (ha.role) {
+    case 'standalone':
+      return `HA: standalone (no election; this process writes)`;
+    case 'leader': {
+      const wait = ha.writableInMs !== undefined ? `, first write in ${secs(ha.writableInMs)}` : '';
+      const left = ha.deadlineInMs !== undefined ? `, lease valid ${secs(ha.deadlineInMs)}` : '';
+      return `HA: LEADER as ${ha.identity} (${ha.backend}, term ${ha.token ?? '?'}${left}${wait})${ha.writable ? '' : '  not writing'}`;
+    }
+    case 'follower':
+      return (
+        `HA: follower as ${ha.identity} (${ha.backend}), ` +
+        (ha.leader !== null ? `leader ${ha.leader}` : 'NO LEADER: nobody writes to EC2') +
+        (ha.lastError !== undefined ? `  ${ha.backend} error: ${ha.lastError}` : '')
+      );
+    default: {
+      const never: never = ha.role;
+      return never;
+    }
+  }
 }

@@ -219,13 +219,30 @@ export class RouteSpecRib implements RibPort {
   }
 }
 
+/** The elected writer's gate (src/ha/elector.ts): open while leader with a valid lease, numbered by term. */
+export interface WriteGate {
+  mayWrite(): boolean;
+  term(): number;
+}
+
 export class VpcSyncPort implements SyncPort {
   private writes = false;
   readonly sync: VpcSync;
 
-  /** `make` receives the write gate to pass as VpcSync's mayWrite option. */
-  constructor(make: (mayWrite: () => boolean) => VpcSync) {
-    this.sync = make(() => this.writes);
+  /**
+   * `make` receives the write gate to pass as VpcSync's mayWrite and writeTerm options: open once the daemon has
+   * converged and, with HA, while `ha` says this replica is the writer.
+   */
+  constructor(make: (mayWrite: () => boolean, writeTerm: () => number) => VpcSync, ha?: WriteGate) {
+    this.sync = make(
+      () => this.writes && (ha?.mayWrite() ?? true),
+      () => ha?.term() ?? 0,
+    );
+  }
+
+  /** Writes enabled by the daemon (initial convergence done); with HA the elector decides as well. */
+  get writesEnabled(): boolean {
+    return this.writes;
   }
 
   prepare(): Promise<void> {

@@ -20,7 +20,10 @@ import type { ChosenChange } from '../rib/chosen.js';
 import { VpcSync } from '../vpc/vpc-sync.js';
 import { createEc2Client, createServiceQuotasClient } from '../vpc/ec2-client.js';
 import type { ApiBackend } from '../api/backend.js';
-import type { StatusView } from '../api/views.js';
+import type { HaView, StatusView } from '../api/views.js';
+import type { LeaseBackend } from '../ha/backend.js';
+import { Elector } from '../ha/elector.js';
+import { haIdentity } from './ha-wiring.js';
 import { Daemon } from './daemon.js';
 import { ChangeLog } from './change-log.js';
 import { RouteSpecRib, SpeakerBgpPort, VpcSyncPort } from './adapters.js';
@@ -48,6 +51,8 @@ export interface AssembleOptions {
   /** An EC2 client (tests, the demo); default: built from vpc.region / vpc.endpoint and the SDK's default chain. */
   readonly ec2?: EC2Client;
   readonly serviceQuotas?: ServiceQuotasClient;
+  /** Controller HA: the lease store (createHaBackend); absent: this process writes alone. */
+  readonly haBackend?: LeaseBackend;
 }
 
 export interface Assembled {
@@ -56,6 +61,7 @@ export interface Assembled {
   readonly spec: RouteSpec;
   readonly health: HealthMonitor;
   readonly sync: VpcSync;
+  readonly elector?: Elector;
   readonly backend: ApiBackend;
   /** Applies a new config to the running parts; returns what could not be applied without a restart. */
   reload(next: Config): Promise<string[]>;
@@ -119,20 +125,36 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     failoverLatency.observe((clock.now() - failoverAt) / 1000);
     failoverAt = undefined;
   };
+  const elector = opts.haBackend
+    ? new Elector({
+        identity: haIdentity(config),
+        backend: opts.haBackend,
+        ttlMs: config.ha.leaseTtl,
+        inFlightMs: config.ha.writeTimeout,
+        clock,
+        logger,
+        metrics,
+      })
+    : undefined;
   const syncPort = new VpcSyncPort(
-    (mayWrite) =>
+    (mayWrite, writeTerm) =>
       new VpcSync({
         ...syncOptions(config),
+        ...(elector ? { mutatingTimeoutMs: config.ha.writeTimeout } : {}),
         ec2,
         ...(serviceQuotas ? { serviceQuotas } : {}),
         clock,
         logger,
         metrics,
         mayWrite,
+        writeTerm,
         onMutatingSend,
       }),
+    elector,
   );
   const sync = syncPort.sync;
+  // A new term: re-read every table and converge (zero writes when nothing changed).
+  elector?.onWritable(() => void sync.reconcileNow());
   rib.tableSource = () => syncPort.tables().tables;
 
   const bfd = new BfdService({ listen: config.bfd.listen, clock, logger, metrics });
@@ -149,7 +171,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
   );
 
   const daemon = new Daemon(
-    { bgp, rib, sync: syncPort, liveness: bfdLink },
+    { bgp, rib, sync: syncPort, liveness: bfdLink, ...(elector ? { ha: elector } : {}) },
     {
       clock,
       logger,
@@ -180,6 +202,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
         prefixes: spec.size,
         tables: tables.map((t) => ({ id: t.id, used: t.used, limit: t.limit, desired: t.desired.length })),
         ec2Calls: syncPort.ec2Calls(),
+        ha: haView(),
       };
     },
     peers: () => bgp.peers(),
@@ -193,6 +216,14 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     },
     ...optional('routeSpec', rib.routeSpec),
   };
+
+  function haView(): HaView {
+    const writes = syncPort.writesEnabled && !current.vpc.dryRun;
+    if (!elector)
+      return { role: 'standalone', leader: haIdentity(config), identity: haIdentity(config), backend: 'none', writable: writes };
+    const s = elector.status();
+    return { ...s, writable: writes && s.writable };
+  }
 
   // Aggregation ratio per table: chosen prefixes over the routes bgp2vpc wants in the table (1 = no aggregation).
   const ratio = metrics.gauge('aggregation_ratio', 'Chosen route spec prefixes per desired route in the table', ['route_table']);
@@ -218,6 +249,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
     if (!same(next.vpc, current.vpc)) restartNeeded.push('vpc');
     if (!same(next.api, current.api)) restartNeeded.push('api');
     if (!same(next.bfd, current.bfd)) restartNeeded.push('bfd (listen)');
+    if (!same(next.ha, current.ha)) restartNeeded.push('ha');
     if (!same(healthOptions(next), healthOptions(current))) {
       // New probe profiles or damping: a fresh monitor takes over every next hop (sessions untouched; damping
       // penalties and EC2 blackhole marks start over).
@@ -254,6 +286,7 @@ export function assemble(config: Config, opts: AssembleOptions): Assembled {
       return health;
     },
     sync,
+    ...(elector ? { elector } : {}),
     backend,
     reload,
   };

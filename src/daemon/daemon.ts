@@ -1,8 +1,10 @@
 // The daemon's lifecycle, independent of how its parts are built. Startup order never harms a running VPC:
 //   read route tables (no writes) → start the route spec sources and BGP → wait for initial convergence
-//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and declare the desired set complete.
+//   (End-of-RIB from every GR peer, or the settle time) → open the write gate and declare the desired set complete
+//   (with HA: start campaigning; the elector keeps the gate shut unless this replica is the leader).
 // The route spec's change batches flow into VPC sync from the start, so no step ever copies the whole table.
-// So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route.
+// So a restart with unchanged hosts plans zero writes. Stop sends Cease to peers and never deletes a route; with
+// HA it releases the lease once VPC sync has stopped.
 // A throwing handler (a peer's or AWS's mistake reaching us) is logged with context and the daemon carries on.
 import type { Clock, TimerHandle } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
@@ -10,7 +12,7 @@ import type { Metrics } from '../base/metrics.js';
 import { errorMessage } from '../base/errors.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { ConvergenceTracker } from './convergence.js';
-import type { BgpPort, LivenessPort, RibPort, SyncPort } from './ports.js';
+import type { BgpPort, HaPort, LivenessPort, RibPort, SyncPort } from './ports.js';
 import type { ReadyView } from '../api/views.js';
 
 export interface DaemonParts {
@@ -18,6 +20,8 @@ export interface DaemonParts {
   readonly rib: RibPort;
   readonly sync: SyncPort;
   readonly liveness?: LivenessPort;
+  /** Controller HA (absent: this process writes alone). */
+  readonly ha?: HaPort;
 }
 
 export interface DaemonOptions {
@@ -181,6 +185,7 @@ export class Daemon {
     this.opts.metrics.gauge('initial_convergence_seconds', 'Seconds from start to the first reconcile').set(secs);
     this.readyGauge.set(1);
     this.parts.sync.enableWrites();
+    this.parts.ha?.start();
     this.parts.sync.completeDesired();
   }
 
@@ -200,6 +205,8 @@ export class Daemon {
     };
     // Sync first, so routes withdrawn by the Cease below are never acted on.
     await step('vpc-sync', () => this.parts.sync.stop());
+    const ha = this.parts.ha;
+    if (ha) await step('ha', () => ha.stop()); // after VPC sync: no call in flight when the lease is released
     await step('bgp', () => this.parts.bgp.stop());
     if (this.parts.liveness) await step('bfd', () => this.parts.liveness?.stop() ?? Promise.resolve());
     await step('route-spec', () => this.parts.rib.stop());

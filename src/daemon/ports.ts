@@ -70,3 +70,11 @@ export interface SyncPort {
   /** Stops timers; never deletes routes. */
   stop(): Promise<void>;
 }
+
+/** Controller HA: the elected writer (src/ha). Absent: this process is the only writer. */
+export interface HaPort {
+  /** Starts campaigning; the daemon calls it once initial convergence is done (a leader needs a warm RIB). */
+  start(): void;
+  /** Stops campaigning and releases the lease; called after VPC sync has stopped, so no EC2 call is in flight. */
+  stop(): Promise<void>;
+}

@@ -11,6 +11,8 @@ import { checkIcmpCapability } from '../health/icmp.js';
 import { assemble, ec2ClientFor, requireRegion, type Assembled } from './assemble.js';
 import { apiAuth, apiListen, isLoopbackHost } from './wiring.js';
 import { requireSocketOptions } from './socket-options.js';
+import { createHaBackend } from './ha-wiring.js';
+import { systemClock } from '../base/clock.js';
 
 export interface RunningDaemon {
   readonly parts: Assembled;
@@ -49,11 +51,13 @@ export async function runDaemon(config: Config, opts: RunDaemonOptions): Promise
     }
   }
   const metrics = opts.metrics ?? new Metrics({ defaultMetrics: true });
+  const haBackend = await createHaBackend(config, opts.clock ?? systemClock);
   const parts = assemble(config, {
     logger: opts.logger,
     metrics,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ec2 ? { ec2: opts.ec2 } : {}),
+    ...(haBackend ? { haBackend } : {}),
   });
   const listen = apiListen(config);
   let api: ApiServer;

@@ -16,6 +16,8 @@ export type Ec2ErrorClass =
   | 'table-gone'
   /** The operator's to fix: permissions, quota, a destination EC2 refuses. Reported, never retried in a loop. */
   | 'operator'
+  /** Never sent: the write gate closed (HA: not the leader, or its lease ran out). Stop writing; nothing failed. */
+  | 'fenced'
   | 'other';
 
 const THROTTLE = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException']);

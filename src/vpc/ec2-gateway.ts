@@ -4,6 +4,7 @@
 //      backoff and the request budget are ours alone and never multiplied by hidden SDK retries),
 //   3. is retried here with exponential backoff and full jitter on throttles, 5xx, timeouts and connection
 //      errors, up to `backoff.maxAttempts`; any other error is thrown at once as an Ec2CallError with its class.
+// A mutating call passes the write fence (`mayMutate`, HA) right before each attempt is handed to the SDK.
 // Throttles drain our bucket so the next call waits for the refill instead of hammering EC2.
 import {
   CreateRouteCommand,
@@ -57,6 +58,13 @@ export interface GatewayOptions {
   readonly backoff?: RetryPolicy;
   /** Per-attempt timeout on the injected clock (default 10 s). */
   readonly callTimeoutMs?: number;
+  /** Per-attempt timeout of mutating calls (default callTimeoutMs). HA bounds a call in flight by it. */
+  readonly mutatingTimeoutMs?: number;
+  /**
+   * The write fence, asked immediately before every mutating request is handed to the SDK (each retry too): false
+   * refuses the call with errorClass 'fenced'. HA: this replica is the leader and its lease is valid now.
+   */
+  readonly mayMutate?: () => boolean;
   readonly metrics?: VpcMetrics;
   readonly random?: () => number;
   /** Called just before a mutating request is handed to the SDK (benchmarks measure from here). */
@@ -119,8 +127,18 @@ export class Ec2Gateway {
     for (let attempt = 0; ; attempt++) {
       await this.token(kind);
       if (this.closed) throw this.aborted(action);
+      if (kind === 'mutating' && this.o.mayMutate && !this.o.mayMutate()) {
+        this.o.metrics?.writesFenced.inc({ action });
+        throw new Ec2CallError(
+          action,
+          'WriteFenced',
+          'fenced',
+          'not sent: the write gate is closed (not the leader, or its lease ran out)',
+        );
+      }
       const ac = new AbortController();
-      const timer = this.o.clock.setTimeout(() => ac.abort(), this.o.callTimeoutMs ?? 10_000);
+      const timeout = kind === 'mutating' ? (this.o.mutatingTimeoutMs ?? this.o.callTimeoutMs) : this.o.callTimeoutMs;
+      const timer = this.o.clock.setTimeout(() => ac.abort(), timeout ?? 10_000);
       try {
         this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
         if (kind === 'mutating') this.o.onMutatingSend?.(action);

@@ -116,6 +116,8 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<ApplyOut
             ctx.onLimitExceeded?.(op.prefix.family);
           }
           break;
+        case 'fenced': // the write gate closed under us (leadership lost): stop, as for a newer desired set
+          return { applied: done, conflict: false, failed: undefined, superseded: true, remaining: plan.ops.length - i };
         case 'throttle':
         case 'transient':
         case 'table-gone':

@@ -168,6 +168,7 @@ export class TableRegistry {
         t.claim = { kind: 'ours' };
         this.log.info({ event: 'table_claimed', routeTable: t.id }, `claimed ${t.id} for cluster ${this.clusterName}`);
       } catch (err) {
+        if (err instanceof Ec2CallError && err.errorClass === 'fenced') return; // not the writer any more
         recordTableError(t, err, this.log);
       }
     }

@@ -13,6 +13,7 @@ export class VpcMetrics {
   readonly operatorErrors: Gauge<'route_table' | 'code'>;
   readonly ec2Calls: Counter<'action' | 'outcome'>;
   readonly throttles: Counter<'action'>;
+  readonly writesFenced: Counter<'action'>;
   readonly reconcileDuration: Histogram;
   readonly driftRepairs: Counter<'route_table'>;
   readonly pendingOps: Gauge<'route_table'>;
@@ -28,6 +29,7 @@ export class VpcMetrics {
     this.operatorErrors = m.gauge('vpc_operator_errors', 'Conditions the operator must fix, by EC2 code or kind', ['route_table', 'code']);
     this.ec2Calls = m.counter('ec2_calls_total', 'EC2 API calls by action and outcome', ['action', 'outcome']);
     this.throttles = m.counter('ec2_throttles_total', 'RequestLimitExceeded answers by action', ['action']);
+    this.writesFenced = m.counter('ec2_writes_fenced_total', 'Mutating EC2 calls not sent because the write gate closed (HA)', ['action']);
     this.reconcileDuration = m.histogram('vpc_reconcile_duration_seconds', 'Duration of one reconcile pass');
     this.driftRepairs = m.counter('vpc_drift_repairs_total', 'Routes repaired after a change behind our back', ['route_table']);
     this.pendingOps = m.gauge('vpc_pending_ops', 'Planned EC2 writes not yet applied', ['route_table']);

@@ -4,7 +4,7 @@
 //   const sync = new VpcSync({ ec2, serviceQuotas?, clusterName, clusterCidrs, tables: {ids} | {vpcId, tags?},
 //     routeLimit = 'auto' (per family: a number, or the account's quota, route-quota.ts), headroom = 0,
 //     debounceMs = 200, driftIntervalMs = 60_000, rate = EC2's buckets, dryRun, fixSourceDestCheck,
-//     mayWrite = () => true (leader/write gate), clock, logger, metrics, aggregate })
+//     mayWrite = () => true (leader/write gate), writeTerm = () => 0, clock, logger, metrics, aggregate })
 //   await sync.start()          read the route quota (auto), discover the tables, check/claim them (tag
 //                               bgp2vpc:cluster=<name>), read routes. No route writes. Rejects when EC2 cannot be
 //                               read (the daemon retries).
@@ -28,7 +28,9 @@
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
-// re-read before the first write (another replica may have written meanwhile).
+// re-read before the first write (another replica may have written meanwhile). mayWrite() is asked again right
+// before every mutating call (the gateway's fence), and a pass stops writing as soon as writeTerm() differs from
+// the one it started in: the gate closed and reopened meanwhile, so its view of the tables may be stale.
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { aggregate } from '../aggregate/aggregate.js';
@@ -82,7 +84,10 @@ export interface VpcSyncOptions {
   readonly dryRun?: boolean;
   /** Turn the source/destination check off on next-hop ENIs (once per ENI, rate-limited: source-dest-fixer.ts). */
   readonly fixSourceDestCheck?: boolean;
+  /** The write gate (HA: leader with a valid lease); asked per pass, per op and immediately before every write. */
   readonly mayWrite?: () => boolean;
+  /** Changes whenever the write gate may have closed and reopened (HA: a new term); default constant. */
+  readonly writeTerm?: () => number;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
@@ -91,6 +96,8 @@ export interface VpcSyncOptions {
   readonly random?: () => number;
   /** Per-attempt timeout of an EC2 call (default 10 s). */
   readonly callTimeoutMs?: number;
+  /** Per-attempt timeout of a mutating EC2 call (default callTimeoutMs): HA's bound on a write in flight. */
+  readonly mutatingTimeoutMs?: number;
   /** Delay before a failed pass is retried: at least baseMs, exponential with jitter up to maxMs (1 s … 60 s). */
   readonly retryPass?: Backoff;
   /** Benchmarks: called as each mutating request leaves. */
@@ -126,6 +133,8 @@ export class VpcSync {
   private started = false;
   private stopped = false;
   private wasWriting = false;
+  /** The write term the current pass (or start) began in. */
+  private passTerm = 0;
   private readonly passes: PassScheduler;
   private readonly health: TargetLiveness;
   private readonly pendingChanges: PendingChanges;
@@ -154,7 +163,9 @@ export class VpcSync {
       ...(this.m ? { metrics: this.m } : {}),
       ...(o.random ? { random: o.random } : {}),
       ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
+      ...(o.mutatingTimeoutMs !== undefined ? { mutatingTimeoutMs: o.mutatingTimeoutMs } : {}),
       ...(o.onMutatingSend ? { onMutatingSend: o.onMutatingSend } : {}),
+      mayMutate: () => this.writeAllowed(),
     });
     this.registry = new TableRegistry(this.gw, o.clusterName, o.tables, this.log, o.preferSameAz ?? false);
     this.resolver = new EniResolver(
@@ -202,11 +213,21 @@ export class VpcSync {
     return !this.o.dryRun && (this.o.mayWrite?.() ?? true);
   }
 
+  private term(): number {
+    return this.o.writeTerm?.() ?? 0;
+  }
+
+  /** The gate is open and has not closed since this pass began. */
+  private writeAllowed(): boolean {
+    return this.term() === this.passTerm && this.canWrite();
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     this.quota ??= await resolveRouteQuota(this.o.routeLimit ?? 'auto', this.gw, this.o.serviceQuotas, this.log);
     this.limit = this.quota.limit;
     await this.registry.discover();
+    this.passTerm = this.term();
     this.wasWriting = this.canWrite();
     if (this.wasWriting) await this.registry.claimUnclaimed();
     this.started = true;
@@ -324,9 +345,12 @@ export class VpcSync {
 
   private async pass(trigger: Trigger): Promise<void> {
     const t0 = this.clock.now();
+    const term = this.term();
     const writing = this.canWrite();
-    if (writing && !this.wasWriting) for (const t of this.tables) t.stale = true; // HA seam: re-read first
+    // HA: the gate opened, or closed and reopened since the last pass: another replica may have written, re-read
+    if (writing && (!this.wasWriting || term !== this.passTerm)) for (const t of this.tables) t.stale = true;
     this.wasWriting = writing;
+    this.passTerm = term;
     if (trigger === 'drift') this.health.forgetGone();
     if (trigger === 'drift' || trigger === 'manual') await this.registry.refreshAll();
     else await this.registry.refresh(this.tables.filter((t) => t.stale));
@@ -372,7 +396,7 @@ export class VpcSync {
       targetGone: (id) => this.health.targetGone(id),
       // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued behind
       // this one supersedes this plan: stop and re-plan.
-      superseded: () => !this.canWrite() || (this.passes.pending && this.desiredVersion !== version),
+      superseded: () => !this.writeAllowed() || (this.passes.pending && this.desiredVersion !== version),
     };
     for (const phase of ['failover', 'all'] as const) {
       for (const t of live) {

@@ -20,6 +20,7 @@ function fakeBackend(overrides: Partial<ApiBackend> = {}): ApiBackend & { posted
       prefixes: 1,
       tables: [],
       ec2Calls: {},
+      ha: { role: 'standalone', leader: 'h', identity: 'h', backend: 'none', writable: true },
     }),
     peers: () => [],
     routes: () => ({ routes: [{ prefix: '10.1.0.0/24', candidates: [], chosen: '10.0.0.5' }] }),

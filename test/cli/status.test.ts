@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { renderStatus, type StatusSnapshot } from '../../src/cli/status-render.js';
+import { haLine, renderStatus, type StatusSnapshot } from '../../src/cli/status-render.js';
 import { fetchSnapshot, statusCommand } from '../../src/cli/status-command.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { silentLogger } from '../../src/base/log.js';
@@ -16,6 +16,7 @@ const snap: StatusSnapshot = {
     prefixes: 2,
     tables: [{ id: 'rtb-1', used: 4, limit: 50, desired: 2 }],
     ec2Calls: { CreateRoute: 2, DescribeRouteTables: 3 },
+    ha: { role: 'follower', leader: 'bgp2vpc-1', identity: 'bgp2vpc-0', backend: 'etcd', writable: false, terms: 0 },
   },
   peers: [
     {
@@ -82,6 +83,23 @@ describe('status rendering', () => {
     expect(text).toMatch(/100\.64\.1\.0\/24\s+eni-a\s+eni-a\s+in sync/);
     expect(text).toMatch(/100\.64\.2\.0\/24\s+eni-b\s+-\s+pending/);
     expect(text).toContain('EC2 calls: CreateRoute=2 DescribeRouteTables=3');
+    expect(text).toContain('HA: follower as bgp2vpc-0 (etcd), leader bgp2vpc-1\n');
+  });
+
+  it('says who writes: the leader with its term and lease, a follower without a leader, standalone', () => {
+    const base = { identity: 'r1', backend: 'etcd' };
+    expect(haLine({ ...base, role: 'leader', leader: 'r1', writable: false, token: '42', deadlineInMs: 2300, writableInMs: 1200 })).toBe(
+      'HA: LEADER as r1 (etcd, term 42, lease valid 2.3s, first write in 1.2s)  not writing',
+    );
+    expect(haLine({ ...base, role: 'leader', leader: 'r1', writable: true, token: '42', deadlineInMs: 2000 })).toBe(
+      'HA: LEADER as r1 (etcd, term 42, lease valid 2.0s)',
+    );
+    expect(haLine({ ...base, role: 'follower', leader: null, writable: false, lastError: 'acquire: connect ECONNREFUSED' })).toBe(
+      'HA: follower as r1 (etcd), NO LEADER: nobody writes to EC2  etcd error: acquire: connect ECONNREFUSED',
+    );
+    expect(haLine({ role: 'standalone', leader: 'h', identity: 'h', backend: 'none', writable: true })).toBe(
+      'HA: standalone (no election; this process writes)',
+    );
   });
 
   it('says NOT READY with the failing checks and shows damage', () => {

@@ -9,7 +9,7 @@ import { loadConfig, parseConfig } from '../../src/config/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
-const env = { NODE_IP: '10.0.0.10', BGP2VPC_TOKEN: 'a-test-token-of-enough-length' };
+const env = { NODE_IP: '10.0.0.10', BGP2VPC_TOKEN: 'a-test-token-of-enough-length', POD_NAME: 'bgp2vpc-7c9d-x2' };
 
 function yamlDocs(path: string): Record<string, unknown>[] {
   const docs = parseAllDocuments(read(path));
@@ -49,6 +49,31 @@ describe('Kubernetes manifests', () => {
     expect(c?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } });
     expect(c?.readinessProbe).toMatchObject({ httpGet: { path: '/readyz' } });
     expect(c?.livenessProbe).toMatchObject({ httpGet: { path: '/healthz' } });
+  });
+
+  it('controller HA: at least two replicas, one per node, electing their writer through a Lease they may use', () => {
+    const [d] = yamlDocs(`${dir}/deployment.yaml`);
+    const spec = (d as { spec: { replicas: number; strategy: { type: string }; template: { spec: Record<string, unknown> } } }).spec;
+    expect(spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(spec.strategy.type).toBe('RollingUpdate');
+    const pod = spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(JSON.stringify(pod.affinity)).toContain('"topologyKey":"kubernetes.io/hostname"');
+    const [c] = pod.containers as { env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] }[];
+    expect(c?.env.find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    const [cm] = yamlDocs(`${dir}/configmap.yaml`);
+    const cfg = parseConfig((cm as { data: Record<string, string> }).data['config.yaml'] ?? '', 'configmap.yaml', { env });
+    expect(cfg.ha).toMatchObject({ backend: 'kubernetes', identity: env.POD_NAME, kubernetes: { leaseName: 'bgp2vpc-leader' } });
+    const rbac = yamlDocs(`${dir}/rbac.yaml`);
+    const role = rbac.find((x) => x.kind === 'Role') as { rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[] };
+    const verbs = role.rules.filter((r) => r.apiGroups.includes('coordination.k8s.io') && r.resources.includes('leases')).flatMap((r) => r.verbs);
+    expect(new Set(verbs)).toEqual(new Set(['get', 'create', 'update']));
+    expect(role.rules.find((r) => r.verbs.includes('update'))?.resourceNames).toEqual(['bgp2vpc-leader']);
+    const binding = rbac.find((x) => x.kind === 'RoleBinding') as { subjects: { kind: string; name: string }[]; roleRef: { name: string } };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'bgp2vpc', namespace: 'bgp2vpc' }]);
+    expect(binding.roleRef.name).toBe((rbac.find((x) => x.kind === 'Role') as { metadata: { name: string } }).metadata.name);
+    const [k] = yamlDocs(`${dir}/kustomization.yaml`);
+    expect((k as { resources: string[] }).resources).toEqual(expect.arrayContaining(['rbac.yaml', 'poddisruptionbudget.yaml']));
   });
 
   it('the ConfigMap holds a config that loads', () => {

@@ -110,4 +110,65 @@ describe('Ec2Gateway', () => {
     // The first attempt ran on the server (the client cannot know): the retry met RouteAlreadyExists or timed out too.
     expect(f.emu.model.findRoute(f.tableId, '10.200.5.0/24')?.networkInterfaceId).toBe(f.hosts[0]!.eniId);
   });
+
+  it('asks the write fence immediately before every mutating attempt, retries included; reads pass', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    let open = true;
+    let asked = 0;
+    const gw = gateway(f, {
+      mayMutate: () => {
+        asked++;
+        return open;
+      },
+    });
+    await gw.describeRouteTables([]);
+    expect(asked).toBe(0);
+    await gw.createRoute(f.tableId, parsePrefix('10.200.1.0/24'), f.hosts[0]!.eniId);
+    expect(asked).toBe(1);
+    // The fence closes between the first attempt (a 5xx) and its retry: the retry is never sent.
+    f.emu.faults.errorRate(1);
+    const sent = f.emu.count({ mutating: true });
+    const p = gw.createRoute(f.tableId, parsePrefix('10.200.2.0/24'), f.hosts[0]!.eniId).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 0));
+    open = false;
+    const err = await p;
+    expect(err).toBeInstanceOf(Ec2CallError);
+    expect(err).toMatchObject({ ec2Code: 'WriteFenced', errorClass: 'fenced', action: 'CreateRoute' });
+    expect(f.emu.count({ mutating: true })).toBe(sent + 1);
+    f.emu.faults.clear();
+    await expect(gw.deleteRoute(f.tableId, parsePrefix('10.200.1.0/24'))).rejects.toMatchObject({ errorClass: 'fenced' });
+    await expect(gw.createTags(f.tableId, { a: 'b' })).rejects.toMatchObject({ errorClass: 'fenced' });
+    expect(f.emu.count({ mutating: true })).toBe(sent + 1);
+    expect(f.emu.model.findRoute(f.tableId, '10.200.1.0/24')).toBeDefined();
+  });
+
+  it('times out mutating calls after mutatingTimeoutMs and reads after callTimeoutMs', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    f.emu.faults.timeouts(1);
+    const clock = new FakeClock();
+    const gw = gateway(f, { clock, callTimeoutMs: 10_000, mutatingTimeoutMs: 1500, backoff: { baseMs: 1, maxMs: 1, maxAttempts: 1 } });
+    const write = gw.createRoute(f.tableId, parsePrefix('10.200.5.0/24'), f.hosts[0]!.eniId).catch((e: unknown) => e);
+    const read = gw.describeRouteTables([]).then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    clock.advance(1499);
+    await new Promise((r) => setTimeout(r, 20));
+    let writeDone = false;
+    void write.then(() => (writeDone = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writeDone).toBe(false);
+    clock.advance(1);
+    expect(await write).toMatchObject({ ec2Code: 'Timeout', action: 'CreateRoute' });
+    let readDone = false;
+    void read.then(() => (readDone = true));
+    clock.advance(8000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(readDone).toBe(false);
+    clock.advance(500);
+    expect(await read).toMatchObject({ ec2Code: 'Timeout', action: 'DescribeRouteTables' });
+  });
 });

@@ -321,6 +321,34 @@ describe('VpcSync write gate and dry run', () => {
     expect(f.emu.count({ action: 'DescribeRouteTables' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('a pass from an earlier write term stops writing; the next one re-reads every table before it writes', async () => {
+    fx = await vpcFixture();
+    const f = fx;
+    let term = 1;
+    const sync = newSync(f, {
+      writeTerm: () => term,
+      rate: { mutating: { burst: 2, perSecond: 10 }, describe: { burst: 100, perSecond: 100 } },
+    });
+    await sync.start();
+    sync.setDesired(Array.from({ length: 12 }, (_, i) => ({ prefix: slash24(i), nextHop: f.hosts[0]!.ip })));
+    await waitFor(() => f.emu.count({ action: 'CreateRoute' }) >= 3, 5000, 'the first creates');
+    // Leadership lost and won again (a new term) while the pass waits for tokens; meanwhile another replica wrote.
+    f.emu.setRoute(f.tableId, '10.200.11.0/24', { networkInterfaceId: f.hosts[1]!.eniId });
+    term = 2;
+    const switchSeq = f.emu.callLog.lastSeq;
+    await sync.reconcileNow();
+    await waitFor(() => sync.converged(), 10_000, 'convergence in the new term');
+    const after = f.emu.callLog.entries(switchSeq);
+    const firstWrite = after.findIndex((c) => c.mutating);
+    const reads = after.slice(0, firstWrite).filter((c) => c.action === 'DescribeRouteTables');
+    expect(firstWrite).toBeGreaterThan(0);
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+    // The route written by the other replica was seen, not tripped over: one ReplaceRoute, no conflict.
+    expect(f.emu.count({ outcome: 'RouteAlreadyExists' })).toBe(0);
+    expect(after.filter((c) => c.action === 'ReplaceRoute').map((c) => c.params.DestinationCidrBlock)).toEqual(['10.200.11.0/24']);
+    expect(tableMap(f).get('10.200.11.0/24')?.target).toBe(f.hosts[0]!.eniId);
+  });
+
   it('dry run computes the plan and writes nothing, not even the claim tag', async () => {
     fx = await vpcFixture();
     const f = fx;

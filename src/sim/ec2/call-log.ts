@@ -5,6 +5,8 @@ export interface CallRecord {
   /** Clock time (ms) when the call arrived. */
   readonly time: number;
   readonly action: string;
+  /** The caller's access key ID (SigV4 Credential scope of the Authorization header); null when unsigned. */
+  readonly accessKeyId: string | null;
   readonly params: Readonly<Record<string, string>>;
   /** 'ok' or the EC2 error code returned. */
   readonly outcome: string;

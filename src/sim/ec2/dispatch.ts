@@ -36,8 +36,11 @@ function rateClass(action: string, kind: 'mutating' | 'describe', q: QueryParams
   return 'describe';
 }
 
-/** `timedOut`: the caller will not send the answer (an injected timeout); the call log says so. */
-export function dispatch(d: Dispatcher, body: string, timedOut = false): DispatchResult {
+/**
+ * `accessKeyId`: the caller, from the request's SigV4 signature (null when unsigned). `timedOut`: the caller will
+ * not send the answer (an injected timeout); the call log says so.
+ */
+export function dispatch(d: Dispatcher, body: string, accessKeyId: string | null = null, timedOut = false): DispatchResult {
   const time = d.now();
   const requestId = d.nextRequestId();
   const q = QueryParams.parse(body);
@@ -46,7 +49,7 @@ export function dispatch(d: Dispatcher, body: string, timedOut = false): Dispatc
   const mutating = def?.kind !== 'describe';
   const flag = timedOut ? { timedOut: true as const } : {};
   const fail = (err: Ec2ApiError): DispatchResult => {
-    d.calls.add({ time, action, params: q.toRecord(), outcome: err.code, httpStatus: err.httpStatus, mutating, ...flag });
+    d.calls.add({ time, action, accessKeyId, params: q.toRecord(), outcome: err.code, httpStatus: err.httpStatus, mutating, ...flag });
     return { status: err.httpStatus, body: renderError(err.code, err.message, requestId), action, outcome: err.code, mutating };
   };
   if (!def) {
@@ -76,7 +79,7 @@ export function dispatch(d: Dispatcher, body: string, timedOut = false): Dispatc
     }
     const out = def.handler({ model: d.model, q });
     if (failAfter) return fail(internalError());
-    d.calls.add({ time, action, params: q.toRecord(), outcome: 'ok', httpStatus: 200, mutating, ...flag });
+    d.calls.add({ time, action, accessKeyId, params: q.toRecord(), outcome: 'ok', httpStatus: 200, mutating, ...flag });
     return { status: 200, body: renderResponse(action, requestId, out), action, outcome: 'ok', mutating };
   } catch (err) {
     if (err instanceof Ec2ApiError) return fail(err);

@@ -26,8 +26,9 @@
 //                        errorRate(p, seed?, scope?: 'all'|'mutating'|'describe', when?: 'before'|'after'),
 //                        latency(ms, jitter?), timeouts(p, seed?, resetAfterMs?),
 //                        deny(['CreateRoute', …]) → UnauthorizedOperation, clear(), snapshot().
-//   emu.calls            the call log: [{seq, time, action, params, outcome: 'ok' | errorCode, httpStatus,
-//                        mutating, timedOut?}] (time from the clock); emu.callLog for since()/count().
+//   emu.calls            the call log: [{seq, time, action, accessKeyId, params, outcome: 'ok' | errorCode,
+//                        httpStatus, mutating, timedOut?}] (time from the clock; accessKeyId from the SigV4
+//                        Authorization header, null when unsigned); emu.callLog for since()/count().
 //   emu.counters()       {action: {outcome: n}};  emu.count({action?, outcome?, mutating?}).
 //   emu.reset()          clears the call log and counters (not the model, not the faults).
 //   emu.terminateInstance(id), emu.deleteEni(id)     the instance/ENI vanishes: routes to it go blackhole.
@@ -155,7 +156,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return;
     }
     const timedOut = faults.shouldTimeOut();
-    const result = dispatch(dispatcher, body, timedOut);
+    const result = dispatch(dispatcher, body, accessKeyIdOf(req.headers.authorization), timedOut);
     if (timedOut) {
       // the action ran; the answer never comes (the socket is reset later if asked, and on stop())
       const reset = faults.timeoutResetMs();
@@ -226,6 +227,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }),
   };
   return emu;
+}
+
+/**
+ * The access key ID of a SigV4-signed request: `AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/ec2/aws4_request,
+ * SignedHeaders=…, Signature=…`. The signature is not checked: the emulator takes any credentials.
+ */
+export function accessKeyIdOf(authorization: string | undefined): string | null {
+  const m = authorization === undefined ? null : /Credential=([^/,\s]+)\//.exec(authorization);
+  return m?.[1] ?? null;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, headers: Readonly<Record<string, string>> = {}): void {

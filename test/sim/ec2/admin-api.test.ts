@@ -1,5 +1,5 @@
 // The admin HTTP API under /_emulator/: observation, faults, drift, setup.
-import { DescribeRouteTablesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeRouteTablesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorCode, fixture, teardown, type Fixture } from './helpers.js';
 
@@ -36,6 +36,26 @@ describe('admin API', () => {
     expect((await admin('GET', '/counters')).json).toEqual({ DescribeVpcs: { ok: 2 } });
     await admin('POST', '/reset');
     expect((await admin('GET', '/counters')).json).toEqual({});
+  });
+
+  it('records the caller of every call: the access key ID of its SigV4 signature', async () => {
+    const other = new EC2Client({
+      endpoint: f.emu.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDREPLICA2', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
+    await f.ec2.send(new DescribeVpcsCommand({}));
+    await other.send(new DescribeVpcsCommand({}));
+    const unsigned = await fetch(f.emu.endpoint, { method: 'POST', body: 'Action=DescribeVpcs&Version=2016-11-15' });
+    expect(unsigned.status).toBe(200);
+    const calls = (await admin('GET', '/calls')).json.calls as Array<{ action: string; accessKeyId: string | null }>;
+    expect(calls.map((c) => [c.action, c.accessKeyId])).toEqual([
+      ['DescribeVpcs', 'x'],
+      ['DescribeVpcs', 'AKIDREPLICA2'],
+      ['DescribeVpcs', null],
+    ]);
+    other.destroy();
   });
 
   it('faults: set, read back, clear', async () => {
