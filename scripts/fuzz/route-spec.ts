@@ -10,7 +10,11 @@ import { RouteSpec } from '../../src/rib/route-spec.js';
 import { prop, type FuzzTarget } from './target.js';
 import { mutatedBytes, mutatedText } from './text-mutations.js';
 
-const spec = new RouteSpec({ policy: new ImportPolicy({ clusterCidrs: ['10.0.0.0/8', 'fd00::/8'] }) });
+const spec = new RouteSpec({
+  policy: new ImportPolicy({ clusterCidrs: ['10.0.0.0/8', 'fd00::/8'] }),
+  rank: { holdDownMs: 30_000, alwaysCompareMed: false },
+  whenNoneEligible: 'keep-last',
+});
 const handle = createRouteSpecHandler(spec);
 
 const BASES = [

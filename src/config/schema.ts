@@ -2,72 +2,12 @@
 // Keys are camelCase (as in Kubernetes and Calico manifests). Unknown keys are errors. Durations are strings
 // with units; CIDRs must be canonical. config/full.yaml documents every option.
 import { z } from 'zod';
-import { parseDuration } from '../base/duration.js';
-import { formatAddress, isLoopback, parseAddress, tryParseAddress } from '../net/address.js';
+import { isLoopback, parseAddress, tryParseAddress } from '../net/address.js';
 import { formatPrefix, parsePrefix, prefixContains, type Prefix } from '../net/prefix.js';
 import { errorMessage } from '../base/errors.js';
 import { readSecretFile } from './secret-file.js';
-
-const duration = (opts: { min?: number; max?: number } = {}) =>
-  z.string().transform((s, ctx): number => {
-    let ms: number;
-    try {
-      ms = parseDuration(s);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: errorMessage(err) });
-      return z.NEVER;
-    }
-    if (opts.min !== undefined && ms < opts.min) ctx.addIssue({ code: 'custom', message: `must be at least ${opts.min}ms` });
-    if (opts.max !== undefined && ms > opts.max) ctx.addIssue({ code: 'custom', message: `must be at most ${opts.max}ms` });
-    return ms;
-  });
-
-const cidr = z.string().transform((s, ctx): Prefix => {
-  try {
-    return parsePrefix(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: errorMessage(err) });
-    return z.NEVER;
-  }
-});
-
-const ipAddress = z.string().transform((s, ctx): string => {
-  try {
-    return formatAddress(parseAddress(s));
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: errorMessage(err) });
-    return z.NEVER;
-  }
-});
-
-const ipv4Address = ipAddress.refine((s) => !s.includes(':'), 'must be an IPv4 address (dotted quad)');
-
-const asn = z.number().int().min(1).max(4294967295);
-const port = z.number().int().min(1).max(65535);
-const portOrZero = z.number().int().min(0).max(65535);
-
-/** "65010-65020" or 65001 → an inclusive range. */
-const asnRange = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const m = typeof v === 'number' ? [String(v), String(v), String(v)] : /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(v);
-  const min = Number(m?.[1]);
-  const max = Number(m?.[2]);
-  if (!m || !Number.isInteger(min) || min < 1 || max > 4294967295 || min > max) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an ASN (1..4294967295) or a range like "65010-65020"` });
-    return z.NEVER;
-  }
-  return { min, max };
-});
-
-const community = z.string().regex(/^\d{1,5}:\d{1,5}$/, 'must be a community like "65000:100"');
-
-const lengthBounds = (bits: number, defMin: number) =>
-  z
-    .strictObject({
-      min: z.number().int().min(0).max(bits).default(defMin),
-      max: z.number().int().min(0).max(bits).default(bits),
-    })
-    .refine((b) => b.min <= b.max, 'min must not exceed max')
-    .prefault({})
+import { asn, asnRange, cidr, community, duration, ipAddress, ipv4Address, lengthBounds, port, portOrZero } from './schema-values.js';
+import { haSection } from './schema-ha.js';
 
 /** BFD defaults (RFC 5880): 300 ms × 3, as AWS Route Server, BIRD and FRR examples use. */
 export const BFD_DEFAULTS = { multihop: false, minRx: 300, minTx: 300, multiplier: 3, resetSession: false } as const;
@@ -208,51 +148,6 @@ const bucket = (burst: number, perSecond: number) =>
   z
     .strictObject({ burst: z.number().int().min(1).default(burst), perSecond: z.number().positive().default(perSecond) })
     .prefault({})
-
-/** Controller HA: N replicas run the whole pipeline, one elected writer (docs/ha.md). */
-const ha = z
-  .strictObject({
-    /** none: a single process writes (the default); etcd or kubernetes: replicas elect one writer. */
-    backend: z.enum(['none', 'etcd', 'kubernetes']).default('none'),
-    /** This replica's name in the election, unique per replica; default: the hostname (the pod name). */
-    identity: z.string().min(1).max(253).optional(),
-    /** The leader lease's time-to-live, whole seconds (etcd's minimum is 2 s). A dead leader is replaced within about TTL + writeTimeout. */
-    leaseTtl: duration({ min: 2000, max: 300_000 })
-      .refine((ms) => ms % 1000 === 0, 'must be whole seconds (etcd and Kubernetes Leases count in seconds)')
-      .default(3000),
-    /** Per-attempt timeout of a mutating EC2 call while HA is on; a new leader waits this long before its first write. */
-    writeTimeout: duration({ min: 100, max: 60_000 }).default(1500),
-    etcd: z
-      .strictObject({
-        endpoints: z.array(z.url()).min(1).default(['http://127.0.0.1:2379']),
-        /** The leader key is <keyPrefix><cluster.name>/leader. */
-        keyPrefix: z.string().startsWith('/').default('/bgp2vpc/'),
-        /** PEM files for https:// endpoints: the CA, and a client certificate and key (etcd --client-cert-auth). */
-        tls: z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() }).optional(),
-      })
-      .refine((e) => (e.tls?.cert === undefined) === (e.tls?.key === undefined), { message: 'tls.cert and tls.key go together', path: ['tls'] })
-      .default({ endpoints: ['http://127.0.0.1:2379'], keyPrefix: '/bgp2vpc/' }),
-    kubernetes: z
-      .strictObject({
-        /** Default: the pod's namespace (its service account), else the kubeconfig context's, else "default". */
-        namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name').optional(),
-        leaseName: z
-          .string()
-          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name (lower case, digits, "-", ".")')
-          .max(253)
-          .default('bgp2vpc-leader'),
-        /** A kubeconfig file; default: in the cluster the service account, else $KUBECONFIG or ~/.kube/config. */
-        kubeconfig: z.string().optional(),
-      })
-      .default({ leaseName: 'bgp2vpc-leader' }),
-  })
-  .default({
-    backend: 'none',
-    leaseTtl: 3000,
-    writeTimeout: 1500,
-    etcd: { endpoints: ['http://127.0.0.1:2379'], keyPrefix: '/bgp2vpc/' },
-    kubernetes: { leaseName: 'bgp2vpc-leader' },
-  });
 
 export const configSchema = z
   .strictObject({
@@ -395,7 +290,7 @@ export const configSchema = z
         listen: z.array(ipAddress).default([]),
       })
       .default({ listen: [] }),
-    ha,
+    ha: haSection,
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

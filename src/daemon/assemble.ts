@@ -16,7 +16,6 @@ import { SpecFileWatcher } from '../rib/spec-file.js';
 import { parsePrefix } from '../net/prefix.js';
 import { canonicalAddressText } from '../net/address.js';
 import type { SpecEntry } from '../rib/spec-format.js';
-import type { ChosenChange } from '../rib/chosen.js';
 import { VpcSync } from '../vpc/vpc-sync.js';
 import { createEc2Client, createServiceQuotasClient } from '../vpc/ec2-client.js';
 import type { ApiBackend } from '../api/backend.js';

@@ -43,7 +43,13 @@ export class ChangeLog {
       const detailed = this.inWindow++ < (this.o.detailed ?? 10);
       if (detailed || debug) {
         // Built only when logged: a peer's whole table (a million changes) costs no strings at info.
-        const fields = { event: c.failover ? 'failover' : 'next_hop_chosen', prefix: c.prefixText, from: c.from, to: c.to, reason: c.reason };
+        const fields = {
+          event: c.failover ? 'failover' : 'next_hop_chosen',
+          prefix: c.prefixText,
+          from: c.from,
+          to: c.to,
+          reason: c.reason,
+        };
         const text = `${c.failover ? 'failover ' : ''}${c.prefixText}: ${c.from ?? '-'} → ${c.to ?? '-'} (${c.detail})`;
         if (!detailed) this.logger.debug(fields, text);
         else if (c.failover) this.logger.warn(fields, text);

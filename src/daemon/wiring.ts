@@ -9,7 +9,7 @@ import type { ProbeSpec } from '../health/probes.js';
 import type { RouteSpecOptions } from '../rib/route-spec.js';
 import type { VpcSyncOptions } from '../vpc/vpc-sync.js';
 import type { AuthPolicy } from '../api/auth.js';
-import { formatPrefix, prefixContainsAddress, parsePrefix } from '../net/prefix.js';
+import { formatPrefix } from '../net/prefix.js';
 import { isLoopback, parseAddress } from '../net/address.js';
 import type { BfdGroup } from './bfd-link.js';
 

@@ -31,6 +31,13 @@ export class EniResolver {
   }
 
   /** From the cache only (no I/O). With a VPC, only an ENI of that VPC counts (a route can only target those). */
+  /** The ENI ID a next hop (as given) resolves to, from the cache only; undefined when unknown or not found. */
+  eniIdOf(nextHop: string, vpcId?: string): string | undefined {
+    const ip = EniResolver.canonical(nextHop);
+    const r = ip ? this.peek(ip, vpcId) : undefined;
+    return r?.kind === 'found' ? r.eni.networkInterfaceId : undefined;
+  }
+
   peek(ip: string, vpcId?: string): Resolution {
     const all = this.found.get(ip);
     const f = vpcId === undefined || vpcId === '' ? all?.[0] : all?.find((e) => e.vpcId === vpcId);

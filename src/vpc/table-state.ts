@@ -158,3 +158,9 @@ export function tableStatus(t: TableState, own: Ownership, limit: number, headro
     ...(t.lastError !== undefined ? { lastError: t.lastError } : {}),
   };
 }
+
+/** What a stall warning says: the route changes planned but not yet in EC2, and the last error a table met. */
+export function pendingContext(tables: readonly TableState[]): { ops: number; lastError?: string } {
+  const lastError = tables.find((t) => t.lastError !== undefined)?.lastError;
+  return { ops: tables.reduce((n, t) => n + (t.plan?.ops.length ?? 0), 0), ...(lastError !== undefined ? { lastError } : {}) };
+}

@@ -21,27 +21,21 @@
 //   sync.planOnly()             the plan per table from the cached state (no I/O); run reconcileNow() first.
 //   sync.status()               per table: desired vs actual, owned/foreign, limit, budget, damage, errors, pending.
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
-//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), pending() (how long
-//   changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts).
-
-//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), routeQuota().
+//   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), routeQuota(),
+//   pending() (how long changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts).
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
 // re-read before the first write (another replica may have written meanwhile). mayWrite() is asked again right
 // before every mutating call (the gateway's fence), and a pass stops writing as soon as writeTerm() differs from
 // the one it started in: the gate closed and reopened meanwhile, so its view of the tables may be stale.
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { aggregate } from '../aggregate/aggregate.js';
 import type { AggregateFn } from './desired-table.js';
 import type { TablesView } from './table-view.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
-import type { Metrics } from '../base/metrics.js';
-import type { Prefix } from '../net/prefix.js';
-import { DEFAULT_RETRY, type Backoff, type RetryPolicy } from '../base/backoff.js';
-import { EC2_RATE, Ec2Gateway, type RateConfig } from './ec2-gateway.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../base/backoff.js';
+import { EC2_RATE, Ec2Gateway } from './ec2-gateway.js';
 import { EniResolver } from './eni-resolver.js';
 import { aggregateSafely } from './safe-aggregate.js';
 import type { Ownership } from './ownership.js';
@@ -50,8 +44,8 @@ import type { Plan } from './plan.js';
 import { planTableState, refreshDesiredTables, type TablePlanContext } from './table-plan.js';
 import { OFF_THREAD_ABOVE, OffThreadAggregator } from './off-thread.js';
 import { syncTable, type TableSyncContext } from './table-sync.js';
-import { TableRegistry, type TableSelector } from './table-registry.js';
-import { tableStatus, type TableState, type TableStatus } from './table-state.js';
+import { TableRegistry } from './table-registry.js';
+import { pendingContext, tableStatus, type TableState, type TableStatus } from './table-state.js';
 import { tableView } from './table-view.js';
 import type { DesiredChange, DesiredRoute } from './types.js';
 import { AzDesired } from './az-desired.js';
@@ -59,54 +53,12 @@ import { AzReporter, type AzListener } from './az-reporter.js';
 import { VpcMetrics } from './vpc-metrics.js';
 import { PassScheduler, type Trigger } from './pass-scheduler.js';
 import { PendingChanges, STALL_WARNING_MS, type PendingView } from './pending-changes.js';
-
 import { SourceDestFixer } from './source-dest-fixer.js';
-import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteLimitSetting, type RouteQuota } from './route-quota.js';
+import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteQuota } from './route-quota.js';
 
-export type { UnhealthyReason };
+import type { VpcSyncOptions } from './vpc-sync-options.js';
 
-export interface VpcSyncOptions {
-  readonly ec2: EC2Client;
-  /** Reads the route quota when routeLimit is 'auto' (without it: AWS's default, 500). */
-  readonly serviceQuotas?: ServiceQuotasClient;
-  readonly clusterName: string;
-  readonly clusterCidrs: readonly Prefix[];
-  /** Explicit IDs, or a VPC's tables by tags or by association with the next hops' subnets (table-discovery.ts). */
-  readonly tables: TableSelector;
-  /** Per-AZ tables prefer next hops in their own AZ: read each table's AZ from its subnets. */
-  readonly preferSameAz?: boolean;
-  readonly routeLimit?: RouteLimitSetting;
-  readonly headroom?: number;
-  readonly debounceMs?: number;
-  readonly driftIntervalMs?: number;
-  readonly rate?: RateConfig;
-  readonly backoff?: RetryPolicy;
-  readonly dryRun?: boolean;
-  /** Turn the source/destination check off on next-hop ENIs (once per ENI, rate-limited: source-dest-fixer.ts). */
-  readonly fixSourceDestCheck?: boolean;
-  /** The write gate (HA: leader with a valid lease); asked per pass, per op and immediately before every write. */
-  readonly mayWrite?: () => boolean;
-  /** Changes whenever the write gate may have closed and reopened (HA: a new term); default constant. */
-  readonly writeTerm?: () => number;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  readonly metrics?: Metrics;
-  /** The aggregator; default src/aggregate (minimal table, least damage under the budget). */
-  readonly aggregate?: AggregateFn;
-  readonly random?: () => number;
-  /** Per-attempt timeout of an EC2 call (default 10 s). */
-  readonly callTimeoutMs?: number;
-  /** Per-attempt timeout of a mutating EC2 call (default callTimeoutMs): HA's bound on a write in flight. */
-  readonly mutatingTimeoutMs?: number;
-  /** Delay before a failed pass is retried: at least baseMs, exponential with jitter up to maxMs (1 s … 60 s). */
-  readonly retryPass?: Backoff;
-  /** Benchmarks: called as each mutating request leaves. */
-  readonly onMutatingSend?: (action: string) => void;
-  /** Warn (and report not ready) when a change has waited this long for EC2 (default 15 s). */
-  readonly stallWarningMs?: number;
-  /** Aggregations of at least this many (collapsed) routes run in a worker thread (default 5,000; real aggregator only). */
-  readonly offThreadAbove?: number;
-}
+export type { UnhealthyReason, VpcSyncOptions };
 
 /** Operator conditions found by writing: cleared before each writing pass, set again if they recur. */
 const WRITE_ERRORS = ['UnauthorizedOperation', 'AuthFailure', 'RouteLimitExceeded', 'InvalidParameterValue', 'Blocked', 'OptInRequired'];
@@ -198,10 +150,7 @@ export class VpcSync {
       log: this.log,
       warnAfterMs: o.stallWarningMs ?? STALL_WARNING_MS,
       ...(o.metrics ? { metrics: o.metrics } : {}),
-      context: () => {
-        const lastError = this.tables.find((t) => t.lastError !== undefined)?.lastError;
-        return { ops: this.tables.reduce((n, t) => n + (t.plan?.ops.length ?? 0), 0), ...(lastError !== undefined ? { lastError } : {}) };
-      },
+      context: () => pendingContext(this.tables),
     });
   }
 
@@ -434,11 +383,7 @@ export class VpcSync {
     return {
       desired: this.desired.forAz(t.az),
       collapse: this.collapse,
-      eniOf: (nextHop) => {
-        const ip = EniResolver.canonical(nextHop);
-        const r = ip ? this.resolver.peek(ip, t.vpcId) : undefined;
-        return r?.kind === 'found' ? r.eni.networkInterfaceId : undefined;
-      },
+      eniOf: (nextHop) => this.resolver.eniIdOf(nextHop, t.vpcId),
       ownership: this.own,
       routeLimit: this.limit,
       headroom: this.headroom,

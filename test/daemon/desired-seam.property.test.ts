@@ -63,7 +63,7 @@ describe('route spec → VPC sync seam (property)', () => {
       fc.assert(
         fc.property(fc.array(op, { maxLength: 50 }), (ops) => {
           const clock = new FakeClock(0);
-          const rs = new RouteSpec({ clock, whenNoneEligible, rank: { holdDownMs: 2_000 } });
+          const rs = new RouteSpec({ clock, whenNoneEligible, rank: { holdDownMs: 2_000, alwaysCompareMed: false } });
           const kept = new DesiredRoutes();
           rs.onChanges((batch) => kept.apply(batch));
           const peer = (i: number): string => `10.0.1.${i + 1}`;

@@ -58,7 +58,7 @@ describe('TargetHealth (rise/fall, damping, overrides)', () => {
   });
 
   it('a liveness verdict (BFD down) takes the target out at once, counts a flap, and lifts when it is up again', () => {
-    const h = new TargetHealth({ rise: 3, fall: 3 }, DEFAULT_DAMPING, 0);
+    const h = new TargetHealth({ rise: 3, fall: 3 }, TEST_DAMPING, 0);
     expect(h.setLiveness('BFD down: control detection time expired', 100)).toBe(true);
     expect(h.view(100)).toMatchObject({ eligible: false, state: 'up', flaps: 1, reason: 'BFD down: control detection time expired' });
     expect(h.observe(true, 'ok', 200)).toBe(false); // probes passing do not override it

@@ -13,7 +13,7 @@ const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
 function setup(): { rs: RouteSpec; clock: FakeClock; batches: string[][] } {
   const clock = new FakeClock(1_000_000);
-  const rs = new RouteSpec({ clock, rank: { holdDownMs: 1000 } });
+  const rs = new RouteSpec({ clock, rank: { holdDownMs: 1000, alwaysCompareMed: false }, whenNoneEligible: 'keep-last' });
   const batches: string[][] = [];
   const show = (c: ChosenChange): string => `${c.az ?? '*'} ${c.to ?? '(default)'}${c.failover ? ' failover' : ''}`;
   rs.onChanges((b) => batches.push(b.map(show)));
@@ -69,7 +69,7 @@ describe('per-AZ choices', () => {
 
   it('a prefix with one candidate, or no AZ tables, has no per-AZ choices', () => {
     const clock = new FakeClock(0);
-    const rs = new RouteSpec({ clock, rank: { holdDownMs: 1000 } });
+    const rs = new RouteSpec({ clock, rank: { holdDownMs: 1000, alwaysCompareMed: false }, whenNoneEligible: 'keep-last' });
     const out: ChosenChange[] = [];
     rs.onChanges((b) => out.push(...b));
     rs.applySpeakerEvent(peerUp(A));

@@ -25,7 +25,7 @@ afterEach(async () => {
 
 /** A route spec and VPC sync connected as src/daemon connects them. */
 function wired(f: AzFixture): { spec: RouteSpec; sync: VpcSync } {
-  const spec = new RouteSpec({ rank: { holdDownMs: HOLD_DOWN_MS } });
+  const spec = new RouteSpec({ rank: { holdDownMs: HOLD_DOWN_MS, alwaysCompareMed: false }, whenNoneEligible: 'keep-last' });
   const sync = new VpcSync({
     ec2: f.ec2,
     clusterName: 'prod',
@@ -115,7 +115,7 @@ describe('per-AZ route tables', () => {
   it('with preferSameAz off every table gets the default choice', async () => {
     fx = await azFixture();
     const f = fx;
-    const spec = new RouteSpec({ rank: { holdDownMs: HOLD_DOWN_MS } });
+    const spec = new RouteSpec({ rank: { holdDownMs: HOLD_DOWN_MS, alwaysCompareMed: false }, whenNoneEligible: 'keep-last' });
     const sync = new VpcSync({
       ec2: f.ec2,
       clusterName: 'prod',

@@ -151,7 +151,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (faults.holdIfFrozen(() => onRequest(req, res, body))) return;
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith(SERVICE_QUOTAS_TARGET_PREFIX)) {
-      const r = serviceQuotasRequest(quotas, target, body);
+      const r = serviceQuotasRequest(quotas, target, body, accessKeyIdOf(req.headers.authorization));
       send(res, r.status, r.headers['content-type'] ?? 'application/json', r.body, r.headers);
       return;
     }

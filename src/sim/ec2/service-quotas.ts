@@ -34,12 +34,12 @@ function reply(status: number, json: unknown, errorType?: string): JsonResult {
 }
 
 /** One Service Quotas request (`target` is the X-Amz-Target header). Synchronous, like the EC2 dispatcher. */
-export function serviceQuotasRequest(c: ServiceQuotasContext, target: string, body: string): JsonResult {
+export function serviceQuotasRequest(c: ServiceQuotasContext, target: string, body: string, accessKeyId: string | null = null): JsonResult {
   const action = target.slice(SERVICE_QUOTAS_TARGET_PREFIX.length);
   let params: Record<string, string> = {};
   const time = c.now();
   const fail = (status: number, code: string, message: string): JsonResult => {
-    c.calls.add({ time, action, params, outcome: code, httpStatus: status, mutating: false });
+    c.calls.add({ time, action, accessKeyId, params, outcome: code, httpStatus: status, mutating: false });
     return reply(status, { __type: code, message }, code);
   };
   try {
@@ -64,7 +64,7 @@ export function serviceQuotasRequest(c: ServiceQuotasContext, target: string, bo
       `The request failed because the specified quota ${serviceCode}/${quotaCode} does not exist`,
     );
   }
-  c.calls.add({ time, action, params, outcome: 'ok', httpStatus: 200, mutating: false });
+  c.calls.add({ time, action, accessKeyId, params, outcome: 'ok', httpStatus: 200, mutating: false });
   return reply(200, {
     Quota: {
       ServiceCode: serviceCode,
