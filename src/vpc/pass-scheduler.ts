@@ -1,5 +1,5 @@
 // When VPC sync runs a pass: once a burst of route spec changes has been collected for the debounce window (a
-// batching window, not a quiet period: a steady stream of changes cannot starve the writes), every drift
+// batching window, not a quiet period: a steady stream of changes cannot starve the writes), at once for a failover, every drift
 // interval ± 10 % (jitter keeps replicas and restarts from reading in lockstep), and after a failed pass with
 // exponential backoff. One pass at a time; a request during a pass runs one more pass after it.
 import { retryDelay, type Backoff } from '../base/backoff.js';
@@ -26,6 +26,7 @@ export class PassScheduler {
   private driftTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private retryAttempt = 0;
+  private lastUrgent: number | undefined;
   private running: Promise<void> | undefined;
   private rerun: Trigger | undefined;
   private stopped = false;
@@ -37,9 +38,22 @@ export class PassScheduler {
     this.scheduleDrift();
   }
 
-  /** The route spec changed: a pass after the debounce window (one window per burst). */
-  changed(): void {
-    if (this.stopped || this.debounceTimer) return;
+  /**
+   * The route spec changed: a pass after the debounce window (one window per burst). A failover (`urgent`: a next
+   * hop died) does not wait: it runs a pass at once, unless another urgent pass started less than a window ago,
+   * so a flapping host still gets at most two passes per window (the leading one and the window's).
+   */
+  changed(urgent = false): void {
+    if (this.stopped) return;
+    const now = this.o.clock.now();
+    if (urgent && (this.lastUrgent === undefined || now - this.lastUrgent >= this.o.debounceMs)) {
+      this.lastUrgent = now;
+      this.debounceTimer?.cancel();
+      this.debounceTimer = undefined;
+      this.request('desired');
+      return;
+    }
+    if (this.debounceTimer) return;
     this.debounceTimer = this.o.clock.setTimeout(() => {
       this.debounceTimer = undefined;
       this.request('desired');

@@ -10,7 +10,7 @@
 //                               read (the daemon retries).
 //   sync.setDesired(routes)     the full set of {prefix, nextHop, failover?}; declarative. A pass runs debounceMs
 //                               after the first change of a burst (a batching window: churn is coalesced and a
-//                               steady stream of changes cannot starve the writes).
+//                               steady stream of changes cannot starve the writes); a failover passes at once.
 //   sync.applyChanges(batch)    incremental: {prefix, to | undefined, failover} per changed prefix (the route
 //                               spec's ChosenChange as is); O(prefix length) each, whatever the table holds.
 //                               Changes may arrive before the set is complete: nothing is planned until
@@ -195,7 +195,7 @@ export class VpcSync {
     this.desired.apply(changes);
     if (!this.haveDesired || this.desired.version === before) return;
     if (this.canWrite()) this.pendingChanges.mark();
-    if (this.started) this.passes.changed();
+    if (this.started) this.passes.changed(changes.some((c) => c.failover));
   }
 
   /** The routes given so far are the whole desired set: passes may plan from now on. */
