@@ -8,6 +8,7 @@ import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { BgpPath, SpeakerEvent } from '../bgp/events.js';
 import type { Prefix } from '../net/prefix.js';
 import type { BgpCandidate, Candidate, NextHopState, PeerState, PrefixEntry } from './candidate.js';
+import { LazySet } from './lazy-collections.js';
 
 export interface BgpSourceHooks {
   now(): number;
@@ -73,7 +74,8 @@ export class BgpSource {
   peer(addr: string): PeerState {
     let p = this.peers.get(addr);
     if (!p) {
-      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, paths: new Set() };
+      // A path is alive while its prefix entry holds it (a removed candidate is spliced out of entry.cands).
+      p = { peer: addr, asn: 0, up: false, staleUntil: undefined, paths: new LazySet((c) => c.entry.cands.includes(c)) };
       this.peers.set(addr, p);
     }
     return p;
@@ -132,8 +134,8 @@ export class BgpSource {
   }
 
   removePath(p: PeerState, c: BgpCandidate): void {
-    p.paths.delete(c);
     this.h.remove(c);
+    p.paths.removed();
   }
 
   peerDown(addr: string, staleUntil: number | undefined): void {
@@ -143,11 +145,11 @@ export class BgpSource {
     p.staleUntil = staleUntil;
     if (staleUntil === undefined) {
       // No graceful restart: every path leaves at once (RFC 4271 §8.2.2, session down).
-      for (const c of [...p.paths.values()]) this.removePath(p, c);
+      for (const c of [...p.paths]) this.removePath(p, c);
       return;
     }
     // RFC 4724 §4.2: the paths stay, marked stale, until the speaker re-announces or withdraws them.
-    for (const c of p.paths.values()) {
+    for (const c of p.paths) {
       c.stale = true;
       this.h.markDirty(c.entry);
     }

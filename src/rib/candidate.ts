@@ -2,6 +2,7 @@
 // route spec owns it and updates it in place for speed); nothing outside src/rib sees these objects.
 import type { Prefix } from '../net/prefix.js';
 import type { PathAttributes } from '../bgp/events.js';
+import type { LazySet, RefCounts } from './lazy-collections.js';
 import type { PolicyVerdict } from '../policy/import-policy.js';
 import type { Rankable } from './ranking.js';
 import type { ChangeReason } from './chosen.js';
@@ -31,7 +32,7 @@ export interface NextHopState {
   /** Health-check group (from the first candidate's policy verdict). */
   group: string;
   /** Prefix entries that have at least one candidate via this next hop, with the count of such candidates. */
-  readonly refs: Map<PrefixEntry, number>;
+  readonly refs: RefCounts<PrefixEntry>;
 }
 
 export interface PeerState {
@@ -41,7 +42,7 @@ export interface PeerState {
   /** The speaker's graceful-restart deadline from the last session loss (shown by explain; the speaker sweeps). */
   staleUntil: number | undefined;
   /** Every path of this peer (a path is found through its prefix entry: entry.cands, peer and path id). */
-  readonly paths: Set<BgpCandidate>;
+  readonly paths: LazySet<BgpCandidate>;
 }
 
 interface CandidateBase extends Rankable {

@@ -6,6 +6,7 @@ import { parseAddress, unmapIpv4 } from '../net/address.js';
 import type { NextHopState, PrefixEntry } from './candidate.js';
 import type { NextHopHealth } from './chosen.js';
 import { downText } from './eligibility.js';
+import { RefCounts } from './lazy-collections.js';
 
 export class NextHops {
   private readonly byText = new Map<string, NextHopState>();
@@ -42,7 +43,7 @@ export class NextHops {
         reason,
         downText: downText(reason),
         group,
-        refs: new Map(),
+        refs: new RefCounts(),
       };
       this.byText.set(text, nh);
       if (!this.removed.delete(text)) this.added.add(nh);
@@ -51,16 +52,11 @@ export class NextHops {
   }
 
   ref(nh: NextHopState, e: PrefixEntry): void {
-    nh.refs.set(e, (nh.refs.get(e) ?? 0) + 1);
+    nh.refs.add(e);
   }
 
   unref(nh: NextHopState, e: PrefixEntry): void {
-    const n = (nh.refs.get(e) ?? 1) - 1;
-    if (n > 0) {
-      nh.refs.set(e, n);
-      return;
-    }
-    nh.refs.delete(e);
+    if (!nh.refs.remove(e)) return;
     if (nh.refs.size === 0) {
       this.byText.delete(nh.text);
       if (!this.added.delete(nh)) this.removed.add(nh.text);

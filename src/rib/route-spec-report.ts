@@ -1,13 +1,13 @@
 // Read-only reports over the route spec state: the merged spec (GET /route_spec), statistics (API, metrics)
 // and a consistency audit (tests, doctor).
 import { formatPrefix } from '../net/prefix.js';
-import type { Candidate, NextHopState, PeerState, PrefixEntry, PrefixKey, SpecCandidate } from './candidate.js';
+import type { Candidate, NextHopState, PeerState, PrefixEntry, SpecCandidate } from './candidate.js';
 import { isEligible } from './eligibility.js';
 import { selectNextHop, type RankOptions } from './ranking.js';
 import type { SpecEntry } from './spec-format.js';
 
 export interface RouteSpecState {
-  readonly entries: ReadonlyMap<PrefixKey, PrefixEntry>;
+  readonly entries: { readonly size: number; values(): IterableIterator<PrefixEntry> };
   readonly nextHops: readonly NextHopState[];
   readonly peers: ReadonlyMap<string, PeerState>;
   readonly rank: RankOptions;

@@ -9,8 +9,9 @@ import type { Metrics } from '../base/metrics.js';
 import type { Prefix } from '../net/prefix.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import { BgpSource } from './bgp-source.js';
-import { prefixKey, type Candidate, type PrefixEntry, type PrefixKey, type SpecSource } from './candidate.js';
+import { BgpSource, pathOfCandidate } from './bgp-source.js';
+import type { Candidate, PrefixEntry, SpecSource } from './candidate.js';
+import { PrefixEntries } from './prefix-entries.js';
 import {
   LazyChosenChange,
   type ChangeListener,
@@ -60,7 +61,7 @@ export class RouteSpec {
   private readonly whenNone: 'keep-last' | 'remove';
   private readonly azOf: (nextHop: string) => string | undefined;
   private readonly azViews: AzViews;
-  private readonly entries = new Map<PrefixKey, PrefixEntry>();
+  private readonly entries = new PrefixEntries();
   private readonly nextHops: NextHops;
   private readonly bgp: BgpSource;
   private readonly metrics: RouteSpecMetrics | undefined;
@@ -82,7 +83,7 @@ export class RouteSpec {
     this.whenNone = opts.whenNoneEligible;
     this.nextHops = new NextHops(opts.healthOf ?? (() => ({ healthy: true })), () => this.clock.now());
     this.rechecks = new Rechecks(this.clock, (due) => {
-      for (const e of due) if (this.entries.get(e.key) === e) this.markDirty(e);
+      for (const e of due) if (this.entries.holds(e)) this.markDirty(e);
       this.flush();
     });
     const azOf = opts.azOf;
@@ -101,7 +102,7 @@ export class RouteSpec {
     this.bgp = new BgpSource({
       now: () => this.clock.now(),
       entry: (p) => this.entry(p),
-      find: (p) => this.entries.get(prefixKey(p)),
+      find: (p) => this.entries.get(p),
       add: (c) => this.addCandidate(c),
       remove: (c) => this.removeCandidate(c),
       nextHop: (t, g) => this.nextHops.acquire(t, g),
@@ -251,7 +252,7 @@ export class RouteSpec {
    * as ranked for route tables in that AZ (same-AZ step on, the view's own current choice).
    */
   explain(prefix: Prefix, az?: string): Explanation | undefined {
-    const e = this.entries.get(prefixKey(prefix));
+    const e = this.entries.get(prefix);
     if (!e) return undefined;
     if (az === undefined) return explainEntry(e, this.clock.now(), this.rank);
     return explainEntry(e, this.clock.now(), { ...this.rank, preferAz: az }, this.azViews.choiceOf(e, az));
@@ -274,38 +275,28 @@ export class RouteSpec {
   // ---- shared internals ---------------------------------------------------------------------------------
 
   private entry(prefix: Prefix): PrefixEntry {
-    const key = prefixKey(prefix);
-    let e = this.entries.get(key);
-    if (!e) {
-      e = {
-        key,
-        prefix,
-        cands: [],
-        chosen: undefined,
-        failover: false,
-        reasonKind: '',
-        reason: '',
-        dirty: false,
-        medVaries: false,
-        azViews: undefined,
-        azArmed: false,
-      };
-      this.entries.set(key, e);
-    }
-    return e;
+    return this.entries.getOrCreate(prefix);
   }
 
   private addCandidate(c: Candidate): void {
     const e = c.entry;
-    if (e.cands.length === 0) e.cands = [c];
-    else e.cands.push(c);
+    if (e.cands.length === 0) {
+      e.cands = [c];
+      this.entries.filled();
+    } else e.cands.push(c);
     this.nextHops.ref(c.nh, c.entry);
     this.markDirty(c.entry);
   }
 
   private removeCandidate(c: Candidate): void {
     const i = c.entry.cands.indexOf(c);
-    if (i >= 0) c.entry.cands.splice(i, 1);
+    if (i >= 0) {
+      c.entry.cands.splice(i, 1);
+      if (c.entry.cands.length === 0) {
+        this.entries.emptied();
+        c.entry.azArmed = false; // announced again later, it is a new prefix to the AZ views
+      }
+    }
     this.nextHops.unref(c.nh, c.entry);
     this.markDirty(c.entry);
   }
@@ -339,6 +330,7 @@ export class RouteSpec {
       this.azViews.rerank(e, prev, now, batch);
     }
     this.dirty.length = 0;
+    this.entries.sweep();
     this.texts.clear();
     const nh = this.nextHops.takeChanges();
     if (nh) for (const l of this.nhListeners) l(nh.added, nh.removed);
@@ -352,7 +344,7 @@ export class RouteSpec {
   private rerank(e: PrefixEntry, now: number): ChosenChange | undefined {
     const prev = e.chosen;
     if (e.cands.length === 0) {
-      this.entries.delete(e.key);
+      // The entry stays for reuse (see prefix-entries.ts).
       if (prev === undefined) return undefined;
       return this.change(e, undefined, 'withdrawn', 'no candidate left (withdrawn)', false);
     }

@@ -46,6 +46,9 @@ bgp:
   dynamic: [{ range: 127.0.14.0/25, asns: ["65001-65100"] }]
   groups: { default: { maxPrefixes: 2000000 } }
 routes: { settleTime: 500ms }
+# The simulated hosts do not listen on 179, so the default TCP probe would hold every next hop down and no flip
+# would change a choice; this test is about the event loop, not health.
+health: { profiles: { default: { type: none } } }
 vpc: { endpoint: ${endpoint}, routeTables: [${TABLE}], debounce: 200ms, driftInterval: 1h }
 api: { listen: "127.0.14.1:0" }
 `,
