@@ -102,6 +102,7 @@ describe('daemon with per-AZ route tables', () => {
     });
     const cfg = config(emu.endpoint, healthPort);
     expect(cfg.vpc.preferSameAz).toBe(true);
+    expect(cfg.vpc.routeLimit).toBe('auto'); // no routeLimit in the config
     const start = async (): Promise<RunningDaemon> => {
       const d = await runDaemon(cfg, {
         logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
@@ -146,6 +147,9 @@ describe('daemon with per-AZ route tables', () => {
     await hostB.start();
     await until(() => where() === `${eni('a')} ${eni('b')} ${eni('a')}`, 'each table on its own AZ (c on the default)', seen);
     expect(d.parts.sync.status().map((t) => [t.id, t.az])).toEqual(AZ.map((az) => [TABLE[az], `us-east-1${az}`]));
+    // ...so the daemon plans for the account's quota: the emulator's default, EC2's 500
+    expect(d.parts.sync.routeQuota()).toEqual({ limit: 500, source: 'service-quotas' });
+    expect(d.parts.sync.status().map((t) => t.families.ipv4?.limit)).toEqual([500, 500, 500]);
 
     // the API explains the choice per table
     const x = (await (await fetch(`${d.api.url}/api/v1/routes?prefix=${VIP}`)).json()) as {
