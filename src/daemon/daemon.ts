@@ -157,23 +157,30 @@ export class Daemon {
     if (ev.type === 'end-of-rib' || ev.type === 'peer-up') this.afterStateChange();
   }
 
-  private scheduleConvergenceCheck(): void {
+  /**
+   * `now` is the time the last check() saw: the clock moves between reads (and a timer may fire a fraction of a
+   * millisecond early), so a later read could already be past a deadline that check() did not reach, and
+   * nextCheckIn() would skip it (to maxMs).
+   */
+  private scheduleConvergenceCheck(now = this.opts.clock.now()): void {
     this.convergeTimer?.cancel();
     const t = this.tracker;
     if (!t || t.converged) return;
-    const wait = Math.max(50, t.nextCheckIn(this.opts.clock.now()));
+    const wait = Math.max(50, t.nextCheckIn(now));
     this.convergeTimer = this.opts.clock.setTimeout(() => {
       this.convergeTimer = undefined;
       this.guard('convergence-check', () => this.afterStateChange());
-      if (!this.tracker?.converged && this.phaseValue === 'converging') this.scheduleConvergenceCheck();
+      // afterStateChange schedules the next check itself; this one is for when it threw.
+      if (!this.convergeTimer && !this.tracker?.converged && this.phaseValue === 'converging') this.scheduleConvergenceCheck();
     }, wait);
   }
 
   private afterStateChange(): void {
     const t = this.tracker;
     if (this.phaseValue !== 'converging' || !t) return;
-    if (!t.check(this.opts.clock.now())) {
-      this.scheduleConvergenceCheck(); // a new peer may bring the next moment to check closer
+    const now = this.opts.clock.now();
+    if (!t.check(now)) {
+      this.scheduleConvergenceCheck(now); // a new peer may bring the next moment to check closer
       return;
     }
     if (!this.awsOk) return; // converged, but the first reconcile waits for EC2 to be readable

@@ -50,7 +50,7 @@ export interface PlanInput {
   readonly desired: readonly DesiredTableRoute[];
   readonly actual: readonly ActualRoute[];
   readonly ownership: Ownership;
-  /** The table's quota per family (EC2 default 50); a number applies to both families. */
+  /** The table's quota per family (EC2 default 500 since June 2025); a number applies to both families. */
   readonly routeLimit: number | Readonly<Record<Family, number>>;
   /** VPC CIDRs: destinations equal to or inside them are refused by EC2 (unless a subnet CIDR), never planned. */
   readonly vpcCidrs?: readonly Prefix[];

@@ -191,4 +191,31 @@ describe('convergence with BGP configured (requirePeer)', () => {
     clock.advance(1000);
     expect(sync.writesEnabled).toBe(true);
   });
+  it('converges at the settle time on a clock that moves between reads and fires whole-ms timers early', async () => {
+    // Like the system clock: every read is a little later, and a timer set for 445.5 ms fires after 445 ms, so
+    // the check it runs can land just before the deadline. The next check must still come (it once waited maxMs).
+    class TickingClock extends FakeClock {
+      private drift = 0;
+      override now(): number {
+        this.drift += 0.4;
+        return super.now() + this.drift;
+      }
+      override setTimeout(fn: () => void, ms: number) {
+        return super.setTimeout(fn, Math.trunc(ms));
+      }
+    }
+    const clock = new TickingClock(0);
+    const bgp = new FakeBgp();
+    const sync = new FakeSync();
+    const daemon = new Daemon(
+      { bgp, rib: new FakeRib(), sync },
+      { clock, logger: silentLogger, metrics: new Metrics(), settleMs: 1500, expectPeers: true },
+    );
+    await daemon.start();
+    bgp.emit(peerUp('10.0.1.10', false));
+    bgp.emit(peerUp('10.0.1.11', false));
+    for (let i = 0; i < 40 && daemon.phase !== 'running'; i++) clock.advance(100);
+    expect(daemon.phase).toBe('running');
+    expect(sync.writesEnabled).toBe(true);
+  });
 });

@@ -75,10 +75,11 @@ api: { listen: "127.0.17.1:0" }
     'test.yaml',
   );
 
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+/** Waits for cond; on timeout the error says what was awaited and, from state(), where things stood. */
+async function until(cond: () => boolean, what: string, state: () => string = () => '', ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms}ms waiting for ${what} (${state()})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -101,6 +102,7 @@ describe('daemon with per-AZ route tables', () => {
     });
     const cfg = config(emu.endpoint, healthPort);
     expect(cfg.vpc.preferSameAz).toBe(true);
+    expect(cfg.vpc.routeLimit).toBe('auto'); // no routeLimit in the config
     const start = async (): Promise<RunningDaemon> => {
       const d = await runDaemon(cfg, {
         logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
@@ -131,13 +133,23 @@ describe('daemon with per-AZ route tables', () => {
       emu.calls.filter((c) => c.action === 'ReplaceRoute' && c.params.RouteTableId === table).length;
 
     let d = await start();
+    // Where things stood, for a timeout's message: tables, peers, health, phase, pending writes.
+    const seen = (): string => {
+      const peers = d.parts.speaker.peers().map((p) => `${p.peer} ${p.state}`);
+      const health = Object.values(HOST).map((h) => `${h} ${d.parts.health.healthOf(h).reason}`);
+      const pending = d.parts.sync.status().map((t) => t.pendingOps);
+      return `tables ${where()}; peers ${peers.join(', ')}; health ${health.join(', ')}; phase ${d.parts.daemon.phase}; pending ${pending.join(' ')}`;
+    };
     const port = d.parts.speaker.addresses()[0]?.port ?? 0;
     let hostA = host('a', port, 0);
     let hostB = host('b', port, 1);
     await hostA.start();
     await hostB.start();
-    await until(() => where() === `${eni('a')} ${eni('b')} ${eni('a')}`, 'each table on its own AZ (c on the default)');
+    await until(() => where() === `${eni('a')} ${eni('b')} ${eni('a')}`, 'each table on its own AZ (c on the default)', seen);
     expect(d.parts.sync.status().map((t) => [t.id, t.az])).toEqual(AZ.map((az) => [TABLE[az], `us-east-1${az}`]));
+    // ...so the daemon plans for the account's quota: the emulator's default, EC2's 500
+    expect(d.parts.sync.routeQuota()).toEqual({ limit: 500, source: 'service-quotas' });
+    expect(d.parts.sync.status().map((t) => t.families.ipv4?.limit)).toEqual([500, 500, 500]);
 
     // the API explains the choice per table
     const x = (await (await fetch(`${d.api.url}/api/v1/routes?prefix=${VIP}`)).json()) as {
@@ -156,16 +168,16 @@ describe('daemon with per-AZ route tables', () => {
     const before = { a: replaces(TABLE.a), b: replaces(TABLE.b), c: replaces(TABLE.c) };
     hostB.kill();
     await ports.b.close();
-    await until(() => vipIn(TABLE.b) === eni('a'), 'table b to fail over to a');
+    await until(() => vipIn(TABLE.b) === eni('a'), 'table b to fail over to a', seen);
     expect([replaces(TABLE.a), replaces(TABLE.b), replaces(TABLE.c)]).toEqual([before.a, before.b + 1, before.c]);
 
     // b returns: table b fails back after the hold-down, the others stay
     await ports.b.open();
     hostB = host('b', port, 1);
     await hostB.start();
-    await until(() => vipIn(TABLE.b) === eni('b'), 'table b to fail back to b');
+    await until(() => vipIn(TABLE.b) === eni('b'), 'table b to fail back to b', seen);
     expect([replaces(TABLE.a), replaces(TABLE.b), replaces(TABLE.c)]).toEqual([before.a, before.b + 2, before.c]);
-    await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0), 'the tables to settle');
+    await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0), 'the tables to settle', seen);
 
     // restart with the same hosts: zero writes
     await d.stop();
@@ -178,8 +190,8 @@ describe('daemon with per-AZ route tables', () => {
     hostB = host('b', port2, 1);
     await hostA.start();
     await hostB.start();
-    await until(() => d.parts.daemon.phase === 'running', 'convergence');
-    await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0) && d.parts.sync.converged(), 'a reconcile pass');
+    await until(() => d.parts.daemon.phase === 'running', 'convergence', seen);
+    await until(() => d.parts.sync.status().every((t) => t.pendingOps === 0) && d.parts.sync.converged(), 'a reconcile pass', seen);
     await new Promise((r) => setTimeout(r, 300)); // one debounce window more for late changes
     expect(emu.count({ mutating: true })).toBe(mutatingBefore);
     expect(where()).toBe(`${eni('a')} ${eni('b')} ${eni('a')}`);
