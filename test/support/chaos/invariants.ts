@@ -90,7 +90,7 @@ export class Invariants {
       this.strays = w.daemon.stray.length;
     }
     const bytes = w.rss();
-    if (bytes > 0 && (this.rss.length === 0 || now - (this.rss.at(-1)?.t ?? 0) >= 10_000))
+    if (bytes > 0 && (this.rss.length === 0 || now - this.t0 - (this.rss.at(-1)?.t ?? 0) >= 10_000))
       this.rss.push({ t: now - this.t0, bytes, fds: w.fds() });
     if (bytes > (this.o.rssLimitBytes ?? 400 * 1024 * 1024)) this.violate('rss', `RSS ${Math.round(bytes / 2 ** 20)} MiB`);
     const rows = w.table();
