@@ -3,6 +3,7 @@
 // counted, and a listener per line. Never kills anything but its own child.
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../interop/support/wait.js';
@@ -24,6 +25,8 @@ export interface Bgp2vpcOptions {
   readonly spawn?: Spawner;
   /** Lines of output kept for failure messages (default 400). */
   readonly keepLines?: number;
+  /** Every line of output is also appended here. */
+  readonly logFile?: string;
 }
 
 export class Bgp2vpcProcess {
@@ -117,6 +120,7 @@ export class Bgp2vpcProcess {
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop() ?? '';
     const keep = this.o.keepLines ?? 400;
+    if (this.o.logFile && lines.length > 0) appendFileSync(this.o.logFile, lines.map((l) => `${l}\n`).join(''));
     for (const line of lines) {
       if (line === '') continue;
       this.tail.push(line);

@@ -39,11 +39,14 @@ export class NamespaceBridge {
   private readonly ports = new Map<string, number>();
   private readonly links = new Map<string, Link>();
   private child: ChildProcess | undefined;
+  private readonly exitHook = (): void => rmSync(this.dir, { recursive: true, force: true });
 
   private constructor(
     private readonly dir: string,
     private readonly rootHost: string,
-  ) {}
+  ) {
+    process.once('exit', this.exitHook);
+  }
 
   static async start(ns: string, o: BridgeOptions): Promise<NamespaceBridge> {
     const dir = mkdtempSync(join(tmpdir(), 'b2v-bridge-'));
@@ -133,6 +136,7 @@ export class NamespaceBridge {
       c.kill('SIGTERM');
       await gone;
     }
+    process.removeListener('exit', this.exitHook);
     rmSync(this.dir, { recursive: true, force: true });
   }
 
