@@ -9,7 +9,7 @@ import type { Metrics } from '../base/metrics.js';
 import type { Prefix } from '../net/prefix.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
-import { BgpSource, pathOfCandidate } from './bgp-source.js';
+import { BgpSource } from './bgp-source.js';
 import type { Candidate, PrefixEntry, SpecSource } from './candidate.js';
 import { PrefixEntries } from './prefix-entries.js';
 import {
