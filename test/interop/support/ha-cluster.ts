@@ -272,13 +272,13 @@ export class HaCluster {
         if (writers.length !== 1 || !w) return undefined;
         return s.every((x) => x.status.ha.leader === w.replica.identity) ? w.replica : undefined;
       },
-      { timeoutMs, intervalMs: 100, what: 'exactly one writing leader, named by every replica', describe: () => this.logTails() },
+      { timeoutMs, intervalMs: 100, what: 'exactly one writing leader, named by every replica', describe: () => this.describe() },
     );
   }
 
   /** Waits for the first mutating call after `since` that matches; returns it. */
   async nextWrite(since: number, match: (c: CallRecord) => boolean, what: string, timeoutMs = 30_000): Promise<CallRecord> {
-    return waitFor(() => this.writes(since).find(match), { timeoutMs, intervalMs: 20, what, describe: () => this.logTails() });
+    return waitFor(() => this.writes(since).find(match), { timeoutMs, intervalMs: 20, what, describe: () => this.describe() });
   }
 
   /** The lease store goes away (etcd SIGKILLed; the API server's port closed). */
@@ -290,6 +290,18 @@ export class HaCluster {
   async storeUp(): Promise<void> {
     if (this.etcd) await this.etcd.up();
     else await this.lease?.outage(false);
+  }
+
+  /** Each replica's readiness and HA view, then the tails of their logs (for failure messages). */
+  async describe(): Promise<string> {
+    const lines = await Promise.all(
+      this.replicas.map(async (r) => {
+        const s = await r.status();
+        const state = !r.running ? 'not running' : r.paused ? 'SIGSTOPped' : s ? JSON.stringify({ ready: s.ready, ha: s.ha }) : 'no answer';
+        return `${r.identity} (pid ${r.pid ?? '-'}): ${state}`;
+      }),
+    );
+    return `${lines.join('\n')}\n${this.logTails()}`;
   }
 
   logTails(): string {

@@ -37,7 +37,8 @@ export function haScenarios(kind: HaBackendKind): void {
     it('exactly one leader; the routes land once, all written by it', async () => {
       await routedTo('100.72.11.1', 0, 60_000);
       await routedTo('100.72.12.1', 1);
-      await routedTo(VIP, 0);
+      // Both hosts announce the VIP; the one the leader heard first keeps it (so either may hold it).
+      await waitFor(() => [c.eni(0), c.eni(1)].includes(c.routeTo(VIP) ?? ''), { what: `${VIP} routed to a host` });
       const leader = await settled();
       const writes = c.writes();
       expect(new Set(writes.map((w) => writerOf(w.accessKeyId)))).toEqual(new Set([leader.identity]));
@@ -90,6 +91,29 @@ export function haScenarios(kind: HaBackendKind): void {
       expect(c.writes(paused).every((x) => x.accessKeyId === w.accessKeyId)).toBe(true);
     });
 
+    it('SIGSTOP the leader in the middle of a pass: once resumed, it sends none of the writes it had left', async () => {
+      const old = await settled();
+      const since = c.emu.callLog.lastSeq;
+      c.emu.faults.latency(400); // each EC2 answer takes 400 ms: the pass is still writing when we stop it
+      const a = await c.announceNeedingWrite('100.72.51.0/24');
+      const b = await c.announceNeedingWrite('100.72.77.0/24');
+      await c.nextWrite(since, (x) => x.accessKeyId === old.accessKey, 'the leader to start writing');
+      old.signal('SIGSTOP');
+      const paused = c.emu.callLog.lastSeq;
+      const t0 = performance.now();
+      c.emu.faults.latency(0);
+      const more = await c.announceNeedingWrite('100.72.52.0/24');
+      const w = await c.nextWrite(paused, () => true, 'the first write of the next leader');
+      expect(writerOf(w.accessKeyId)).not.toBe(old.identity);
+      await routedTo(more.address, more.host);
+      await waitFor(() => performance.now() - t0 >= 2 * TTL_MS, { what: '2 × TTL' });
+      old.signal('SIGCONT');
+      await waitFor(async () => (await old.status())?.ha.role === 'follower', { what: 'the resumed replica to be a follower' });
+      for (const x of [a, b]) await routedTo(x.address, x.host);
+      await settled();
+      expect(c.writes(paused).filter((x) => x.accessKeyId === old.accessKey)).toEqual([]);
+    });
+
     it('the lease store dies: no write after the deadline, nothing deleted, no writer reported; back: writing resumes', async () => {
       await settled();
       const before = c.routes();
@@ -123,16 +147,19 @@ export function haScenarios(kind: HaBackendKind): void {
 
     it('a host dies during a takeover: its routes still fail over once the new leader writes', async () => {
       const old = await settled();
-      expect(c.routeTo(VIP)).toBe(c.eni(0));
+      // The host the VIP goes to now (both announce it; which one won depends on which session came up first).
+      const dying = c.routeTo(VIP) === c.eni(0) ? 0 : 1;
+      const survivor = 1 - dying;
+      expect(c.routeTo(VIP)).toBe(c.eni(dying));
       const since = c.emu.callLog.lastSeq;
-      await Promise.all([old.kill(), c.hosts[0]!.kill()]);
-      await routedTo(VIP, 1, 60_000);
+      await Promise.all([old.kill(), c.hosts[dying]!.kill()]);
+      await routedTo(VIP, survivor, 60_000);
       const writes = c.writes(since);
       expect(writes.length).toBeGreaterThan(0);
       expect(new Set(writes.map((x) => writerOf(x.accessKeyId))).size).toBe(1);
       expect(writerOf(writes[0]!.accessKeyId)).not.toBe(old.identity);
       // The survivor's own prefix still goes to it.
-      expect(c.routeTo('100.72.12.1')).toBe(c.eni(1));
+      expect(c.routeTo(`100.72.1${survivor + 1}.1`)).toBe(c.eni(survivor));
     });
   });
 }
