@@ -52,6 +52,8 @@ bgp:
     - { range: 198.18.0.0/24, asns: ["65001-65240"] }
 routes: { settleTime: 2s, failbackHoldDown: 2s }
 bfd: { listen: [${CONTROLLER_ADDRESS}] }
+# No TCP probes (the default profile probes port 179): what moves a route here must be BFD.
+health: { profiles: { default: { type: none } } }
 vpc: { endpoint: "http://127.0.0.1:${ec2Port}", routeTables: [${TABLE}], debounce: 100ms, driftInterval: 1m }
 api: { listen: "127.0.0.1:33289" }
 log: { level: info }

@@ -332,6 +332,11 @@ bgp:
       asns: ["65011-65012"]
 routes:
   settleTime: 3s
+# The BIRD hosts here do not listen on 179, so the default TCP probe would hold them down: a host's death
+# reaches the replicas as its BGP session ending.
+health:
+  profiles:
+    default: { type: none }
 vpc:
   endpoint: ${endpoint}
   region: us-east-1
