@@ -60,7 +60,8 @@ function configText(mode: NetnsMode, ec2Port: number): string {
   const health =
     mode === 'probe'
       ? 'health: { defaultProfile: hosts, profiles: { hosts: { type: tcp, port: 179 } }, damping: { enabled: false } }'
-      : 'health: { damping: { enabled: false } }';
+      : // the default profile probes TCP 179: turned off, so only BFD (or the hold timer) can notice
+        'health: { profiles: { default: { type: none } }, damping: { enabled: false } }';
   return `# bench:failover netns case (${mode})
 cluster: { name: bench-netns, cidrs: [100.72.0.0/16] }
 bgp:
