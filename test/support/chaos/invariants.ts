@@ -4,7 +4,9 @@
 //   - no announced prefix is routed to a dead host while a live announcer exists, once the fault's detection time
 //     has passed (faults come one at a time, from a quiet world, so EC2 faults never overlap host faults);
 //   - no announced prefix is routed to a host that does not announce it, or to no host, for longer than a
-//     transition (make-before-break plans pass through a few states);
+//     transition (make-before-break plans pass through a few states); while a move waits for an impaired EC2 (an
+//     EC2 episode, until its recovery allowance) its intermediate states last as long as EC2 takes to answer each
+//     write (ec2-slow: 3 ± 1 s per call), so they are held to that allowance, as routes to the dead host are;
 //   - RSS stays under a bound.
 // A condition counts as a violation only when it persists past its tolerance; each is recorded once.
 import type { Fault } from './faults.js';
@@ -30,6 +32,8 @@ export class Invariants {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private fault: { f: Fault; due: number } | undefined;
+  /** The fault in force came with an impaired EC2 (set by an EC2 episode's faultStarted, until faultHealed). */
+  private ec2Episode = false;
   /** Hosts healed but not yet back in full (until the world is quiet again). */
   private readonly recovering = new Set<number>();
   private readonly since = new Map<string, number>();
@@ -55,6 +59,7 @@ export class Invariants {
   /** A fault is on; traffic to its dead hosts must have moved by `due` (default: now + its detection time). */
   faultStarted(f: Fault, due = Date.now() + f.detectMs): void {
     this.fault = { f, due };
+    if (f.ec2) this.ec2Episode = true;
   }
 
   /** The fault is gone; its hosts are exempt until quiet() says the world caught up. */
@@ -62,6 +67,7 @@ export class Invariants {
     const f = this.fault?.f;
     if (f) for (const h of [...f.dead, ...f.exempt]) this.recovering.add(h);
     this.fault = undefined;
+    this.ec2Episode = false;
   }
 
   /** The world is quiet again (everyone announcing, every route in place). */
@@ -104,7 +110,8 @@ export class Invariants {
       seen.add(key);
       const first = this.since.get(key) ?? now;
       this.since.set(key, first);
-      const late = m.includes(' → dead ') ? now > (f?.due ?? now) : now - first > (this.o.transitionMs ?? 3_000);
+      const waitsForEc2 = this.ec2Episode && now <= (f?.due ?? now);
+      const late = m.includes(' → dead ') ? now > (f?.due ?? now) : now - first > (this.o.transitionMs ?? 3_000) && !waitsForEc2;
       const during = f ? ` (during ${f.f.kind}${f.f.host !== undefined ? ` of h${f.f.host}` : ''})` : '';
       if (late) this.violate(key, `${m} for ${now - first} ms${during}`);
     }
