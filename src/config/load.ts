@@ -29,9 +29,25 @@ export interface ConfigIssue {
 export class ConfigError extends UserError {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
-    super('CONFIG_INVALID', issues.map(formatIssue).join('\n'));
-    this.issues = issues;
+    const lines = issues.map((i) => ({ ...i, path: oneLine(i.path, 200), message: oneLine(i.message, 400) }));
+    super('CONFIG_INVALID', lines.map(formatIssue).join('\n'));
+    this.issues = lines;
   }
+}
+
+/**
+ * An issue's path or message as one line: a YAML key may be a multi-line flow mapping (`? {a: 1}`) or hold control
+ * characters, which would break the one-line `file:line:col: path: message` format. They are escaped (`\n`,
+ * `\u0007`), and very long text is shortened.
+ */
+function oneLine(text: string, max: number): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c >= 0x20 && c !== 0x7f && c !== 0x2028 && c !== 0x2029) out += ch;
+    else out += c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
 
 export function formatIssue(i: ConfigIssue): string {

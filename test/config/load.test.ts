@@ -93,6 +93,23 @@ vpc:
     }
   });
 
+  it('keeps an error on one line when the key itself spans lines or holds control characters (found by npm run fuzz)', () => {
+    // A YAML key may be a flow mapping; a long one is rendered over several lines. Both are unknown keys here.
+    const long = `{ alpha: ${'a'.repeat(60)}, beta: ${'b'.repeat(60)} }`;
+    const text = `${MIN}health:\n  ? ${long}\n  : x\n  "bell\\u0007": y\n`;
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(2);
+    for (const i of issues) expect([...`${i.path} ${i.message}`].filter((ch) => ch < ' ')).toEqual([]);
+    expect(issues[0]?.message).toMatch(/^unknown key "\{\\n {2}alpha: a{60},\\n {2}beta: b{60}\\n\}"$/);
+    expect(issues[1]).toMatchObject({ path: 'health.bell\\u0007', message: 'unknown key "bell\\u0007"' });
+    try {
+      parseConfig(text, 'c.yaml');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message.split('\n')).toHaveLength(2);
+    }
+  });
+
   it('names a missing required key at its parent', () => {
     const [i] = issuesOf(MIN.replace('  routerId: 10.0.0.10\n', ''));
     expect(i).toMatchObject({ line: 5, col: 3, path: 'bgp.routerId', message: 'missing required key "routerId"' });
