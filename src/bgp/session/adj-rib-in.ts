@@ -114,7 +114,6 @@ export function parseIpv6Key(key: string): RibKey {
 export class AdjRibIn {
   private live = new Generation();
   private stale: Generation | undefined;
-  private staleV4 = 0;
   private readonly reg = new AttrRegistry();
 
   /** Paths currently held (live, not stale), per family. O(1). */
@@ -129,11 +128,11 @@ export class AdjRibIn {
   }
   /** Stale paths awaiting re-announcement or sweep. */
   get staleCount(): number {
-    return this.staleV4 + (this.stale?.v6.size ?? 0);
+    return (this.stale?.v4Count ?? 0) + (this.stale?.v6.size ?? 0);
   }
   /** Live + stale entries of a family: the number max-prefix limits. */
   familyTotal(f: Family): number {
-    return f === 'ipv4' ? this.live.v4Count + this.staleV4 : this.live.v6.size + (this.stale?.v6.size ?? 0);
+    return f === 'ipv4' ? this.live.v4Count + (this.stale?.v4Count ?? 0) : this.live.v6.size + (this.stale?.v6.size ?? 0);
   }
 
   /** Adds or replaces an IPv4 path. `addr` is the network address as a 32-bit number. True if new. */
@@ -168,16 +167,17 @@ export class AdjRibIn {
   }
 
   private deleteStaleV4(addr: number, len: number, pathId: number): boolean {
-    const old = this.stale?.v4Table(pathId, false)?.delete(addr, len) ?? -1;
-    if (old < 0) return false;
+    const st = this.stale;
+    const old = st?.v4Table(pathId, false)?.delete(addr, len) ?? -1;
+    if (!st || old < 0) return false;
     this.reg.release(old);
-    this.staleV4--;
+    st.v4Count--; // the one count of stale IPv4 paths (a second one drifted: re-announced paths stayed counted)
     this.dropEmptyStale();
     return true;
   }
 
   private dropEmptyStale(): void {
-    if (this.stale && this.staleV4 === 0 && this.stale.v6.size === 0) this.stale = undefined;
+    if (this.stale && this.stale.v4Count === 0 && this.stale.v6.size === 0) this.stale = undefined;
   }
 
   /** Adds or replaces an IPv6 path by key (see ipv6Key). True if new. */
@@ -244,7 +244,6 @@ export class AdjRibIn {
       live.v4 = new Ipv4PathTable();
       live.v4ByPathId = undefined;
       live.v4Count = 0;
-      this.staleV4 = st.v4Count;
     }
     if (family === undefined || family === 'ipv6') {
       for (const [k, v] of live.v6) st.v6.set(k, v);
@@ -266,7 +265,6 @@ export class AdjRibIn {
       st.v4 = new Ipv4PathTable();
       st.v4ByPathId = undefined;
       st.v4Count = 0;
-      this.staleV4 = 0;
     }
     if (family === undefined || family === 'ipv6') {
       for (const k of st.v6.keys()) out.push(parseIpv6Key(k));
@@ -298,6 +296,5 @@ export class AdjRibIn {
     for (const gen of this.stale ? [this.live, this.stale] : [this.live]) gen.forEachV4((_a, _l, _p, v) => this.reg.release(v));
     this.live = new Generation();
     this.stale = undefined;
-    this.staleV4 = 0;
   }
 }

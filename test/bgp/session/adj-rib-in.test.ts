@@ -74,6 +74,22 @@ describe('AdjRibIn', () => {
     expect(rib.size).toBe(0);
   });
 
+  it('a stale path announced again leaves the stale count before the next refresh marks the rest (fast-check counterexample)', () => {
+    // GR: both paths stale; 10/8 is re-announced (live, not stale); a Route Refresh of IPv4 then marks it stale again.
+    const rib = new AdjRibIn();
+    const p8 = parsePrefix('10.0.0.0/8');
+    const p0 = parsePrefix('0.0.0.0/0');
+    rib.set(p8, 0, B);
+    rib.set(p0, 0, B);
+    rib.markAllStale();
+    expect(rib.set(p8, 0, B)).toBe(false);
+    expect([rib.size, rib.staleCount]).toEqual([1, 1]);
+    rib.markAllStale('ipv4');
+    expect([rib.size, rib.staleCount, rib.familyTotal('ipv4')]).toEqual([0, 2, 2]);
+    expect(rib.sweepStale('ipv4').map(keyText).sort()).toEqual(['0.0.0.0/0#0', '10.0.0.0/8#0']);
+    expect([rib.size, rib.staleCount]).toEqual([0, 0]);
+  });
+
   it('matches a reference model under random operations', () => {
     // A small pool makes collisions (replace, re-announce, double delete) frequent; random prefixes cover keys.
     const pool = [
