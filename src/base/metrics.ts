@@ -27,6 +27,39 @@ export class Metrics {
     return new Gauge<L>({ name: full, help, labelNames: [...labelNames], registers: [this.registry] });
   }
 
+  /**
+   * Gauges and counters with one series per item (label `label`), read from `items()` at scrape time: the hot path
+   * keeps plain numbers and prom-client sees them only when scraped. Registering a name again replaces it.
+   */
+  perItem<T>(items: () => readonly T[], label: string, labelOf: (item: T) => string): PerItemSeries<T> {
+    const registry = this.registry;
+    const opts = (name: string, help: string) => {
+      const full = METRIC_PREFIX + name;
+      registry.removeSingleMetric(full);
+      return { name: full, help, labelNames: [label], registers: [registry] };
+    };
+    return {
+      gauge(name, help, read) {
+        new Gauge({
+          ...opts(name, help),
+          collect() {
+            this.reset();
+            for (const t of items()) this.set({ [label]: labelOf(t) }, read(t));
+          },
+        });
+      },
+      counter(name, help, read) {
+        new Counter({
+          ...opts(name, help),
+          collect() {
+            this.reset();
+            for (const t of items()) this.inc({ [label]: labelOf(t) }, read(t));
+          },
+        });
+      },
+    };
+  }
+
   histogram<L extends string>(
     name: string,
     help: string,
@@ -42,4 +75,10 @@ export class Metrics {
   async text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** Series made by Metrics.perItem: each call registers one metric read from every item at scrape time. */
+export interface PerItemSeries<T> {
+  gauge(name: string, help: string, read: (item: T) => number): void;
+  counter(name: string, help: string, read: (item: T) => number): void;
 }

@@ -1,40 +1,13 @@
 // BFD metrics, read from the sessions at scrape time (labels: peer = the session's address).
-import { Counter, Gauge } from 'prom-client';
-import { METRIC_PREFIX, type Metrics } from '../base/metrics.js';
+import type { Counter } from 'prom-client';
+import type { Metrics } from '../base/metrics.js';
 import type { BfdPeerStatus } from './peer-status.js';
 
 export class BfdMetrics {
   private readonly drops: Counter<'reason'>;
 
   constructor(m: Metrics, sessions: () => readonly BfdPeerStatus[]) {
-    const gauge = (name: string, help: string, read: (s: BfdPeerStatus) => number): void => {
-      const full = METRIC_PREFIX + name;
-      m.registry.removeSingleMetric(full);
-      new Gauge({
-        name: full,
-        help,
-        labelNames: ['peer'],
-        registers: [m.registry],
-        collect() {
-          this.reset();
-          for (const s of sessions()) this.set({ peer: s.peer }, read(s));
-        },
-      });
-    };
-    const counter = (name: string, help: string, read: (s: BfdPeerStatus) => number): void => {
-      const full = METRIC_PREFIX + name;
-      m.registry.removeSingleMetric(full);
-      new Counter({
-        name: full,
-        help,
-        labelNames: ['peer'],
-        registers: [m.registry],
-        collect() {
-          this.reset();
-          for (const s of sessions()) this.inc({ peer: s.peer }, read(s));
-        },
-      });
-    };
+    const { gauge, counter } = m.perItem(sessions, 'peer', (s) => s.peer);
     gauge('bfd_session_up', '1 when the BFD session with the next hop is Up', (s) => (s.state === 'Up' ? 1 : 0));
     gauge(
       'bfd_detection_time_seconds',

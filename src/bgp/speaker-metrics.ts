@@ -33,36 +33,7 @@ export function registerSpeakerMetrics(m: Metrics, peers: () => readonly Peer[],
     m.registry.removeSingleMetric(full);
     make(full);
   };
-  const gauge = (name: string, help: string, read: (p: Peer) => number): void =>
-    register(
-      name,
-      (full) =>
-        new Gauge({
-          name: full,
-          help,
-          labelNames: ['peer'],
-          registers: [m.registry],
-          collect() {
-            this.reset();
-            for (const p of peers()) this.set({ peer: p.key }, read(p));
-          },
-        }),
-    );
-  const counter = (name: string, help: string, read: (p: Peer) => number): void =>
-    register(
-      name,
-      (full) =>
-        new Counter({
-          name: full,
-          help,
-          labelNames: ['peer'],
-          registers: [m.registry],
-          collect() {
-            this.reset();
-            for (const p of peers()) this.inc({ peer: p.key }, read(p));
-          },
-        }),
-    );
+  const { gauge, counter } = m.perItem(peers, 'peer', (p) => p.key);
   gauge('bgp_session_established', '1 when the BGP session with the peer is Established', (p) => (p.isEstablished ? 1 : 0));
   gauge('bgp_paths', 'Paths in the peer Adj-RIB-In (accepted, not stale)', (p) => p.routes.rib.size);
   gauge('bgp_stale_paths', 'Paths kept stale under graceful restart', (p) => p.routes.rib.staleCount);
