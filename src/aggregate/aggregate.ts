@@ -1,4 +1,5 @@
-// The aggregator: the minimal exact table when it fits the budget, else the least-damage table of at most
+// The aggregator: the minimal exact table when it fits the budget (or, given spare routes, the installed table
+// mended, when that saves writes), else the least-damage table of at most
 // `budget` routes. Pure, synchronous and deterministic. See DESIGN.md "Aggregation".
 import type { Family } from '../net/address.js';
 import type { Prefix } from '../net/prefix.js';
@@ -6,6 +7,7 @@ import { evaluateTable } from './evaluate.js';
 import { leastDamageTable } from './least-damage.js';
 import { ortcSets, ortcTable, type PlacedRoute } from './ortc.js';
 import { ortcTableClosestTo } from './previous-match.js';
+import { repairPrevious } from './repair.js';
 import { AggregateInputError, NO_TARGET, buildTrie, nodePrefix, type Trie } from './trie.js';
 import type { AggregateInput, AggregateResult, AggRoute } from './types.js';
 
@@ -46,6 +48,37 @@ function checkBudget(budget: number | undefined): void {
   }
 }
 
+const routeKey = (r: AggRoute): string => `${r.prefix.addr}/${r.prefix.len}`;
+
+/** EC2 writes to go from `previous` to `next`: one per created, re-targeted or deleted route. */
+export function writesBetween(previous: readonly AggRoute[], next: readonly AggRoute[]): number {
+  const before = new Map(previous.map((r) => [routeKey(r), r.target]));
+  let writes = 0;
+  for (const r of next) {
+    const k = routeKey(r);
+    if (before.get(k) !== r.target) writes++;
+    before.delete(k);
+  }
+  return writes + before.size;
+}
+
+/** The minimal exact table, or (with spare routes) the mended previous table when that costs fewer writes. */
+function exactTableFor(input: AggregateInput, trie: Trie, sets: ReturnType<typeof ortcSets>): AggRoute[] {
+  const previous = input.previous ?? [];
+  if (previous.length === 0) return toRoutes(trie, ortcTable(trie, sets));
+  const closest = ortcTableClosestTo(trie, sets);
+  const minimal = toRoutes(trie, closest);
+  const spare = input.spare ?? 0;
+  if (spare <= 0) return minimal;
+  const mended = repairPrevious(trie, closest);
+  const limit = Math.min(input.budget ?? Infinity, sets.optimum + spare);
+  if (mended.length > limit) return minimal;
+  // Exact by construction; checked anyway (O(trie)), and the minimal table wins on any doubt.
+  if (evaluateTable(trie, mended).addresses !== 0n) return minimal;
+  const routes = toRoutes(trie, mended);
+  return writesBetween(previous, routes) < writesBetween(previous, minimal) ? routes : minimal;
+}
+
 export function aggregate(input: AggregateInput): AggregateResult {
   checkBudget(input.budget);
   const trie = buildTrie(input);
@@ -53,8 +86,7 @@ export function aggregate(input: AggregateInput): AggregateResult {
   const budget = input.budget;
   if (budget === undefined || sets.optimum <= budget) {
     // The exact table damages nothing (the oracle and interval-checker tests hold it to that).
-    const placed = input.previous?.length ? ortcTableClosestTo(trie, sets) : ortcTable(trie, sets);
-    return { family: input.family, routes: toRoutes(trie, placed), optimum: sets.optimum, damage: NO_DAMAGE };
+    return { family: input.family, routes: exactTableFor(input, trie, sets), optimum: sets.optimum, damage: NO_DAMAGE };
   }
   const placed = leastDamageTable(trie, budget);
   return {

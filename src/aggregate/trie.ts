@@ -13,6 +13,8 @@ export const DONT_CARE = -1;
 export const FORBIDDEN = -2;
 /** "No route" / "a target not present here" as an inherited value. */
 export const NO_TARGET = -3;
+/** In `previous`: the installed route here has a target that is not in the input (its host is gone). */
+export const UNKNOWN_TARGET = -4;
 
 export class AggregateInputError extends UserError {
   constructor(code: 'AGG_FAMILY_MISMATCH' | 'AGG_CONFLICT' | 'AGG_BAD_BUDGET', message: string) {
@@ -35,7 +37,8 @@ export interface Trie {
   readonly owner: Int32Array;
   /** True when the subtree holds forbidden space, so no route may sit on this node. */
   readonly blocked: Uint8Array;
-  /** Target id of the previous table's route at exactly this prefix; NO_TARGET when none or unknown target. */
+  /** Target id of the previous table's route at exactly this prefix; NO_TARGET when none, UNKNOWN_TARGET when
+   *  its target is not in the input. */
   readonly previous: Int32Array;
   /** Target names, sorted; a target id is an index into this array. */
   readonly targets: readonly string[];
@@ -161,7 +164,7 @@ export function buildTrie(input: TrieInput): Trie {
   }
   for (const p of input.previous ?? []) {
     if (p.prefix.family !== family) continue;
-    b.previous[b.insert(words(p.prefix, buf), p.prefix.len)] = targetId.get(p.target) ?? NO_TARGET;
+    b.previous[b.insert(words(p.prefix, buf), p.prefix.len)] = targetId.get(p.target) ?? UNKNOWN_TARGET;
   }
 
   const n = b.size;

@@ -18,6 +18,13 @@ export interface AggregateInput {
   readonly budget?: number;
   /** The table currently installed; among equally good tables, the one closest to it is preferred. */
   readonly previous?: readonly AggRoute[];
+  /**
+   * Routes the table may carry above the minimum to save writes (default 0: always the minimal table). With a
+   * previous table and spare > 0, the previous table mended where it is wrong (src/aggregate/repair.ts) is kept
+   * instead of the closest minimal table when it fits the budget, is within `spare` routes of the minimum and
+   * costs fewer writes (one per create, replace or delete). Never when the minimal table does not fit the budget.
+   */
+  readonly spare?: number;
 }
 
 export interface AggregateDamage {

@@ -251,6 +251,12 @@ export const configSchema = z
         serviceQuotasEndpoint: z.url().optional(),
         /** Routes to leave free in every table for the operator. */
         headroom: z.number().int().min(0).default(0),
+        /**
+         * Routes a table may carry above the minimal table so that a change costs the fewest EC2 writes (a failover:
+         * one ReplaceRoute) rather than a rewrite to the new minimum; past that, or past the limit, the table is
+         * re-minimised. 0: always the minimal table. Same default as src/vpc (DEFAULT_SPARE_ROUTES).
+         */
+        spareRoutes: z.number().int().min(0).max(1000).default(16),
         debounce: duration().default(200),
         driftInterval: duration({ min: 1000 }).default(60_000),
         /** A route change waiting this long for EC2 is a stall: one warning, /readyz 503 until it is applied. */

@@ -196,6 +196,7 @@ export function syncOptions(config: Config): Omit<VpcSyncOptions, 'ec2' | 'clock
         : { vpcId: v.vpcId ?? '', tags: v.discoverTags, by: v.discoverBy, skipUnassociated: v.skipUnassociatedTables },
     routeLimit: v.routeLimit,
     headroom: v.headroom,
+    spareRoutes: v.spareRoutes,
     debounceMs: v.debounce,
     driftIntervalMs: v.driftInterval,
     dryRun: v.dryRun,

@@ -22,6 +22,8 @@ export interface DesiredTableInput {
   readonly ownership: Ownership;
   readonly routeLimit: number;
   readonly headroom: number;
+  /** Routes the table may carry above the minimum to save writes (AggregateInput.spare). */
+  readonly spareRoutes: number;
   readonly aggregate: AggregateFn;
   /**
    * Hand the aggregator one route for every subtree whose routes send all of its addresses to one ENI, instead of
@@ -137,7 +139,7 @@ export function prepareDesiredTable(i: DesiredTableInput): PreparedTable {
 
   return {
     family,
-    input: input.length === 0 ? undefined : { family, routes: input, cluster, budget, previous },
+    input: input.length === 0 ? undefined : { family, routes: input, cluster, budget, previous, spare: i.spareRoutes },
     budget,
     failovers,
     announced,

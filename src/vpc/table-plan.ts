@@ -26,6 +26,8 @@ export interface TablePlanContext {
   readonly ownership: Ownership;
   readonly routeLimit: number;
   readonly headroom: number;
+  /** Routes a table may carry above the minimum to save writes (AggregateInput.spare). */
+  readonly spareRoutes: number;
   readonly aggregate: AggregateFn;
   /** ENI/instance IDs known dead: replacing away from them is a failover. */
   readonly deadTargets: ReadonlySet<string>;
@@ -70,6 +72,7 @@ function tableInput(t: TableState, family: Family, c: TablePlanContext, limit: n
     ownership: c.ownership,
     routeLimit: limit,
     headroom: c.headroom,
+    spareRoutes: c.spareRoutes,
     aggregate: c.aggregate,
     collapse: c.collapse,
   };

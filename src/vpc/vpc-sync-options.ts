@@ -12,6 +12,9 @@ import type { RateConfig } from './ec2-gateway.js';
 import type { TableSelector } from './table-registry.js';
 import type { RouteLimitSetting } from './route-quota.js';
 
+/** vpc.spareRoutes' default (src/config/schema.ts has the same; test/config/defaults.test.ts holds them equal). */
+export const DEFAULT_SPARE_ROUTES = 16;
+
 export interface VpcSyncOptions {
   readonly ec2: EC2Client;
   /** Reads the route quota when routeLimit is 'auto' (without it: AWS's default, 500). */
@@ -24,6 +27,12 @@ export interface VpcSyncOptions {
   readonly preferSameAz?: boolean;
   readonly routeLimit?: RouteLimitSetting;
   readonly headroom?: number;
+  /**
+   * Routes a table may carry above the minimal table so that a change costs the fewest writes (a failover: one
+   * ReplaceRoute) instead of re-minimising the table (default DEFAULT_SPARE_ROUTES, the configuration's default;
+   * 0: always the minimal table). Never beyond the route limit.
+   */
+  readonly spareRoutes?: number;
   readonly debounceMs?: number;
   readonly driftIntervalMs?: number;
   readonly rate?: RateConfig;

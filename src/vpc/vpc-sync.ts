@@ -56,7 +56,7 @@ import { PendingChanges, STALL_WARNING_MS, type PendingView } from './pending-ch
 import { SourceDestFixer } from './source-dest-fixer.js';
 import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteQuota } from './route-quota.js';
 
-import type { VpcSyncOptions } from './vpc-sync-options.js';
+import { DEFAULT_SPARE_ROUTES, type VpcSyncOptions } from './vpc-sync-options.js';
 
 export type { UnhealthyReason, VpcSyncOptions };
 
@@ -387,6 +387,7 @@ export class VpcSync {
       ownership: this.own,
       routeLimit: this.limit,
       headroom: this.headroom,
+      spareRoutes: this.o.spareRoutes ?? DEFAULT_SPARE_ROUTES,
       aggregate: this.aggregate,
       deadTargets: this.health.deadTargets(),
       logger: this.log,

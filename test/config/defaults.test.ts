@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../src/config/index.js';
-import { healthOptions, policyOptions, routeSpecOptions, speakerOptions } from '../../src/daemon/wiring.js';
+import { healthOptions, policyOptions, routeSpecOptions, speakerOptions, syncOptions } from '../../src/daemon/wiring.js';
+import { DEFAULT_SPARE_ROUTES } from '../../src/vpc/vpc-sync-options.js';
 import { ImportPolicy } from '../../src/policy/import-policy.js';
 import { Speaker } from '../../src/bgp/speaker.js';
 import { basicAttributes, encodePackedIpv4Updates } from '../../src/bgp/wire/index.js';
@@ -53,6 +54,11 @@ describe('defaults of config/minimal.yaml', () => {
 
   it('ranking: 30 s failback hold-down, MED within one AS, keep the last route when no candidate is healthy', () => {
     expect(routeSpecOptions(minimal)).toEqual({ whenNoneEligible: 'keep-last', rank: { holdDownMs: 30_000, alwaysCompareMed: false } });
+  });
+
+  it('VPC sync: 16 spare routes per table (the same default VpcSync has), debounce 200 ms', () => {
+    expect(syncOptions(minimal)).toMatchObject({ spareRoutes: 16, debounceMs: 200, headroom: 0, routeLimit: 'auto' });
+    expect(DEFAULT_SPARE_ROUTES).toBe(syncOptions(minimal).spareRoutes);
   });
 
   it('listing other groups does not drop the default group, and a file can still switch the health check off', () => {

@@ -53,6 +53,7 @@ const table = (routes: DesiredRoutes) =>
     ownership: { clusterCidrs: [parsePrefix('10.55.0.0/16'), parsePrefix('10.66.0.0/15')] },
     routeLimit: 50,
     headroom: 0,
+    spareRoutes: 0,
     aggregate,
     collapse: true,
   });

@@ -43,6 +43,7 @@ describe('desiredTable', () => {
       ownership: own,
       routeLimit: 10,
       headroom: 1,
+      spareRoutes: 0,
       aggregate: exactTable,
       collapse: false,
     });
@@ -69,6 +70,7 @@ describe('desiredTable', () => {
       ownership: own,
       routeLimit: 50,
       headroom: 0,
+      spareRoutes: 0,
       aggregate,
       collapse: true,
     });
@@ -90,6 +92,7 @@ describe('desiredTable', () => {
       ownership: own,
       routeLimit: 50,
       headroom: 0,
+      spareRoutes: 0,
       aggregate,
       collapse: true,
     });
@@ -118,6 +121,7 @@ describe('desiredTable', () => {
       ownership: narrow,
       routeLimit: 50,
       headroom: 0,
+      spareRoutes: 0,
       aggregate,
       collapse: true,
     });
@@ -133,6 +137,7 @@ describe('desiredTable', () => {
       ownership: narrow,
       routeLimit: 50,
       headroom: 0,
+      spareRoutes: 0,
       aggregate,
       collapse: true,
     });
