@@ -11,7 +11,8 @@
 //     at steady state (the same set again, plus a full re-read pass) and on restart (a new VpcSync, same table).
 //  3. Mass failover: 200 routes move to another host at once under EC2's real throttle rates (mutating bucket
 //     50, refill 5/s, on both sides), with exactTable so that 200 prefixes really are 200 writes (the default
-//     aggregator would make it one). Lower bound: 50 immediately + 150 at 5/s = 30 s after the debounce.
+//     aggregator would make it one). Lower bound: 50 immediately + 150 at 5/s = 30 s from the change (a failover
+//     does not wait for the debounce).
 //
 // Usage: npm run bench:sync [-- --changes 1000 --failover 200]
 import { performance } from 'node:perf_hooks';
@@ -257,17 +258,16 @@ async function massFailover(): Promise<void> {
   await waitUntil(() => w.emu.count({ action: 'ReplaceRoute', outcome: 'ok' }) === FAILOVER, 600_000, 'mass failover');
   const moved = w.emu.model.routesOf(w.tableId).filter((r) => r.networkInterfaceId === b.eniId).length;
   if (moved !== FAILOVER) throw new Error(`only ${moved} routes point to the new host`);
-  const elapsed = performance.now() - t0 - 200; // minus the default debounce
+  // A failover batch does not wait for the debounce (it runs a pass at once), so everything counts from the change.
+  const elapsed = performance.now() - t0;
   const replaces = w.emu.calls.filter((r) => r.action === 'ReplaceRoute' && r.outcome === 'ok').map((r) => r.time - t0);
   const bound = (Math.max(0, FAILOVER - 50) / 5) * 1000;
-  console.log(`## 3. Mass failover of ${FAILOVER} routes under EC2's throttle (50 burst, 5/s), default debounce 200 ms`);
+  console.log(`## 3. Mass failover of ${FAILOVER} routes under EC2's throttle (50 burst, 5/s); a failover does not wait for the debounce`);
   console.log(`writes before the failover (restart with routes in place): ${before}`);
   console.log(
-    `all ${FAILOVER} moved ${(elapsed / 1000).toFixed(2)} s after the debounce; bound ${(bound / 1000).toFixed(2)} s (${((elapsed / Math.max(1, bound)) * 100).toFixed(1)}% of it)`,
+    `all ${FAILOVER} moved ${(elapsed / 1000).toFixed(2)} s after the change; bound ${(bound / 1000).toFixed(2)} s (${((elapsed / Math.max(1, bound)) * 100).toFixed(1)}% of it)`,
   );
-  console.log(
-    `first 50 within ${((replaces[49] ?? NaN) - 200).toFixed(0)} ms after the debounce; last send at +${(lastSend - t0 - 200).toFixed(0)} ms`,
-  );
+  console.log(`first 50 within ${(replaces[49] ?? NaN).toFixed(0)} ms of the change; last send at +${(lastSend - t0).toFixed(0)} ms`);
   console.log(`calls: ${JSON.stringify(w.emu.counters())} (RequestLimitExceeded: ${w.emu.count({ outcome: 'RequestLimitExceeded' })})`);
   await sync.stop();
   ec2.destroy();
