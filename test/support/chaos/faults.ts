@@ -1,7 +1,7 @@
 // The faults a chaos scenario or the soak run injects into a ChaosWorld, each with what it means for the ground
 // truth: which hosts are dead while it lasts (traffic sent to them is lost), how long bgp2vpc may take to see it,
 // and whether EC2 is impaired (writes may wait until it heals).
-import { HOLD_S, PROBE, type ChaosWorld } from './world.js';
+import { GR_S, HOLD_S, PROBE, type ChaosWorld } from './world.js';
 
 export type FaultKind =
   | 'link-down'
@@ -54,8 +54,12 @@ export interface Fault {
 
 /** Probe detection, timer lateness, debounce and the write on a loaded 2-core machine. */
 const PROBE_DETECT_MS = PROBE.fall * PROBE.intervalMs + PROBE.timeoutMs + 4_000;
-/** A frozen daemon still completes TCP handshakes: only the hold timer sees it. */
-const HOLD_DETECT_MS = HOLD_S * 1000 + 4_000;
+/**
+ * A frozen daemon still completes TCP handshakes: when its listen queue does not fill (FRR, like GoBGP), only the
+ * hold timer sees it, and a session lost to the hold timer is a graceful restart (RFC 4724; RFC 8538 §4), so its
+ * paths stay, stale, for the restart time before they go: hold + restart time, then the same margin as above.
+ */
+const HOLD_DETECT_MS = (HOLD_S + GR_S) * 1000 + 4_000;
 
 /** Injects one fault; heal() undoes it (the caller then waits for the world to be quiet). */
 export async function inject(world: ChaosWorld, kind: FaultKind, host: number): Promise<Fault> {

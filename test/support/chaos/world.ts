@@ -19,6 +19,8 @@ export const CLUSTER = '100.72.0.0/16';
 export const PROBE = { intervalMs: 300, timeoutMs: 250, fall: 2 };
 /** The hold time the hosts propose: a frozen daemon (its kernel still completes TCP handshakes) is seen by it. */
 export const HOLD_S = 9;
+/** The graceful-restart time the hosts advertise: bgp2vpc keeps a lost session's paths (stale) this long. */
+export const GR_S = 5;
 
 export interface HostSpec {
   readonly kind: NetnsPeerKind;
@@ -74,7 +76,7 @@ export class ChaosWorld {
   static async up(o: WorldOptions): Promise<ChaosWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'b2v-chaos-'));
     const wire = o.hosts.flatMap((h, i) => (h.wire ? [i + 1] : []));
-    const bed = await NetnsTestbed.up({ hosts: o.hosts.length, wire, holdTime: HOLD_S, grTime: 5 });
+    const bed = await NetnsTestbed.up({ hosts: o.hosts.length, wire, holdTime: HOLD_S, grTime: GR_S });
     const rootHost = o.rootHost ?? '127.0.15.1';
     let emu: Emulator | undefined;
     let bridge: NamespaceBridge | undefined;
