@@ -188,7 +188,8 @@ function eliminate<T extends Rankable>(
       if (alive.length < n) decidedBy = 'az';
     }
   }
-  if (alive.length > 1 && currentEligible) {
+  // Stickiness decides only between different next hops: candidates that all share the current one are one choice.
+  if (alive.length > 1 && currentEligible && alive.some((i) => (cands[i] as T).nextHop !== current)) {
     for (const i of alive) {
       if ((cands[i] as T).nextHop !== current) continue;
       if (lost) for (const j of alive) if ((cands[j] as T).nextHop !== current) lost[j] = 'stickiness';

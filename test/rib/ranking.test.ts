@@ -105,6 +105,18 @@ describe('selectNextHop', () => {
     expect([lost[0], lost[1]]).toEqual(['az', undefined]);
   });
 
+  it('two paths with the current next hop are one choice: nothing was decided by stickiness (fast and step-by-step agree)', () => {
+    // Found by the fast-vs-elimination property (seed 1224769335): the elimination said 'stickiness', the fast path 'only'.
+    const cs = [cand('10.0.0.2', { localPref: 200 }), cand('10.0.0.2', { localPref: 200 }), cand('10.0.0.1', { eligible: false })];
+    const o: RankOptions = { holdDownMs: 0, alwaysCompareMed: false };
+    const fast = selectNextHop(cs, '10.0.0.2', 0, o);
+    const lost: (Step | undefined)[] = [];
+    const slow = selectNextHop(cs, '10.0.0.2', 0, o, lost);
+    expect([cs[fast.winner]?.nextHop, fast.decidedBy]).toEqual(['10.0.0.2', 'only']);
+    expect([cs[slow.winner]?.nextHop, slow.decidedBy]).toEqual(['10.0.0.2', 'only']);
+    expect(lost).toEqual([undefined, undefined, 'ineligible']);
+  });
+
   it('records the step at which each loser was eliminated', () => {
     const cs = [
       cand('10.0.0.1', { eligible: false }),
