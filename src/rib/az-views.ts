@@ -16,7 +16,7 @@ import { formatPrefix } from '../net/prefix.js';
 import type { Candidate, PrefixEntry } from './candidate.js';
 import type { Rechecks } from './rechecks.js';
 import type { ChosenChange } from './chosen.js';
-import { isEligible } from './eligibility.js';
+import { isEligible, stillAnnounced } from './eligibility.js';
 import { selectNextHop, type MutableSelection, type RankOptions } from './ranking.js';
 
 export class AzViews {
@@ -85,7 +85,9 @@ export class AzViews {
       const current = st.choice.get(az);
       const sel = selectNextHop(e.cands, current, now, { ...this.rank, preferAz: az }, undefined, this.sel);
       if (sel.recheckAt !== undefined) this.rechecks.prefix(e, sel.recheckAt);
-      const next: string = sel.winner >= 0 ? (e.cands[sel.winner] as Candidate).nextHop : (current ?? e.chosen);
+      // None eligible: the view keeps its choice while that host still announces the prefix, else the default's.
+      const kept = current !== undefined && stillAnnounced(e, current) ? current : e.chosen;
+      const next: string = sel.winner >= 0 ? (e.cands[sel.winner] as Candidate).nextHop : kept;
       const failover = current !== undefined && next !== current && !eligible(e, current);
       st.choice.set(az, next);
       const had = st.overrides.has(az);

@@ -3,6 +3,7 @@
 // exists only while its session is Established or the speaker keeps it stale for graceful restart (RFC 4724
 // §4.2: stale paths are used as before until End-of-RIB or the restart time; the speaker withdraws them then).
 import type { Candidate, NextHopState, PrefixEntry } from './candidate.js';
+import { selectNextHop, type MutableSelection, type RankOptions } from './ranking.js';
 
 const DEFAULT_LOCAL_PREF = 100;
 
@@ -49,6 +50,25 @@ export function setReason(nh: NextHopState, reason: string): void {
 }
 
 /** Why `nh` no longer carries `e`: its candidate's ineligibility, or 'withdrawn' when it has none. */
+/** A candidate of `e` still has next hop `nh` (it announces the prefix, healthy or not). */
+export function stillAnnounced(e: PrefixEntry, nh: string): boolean {
+  for (const c of e.cands) if (c.nextHop === nh) return true;
+  return false;
+}
+
+/**
+ * keep-last when the last choice withdrew the prefix: the best candidate the import policy accepts, health aside.
+ * Routing on to a host that no longer announces the prefix serves no one; one that announces it but looks unhealthy
+ * (a probe timing out under loss, flap damping) may. -1 when policy accepts none (the last choice is kept then).
+ */
+export function bestDespiteHealth(e: PrefixEntry, now: number, rank: RankOptions, sel: MutableSelection): number {
+  let any = false;
+  for (const c of e.cands) if ((c.eligible = c.verdict.accepted)) any = true;
+  const winner = any ? selectNextHop(e.cands, undefined, now, { ...rank, holdDownMs: 0 }, undefined, sel).winner : -1;
+  for (const c of e.cands) c.eligible = isEligible(c);
+  return winner;
+}
+
 export function whyGone(e: PrefixEntry, nh: string): string {
   for (const c of e.cands) if (c.nextHop === nh) return ineligibleReason(c);
   return 'withdrawn';

@@ -21,7 +21,7 @@ import {
   type NextHopHealth,
   type NextHopListener,
 } from './chosen.js';
-import { isEligible, refreshRankFields, setReason, whyGone } from './eligibility.js';
+import { bestDespiteHealth, isEligible, refreshRankFields, setReason, whyGone } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 import { NextHops } from './next-hops.js';
 import { DetailTexts } from './detail-texts.js';
@@ -363,6 +363,16 @@ export class RouteSpec {
       const why = whyGone(e, prev);
       if (this.whenNone === 'remove')
         return this.change(e, undefined, 'no-eligible', this.texts.get('no eligible candidate: ', why), false);
+      // keep-last keeps a host that still announces the prefix; one that withdrew it gives way to the best of the rest.
+      const w = why === 'withdrawn' ? bestDespiteHealth(e, now, this.rank, this.sel) : -1;
+      if (w >= 0)
+        return this.change(
+          e,
+          (e.cands[w] as Candidate).nextHop,
+          'failover',
+          this.texts.get(prev, 'withdrawn; none healthy: best of the rest'),
+          true,
+        );
       e.reasonKind = 'keep-last';
       e.reason = this.texts.get(`no eligible candidate, keeping last choice ${prev}: `, why);
       return undefined;

@@ -67,6 +67,27 @@ describe('per-AZ choices', () => {
     expect(rs.audit()).toEqual([]);
   });
 
+  it('nothing eligible and the choice withdrew: the default and every view move to an announcer (keep-last keeps announcers)', () => {
+    const { rs, batches } = setup();
+    const C = '10.0.3.10'; // us-east-1c
+    rs.applySpeakerEvent(peerUp(C));
+    rs.applySpeakerEvent(paths(C, path(C, VIP)));
+    rs.setNextHopAz(A, 'us-east-1a');
+    rs.setNextHopAz(B, 'us-east-1b');
+    rs.setNextHopAz(C, 'us-east-1c');
+    // A, then C, then B go unhealthy: everything ends on B, the last eligible host, and stays there (keep-last).
+    for (const nh of [A, C, B]) rs.setNextHopHealth(nh, { healthy: false, reason: 'probe' });
+    const state = (): (string | undefined)[] => [undefined, ...AZS].map((az) => rs.explain(parsePrefix(VIP), az)?.chosen);
+    expect(state()).toEqual([B, B, B, B]);
+    const n = batches.length;
+    // B withdraws: A and C still announce the VIP (unhealthy); A is the best of them. The per-AZ views (which had B
+    // too) follow the default rather than keep a host that no longer announces the VIP.
+    rs.applySpeakerEvent(withdraw(B, VIP));
+    expect(batches.slice(n)).toEqual([['* 10.0.1.10 failover']]);
+    expect(state()).toEqual([A, A, A, A]);
+    expect(rs.audit()).toEqual([]);
+  });
+
   it('a prefix with one candidate, or no AZ tables, has no per-AZ choices', () => {
     const clock = new FakeClock(0);
     const rs = new RouteSpec({ clock, rank: { holdDownMs: 1000, alwaysCompareMed: false }, whenNoneEligible: 'keep-last' });

@@ -98,6 +98,40 @@ describe('RouteSpec with BGP paths', () => {
     expect(rm.last()).toMatchObject([{ from: undefined, to: '10.0.0.5', reason: 'new' }]);
   });
 
+  it('keep-last does not keep a host that withdrew the prefix: the best announcer, health aside, takes over', () => {
+    // Found by the one-hour soak: a VIP stayed on a host whose BGP daemon had stopped (Cease) for 30 s, because its
+    // two other announcers were unhealthy at that moment (probe timeouts under loss, damping).
+    const { rs, last, chosenOf } = setup();
+    for (const nh of ['10.0.0.5', '10.0.0.6', '10.0.0.7']) rs.applySpeakerEvent(paths(nh, path(nh, P)));
+    expect(chosenOf()).toBe('10.0.0.5');
+    rs.setNextHopHealth('10.0.0.6', { healthy: false, reason: 'probe timeout' });
+    rs.setNextHopHealth('10.0.0.7', { healthy: false, reason: 'suppressed (damping)' });
+    rs.applySpeakerEvent(withdraw('10.0.0.5', P));
+    expect(last()).toMatchObject([{ from: '10.0.0.5', to: '10.0.0.6', reason: 'failover', failover: true }]);
+    expect(last()[0]?.detail).toBe('10.0.0.5 withdrawn; none healthy: best of the rest');
+    // Still none healthy: now the last choice announces the prefix, so keep-last keeps it.
+    rs.setNextHopHealth('10.0.0.7', { healthy: false, reason: 'probe timeout' });
+    expect(chosenOf()).toBe('10.0.0.6');
+    expect(rs.chosen()[0]).toMatchObject({ nextHop: '10.0.0.6', eligible: false });
+  });
+
+  it('keep-last keeps a withdrawn last choice when policy accepts no other announcer', () => {
+    const { rs, chosenOf } = setup();
+    rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P)));
+    rs.applySpeakerEvent(paths('10.0.0.6', path('10.0.0.6', P)));
+    // 10.0.0.6 may only announce 10.99.0.0/16: its path for P is refused.
+    rs.setPolicy(
+      new ImportPolicy({
+        clusterCidrs: ['10.0.0.0/8'],
+        groups: [{ name: 'narrow', peers: ['10.0.0.6/32'], allowedPrefixes: ['10.99.0.0/16'] }],
+      }),
+    );
+    expect(chosenOf()).toBe('10.0.0.5');
+    rs.setNextHopHealth('10.0.0.5', { healthy: false });
+    rs.applySpeakerEvent(withdraw('10.0.0.5', P));
+    expect(rs.chosen()).toMatchObject([{ nextHop: '10.0.0.5', eligible: false }]);
+  });
+
   it("keeps a restarting peer's paths, marked stale, until the speaker withdraws them (the speaker owns the GR timers)", () => {
     const { rs, clock, last, chosenOf } = setup();
     rs.applySpeakerEvent(peerUp('10.0.0.5', 65001, true));
