@@ -49,7 +49,6 @@ export function setReason(nh: NextHopState, reason: string): void {
   nh.downText = downText(reason);
 }
 
-/** Why `nh` no longer carries `e`: its candidate's ineligibility, or 'withdrawn' when it has none. */
 /** A candidate of `e` still has next hop `nh` (it announces the prefix, healthy or not). */
 export function stillAnnounced(e: PrefixEntry, nh: string): boolean {
   for (const c of e.cands) if (c.nextHop === nh) return true;
@@ -69,6 +68,7 @@ export function bestDespiteHealth(e: PrefixEntry, now: number, rank: RankOptions
   return winner;
 }
 
+/** Why `nh` no longer carries `e`: its candidate's ineligibility, or 'withdrawn' when it has none. */
 export function whyGone(e: PrefixEntry, nh: string): string {
   for (const c of e.cands) if (c.nextHop === nh) return ineligibleReason(c);
   return 'withdrawn';
