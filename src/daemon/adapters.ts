@@ -248,6 +248,9 @@ export class VpcSyncPort implements SyncPort {
   prepare(): Promise<void> {
     return this.sync.start();
   }
+  installedHosts(): Promise<string[][]> {
+    return this.sync.installedHosts();
+  }
   enableWrites(): void {
     this.writes = true;
   }

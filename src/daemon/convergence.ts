@@ -9,6 +9,11 @@
 // settle deadline. With `requirePeer` (BGP is configured), a settle deadline reached with no peer up does not count:
 // after a restart every host may still be reconnecting (gobgpd retries after 5–8 s), and converging on an empty RIB
 // would delete every route. Then the decision waits for the first peer (plus the quiet time) or for maxMs.
+// The hosts our installed routes lead to (expect()) must be heard from before End-of-RIB may decide: a host is heard
+// when one of its addresses is a next hop the route spec holds (from BGP or a spec file) or an up peer that sent
+// End-of-RIB. Without it, a restart that sees two of three hosts back and done would delete the third host's
+// routes while it is still reconnecting. When EC2 could not say which hosts those are (expectUnknown()), only the
+// settle deadline decides.
 import type { SpeakerEvent } from '../bgp/events.js';
 
 export interface ConvergenceOptions {
@@ -34,6 +39,9 @@ export class ConvergenceTracker {
   private lastPeerUp: number;
   private done = false;
   private reasonText = '';
+  /** Per installed host, its addresses; undefined: not known (yet). */
+  private expected: readonly (readonly string[])[] | undefined = [];
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly startedAt: number,
@@ -64,6 +72,27 @@ export class ConvergenceTracker {
     }
   }
 
+  /** The hosts the installed routes lead to (each a list of its addresses), as EC2 tells them. */
+  expect(hosts: readonly (readonly string[])[]): void {
+    this.expected = hosts;
+  }
+
+  /** EC2 could not say which hosts the installed routes lead to: End-of-RIB alone never decides. */
+  expectUnknown(): void {
+    this.expected = undefined;
+  }
+
+  /** Next hops the route spec now holds. */
+  sawNextHops(nextHops: Iterable<string>): void {
+    if (this.done) return;
+    for (const nh of nextHops) this.seen.add(nh);
+  }
+
+  /** Installed hosts not heard from yet (undefined: not known). */
+  unheard(): readonly (readonly string[])[] | undefined {
+    return this.expected?.filter((ips) => !ips.some((ip) => this.seen.has(ip) || this.peers.has(ip)));
+  }
+
   /** Checks (and latches) convergence at time `now`. */
   check(now: number): boolean {
     if (this.done) return true;
@@ -77,7 +106,8 @@ export class ConvergenceTracker {
       const waitingForPeer = this.opts.requirePeer === true && (this.peers.size === 0 || now < this.lastPeerUp + (this.opts.quietMs ?? 0));
       if (!waitingForPeer) {
         this.done = true;
-        this.reasonText = `settle time ${this.opts.settleMs}ms elapsed with ${this.peers.size} peer(s) up`;
+        const unheard = this.unheard()?.length ?? 0;
+        this.reasonText = `settle time ${this.opts.settleMs}ms elapsed with ${this.peers.size} peer(s) up${unheard ? `, ${unheard} installed host(s) not heard from` : ''}`;
         return true;
       }
     }
@@ -87,6 +117,9 @@ export class ConvergenceTracker {
       if (!p.gr) return false;
       for (const f of p.families) if (!p.eor.has(f)) return false;
     }
+    // Every up peer said End-of-RIB (so an installed host that is an up peer is done); each other installed host
+    // must be a next hop the route spec holds.
+    if (this.unheard()?.length !== 0) return false;
     this.done = true;
     this.reasonText = `End-of-RIB from all ${this.peers.size} peer(s)`;
     return true;

@@ -97,13 +97,24 @@ export class Daemon {
     const { bgp, rib, sync } = this.parts;
     const clock = this.opts.clock;
     this.startedAt = clock.now();
+    this.tracker = new ConvergenceTracker(this.startedAt, {
+      settleMs: this.opts.settleMs,
+      minMs: this.opts.minConvergeMs ?? Math.min(1000, this.opts.settleMs),
+      quietMs: this.opts.quietMs ?? Math.min(1000, this.opts.settleMs),
+      ...(this.opts.expectPeers ? { requirePeer: true } : {}),
+      ...(this.opts.maxSettleMs !== undefined ? { maxMs: this.opts.maxSettleMs } : {}),
+    });
+    if (sync.installedHosts) this.tracker.expectUnknown(); // until the route tables are read
 
     // 0. Per-AZ choices: VPC sync tells the route spec the AZs of its tables and of every candidate next hop.
     sync.onAzs?.({
       tableAzs: (azs) => this.guard('table-azs', () => rib.setTableAzs?.(azs)),
       nextHopAz: (nextHop, az) => this.guard('next-hop-az', () => rib.setNextHopAz?.(nextHop, az), { nextHop, az }),
     });
-    rib.onNextHopSet?.((added, removed) => sync.watchNextHops?.(added, removed));
+    rib.onNextHopSet?.((added, removed) => {
+      this.tracker?.sawNextHops(added);
+      sync.watchNextHops?.(added, removed);
+    });
 
     // 1. Read the route tables. If EC2 cannot be read we still start (peers must not see us flap), keep retrying,
     //    and write nothing until it works.
@@ -117,13 +128,6 @@ export class Daemon {
     rib.onChanges((batch) => this.guard('route-spec-change', () => sync.applyChanges(batch)));
     await rib.start();
     this.parts.liveness?.start();
-    this.tracker = new ConvergenceTracker(clock.now(), {
-      settleMs: this.opts.settleMs,
-      minMs: this.opts.minConvergeMs ?? Math.min(1000, this.opts.settleMs),
-      quietMs: this.opts.quietMs ?? Math.min(1000, this.opts.settleMs),
-      ...(this.opts.expectPeers ? { requirePeer: true } : {}),
-      ...(this.opts.maxSettleMs !== undefined ? { maxMs: this.opts.maxSettleMs } : {}),
-    });
     bgp.on((ev) =>
       this.guard('speaker-event', () => this.onSpeakerEvent(ev), { peer: 'peer' in ev ? ev.peer : ev.info.peer, type: ev.type }),
     );
@@ -136,6 +140,7 @@ export class Daemon {
   private async tryPrepare(): Promise<void> {
     try {
       await this.parts.sync.prepare();
+      await this.learnInstalledHosts();
       if (!this.awsOk) this.log.info({ event: 'aws_ready' }, 'route tables read');
       this.awsOk = true;
       this.afterStateChange();
@@ -148,6 +153,26 @@ export class Daemon {
         if (this.phaseValue === 'stopping' || this.phaseValue === 'stopped') return;
         void this.tryPrepare();
       }, retry);
+    }
+  }
+
+  /** Which hosts the installed routes lead to: initial convergence hears from each (convergence.ts). */
+  private async learnInstalledHosts(): Promise<void> {
+    const { sync } = this.parts;
+    if (!sync.installedHosts || this.tracker?.converged) return;
+    try {
+      const hosts = await sync.installedHosts();
+      this.tracker?.expect(hosts);
+      this.log.info(
+        { event: 'installed_hosts', hosts: hosts.length },
+        `installed routes lead to ${hosts.length} host(s); waiting to hear from each`,
+      );
+    } catch (err) {
+      this.tracker?.expectUnknown();
+      this.log.warn(
+        { event: 'installed_hosts_unknown', err },
+        `cannot tell which hosts the installed routes lead to (${errorMessage(err)}); initial convergence waits for the settle time`,
+      );
     }
   }
 

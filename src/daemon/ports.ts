@@ -49,6 +49,11 @@ export interface RibPort {
 export interface SyncPort {
   /** Reads the route tables (no writes). Rejects when EC2 cannot be read. */
   prepare(): Promise<void>;
+  /**
+   * After prepare(): the hosts the installed routes of ours lead to, each as its list of addresses (daemon
+   * convergence waits to hear from each). Rejects when EC2 cannot say.
+   */
+  installedHosts?(): Promise<readonly (readonly string[])[]>;
   /** From now on writes are allowed (initial convergence done). */
   enableWrites(): void;
   /**

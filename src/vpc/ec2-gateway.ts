@@ -18,6 +18,7 @@ import {
   ReplaceRouteCommand,
   type EC2Client,
   type Filter,
+  type NetworkInterface,
 } from '@aws-sdk/client-ec2';
 import type { Clock, TimerHandle } from '../base/clock.js';
 import { errorMessage } from '../base/errors.js';
@@ -233,60 +234,78 @@ export class Ec2Gateway {
     for (const q of queries) {
       const filters: Filter[] = [{ Name: q.name, Values: q.values }];
       if (vpcIds.length > 0) filters.push({ Name: 'vpc-id', Values: [...vpcIds] });
-      let token: string | undefined;
-      for (let page = 0; page < 10_000; page++) {
-        let res;
-        try {
-          res = await this.call('DescribeNetworkInterfaces', 'describe', (abortSignal) =>
-            this.o.ec2.send(
-              new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }),
-              { abortSignal },
-            ),
-          );
-        } catch (err) {
-          if (!(err instanceof Ec2CallError) || err.errorClass === 'throttle' || err.errorClass === 'transient') throw err;
-          this.o.logger.error(
-            { event: 'eni_lookup_failed', filter: q.name, code: err.ec2Code },
-            `next-hop lookup by ${q.name} failed: ${err.message}`,
-          );
-          failed.push(...q.values);
-          break;
+      let found: NetworkInterface[];
+      try {
+        found = await this.describeEnis(filters);
+      } catch (err) {
+        if (!(err instanceof Ec2CallError) || err.errorClass === 'throttle' || err.errorClass === 'transient') throw err;
+        this.o.logger.error(
+          { event: 'eni_lookup_failed', filter: q.name, code: err.ec2Code },
+          `next-hop lookup by ${q.name} failed: ${err.message}`,
+        );
+        failed.push(...q.values);
+        continue;
+      }
+      for (const ni of found) {
+        const seen = new Set<string>();
+        for (const ip of eniAddresses(ni)) {
+          if (!want.has(ip) || seen.has(ip)) continue;
+          seen.add(ip);
+          const instanceId = ni.Attachment?.InstanceId;
+          out.push({
+            ip,
+            networkInterfaceId: ni.NetworkInterfaceId as string,
+            ...(instanceId ? { instanceId } : {}),
+            vpcId: ni.VpcId ?? '',
+            subnetId: ni.SubnetId ?? '',
+            az: ni.AvailabilityZone ?? '',
+            sourceDestCheck: ni.SourceDestCheck ?? true,
+          });
         }
-        for (const ni of res.NetworkInterfaces ?? []) {
-          if (!ni.NetworkInterfaceId) continue;
-          const addrs = [
-            ...(ni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress),
-            ni.PrivateIpAddress,
-            ...(ni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address),
-          ];
-          const seen = new Set<string>();
-          for (const a of addrs) {
-            if (!a) continue;
-            let ip: string;
-            try {
-              ip = canonicalAddressText(a);
-            } catch {
-              continue;
-            }
-            if (!want.has(ip) || seen.has(ip)) continue;
-            seen.add(ip);
-            const instanceId = ni.Attachment?.InstanceId;
-            out.push({
-              ip,
-              networkInterfaceId: ni.NetworkInterfaceId,
-              ...(instanceId ? { instanceId } : {}),
-              vpcId: ni.VpcId ?? '',
-              subnetId: ni.SubnetId ?? '',
-              az: ni.AvailabilityZone ?? '',
-              sourceDestCheck: ni.SourceDestCheck ?? true,
-            });
-          }
-        }
-        token = res.NextToken;
-        if (!token) break;
       }
     }
     return { enis: out, failed };
+  }
+
+  /**
+   * The addresses of the ENIs that route targets name: per ENI ID, and per instance ID every address of every ENI
+   * attached to it (canonical text, IPv4 and IPv6), 100 IDs per paged request. Errors are thrown.
+   */
+  async addressesOfTargets(eniIds: readonly string[], instanceIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const add = (key: string, ips: readonly string[]) => out.set(key, [...new Set([...(out.get(key) ?? []), ...ips])]);
+    for (const [name, ids] of [
+      ['network-interface-id', eniIds],
+      ['attachment.instance-id', instanceIds],
+    ] as const) {
+      for (let i = 0; i < ids.length; i += 100) {
+        for (const ni of await this.describeEnis([{ Name: name, Values: ids.slice(i, i + 100) }])) {
+          const key = name === 'network-interface-id' ? ni.NetworkInterfaceId : ni.Attachment?.InstanceId;
+          if (key) add(key, eniAddresses(ni));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every ENI matching the filters (paged, 1000 per page). */
+  private async describeEnis(filters: Filter[]): Promise<NetworkInterface[]> {
+    const out: NetworkInterface[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const res = await this.call('DescribeNetworkInterfaces', 'describe', (abortSignal) =>
+        this.o.ec2.send(
+          new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, ...(token ? { NextToken: token } : {}) }),
+          {
+            abortSignal,
+          },
+        ),
+      );
+      for (const ni of res.NetworkInterfaces ?? []) if (ni.NetworkInterfaceId) out.push(ni);
+      token = res.NextToken;
+      if (!token) break;
+    }
+    return out;
   }
 
   /** Subnet → availability zone, 100 IDs per paged DescribeSubnets. */
@@ -354,4 +373,22 @@ export class Ec2Gateway {
       this.o.ec2.send(new DeleteRouteCommand({ RouteTableId: tableId, ...destinationParams(p) }), { abortSignal }),
     );
   }
+}
+
+/** An ENI's private IPv4 and IPv6 addresses in canonical text (unparseable ones skipped). */
+function eniAddresses(ni: NetworkInterface): string[] {
+  const out: string[] = [];
+  for (const a of [
+    ...(ni.PrivateIpAddresses ?? []).map((x) => x.PrivateIpAddress),
+    ni.PrivateIpAddress,
+    ...(ni.Ipv6Addresses ?? []).map((x) => x.Ipv6Address),
+  ]) {
+    if (!a) continue;
+    try {
+      out.push(canonicalAddressText(a));
+    } catch {
+      // not an address: EC2 never sends one, and a next hop could not match it anyway
+    }
+  }
+  return out;
 }

@@ -25,6 +25,18 @@ export function isOwnedRoute(own: Ownership, r: ActualRoute): boolean {
   return insideCluster(own, r.destination);
 }
 
+/** The ENIs and instances that active routes of ours target (each once). */
+export function installedTargets(own: Ownership, routes: Iterable<ActualRoute>): { enis: string[]; instances: string[] } {
+  const enis = new Set<string>();
+  const instances = new Set<string>();
+  for (const r of routes) {
+    if (r.state !== 'active' || !isOwnedRoute(own, r)) continue;
+    if (r.target.kind === 'eni') enis.add(r.target.networkInterfaceId);
+    else if (r.target.kind === 'instance') instances.add(r.target.instanceId);
+  }
+  return { enis: [...enis], instances: [...instances] };
+}
+
 /**
  * Routes that count against the table's quota (per family): neither propagated routes (the quota is on
  * "non-propagated routes") nor the table's own `local` routes count, as in the emulator (src/sim/ec2).

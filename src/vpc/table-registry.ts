@@ -7,7 +7,7 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
-import { CLAIM_TAG, claimState } from './ownership.js';
+import { CLAIM_TAG, claimState, installedTargets, type Ownership } from './ownership.js';
 import { learnLimits, newTableState, type TableState } from './table-state.js';
 import type { Family } from '../net/address.js';
 import { discoverTables, tableAz, type TableSelector } from './table-discovery.js';
@@ -31,6 +31,19 @@ export class TableRegistry {
     /** Read each table's AZ from its subnets (per-AZ next-hop preference). */
     private readonly withAzs = false,
   ) {}
+
+  /**
+   * The hosts our installed routes lead to: per ENI or instance that an active route of ours targets, its
+   * addresses. One DescribeNetworkInterfaces per 100 targets; throws when EC2 cannot say.
+   */
+  async installedHosts(own: Ownership): Promise<string[][]> {
+    const { enis, instances } = installedTargets(
+      own,
+      this.tables.flatMap((t) => t.routes),
+    );
+    if (enis.length === 0 && instances.length === 0) return [];
+    return [...(await this.gw.addressesOfTargets(enis, instances)).values()].filter((ips) => ips.length > 0);
+  }
 
   vpcIds(): string[] {
     const ids = this.tables.map((t) => t.vpcId);

@@ -22,7 +22,8 @@
 //   sync.status()               per table: desired vs actual, owned/foreign, limit, budget, damage, errors, pending.
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
 //   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), routeQuota(),
-//   pending() (how long changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts).
+//   pending() (how long changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts),
+//   installedHosts() (each ENI/instance our routes target, as its addresses).
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
@@ -55,7 +56,6 @@ import { PassScheduler, type Trigger } from './pass-scheduler.js';
 import { PendingChanges, STALL_WARNING_MS, type PendingView } from './pending-changes.js';
 import { SourceDestFixer } from './source-dest-fixer.js';
 import { AWS_DEFAULT_ROUTE_QUOTA, resolveRouteQuota, type RouteQuota } from './route-quota.js';
-
 import { DEFAULT_SPARE_ROUTES, type VpcSyncOptions } from './vpc-sync-options.js';
 
 export type { UnhealthyReason, VpcSyncOptions };
@@ -185,6 +185,10 @@ export class VpcSync {
     this.passes.start();
   }
 
+  installedHosts(): Promise<string[][]> {
+    return this.registry.installedHosts(this.own);
+  }
+
   setDesired(routes: readonly DesiredRoute[]): void {
     this.desired.replace(routes);
     this.completeDesired();
@@ -210,10 +214,6 @@ export class VpcSync {
     return this.desired.list();
   }
 
-  private get desiredVersion(): number {
-    return this.desired.version;
-  }
-
   /** vpc.preferSameAz: the AZs the tables serve and the AZ of each watched next hop (az-reporter.ts). */
   onAzs(listener: AzListener): void {
     this.azs.subscribe(listener);
@@ -231,7 +231,7 @@ export class VpcSync {
 
   /** True when the last desired set is in every writable table (nothing pending, no failure). */
   converged(): boolean {
-    return this.convergedVersion === this.desiredVersion && this.tables.every((t) => (t.plan?.ops.length ?? 0) === 0);
+    return this.convergedVersion === this.desired.version && this.tables.every((t) => (t.plan?.ops.length ?? 0) === 0);
   }
 
   async reconcileNow(): Promise<void> {
@@ -309,7 +309,7 @@ export class VpcSync {
     // Candidates' AZs before planning: the route spec re-ranks its per-AZ choices (synchronously, through the
     // daemon) and the plan below already sees them.
     if (this.o.preferSameAz) await this.azs.learn(this.resolver, this.tables, this.desired.nextHopIps(), this.registry.vpcIds());
-    const version = this.desiredVersion;
+    const version = this.desired.version;
     const wanted = this.desired.nextHopIps();
     // Blackholes are matched to next hops through the resolver's cache, so scan before a drift pass clears it.
     if (trigger !== 'drift') await this.resolver.resolve(wanted);
@@ -345,7 +345,7 @@ export class VpcSync {
       targetGone: (id) => this.health.targetGone(id),
       // Stop at once when the write gate closes (leadership lost); a newer desired set with a pass queued behind
       // this one supersedes this plan: stop and re-plan.
-      superseded: () => !this.writeAllowed() || (this.passes.pending && this.desiredVersion !== version),
+      superseded: () => !this.writeAllowed() || (this.passes.pending && this.desired.version !== version),
     };
     for (const phase of ['failover', 'all'] as const) {
       for (const t of live) {

@@ -61,6 +61,45 @@ describe('ConvergenceTracker', () => {
   });
 });
 
+describe('ConvergenceTracker: hosts of the installed routes', () => {
+  const eor = (peer: string) => ({ type: 'end-of-rib', peer, family: 'ipv4' }) as const;
+
+  it('End-of-RIB from every up peer does not decide while an installed host is unheard', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 10_000, minMs: 1000, quietMs: 1000 });
+    t.expect([['10.0.0.1'], ['10.0.0.3', '10.0.0.30']]);
+    t.observe(peerUp('10.0.0.1', true), 100);
+    t.observe(eor('10.0.0.1'), 150);
+    expect(t.check(5000)).toBe(false);
+    expect(t.unheard()).toEqual([['10.0.0.3', '10.0.0.30']]);
+    t.sawNextHops(['10.0.0.30']); // any address of the host, as a next hop the route spec holds (BGP or a file)
+    expect(t.check(5000)).toBe(true);
+    expect(t.reason).toBe('End-of-RIB from all 1 peer(s)');
+  });
+
+  it('an installed host that is an up peer with End-of-RIB is heard even when it announces nothing', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 10_000 });
+    t.expect([['10.0.0.2']]);
+    t.observe(peerUp('10.0.0.2', true), 0);
+    expect(t.check(10)).toBe(false);
+    t.observe(eor('10.0.0.2'), 20);
+    expect(t.check(30)).toBe(true);
+  });
+
+  it('when EC2 could not say which hosts, only the settle time decides, and its reason counts the unheard', () => {
+    const t = new ConvergenceTracker(0, { settleMs: 10_000 });
+    t.expectUnknown();
+    t.observe(peerUp('10.0.0.1', true), 0);
+    t.observe(eor('10.0.0.1'), 10);
+    expect(t.check(9_999)).toBe(false);
+    expect(t.check(10_000)).toBe(true);
+    const u = new ConvergenceTracker(0, { settleMs: 10_000 });
+    u.expect([['10.0.0.1'], ['10.0.0.2']]);
+    u.sawNextHops(['10.0.0.1']);
+    expect(u.check(10_000)).toBe(true);
+    expect(u.reason).toBe('settle time 10000ms elapsed with 0 peer(s) up, 1 installed host(s) not heard from');
+  });
+});
+
 describe('Daemon lifecycle', () => {
   it('reads tables first, writes nothing until the settle time, then declares the desired set complete', async () => {
     const { clock, bgp, rib, sync, daemon } = setup();

@@ -1,0 +1,145 @@
+// A restart must not write before every host that owns an installed route has been heard from. Found by the soak
+// (issue 15): after kill -9 and restart, two of three graceful-restart hosts reconnected at once and sent
+// End-of-RIB, the daemon converged on "End-of-RIB from all 2 peers" and moved the third host's routes away while
+// that host was still reconnecting (~6 s of misrouted traffic). In-process daemon, the EC2 emulator, simulated hosts
+// over real BGP on 127.0.47.x (used by no other test).
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
+import type { StateDoc } from '../../src/sim/ec2/state-file.js';
+import { parseConfig } from '../../src/config/index.js';
+import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.js';
+import { createLogger, silentLogger } from '../../src/base/log.js';
+import { SimHost } from '../../src/sim/peer/sim-host.js';
+import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
+import { parseAddress } from '../../src/net/address.js';
+import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
+
+const HOSTS = [
+  { name: 'a', ip: '127.0.47.11', prefix: '100.71.1.0/24' },
+  { name: 'b', ip: '127.0.47.12', prefix: '100.71.2.0/24' },
+  { name: 'c', ip: '127.0.47.13', prefix: '100.71.3.0/24' },
+];
+const TABLE = 'rtb-0e2e0000000000047';
+
+const state: StateDoc = {
+  vpcs: [
+    {
+      name: 'vpc',
+      id: 'vpc-0e2e0000000000047',
+      cidr: '127.0.47.0/24',
+      subnets: [{ name: 'sub', cidr: '127.0.47.0/25', az: 'us-east-1a' }],
+      internetGateways: [{ name: 'igw' }],
+      instances: HOSTS.map((h) => ({ name: h.name, subnet: 'sub', privateIp: h.ip, sourceDestCheck: false })),
+      routeTables: [
+        { name: 'rt', id: TABLE, subnets: ['sub'], routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }] },
+      ],
+    },
+  ],
+};
+
+// Settle time far beyond the test's waits: only End-of-RIB can converge here. No health probes (the hosts'
+// liveness is their sessions), aggregation on as the daemon runs it.
+const CONFIG = `
+cluster: { name: t47, cidrs: [100.71.0.0/16] }
+bgp:
+  asn: 65000
+  routerId: 127.0.47.1
+  listen: [{ address: 127.0.47.1, port: 0 }]
+  holdTime: 9s
+  dynamic: [{ range: 127.0.47.0/25, asns: ["65001-65100"] }]
+routes: { settleTime: 60s }
+health: { defaultProfile: off, profiles: { off: { type: none } } }
+vpc:
+  endpoint: ENDPOINT
+  routeTables: [${TABLE}]
+  debounce: 50ms
+  driftInterval: 30s
+api: { listen: "127.0.47.1:0" }
+`;
+
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+describe('restart convergence waits for the hosts of the installed routes', () => {
+  it('two hosts back with End-of-RIB do not decide for a third that is still reconnecting: zero writes', async () => {
+    const emu: Emulator = await startEmulator({ host: '127.0.0.1', port: 0, state });
+    cleanup.push(() => emu.stop());
+    const cfg = parseConfig(CONFIG.replace('ENDPOINT', emu.endpoint), 'test.yaml');
+    const start = async (): Promise<RunningDaemon> => {
+      const d = await runDaemon(cfg, {
+        logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
+        ec2: createEmulatorEc2Client(emu.endpoint),
+      });
+      cleanup.push(() => d.stop());
+      return d;
+    };
+    const connect = (d: RunningDaemon, i: number): SimHost => {
+      const h = HOSTS[i] as (typeof HOSTS)[number];
+      const port = d.parts.speaker.addresses()[0]?.port ?? 0;
+      const host = new SimHost({
+        name: h.name,
+        localAddress: h.ip,
+        remoteHost: '127.0.47.1',
+        remotePort: port,
+        asn: 65001 + i,
+        gracefulRestartTime: 120,
+        families: ['ipv4'],
+      });
+      cleanup.push(() => host.kill());
+      host.announce([h.prefix]);
+      return host;
+    };
+    const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? '?';
+    // Where the table sends each host's prefix (longest match: the aggregator may cover them with one route).
+    const forwarding = (): string[] =>
+      HOSTS.map((h) => {
+        const a = parseAddress(h.prefix.replace(/0\/24$/, '5'));
+        let best: { len: number; eni: string | undefined } | undefined;
+        for (const r of emu.model.routesOf(TABLE)) {
+          const p = parsePrefix(r.destination);
+          if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
+        }
+        return `${h.prefix} → ${HOSTS.find((x) => eni(x.name) === best?.eni)?.name ?? '?'}`;
+      });
+
+    // First life: all three hosts, End-of-RIB from each, the table installed.
+    let d = await start();
+    const first = HOSTS.map((_, i) => connect(d, i));
+    for (const h of first) await h.start();
+    const want = ['100.71.1.0/24 → a', '100.71.2.0/24 → b', '100.71.3.0/24 → c'];
+    await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged() && forwarding().join() === want.join(), 'the table');
+
+    // Stop (routes stay in the table), the hosts' sessions drop.
+    await d.stop();
+    for (const h of first) h.kill();
+
+    const mark = emu.callLog.lastSeq;
+    d = await start();
+    const a = connect(d, 0);
+    const b = connect(d, 1);
+    await a.start();
+    await b.start();
+    // a and b are Established and have sent End-of-RIB; well past the 1 s minimum and quiet time, the daemon must
+    // still be waiting for c, whose route is in the table.
+    await until(() => (d.parts.speaker.peer('127.0.47.12')?.state ?? '') === 'Established', 'b up');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(d.parts.daemon.phase).toBe('converging');
+    const c = connect(d, 2);
+    await c.start();
+    await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged(), 'convergence after c is back');
+    await new Promise((r) => setTimeout(r, 300)); // a few debounce windows for a late write
+    expect(emu.calls.filter((x) => x.seq > mark && x.mutating).map((x) => x.action)).toEqual([]);
+    expect(forwarding()).toEqual(want);
+  }, 90_000);
+});
