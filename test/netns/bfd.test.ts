@@ -1,6 +1,9 @@
 // BFD end to end in the netns testbed (namespaces b2v-sec…): bgp2vpc (`bgp2vpc run`, controller namespace) runs BFD
 // with three hosts: BIRD 2 (BGP with `bfd on`, single hop), FRR bgpd + bfdd (single hop) and FRR bgpd + bfdd
-// (multihop, RFC 5883). No health probes and a 9 s hold time: a route that moves within a second was moved by BFD.
+// (multihop, RFC 5883). No health probes and a 9 s hold time. What proves that BFD moved a route is asserted
+// directly: the next hop's health reason is BFD's own diagnostic, the BGP session is still Established, and the
+// move came before the hold time could have expired. How fast is measured by `npm run bench:failover --
+// --only-netns` (a wall-clock bound here only held on an idle machine: 4.2 s against 0.9 + 3 s under CI load).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +24,8 @@ const VIP_ROUTE = '100.72.0.0/16';
 const H3_PREFIX = '100.72.3.0/24';
 /** 300 ms × 3 on both sides. */
 const DETECTION_MS = 900;
-/** A loaded 2-core machine: timer lateness, the 100 ms debounce, the EC2 call through the bridge, polling. */
-const SLACK_MS = 3000;
+/** The hosts' BGP hold time: a move after it could have been BGP's doing, not BFD's. */
+const HOLD_MS = 9000;
 
 const state = {
   vpcs: [
@@ -128,13 +131,12 @@ describe.runIf(gate.run)('BFD with BIRD and FRR bfdd in namespaces', () => {
     await waitFor(() => vipEni() === eni('h1'), { timeoutMs: 30_000, what: 'the VIP routed to h1', describe: logs });
   });
 
-  it('host 1 (BIRD) loses its link: the VIP moves to host 2 within the detection time, BGP still up', async () => {
+  it('host 1 (BIRD) loses its link: BFD moves the VIP to host 2 (one ReplaceRoute) while BGP is still up', async () => {
     const seq = emu.calls.at(-1)?.seq ?? 0;
     const t0 = Date.now();
     await bed.host(1).linkDown();
     await waitFor(() => vipEni() === eni('h2'), { timeoutMs: 20_000, intervalMs: 10, what: 'the VIP to move to h2', describe: logs });
-    const elapsed = Date.now() - t0;
-    expect(elapsed).toBeLessThan(DETECTION_MS + SLACK_MS);
+    expect(Date.now() - t0).toBeLessThan(HOLD_MS);
     const writes = emu.calls.filter((c) => c.seq > seq && c.mutating).map((c) => [c.action, c.params.NetworkInterfaceId]);
     expect(writes).toEqual([['ReplaceRoute', eni('h2')]]);
     // The 9 s hold timer has not run out: BFD moved it. No probes are configured.
@@ -151,8 +153,10 @@ describe.runIf(gate.run)('BFD with BIRD and FRR bfdd in namespaces', () => {
     bfdd2.freeze();
     try {
       await waitFor(() => vipEni() === eni('h1'), { timeoutMs: 20_000, intervalMs: 10, what: 'the VIP to move to h1', describe: logs });
-      expect(Date.now() - t0).toBeLessThan(DETECTION_MS + SLACK_MS);
+      expect(Date.now() - t0).toBeLessThan(HOLD_MS);
       expect((await peer(2))?.state).toBe('established');
+      expect((await peer(2))?.health).toMatchObject({ healthy: false, reason: 'BFD down (control detection time expired)' });
+      expect(await bfd(2)).toMatchObject({ state: 'Down', diagnostic: 'control detection time expired' });
     } finally {
       bfdd2.thaw();
     }
