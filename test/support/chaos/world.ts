@@ -159,6 +159,18 @@ export class ChaosWorld {
     return (await r.json()) as T;
   }
 
+  /** Seconds host n's session has been Established (undefined when it is not, or bgp2vpc cannot say). */
+  async sessionUptime(n: number): Promise<number | undefined> {
+    try {
+      const p = (await this.api<{ peers: { peer: string; state: string; uptimeSeconds: number }[] }>('/api/v1/peers')).peers.find(
+        (x) => x.peer === hostAddress(n),
+      );
+      return p?.state === 'established' ? p.uptimeSeconds : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** bgp2vpc's resident set size, bytes (0 when it is not running). */
   rss(): number {
     const pid = this.daemon.child?.pid;
