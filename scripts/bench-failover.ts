@@ -24,8 +24,6 @@ import type { StateDoc } from '../src/sim/ec2/state-file.js';
 import { SimHost } from '../src/sim/peer/sim-host.js';
 import { HealthPort } from '../src/sim/peer/health-port.js';
 import { createEmulatorEc2Client } from '../src/vpc/ec2-client.js';
-import { parseAddress } from '../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../src/net/prefix.js';
 import { benchNetnsFailover, netnsUnavailable, type NetnsMode, type NetnsSample } from './bench-failover-netns.js';
 
 const CTRL = '127.0.5.1';
@@ -100,16 +98,8 @@ api: { listen: "${CTRL}:0" }
     ec2: createEmulatorEc2Client(emu.endpoint),
   });
   const eniOf = new Map<string, string>(HOSTS.map((h) => [emu.names.get(`${h.name}.eni`) ?? '', h.name]));
-  const vipAddr = parseAddress(VIP.split('/')[0] ?? '');
   // The table may aggregate: the VIP's owner is the target of the longest route covering it.
-  const owner = (): string | undefined => {
-    let best: { len: number; eni: string } | undefined;
-    for (const r of emu.model.routesOf(TABLE)) {
-      const p = parsePrefix(r.destination);
-      if (prefixContainsAddress(p, vipAddr) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId ?? '' };
-    }
-    return best ? eniOf.get(best.eni) : undefined;
-  };
+  const owner = (): string | undefined => eniOf.get(emu.model.routeForAddress(TABLE, VIP.split('/')[0] ?? '')?.networkInterfaceId ?? '');
   let lastChange = { at: 0, to: '' };
   d.parts.spec.onChanges((batch) => {
     for (const c of batch) if (c.prefixText === VIP && c.to !== undefined) lastChange = { at: performance.now(), to: c.to };

@@ -7,8 +7,7 @@ import { runDaemon, type RunningDaemon } from '../daemon/run-daemon.js';
 import { createEmulatorEc2Client } from '../vpc/ec2-client.js';
 import { SimHost } from '../sim/peer/sim-host.js';
 import { HealthPort } from '../sim/peer/health-port.js';
-import { comparePrefixes, parsePrefix, prefixContainsAddress } from '../net/prefix.js';
-import { parseAddress } from '../net/address.js';
+import { comparePrefixes, parsePrefix } from '../net/prefix.js';
 import { DEMO_CONTROLLER, DEMO_HOSTS, DEMO_TABLE_ID, demoState, type DemoHost } from './demo-vpc.js';
 import { LogCapture } from './log-capture.js';
 import type { ViewCall, ViewRoute } from './view.js';
@@ -99,13 +98,7 @@ export class DemoWorld {
 
   /** Which host the route table sends an address to (longest prefix match), or undefined. */
   routeFor(address: string): string | undefined {
-    const a = parseAddress(address);
-    let best: { len: number; eni: string | undefined } | undefined;
-    for (const r of this.emu.model.routesOf(DEMO_TABLE_ID)) {
-      const p = parsePrefix(r.destination);
-      if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
-    }
-    return this.hostOfEni(best?.eni);
+    return this.hostOfEni(this.emu.model.routeForAddress(DEMO_TABLE_ID, address)?.networkInterfaceId);
   }
 
   /** The table as the view shows it: routes of others first, then ours by address. */

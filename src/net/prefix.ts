@@ -76,6 +76,20 @@ export function prefixContainsAddress(p: Prefix, a: Address): boolean {
   return p.family === a.family && (a.addr & ~hostMask(p.family, p.len)) === p.addr;
 }
 
+/** The item whose prefix is the longest to contain the address (a router's lookup), or undefined. */
+export function longestMatch<T>(items: Iterable<T>, prefixOf: (item: T) => Prefix | undefined, a: Address): T | undefined {
+  let best: T | undefined;
+  let bestLen = -1;
+  for (const item of items) {
+    const p = prefixOf(item);
+    if (p && p.len > bestLen && prefixContainsAddress(p, a)) {
+      best = item;
+      bestLen = p.len;
+    }
+  }
+  return best;
+}
+
 export function prefixesOverlap(a: Prefix, b: Prefix): boolean {
   return prefixContains(a, b) || prefixContains(b, a);
 }

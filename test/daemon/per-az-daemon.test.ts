@@ -13,8 +13,6 @@ import { createLogger, silentLogger } from '../../src/base/log.js';
 import { SimHost } from '../../src/sim/peer/sim-host.js';
 import { HealthPort } from '../../src/sim/peer/health-port.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
-import { parseAddress } from '../../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
 
 const VIP = '100.71.200.10/32';
 const AZ = ['a', 'b', 'c'] as const;
@@ -119,15 +117,7 @@ describe('daemon with per-AZ route tables', () => {
     };
     const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? '?';
     // Where a table sends the VIP: longest prefix match (the route may be an aggregate).
-    const vipIn = (table: string): string | undefined => {
-      const a = parseAddress(VIP.split('/')[0] ?? '');
-      let best: { len: number; eni: string | undefined } | undefined;
-      for (const r of emu.model.routesOf(table)) {
-        const p = parsePrefix(r.destination);
-        if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
-      }
-      return best?.eni;
-    };
+    const vipIn = (table: string): string | undefined => emu.model.routeForAddress(table, VIP.split('/')[0] ?? '')?.networkInterfaceId;
     const where = (): string => AZ.map((az) => vipIn(TABLE[az])).join(' ');
     const replaces = (table: string): number =>
       emu.calls.filter((c) => c.action === 'ReplaceRoute' && c.params.RouteTableId === table).length;

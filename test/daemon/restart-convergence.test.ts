@@ -11,8 +11,6 @@ import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.js';
 import { createLogger, silentLogger } from '../../src/base/log.js';
 import { SimHost } from '../../src/sim/peer/sim-host.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
-import { parseAddress } from '../../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
 
 const HOSTS = [
   { name: 'a', ip: '127.0.47.11', prefix: '100.71.1.0/24' },
@@ -104,13 +102,8 @@ describe('restart convergence waits for the hosts of the installed routes', () =
     // Where the table sends each host's prefix (longest match: the aggregator may cover them with one route).
     const forwarding = (): string[] =>
       HOSTS.map((h) => {
-        const a = parseAddress(h.prefix.replace(/0\/24$/, '5'));
-        let best: { len: number; eni: string | undefined } | undefined;
-        for (const r of emu.model.routesOf(TABLE)) {
-          const p = parsePrefix(r.destination);
-          if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
-        }
-        return `${h.prefix} → ${HOSTS.find((x) => eni(x.name) === best?.eni)?.name ?? '?'}`;
+        const to = emu.model.routeForAddress(TABLE, h.prefix.replace(/0\/24$/, '5'))?.networkInterfaceId;
+        return `${h.prefix} → ${HOSTS.find((x) => eni(x.name) === to)?.name ?? '?'}`;
       });
 
     // First life: all three hosts, End-of-RIB from each, the table installed.

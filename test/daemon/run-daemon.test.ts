@@ -11,8 +11,6 @@ import { createLogger, silentLogger } from '../../src/base/log.js';
 import { SimHost } from '../../src/sim/peer/sim-host.js';
 import { HealthPort } from '../../src/sim/peer/health-port.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
-import { parseAddress } from '../../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
 
 const HOSTS = [
   { name: 'a', ip: '127.0.4.11' },
@@ -141,15 +139,7 @@ describe('daemon end to end (in-process, emulator, simulated hosts)', () => {
             `${c.action} ${c.params.DestinationCidrBlock ?? ''}${c.params.NetworkInterfaceId ? ` → ${hostOf(c.params.NetworkInterfaceId)}` : ''}`,
         );
     // Where the table sends an address: longest prefix match (routes may be aggregated).
-    const routeTo = (addr: string): string | undefined => {
-      const a = parseAddress(addr);
-      let best: { len: number; eni: string | undefined } | undefined;
-      for (const r of emu.model.routesOf('rtb-0e2e0000000000004')) {
-        const p = parsePrefix(r.destination);
-        if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
-      }
-      return best?.eni;
-    };
+    const routeTo = (addr: string): string | undefined => emu.model.routeForAddress('rtb-0e2e0000000000004', addr)?.networkInterfaceId;
     await until(
       () => routeTo('100.70.2.5') === eni('b') && routeTo('100.70.1.5') === eni('a') && routeTo('100.70.200.10') === eni('a'),
       'routes',

@@ -18,8 +18,6 @@ import { waitFor } from './support/wait.js';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
 import type { StateDoc } from '../../src/sim/ec2/state-file.js';
 import { HealthPort } from '../../src/sim/peer/health-port.js';
-import { parseAddress } from '../../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../../src/net/prefix.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CTRL = '127.0.2.1';
@@ -151,15 +149,7 @@ describe.runIf(gate.run)('e2e: bgp2vpc run + EC2 emulator + gobgpd and BIRD', ()
   let survivor: { peer: TestbedPeer; name: string; ip: string; pod: string };
 
   const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? `?${name}`;
-  const routeTo = (addr: string): string | undefined => {
-    const a = parseAddress(addr);
-    let best: { len: number; eni: string | undefined } | undefined;
-    for (const r of emu.model.routesOf(TABLE)) {
-      const p = parsePrefix(r.destination);
-      if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
-    }
-    return best?.eni;
-  };
+  const routeTo = (addr: string): string | undefined => emu.model.routeForAddress(TABLE, addr)?.networkInterfaceId;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bgp2vpc-e2e-'));

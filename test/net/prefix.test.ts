@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canonicalAddressText, formatIpv6, parseAddress, unmapIpv4 } from '../../src/net/address.js';
-import { comparePrefixes, formatPrefix, parsePrefix, prefixContains } from '../../src/net/prefix.js';
+import { comparePrefixes, formatPrefix, longestMatch, parsePrefix, prefixContains } from '../../src/net/prefix.js';
 
 describe('prefix', () => {
   it('parses and formats IPv4 and IPv6', () => {
@@ -57,6 +57,33 @@ describe('prefix', () => {
         const p = parsePrefix(`${ip}/${len}`, { requireCanonical: false });
         expect(parsePrefix(formatPrefix(p))).toEqual(p);
       }),
+    );
+  });
+});
+
+describe('longestMatch', () => {
+  const table = ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '0.0.0.0/0', '2001:db8::/32', 'pl-0123'];
+  const lookup = (addr: string) => longestMatch(table, (d) => (d.startsWith('pl-') ? undefined : parsePrefix(d)), parseAddress(addr));
+
+  it('picks the longest prefix containing the address, per family, skipping items without a prefix', () => {
+    expect(lookup('10.1.2.3')).toBe('10.1.2.0/24');
+    expect(lookup('10.1.3.3')).toBe('10.1.0.0/16');
+    expect(lookup('10.2.0.1')).toBe('10.0.0.0/8');
+    expect(lookup('192.0.2.1')).toBe('0.0.0.0/0');
+    expect(lookup('2001:db8::1')).toBe('2001:db8::/32');
+    expect(lookup('2001:db9::1')).toBeUndefined(); // no IPv6 default route; the IPv4 one does not count
+  });
+
+  it('is independent of the order of the items', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(table, { minLength: table.length }),
+        fc.constantFrom('10.1.2.3', '10.1.3.3', '10.2.0.1', '192.0.2.1'),
+        (t, a) => {
+          const got = longestMatch(t, (d) => (d.startsWith('pl-') ? undefined : parsePrefix(d)), parseAddress(a));
+          expect(got).toBe(lookup(a));
+        },
+      ),
     );
   });
 });

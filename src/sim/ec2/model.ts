@@ -2,7 +2,8 @@
 // HTTP layer and the tests call the same methods. Errors are Ec2ApiError with EC2's codes. The state and its
 // lookups are model-state.ts; compute (instances, ENIs) is compute-ops.ts, IPv6 ipv6-ops.ts, routes
 // route-ops.ts; this class is the facade other code uses.
-import { formatPrefix, prefixContains, prefixesOverlap, type Prefix } from '../../net/prefix.js';
+import { formatPrefix, longestMatch, prefixContains, prefixesOverlap, tryParsePrefix, type Prefix } from '../../net/prefix.js';
+import { parseAddress } from '../../net/address.js';
 import { Ec2ApiError, invalidIdFor } from './ec2-error.js';
 import { ModelState, parseCidr, toTags, type TagInput } from './model-state.js';
 import type { CidrAssociation, Eni, Gateway, GatewayKind, Instance, RouteTable, DescribedRoute, Subnet, Vpc } from './model-types.js';
@@ -255,6 +256,14 @@ export class Ec2Model extends ModelState {
   /** The table's routes as Describe shows them (state computed now: blackhole when the target is gone). */
   routesOf(routeTableId: string): readonly DescribedRoute[] {
     return describedRoutes(this, this.routeTable(routeTableId));
+  }
+  /** The route the VPC router takes for an address (longest prefix match; prefix-list routes ignored), or undefined. */
+  routeForAddress(routeTableId: string, address: string): DescribedRoute | undefined {
+    return longestMatch(
+      this.routesOf(routeTableId),
+      (r) => tryParsePrefix(r.destination, { requireCanonical: false }),
+      parseAddress(address),
+    );
   }
   /** The route for a destination (any text form), or undefined. */
   findRoute(routeTableId: string, destination: string): DescribedRoute | undefined {

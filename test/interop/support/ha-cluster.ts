@@ -12,8 +12,6 @@ import { startEmulator, type Emulator } from '../../../src/sim/ec2/emulator.js';
 import type { CallRecord } from '../../../src/sim/ec2/call-log.js';
 import type { StateDoc } from '../../../src/sim/ec2/state-file.js';
 import { startLeaseEmulator, type LeaseEmulator } from '../../../src/sim/lease/lease-emulator.js';
-import { parseAddress } from '../../../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../../../src/net/prefix.js';
 import { BirdHost } from './bird-host.js';
 import { Etcd, freePort } from './etcd.js';
 import { waitFor } from './wait.js';
@@ -219,13 +217,7 @@ export class HaCluster {
 
   /** The ENI an address is routed to (longest match in the managed table), or undefined. */
   routeTo(address: string): string | undefined {
-    const a = parseAddress(address);
-    let best: { len: number; eni: string | undefined } | undefined;
-    for (const r of this.emu.model.routesOf(TABLE)) {
-      const p = parsePrefix(r.destination);
-      if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, eni: r.networkInterfaceId };
-    }
-    return best?.eni;
+    return this.emu.model.routeForAddress(TABLE, address)?.networkInterfaceId;
   }
 
   /**

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../../src/sim/ec2/emulator.js';
 import { parseAddress } from '../../../src/net/address.js';
-import { parsePrefix, prefixContainsAddress } from '../../../src/net/prefix.js';
+import { longestMatch, parsePrefix } from '../../../src/net/prefix.js';
 import { Bgp2vpcProcess } from '../bgp2vpc-process.js';
 import { NamespaceBridge } from '../netns/namespace-bridge.js';
 import { CONTROLLER_ADDRESS, NetnsTestbed, hostAddress, type NetnsPeerKind } from '../netns/testbed.js';
@@ -144,13 +144,7 @@ export class ChaosWorld {
 
   /** The route the table uses for the first address of `prefix` (longest match). */
   routeFor(prefix: string, rows: readonly RouteRow[] = this.table()): RouteRow | undefined {
-    const a = parseAddress(prefix.split('/')[0] as string);
-    let best: { len: number; row: RouteRow } | undefined;
-    for (const row of rows) {
-      const p = parsePrefix(row.destination);
-      if (prefixContainsAddress(p, a) && (!best || p.len > best.len)) best = { len: p.len, row };
-    }
-    return best?.row;
+    return longestMatch(rows, (r) => parsePrefix(r.destination), parseAddress(prefix.split('/')[0] as string));
   }
 
   async api<T>(path: string): Promise<T> {
