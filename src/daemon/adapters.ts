@@ -14,7 +14,7 @@ import type { CandidateView, PeerStateName, PeerView, RoutesPage, RoutesView } f
 import type { TablesView } from '../vpc/table-view.js';
 import type { ChosenChange } from '../rib/chosen.js';
 import type { DesiredChange } from '../vpc/types.js';
-import type { BgpPort, RibPort, SyncPort } from './ports.js';
+import type { BgpPort, InstalledView, RibPort, SyncPort } from './ports.js';
 
 const STATE: Readonly<Record<PeerStatus['state'], PeerStateName>> = {
   Idle: 'idle',
@@ -146,6 +146,10 @@ export class RouteSpecRib implements RibPort {
     this.parts.spec.setTableAzs(azs);
   }
 
+  preferInstalled(lookup: ((prefix: Prefix) => readonly string[] | undefined) | undefined): void {
+    this.parts.spec.preferInstalled(lookup);
+  }
+
   setNextHopAz(nextHop: string, az: string): void {
     this.parts.spec.setNextHopAz(nextHop, az);
   }
@@ -248,7 +252,7 @@ export class VpcSyncPort implements SyncPort {
   prepare(): Promise<void> {
     return this.sync.start();
   }
-  installedHosts(): Promise<string[][]> {
+  installedHosts(): Promise<InstalledView> {
     return this.sync.installedHosts();
   }
   enableWrites(): void {

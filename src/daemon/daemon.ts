@@ -161,8 +161,9 @@ export class Daemon {
     const { sync } = this.parts;
     if (!sync.installedHosts || this.tracker?.converged) return;
     try {
-      const hosts = await sync.installedHosts();
+      const { hosts, targets } = await sync.installedHosts();
       this.tracker?.expect(hosts);
+      this.parts.rib.preferInstalled?.((p) => targets.addressesFor(p));
       this.log.info(
         { event: 'installed_hosts', hosts: hosts.length },
         `installed routes lead to ${hosts.length} host(s); waiting to hear from each`,
@@ -216,6 +217,7 @@ export class Daemon {
     this.log.info({ event: 'converged', reason: t.reason, seconds: secs }, `initial convergence: ${t.reason}`);
     this.opts.metrics.gauge('initial_convergence_seconds', 'Seconds from start to the first reconcile').set(secs);
     this.readyGauge.set(1);
+    this.parts.rib.preferInstalled?.(undefined);
     this.parts.sync.enableWrites();
     this.parts.ha?.start();
     this.parts.sync.completeDesired();

@@ -7,6 +7,14 @@ import type { DesiredChange } from '../vpc/types.js';
 import type { RouteSpecHandler } from '../api/route-spec-endpoint.js';
 import type { PeerView, RoutesPage, RoutesView } from '../api/views.js';
 import type { TablesView } from '../vpc/table-view.js';
+import type { Prefix } from '../net/prefix.js';
+
+/** The installed table as the daemon's startup needs it. */
+export interface InstalledView {
+  readonly hosts: readonly (readonly string[])[];
+  /** The addresses of the host the table sends the prefix to (longest match), or undefined. */
+  readonly targets: { addressesFor(prefix: Prefix): readonly string[] | undefined };
+}
 
 /** The BGP speaker: sessions and their event stream. */
 export interface BgpPort {
@@ -40,6 +48,11 @@ export interface RibPort {
   /** Per-AZ choices (vpc.preferSameAz): the AZs route tables serve, and each next hop's AZ ('' for none). */
   setTableAzs?(azs: readonly string[]): void;
   setNextHopAz?(nextHop: string, az: string): void;
+  /**
+   * Until initial convergence: where the installed table sends a prefix (its host's addresses). A prefix with
+   * several announcers keeps that host rather than the first to reconnect. undefined ends it.
+   */
+  preferInstalled?(lookup: ((prefix: Prefix) => readonly string[] | undefined) | undefined): void;
   /** Every next hop that appears in or leaves the route spec (any candidate). */
   onNextHopSet?(cb: (added: readonly string[], removed: readonly string[]) => void): void;
   readonly routeSpec?: RouteSpecHandler;
@@ -51,9 +64,9 @@ export interface SyncPort {
   prepare(): Promise<void>;
   /**
    * After prepare(): the hosts the installed routes of ours lead to, each as its list of addresses (daemon
-   * convergence waits to hear from each). Rejects when EC2 cannot say.
+   * convergence waits to hear from each), and where the table sends each prefix. Rejects when EC2 cannot say.
    */
-  installedHosts?(): Promise<readonly (readonly string[])[]>;
+  installedHosts?(): Promise<InstalledView>;
   /** From now on writes are allowed (initial convergence done). */
   enableWrites(): void;
   /**

@@ -8,18 +8,23 @@
 // A default change (no az) reaches every AZ view without a choice of its own; emitted before the view changes.
 //
 // A prefix with one candidate (a pod CIDR) has no views: its default choice is every table's. Views are armed only
-// once the AZ of every candidate is known (VPC sync reports them from its ENI lookups): the first arming ranks
-// without a current choice, so after a restart the tables keep the same-AZ hosts they already point at instead of
-// visiting the default for a hold-down. A view that is re-armed later (the prefix had one candidate for a while)
-// starts from the default choice, so a returning host waits for the hold-down as it would anywhere.
+// once the AZ of every candidate is known (VPC sync reports them from its ENI lookups): the first arming starts
+// from the host the installed table (read at startup) sends the prefix to, when that host is a candidate, else
+// without a current choice, so after a restart the tables keep the hosts they already point at (unless the
+// same-AZ step prefers another) instead of visiting the default for a hold-down. A view that is re-armed later
+// (the prefix had one candidate for a while) starts from the default choice, so a returning host waits for the
+// hold-down as it would anywhere.
 import { formatPrefix } from '../net/prefix.js';
 import type { Candidate, PrefixEntry } from './candidate.js';
 import type { Rechecks } from './rechecks.js';
 import type { ChosenChange } from './chosen.js';
 import { isEligible, stillAnnounced } from './eligibility.js';
 import { selectNextHop, type MutableSelection, type RankOptions } from './ranking.js';
+import { stickTo, type InstalledLookup } from './installed-choice.js';
 
 export class AzViews {
+  /** Where the installed table sent each prefix at startup (the route spec sets it once EC2 was read). */
+  installed: InstalledLookup | undefined;
   private azs: readonly string[] = [];
   /** Next hop → AZ ('' for none), as VPC sync reported it; kept when a next hop comes and goes. */
   private readonly nextHopAzs = new Map<string, string>();
@@ -74,7 +79,10 @@ export class AzViews {
       if (firstArming && e.cands.some((c) => c.az === undefined)) return; // AZs still being looked up
       st = e.azViews = { choice: new Map(), overrides: new Set() };
       e.azArmed = true;
-      if (!firstArming && prevDefault !== undefined) for (const az of this.azs) st.choice.set(az, prevDefault);
+      // First arming: from the host the installed table sends the prefix to, if it is a candidate (a restart then
+      // writes nothing unless the same-AZ step prefers another); later armings: from the default choice.
+      const from = firstArming ? stickTo(e, undefined, this.installed) : prevDefault;
+      if (from !== undefined) for (const az of this.azs) st.choice.set(az, from);
     }
     for (const az of [...st.choice.keys()]) {
       if (this.azs.includes(az)) continue;

@@ -5,6 +5,7 @@ import type { Candidate, NextHopState, PeerState, PrefixEntry, SpecCandidate } f
 import { isEligible } from './eligibility.js';
 import { selectNextHop, type RankOptions } from './ranking.js';
 import type { SpecEntry } from './spec-format.js';
+import type { ChosenRoute } from './chosen.js';
 
 export interface RouteSpecState {
   readonly entries: { readonly size: number; values(): IterableIterator<PrefixEntry> };
@@ -111,4 +112,14 @@ export function auditState(st: RouteSpecState): string[] {
   }
   if (refs.size !== st.nextHops.length) problems.push('next-hop index has missing or extra next hops');
   return problems;
+}
+
+/** Every prefix with a chosen next hop, as VPC sync takes it. */
+export function chosenRoutes(entries: Iterable<PrefixEntry>, chosenEligible: (e: PrefixEntry) => boolean): ChosenRoute[] {
+  const out: ChosenRoute[] = [];
+  for (const e of entries) {
+    if (e.chosen === undefined) continue;
+    out.push({ prefix: e.prefix, nextHop: e.chosen, failover: e.failover, eligible: chosenEligible(e) });
+  }
+  return out;
 }

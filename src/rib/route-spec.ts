@@ -6,6 +6,7 @@
 // nothing changed. Synchronous and I/O-free; time comes from the injected clock.
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Metrics } from '../base/metrics.js';
+import { stickTo, type InstalledLookup } from './installed-choice.js';
 import type { Prefix } from '../net/prefix.js';
 import type { SpeakerEvent } from '../bgp/events.js';
 import { acceptAllPolicy, type PathPolicy } from '../policy/import-policy.js';
@@ -30,7 +31,7 @@ import { Rechecks } from './rechecks.js';
 import { RouteSpecMetrics } from './route-spec-metrics.js';
 import { AzViews } from './az-views.js';
 import { reevaluateCandidates } from './policy-refresh.js';
-import { auditState, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
+import { auditState, chosenRoutes, mergedSpecOf, statsOf, type RouteSpecState, type RouteSpecStats } from './route-spec-report.js';
 import type { SpecEntry } from './spec-format.js';
 import { SpecStore } from './spec-store.js';
 
@@ -72,6 +73,7 @@ export class RouteSpec {
   private readonly rechecks: Rechecks;
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly nhListeners = new Set<NextHopListener>();
+  private installed: InstalledLookup | undefined;
   private changesEmitted = 0;
   private batchesEmitted = 0;
   private chosenPrefixes = 0;
@@ -196,17 +198,19 @@ export class RouteSpec {
     this.flush();
   }
 
+  /** Until initial convergence: the installed table's host for a prefix is the one to keep (installed-choice.ts). */
+  preferInstalled(lookup: InstalledLookup | undefined): void {
+    this.installed = lookup;
+    if (!lookup) return;
+    this.azViews.installed = lookup; // kept for views armed after convergence
+    for (const e of this.entries.values()) if (e.cands.length > 1) this.markDirty(e);
+    this.flush();
+  }
   // ---- queries ------------------------------------------------------------------------------------------
 
   /** The full current set of chosen routes (for VPC sync). */
   chosen(): ChosenRoute[] {
-    const out: ChosenRoute[] = [];
-    for (const e of this.entries.values()) {
-      if (e.chosen === undefined) continue;
-      const eligible = this.chosenEligible(e);
-      out.push({ prefix: e.prefix, nextHop: e.chosen, failover: e.failover, eligible });
-    }
-    return out;
+    return chosenRoutes(this.entries.values(), (e) => this.chosenEligible(e));
   }
 
   /** Prefixes known (any source), O(1). */
@@ -261,10 +265,6 @@ export class RouteSpec {
   /** Prefixes currently known (any source), for listing. */
   prefixes(): Prefix[] {
     return [...this.entries.values()].map((e) => e.prefix);
-  }
-
-  rankOptions(): RankOptions {
-    return this.rank;
   }
 
   /** Every next hop currently referenced, with its health-check group. */
@@ -356,7 +356,7 @@ export class RouteSpec {
       if (c.med !== med0) medVaries = true;
     }
     e.medVaries = medVaries;
-    const sel = selectNextHop(e.cands, prev, now, this.rank, undefined, this.sel);
+    const sel = selectNextHop(e.cands, stickTo(e, prev, this.installed), now, this.rank, undefined, this.sel);
     if (sel.recheckAt !== undefined) this.rechecks.prefix(e, sel.recheckAt);
     if (sel.winner < 0) {
       if (prev === undefined) return undefined;

@@ -7,11 +7,12 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
-import { CLAIM_TAG, claimState, installedTargets, type Ownership } from './ownership.js';
+import { CLAIM_TAG, claimState, installedTargets, isOwnedRoute, type Ownership } from './ownership.js';
 import { learnLimits, newTableState, type TableState } from './table-state.js';
 import type { Family } from '../net/address.js';
 import { discoverTables, tableAz, type TableSelector } from './table-discovery.js';
 import type { TableSnapshot } from './types.js';
+import { InstalledTargets } from './installed-targets.js';
 
 export type { TableSelector };
 
@@ -34,15 +35,19 @@ export class TableRegistry {
 
   /**
    * The hosts our installed routes lead to: per ENI or instance that an active route of ours targets, its
-   * addresses. One DescribeNetworkInterfaces per 100 targets; throws when EC2 cannot say.
+   * addresses, and where the first table holding routes of ours sends each prefix. One DescribeNetworkInterfaces
+   * per 100 targets; throws when EC2 cannot say.
    */
-  async installedHosts(own: Ownership): Promise<string[][]> {
-    const { enis, instances } = installedTargets(
-      own,
-      this.tables.flatMap((t) => t.routes),
-    );
-    if (enis.length === 0 && instances.length === 0) return [];
-    return [...(await this.gw.addressesOfTargets(enis, instances)).values()].filter((ips) => ips.length > 0);
+  async installedHosts(own: Ownership): Promise<{ hosts: string[][]; targets: InstalledTargets }> {
+    const routes = this.tables.flatMap((t) => t.routes);
+    const { enis, instances } = installedTargets(own, routes);
+    const addresses =
+      enis.length === 0 && instances.length === 0 ? new Map<string, string[]>() : await this.gw.addressesOfTargets(enis, instances);
+    const first = this.tables.find((t) => t.routes.some((r) => r.state === 'active' && isOwnedRoute(own, r)));
+    return {
+      hosts: [...addresses.values()].filter((ips) => ips.length > 0),
+      targets: new InstalledTargets(own, first?.routes ?? [], addresses),
+    };
   }
 
   vpcIds(): string[] {

@@ -23,7 +23,7 @@
 //   await sync.stop()           stops timers and waits for the pass in flight; never deletes routes.
 //   Also: tablesView() (the API's TablesView), ec2Calls() (calls sent by action), converged(), routeQuota(),
 //   pending() (how long changes have waited for EC2; a warning past stallWarningMs, see pending-changes.ts),
-//   installedHosts() (each ENI/instance our routes target, as its addresses).
+//   installedHosts() (each ENI/instance our routes target, as its addresses; where each prefix goes).
 // Build `ec2` with createEc2Client() (ec2-client.ts): maxAttempts 1, so retries and the request budget are ours.
 // Nothing is planned before the first setDesired (a restart must not delete routes before the route spec is
 // known). mayWrite() false or dryRun: passes plan but do not write; when mayWrite() turns true the tables are
@@ -185,7 +185,7 @@ export class VpcSync {
     this.passes.start();
   }
 
-  installedHosts(): Promise<string[][]> {
+  installedHosts(): ReturnType<TableRegistry['installedHosts']> {
     return this.registry.installedHosts(this.own);
   }
 

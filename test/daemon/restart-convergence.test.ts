@@ -69,42 +69,50 @@ afterEach(async () => {
   cleanup = [];
 });
 
+/** The emulator, a daemon factory and simulated hosts (a, b, c) that connect to a given daemon. */
+async function world() {
+  const emu: Emulator = await startEmulator({ host: '127.0.0.1', port: 0, state });
+  cleanup.push(() => emu.stop());
+  const cfg = parseConfig(CONFIG.replace('ENDPOINT', emu.endpoint), 'test.yaml');
+  const start = async (): Promise<RunningDaemon> => {
+    const d = await runDaemon(cfg, {
+      logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
+      ec2: createEmulatorEc2Client(emu.endpoint),
+    });
+    cleanup.push(() => d.stop());
+    return d;
+  };
+  const connect = (d: RunningDaemon, i: number, extra: readonly string[] = []): SimHost => {
+    const h = HOSTS[i] as (typeof HOSTS)[number];
+    const host = new SimHost({
+      name: h.name,
+      localAddress: h.ip,
+      remoteHost: '127.0.47.1',
+      remotePort: d.parts.speaker.addresses()[0]?.port ?? 0,
+      asn: 65001 + i,
+      gracefulRestartTime: 120,
+      families: ['ipv4'],
+    });
+    cleanup.push(() => host.kill());
+    host.announce([h.prefix, ...extra]);
+    return host;
+  };
+  const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? '?';
+  /** Which host the table sends an address to (longest match: the aggregator may cover prefixes with one route). */
+  const hostFor = (addr: string): string => {
+    const to = emu.model.routeForAddress(TABLE, addr)?.networkInterfaceId;
+    return HOSTS.find((x) => eni(x.name) === to)?.name ?? '?';
+  };
+  const writesSince = (seq: number): string[] => emu.calls.filter((x) => x.seq > seq && x.mutating).map((x) => x.action);
+  return { emu, start, connect, hostFor, writesSince };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('restart convergence waits for the hosts of the installed routes', () => {
   it('two hosts back with End-of-RIB do not decide for a third that is still reconnecting: zero writes', async () => {
-    const emu: Emulator = await startEmulator({ host: '127.0.0.1', port: 0, state });
-    cleanup.push(() => emu.stop());
-    const cfg = parseConfig(CONFIG.replace('ENDPOINT', emu.endpoint), 'test.yaml');
-    const start = async (): Promise<RunningDaemon> => {
-      const d = await runDaemon(cfg, {
-        logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
-        ec2: createEmulatorEc2Client(emu.endpoint),
-      });
-      cleanup.push(() => d.stop());
-      return d;
-    };
-    const connect = (d: RunningDaemon, i: number): SimHost => {
-      const h = HOSTS[i] as (typeof HOSTS)[number];
-      const port = d.parts.speaker.addresses()[0]?.port ?? 0;
-      const host = new SimHost({
-        name: h.name,
-        localAddress: h.ip,
-        remoteHost: '127.0.47.1',
-        remotePort: port,
-        asn: 65001 + i,
-        gracefulRestartTime: 120,
-        families: ['ipv4'],
-      });
-      cleanup.push(() => host.kill());
-      host.announce([h.prefix]);
-      return host;
-    };
-    const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? '?';
-    // Where the table sends each host's prefix (longest match: the aggregator may cover them with one route).
-    const forwarding = (): string[] =>
-      HOSTS.map((h) => {
-        const to = emu.model.routeForAddress(TABLE, h.prefix.replace(/0\/24$/, '5'))?.networkInterfaceId;
-        return `${h.prefix} → ${HOSTS.find((x) => eni(x.name) === to)?.name ?? '?'}`;
-      });
+    const { emu, start, connect, hostFor, writesSince } = await world();
+    const forwarding = (): string[] => HOSTS.map((h) => `${h.prefix} → ${hostFor(h.prefix.replace(/0\/24$/, '5'))}`);
 
     // First life: all three hosts, End-of-RIB from each, the table installed.
     let d = await start();
@@ -126,13 +134,51 @@ describe('restart convergence waits for the hosts of the installed routes', () =
     // a and b are Established and have sent End-of-RIB; well past the 1 s minimum and quiet time, the daemon must
     // still be waiting for c, whose route is in the table.
     await until(() => (d.parts.speaker.peer('127.0.47.12')?.state ?? '') === 'Established', 'b up');
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     expect(d.parts.daemon.phase).toBe('converging');
     const c = connect(d, 2);
     await c.start();
     await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged(), 'convergence after c is back');
-    await new Promise((r) => setTimeout(r, 300)); // a few debounce windows for a late write
-    expect(emu.calls.filter((x) => x.seq > mark && x.mutating).map((x) => x.action)).toEqual([]);
+    await sleep(300); // a few debounce windows for a late write
+    expect(writesSince(mark)).toEqual([]);
     expect(forwarding()).toEqual(want);
+  }, 90_000);
+
+  it('a VIP announced by two hosts stays with the installed one whichever reconnects first: zero writes', async () => {
+    const { emu, start, connect, hostFor, writesSince } = await world();
+    const VIP = '100.71.200.10/32';
+    const vip = '100.71.200.10';
+    // First life: a and b announce the VIP, it goes to a (lowest address); a withdraws it (failover to b) and
+    // announces it again: b keeps it (stickiness). The table now sends the VIP to b, the higher address.
+    let d = await start();
+    const a1 = connect(d, 0, [VIP]);
+    const b1 = connect(d, 1, [VIP]);
+    await a1.start();
+    await b1.start();
+    await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged() && hostFor(vip) === 'a', 'the VIP on a');
+    a1.withdraw([VIP]);
+    await until(() => d.parts.sync.converged() && hostFor(vip) === 'b', 'the VIP on b');
+    a1.announce([VIP]);
+    await sleep(500);
+    await until(() => d.parts.sync.converged(), 'quiet');
+    expect(hostFor(vip)).toBe('b');
+    await d.stop();
+    a1.kill();
+    b1.kill();
+
+    // Restart: a is back first, b a second later. A fresh ranking would give the VIP to a (first to announce, and
+    // lowest address) and the first pass would move it there: a ReplaceRoute for nothing. The installed table says b.
+    const mark = emu.callLog.lastSeq;
+    d = await start();
+    const a = connect(d, 0, [VIP]);
+    await a.start();
+    await until(() => (d.parts.speaker.peer('127.0.47.11')?.state ?? '') === 'Established', 'a up');
+    await sleep(1000);
+    const b = connect(d, 1, [VIP]);
+    await b.start();
+    await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged(), 'convergence');
+    await sleep(300);
+    expect(writesSince(mark)).toEqual([]);
+    expect(hostFor(vip)).toBe('b');
   }, 90_000);
 });
