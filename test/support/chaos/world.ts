@@ -317,7 +317,9 @@ bgp:
   dynamic: [{ range: 198.18.0.0/24, asns: ["65001-65240"] }]
   holdTime: ${HOLD_S}s
   idleHoldMax: 10s
-routes: { settleTime: 3s, failbackHoldDown: 2s }
+# Above the hosts' reconnect time, as docs/operations.md asks: BIRD's error wait grows to 10 s after a failed
+# session (gobgp-testbed/lib/bird.sh), plus its 1 s connect delay. End-of-RIB converges sooner when every host is back.
+routes: { settleTime: 15s, failbackHoldDown: 2s }
 health:
   defaultProfile: hosts
   profiles:
