@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   } finally {
     await fleet.close();
     await stopAllDaemons();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -4,6 +4,7 @@
 // fills the table fast and measures the BGP side like the other receivers) and "real" (EC2's buckets, TCP probes
 // of every host, onNoHealthy: keep).
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
@@ -18,6 +19,17 @@ export const TABLE = 'rtb-05ca1e0000000000a';
 export const HEALTH_PORT = 1794;
 
 export type DaemonMode = 'populate' | 'real';
+
+/** True when a TCP connection to address:port opens (closed at once). */
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port }, () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
 
 export function emulatorState(s: Scenario): StateDoc {
   return {
@@ -76,7 +88,9 @@ ${
   defaultProfile: hosts
   profiles: { hosts: { type: tcp, port: ${HEALTH_PORT}, interval: 1s, timeout: 500ms, rise: 2, fall: 2 } }
 `
-    : ''
+    : // No probes (the default profile probes the BGP port, where the simulated hosts do not listen).
+      `health: { profiles: { default: { type: none } } }
+`
 }vpc:
   region: us-east-1
   endpoint: ${emu.endpoint}
@@ -96,6 +110,8 @@ log: { level: warn }
       env,
     );
     await waitFor(() => fetch(`${this.api}/healthz`).then((r) => r.ok), { timeoutMs: 30_000, what: 'bgp2vpc run to answer /healthz' });
+    // The API answers before BGP listens (the route tables are read first); the simulated hosts connect once.
+    await waitFor(() => canConnect(this.address, this.port), { timeoutMs: 120_000, intervalMs: 200, what: 'bgp2vpc to listen for BGP' });
   }
 
   start(): Promise<void> {

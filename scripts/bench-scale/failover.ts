@@ -64,19 +64,13 @@ export function eniOfHost(emu: Emulator, s: Scenario, index: number): string {
   return emu.names.get(`${s.hosts[index]?.name ?? ''}.eni`) ?? '?';
 }
 
-/** The ENI every VIP should be routed to while all hosts are healthy: its lowest-address announcer. */
-export function expectedTargets(emu: Emulator, s: Scenario): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const v of s.vips) out.set(v.prefix, eniOfHost(emu, s, Math.min(...v.hosts)));
-  return out;
-}
-
+/** Every VIP routed to one of its announcers (which one depends on who announced first: the choice is sticky). */
 export async function tableComplete(emu: Emulator, s: Scenario, timeoutMs: number): Promise<void> {
-  const want = expectedTargets(emu, s);
+  const announcers = new Map(s.vips.map((v) => [v.prefix, new Set(v.hosts.map((h) => eniOfHost(emu, s, h)))]));
   await waitUntil(
     () => {
       const t = table(emu);
-      for (const [vip, eni] of want) if (routeOf(t, vip) !== eni) return Promise.resolve(undefined);
+      for (const [vip, enis] of announcers) if (!enis.has(routeOf(t, vip) ?? '')) return Promise.resolve(undefined);
       return Promise.resolve(true);
     },
     timeoutMs,
