@@ -11,6 +11,7 @@ import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.js';
 import { createLogger, silentLogger } from '../../src/base/log.js';
 import { SimHost } from '../../src/sim/peer/sim-host.js';
 import { createEmulatorEc2Client } from '../../src/vpc/ec2-client.js';
+import { waitFor } from '../interop/support/wait.js';
 
 const HOSTS = [
   { name: 'a', ip: '127.0.47.11', prefix: '100.71.1.0/24' },
@@ -55,13 +56,7 @@ vpc:
 api: { listen: "127.0.47.1:0" }
 `;
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (cond: () => boolean, what: string): Promise<unknown> => waitFor(cond, { what, timeoutMs: 30_000, intervalMs: 20 });
 
 let cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
