@@ -88,9 +88,12 @@ export async function runEpisode(
     // 4.3 s partition of h4 expired BIRD's 9 s hold a second after the heal looked quiet, and the next episode
     // counted h4's withdrawal against bgp2vpc). Such a host stays exempt until a hold time after the heal; then
     // the world must be quiet again.
+    // The session is fresh only if it came up after the heal; when unsure (uptime has a 1 s grain), wait. (Soak run
+    // 5: a session that came up 0.06 s before the fault, compared with the fault's start, looked fresh; our hold
+    // timer then expired 2.6 s after the heal and the withdrawal fell outside the exemption.)
     if (isHostFault(kind) && kind !== 'bgp2vpc-kill') {
       const up = await world.sessionUptime(host);
-      if (up !== undefined && up * 1000 >= Date.now() - t0) {
+      if (up !== undefined && up * 1000 + 1000 > Date.now() - healedAt) {
         await sleep(healedAt + HOLD_S * 1000 + 1000 - Date.now());
         await world.waitQuiet(CONVERGE_BOUND_MS);
       }
