@@ -2,7 +2,7 @@
 // spec, while initial convergence runs, keeps the host a multi-announcer prefix is already routed to instead of
 // whichever announcer reconnected first (a restart with unchanged hosts must write nothing). Pure, no I/O.
 import { makePrefix, type Prefix } from '../net/prefix.js';
-import { isOwnedRoute, type Ownership } from './ownership.js';
+import { activeOwnedTarget, type Ownership } from './ownership.js';
 import type { ActualRoute } from './types.js';
 
 export class InstalledTargets {
@@ -19,9 +19,8 @@ export class InstalledTargets {
   ) {
     const lens = new Set<number>();
     for (const r of routes) {
-      if (r.state !== 'active' || !isOwnedRoute(own, r) || !r.destination) continue;
-      const id = r.target.kind === 'eni' ? r.target.networkInterfaceId : r.target.kind === 'instance' ? r.target.instanceId : undefined;
-      if (id === undefined) continue;
+      const id = activeOwnedTarget(own, r);
+      if (id === undefined || !r.destination) continue;
       this.byPrefix.set(key(r.destination), id);
       lens.add(r.destination.len);
     }

@@ -25,14 +25,19 @@ export function isOwnedRoute(own: Ownership, r: ActualRoute): boolean {
   return insideCluster(own, r.destination);
 }
 
+/** The ENI or instance ID an active route of ours targets; undefined for any other route. */
+export function activeOwnedTarget(own: Ownership, r: ActualRoute): string | undefined {
+  if (r.state !== 'active' || !isOwnedRoute(own, r)) return undefined;
+  return r.target.kind === 'eni' ? r.target.networkInterfaceId : r.target.kind === 'instance' ? r.target.instanceId : undefined;
+}
+
 /** The ENIs and instances that active routes of ours target (each once). */
 export function installedTargets(own: Ownership, routes: Iterable<ActualRoute>): { enis: string[]; instances: string[] } {
   const enis = new Set<string>();
   const instances = new Set<string>();
   for (const r of routes) {
-    if (r.state !== 'active' || !isOwnedRoute(own, r)) continue;
-    if (r.target.kind === 'eni') enis.add(r.target.networkInterfaceId);
-    else if (r.target.kind === 'instance') instances.add(r.target.instanceId);
+    const id = activeOwnedTarget(own, r);
+    if (id !== undefined) (r.target.kind === 'eni' ? enis : instances).add(id);
   }
   return { enis: [...enis], instances: [...instances] };
 }

@@ -7,7 +7,7 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
-import { CLAIM_TAG, claimState, installedTargets, isOwnedRoute, type Ownership } from './ownership.js';
+import { CLAIM_TAG, activeOwnedTarget, claimState, installedTargets, type Ownership } from './ownership.js';
 import { learnLimits, newTableState, type TableState } from './table-state.js';
 import type { Family } from '../net/address.js';
 import { discoverTables, tableAz, type TableSelector } from './table-discovery.js';
@@ -43,7 +43,7 @@ export class TableRegistry {
     const { enis, instances } = installedTargets(own, routes);
     const addresses =
       enis.length === 0 && instances.length === 0 ? new Map<string, string[]>() : await this.gw.addressesOfTargets(enis, instances);
-    const first = this.tables.find((t) => t.routes.some((r) => r.state === 'active' && isOwnedRoute(own, r)));
+    const first = this.tables.find((t) => t.routes.some((r) => activeOwnedTarget(own, r) !== undefined));
     return {
       hosts: [...addresses.values()].filter((ips) => ips.length > 0),
       targets: new InstalledTargets(own, first?.routes ?? [], addresses),
