@@ -9,6 +9,7 @@ export class HealthMetrics {
   private readonly flaps;
   private readonly probes;
   private readonly duration;
+  private readonly heldFailures;
 
   constructor(m: Metrics) {
     this.healthy = m.gauge('nexthop_healthy', 'Next hop eligible for traffic (probes, damping, blackhole marks): 1 or 0', ['next_hop']);
@@ -22,6 +23,15 @@ export class HealthMetrics {
       [],
       [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1],
     );
+    this.heldFailures = m.counter(
+      'nexthop_failures_held_total',
+      'Next hop failures found by probes and held back to be reported with others that went quiet at the same time',
+      [],
+    );
+  }
+
+  held(): void {
+    this.heldFailures.inc();
   }
 
   set(t: { nextHop: string; health: TargetHealth }, now: number): void {

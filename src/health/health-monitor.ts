@@ -1,7 +1,7 @@
 // The health monitor: runs probes for every next hop (targets come from the route spec), feeds results to the
 // pure TargetHealth machines, and reports eligibility changes. Scheduling: each target gets its own timer
 // with a random phase and ±jitter per interval (no bursts), at most one probe in flight per target, a timeout
-// per probe enforced with the injected clock.
+// per probe enforced with the injected clock. Failures found together are reported together (quiet-hold.ts).
 import { systemClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { Metrics } from '../base/metrics.js';
@@ -10,6 +10,7 @@ import { makeProbe } from './probes.js';
 import { resolveProbeGroup, HealthConfigError, type ProbeGroupOptions, type ResolvedProbeGroup } from './options.js';
 import { TargetHealth, type TargetHealthView } from './target-health.js';
 import { HealthMetrics } from './health-metrics.js';
+import { QuietHold, type QuietTarget } from './quiet-hold.js';
 
 export interface HealthMonitorOptions {
   /** Probe settings per group (peer group name, or the route spec's default group). */
@@ -40,9 +41,14 @@ export interface HealthChange {
   readonly reason: string;
 }
 
-export type HealthListener = (nextHop: string, change: HealthChange) => void;
+export interface NextHopVerdict extends HealthChange {
+  readonly nextHop: string;
+}
 
-interface Target {
+/** Verdicts that changed: one next hop, or several found down together (report them to the route spec at once). */
+export type HealthListener = (verdicts: readonly NextHopVerdict[]) => void;
+
+interface Target extends QuietTarget {
   readonly nextHop: string;
   /** The group the route spec asked for, and the one in effect (the default group when it has no settings). */
   readonly requestedGroup: string;
@@ -54,6 +60,8 @@ interface Target {
   wake: TimerHandle | undefined;
   inFlight: boolean;
   removed: boolean;
+  lastGood: number | undefined;
+  quietSince: number | undefined;
 }
 
 /** Blackhole marks for next hops not (yet) probed: kept so a target added later starts down. */
@@ -78,6 +86,8 @@ export class HealthMonitor {
   private readonly probeFactory: (g: ResolvedProbeGroup) => Probe;
   private stopped = false;
   private readonly startDown: boolean;
+  private readonly quiet = new QuietHold();
+  private quietTimer: TimerHandle | undefined;
 
   constructor(opts: HealthMonitorOptions, deps: HealthMonitorDeps = {}) {
     this.clock = deps.clock ?? systemClock;
@@ -115,7 +125,7 @@ export class HealthMonitor {
       this.addTarget(nh, t.requestedGroup);
       const now = this.clock.now();
       const fresh = this.targets.get(nh);
-      if (fresh && fresh.health.eligible() !== wasEligible) this.report(fresh, now);
+      if (fresh && fresh.health.eligible() !== wasEligible) this.report([fresh], now);
     }
   }
 
@@ -186,6 +196,10 @@ export class HealthMonitor {
       wake: undefined,
       inFlight: false,
       removed: false,
+      lastGood: undefined,
+      quietSince: undefined,
+      probed: active,
+      eligible: () => health.eligible(),
     };
     this.targets.set(nextHop, t);
     const m = this.marks.get(nextHop);
@@ -209,6 +223,8 @@ export class HealthMonitor {
     t.wake?.cancel();
     this.targets.delete(nextHop);
     this.metrics?.remove(nextHop);
+    this.quiet.forget(nextHop);
+    this.releaseQuiet();
     // A blackhole mark outlives the target: the next hop may come back (re-announced) while EC2 still says so.
     const o = t.health.activeOverride(this.clock.now());
     if (o) this.marks.set(nextHop, o);
@@ -226,7 +242,7 @@ export class HealthMonitor {
       this.marks.set(nextHop, { reason, until });
       return;
     }
-    if (t.health.markUnhealthy(reason, until, now)) this.report(t, now);
+    if (t.health.markUnhealthy(reason, until, now) || this.quiet.isHeld(nextHop)) this.report([t], now);
     this.scheduleWake(t);
   }
 
@@ -240,7 +256,8 @@ export class HealthMonitor {
     const t = this.targets.get(nextHop);
     if (!t) return;
     const now = this.clock.now();
-    if (t.health.setLiveness(downReason, now)) this.report(t, now);
+    const held = downReason !== undefined && this.quiet.isHeld(nextHop); // down already, not yet reported: report now
+    if (t.health.setLiveness(downReason, now) || held) this.report([t], now);
     this.scheduleWake(t);
   }
 
@@ -248,7 +265,7 @@ export class HealthMonitor {
     this.marks.delete(nextHop);
     const t = this.targets.get(nextHop);
     const now = this.clock.now();
-    if (t?.health.clearOverride(now)) this.report(t, now);
+    if (t?.health.clearOverride(now)) this.report([t], now);
   }
 
   view(nextHop: string): TargetHealthView | undefined {
@@ -267,6 +284,7 @@ export class HealthMonitor {
       t.timer?.cancel();
       t.wake?.cancel();
     }
+    this.quietTimer?.cancel();
     this.targets.clear();
   }
 
@@ -293,9 +311,16 @@ export class HealthMonitor {
         if (t.removed) return;
         const now = this.clock.now();
         this.metrics?.probe(t.nextHop, r.ok, (now - started) / 1000);
+        if (r.ok) {
+          t.lastGood = started;
+          t.quietSince = undefined;
+        } else t.quietSince ??= started;
         const wasDown = t.health.view(now).state;
-        if (t.health.observe(r.ok, r.detail, now)) this.report(t, now);
-        else if (wasDown !== t.health.view(now).state) this.metrics?.set(t, now);
+        if (!t.health.observe(r.ok, r.detail, now)) {
+          if (wasDown !== t.health.view(now).state) this.metrics?.set(t, now);
+        } else if (t.health.eligible() || !this.holdQuiet(t, g, now)) this.report([t], now);
+        this.quiet.observed(t);
+        this.releaseQuiet();
         this.scheduleWake(t);
       })
       .catch((err: unknown) => this.log.error({ event: 'health_probe_failed', nextHop: t.nextHop, err }, 'health listener failed'));
@@ -310,21 +335,65 @@ export class HealthMonitor {
       () => {
         t.wake = undefined;
         const now = this.clock.now();
-        if (t.health.tick(now)) this.report(t, now);
+        if (t.health.tick(now)) this.report([t], now);
         this.scheduleWake(t);
       },
       Math.max(0, Math.ceil(at - this.clock.now()) + 1),
     );
   }
 
-  private report(t: Target, now: number): void {
-    const v = t.health.view(now);
+  /** Holds back a failure found by probes while other next hops that may be failing with it are unresolved. */
+  private holdQuiet(t: Target, g: ResolvedProbeGroup, now: number): boolean {
+    const opening = this.quiet.deadline === undefined;
+    const maxHoldMs = g.fall * g.intervalMs * (1 + g.jitter) + g.timeoutMs;
+    if (!this.quiet.hold(t, this.targets.values(), now, maxHoldMs)) return false;
     this.metrics?.set(t, now);
+    this.metrics?.held();
+    if (opening) {
+      this.log.info(
+        { event: 'nexthop_failures_held', nextHop: t.nextHop, maxHoldMs },
+        `next hop ${t.nextHop} failed its probes while others have not answered since: reporting the failures found together`,
+      );
+      this.quietTimer = this.clock.setTimeout(() => this.releaseQuiet(), Math.ceil(maxHoldMs) + 1);
+    }
+    return true;
+  }
+
+  /** Reports the held failures together once no suspect is left or the deadline has passed. */
+  private releaseQuiet(): void {
+    const now = this.clock.now();
+    const batch = this.quiet.take(now);
+    if (!batch) return;
+    this.quietTimer?.cancel();
+    this.quietTimer = undefined;
+    const down = batch.nextHops.map((nh) => this.targets.get(nh)).filter((t): t is Target => t !== undefined && !t.health.eligible());
     this.log.info(
-      { event: v.eligible ? 'nexthop_healthy' : 'nexthop_unhealthy', nextHop: t.nextHop, reason: v.reason, penalty: v.penalty },
-      `next hop ${t.nextHop} ${v.eligible ? 'healthy' : 'unhealthy'}: ${v.reason}`,
+      {
+        event: 'nexthop_failures_released',
+        count: down.length,
+        heldMs: now - batch.openedAt,
+        cleared: batch.cleared,
+        unresolved: batch.unresolved,
+      },
+      `${down.length} next hop failure(s) reported together after ${now - batch.openedAt} ms (${batch.cleared} others answered, ${batch.unresolved} still unresolved)`,
     );
-    const change = { healthy: v.eligible, since: now, reason: v.reason };
-    for (const l of this.listeners) l(t.nextHop, change);
+    this.report(down, now);
+  }
+
+  /** Tells the listeners, in one call, the verdicts of these targets; they are no longer held or suspects. */
+  private report(targets: readonly Target[], now: number): void {
+    const verdicts: NextHopVerdict[] = [];
+    for (const x of targets) {
+      this.quiet.reported(x);
+      const v = x.health.view(now);
+      this.metrics?.set(x, now);
+      this.log.info(
+        { event: v.eligible ? 'nexthop_healthy' : 'nexthop_unhealthy', nextHop: x.nextHop, reason: v.reason, penalty: v.penalty },
+        `next hop ${x.nextHop} ${v.eligible ? 'healthy' : 'unhealthy'}: ${v.reason}`,
+      );
+      verdicts.push({ nextHop: x.nextHop, healthy: v.eligible, since: now, reason: v.reason });
+    }
+    if (verdicts.length > 0) for (const l of this.listeners) l(verdicts);
+    if (this.quiet.deadline !== undefined) this.releaseQuiet(); // a suspect reported otherwise (BFD, a mark)
   }
 }

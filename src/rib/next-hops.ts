@@ -5,7 +5,7 @@
 import { parseAddress, unmapIpv4 } from '../net/address.js';
 import type { NextHopState, PrefixEntry } from './candidate.js';
 import type { NextHopHealth } from './chosen.js';
-import { downText } from './eligibility.js';
+import { downText, setReason } from './eligibility.js';
 import { RefCounts } from './lazy-collections.js';
 
 export class NextHops {
@@ -48,6 +48,17 @@ export class NextHops {
       this.byText.set(text, nh);
       if (!this.removed.delete(text)) this.added.add(nh);
     }
+    return nh;
+  }
+
+  /** Records a health verdict. Returns the next hop when its eligibility changed (its prefixes need a look). */
+  setHealth(text: string, health: NextHopHealth): NextHopState | undefined {
+    const nh = this.byText.get(text);
+    if (nh && health.reason !== undefined) setReason(nh, health.reason);
+    if (!nh || nh.healthy === health.healthy) return undefined;
+    nh.healthy = health.healthy;
+    nh.since = health.since ?? this.now();
+    if (health.reason === undefined) setReason(nh, health.healthy ? 'healthy' : 'unhealthy');
     return nh;
   }
 

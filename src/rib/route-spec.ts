@@ -22,7 +22,7 @@ import {
   type NextHopHealth,
   type NextHopListener,
 } from './chosen.js';
-import { bestDespiteHealth, isEligible, refreshRankFields, setReason, whyGone } from './eligibility.js';
+import { bestDespiteHealth, isEligible, refreshRankFields, whyGone } from './eligibility.js';
 import { explainEntry, type Explanation } from './explain.js';
 import { NextHops } from './next-hops.js';
 import { DetailTexts } from './detail-texts.js';
@@ -143,14 +143,18 @@ export class RouteSpec {
 
   /** The health monitor's verdict for a next hop. */
   setNextHopHealth(nextHop: string, health: NextHopHealth): void {
-    const nh = this.nextHops.get(nextHop);
-    if (!nh || nh.healthy === health.healthy) {
-      if (nh && health.reason !== undefined) setReason(nh, health.reason);
-      return;
-    }
-    nh.healthy = health.healthy;
-    nh.since = health.since ?? this.clock.now();
-    setReason(nh, health.reason ?? (health.healthy ? 'healthy' : 'unhealthy'));
+    this.setNextHopsHealth([{ nextHop, ...health }]);
+  }
+
+  /** Verdicts for several next hops at once (failures found together): one re-rank, one batch of changes. */
+  setNextHopsHealth(verdicts: readonly (NextHopHealth & { readonly nextHop: string })[]): void {
+    for (const v of verdicts) this.markHealth(v.nextHop, v);
+    this.flush();
+  }
+
+  private markHealth(nextHop: string, health: NextHopHealth): void {
+    const nh = this.nextHops.setHealth(nextHop, health);
+    if (!nh) return;
     if (!health.healthy) {
       // Losing a candidate that is not the current choice never changes the choice while the ranking steps form
       // a total order: the choice survived every step against it, and stickiness keeps it. Only prefixes routed
@@ -167,7 +171,6 @@ export class RouteSpec {
       }
       if (holdDown) this.rechecks.nextHop(nh, nh.since + this.rank.holdDownMs, (n) => this.nextHops.get(n.text) === n);
     }
-    this.flush();
   }
 
   /** A new import policy (config reload): re-evaluates every stored path and spec entry, sessions untouched. */
@@ -241,14 +244,8 @@ export class RouteSpec {
   }
 
   private state(): RouteSpecState {
-    return {
-      entries: this.entries,
-      nextHops: [...this.nextHops.values()],
-      peers: this.bgp.peers,
-      rank: this.rank,
-      whenNone: this.whenNone,
-      now: this.clock.now(),
-    };
+    const { entries, rank, whenNone } = this;
+    return { entries, nextHops: [...this.nextHops.values()], peers: this.bgp.peers, rank, whenNone, now: this.clock.now() };
   }
 
   /**

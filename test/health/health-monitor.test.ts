@@ -43,14 +43,19 @@ function setup(
     { clock, random: opts.random ?? (() => 0.5), makeProbe: () => probe, metrics },
   );
   const changes: [string, HealthChange][] = [];
-  mon.onChange((nh, c) => changes.push([nh, c]));
+  /** The listener's calls: a batch of next hops each (a single one, or failures reported together). */
+  const batches: string[][] = [];
+  mon.onChange((verdicts) => {
+    batches.push(verdicts.map((v) => v.nextHop));
+    for (const { nextHop, ...c } of verdicts) changes.push([nextHop, c]);
+  });
   const advance = async (ms: number, step = 10): Promise<void> => {
     for (let t = 0; t < ms; t += step) {
       clock.advance(step);
       await settle();
     }
   };
-  return { clock, mon, calls, changes, advance, metrics, maxInFlight: () => maxInFlight };
+  return { clock, mon, calls, changes, batches, advance, metrics, maxInFlight: () => maxInFlight };
 }
 
 describe('HealthMonitor', () => {
@@ -172,7 +177,7 @@ describe('HealthMonitor', () => {
       { clock, random: () => 0, makeProbe: () => probe },
     );
     const seen: [string, boolean][] = [];
-    mon.onChange((nh, c) => seen.push([nh, c.healthy]));
+    mon.onChange((verdicts) => seen.push(...verdicts.map((v): [string, boolean] => [v.nextHop, v.healthy])));
     mon.addTarget('10.0.0.5', 'default');
     mon.addTarget('10.0.0.6', 'quiet');
     expect(mon.healthOf('10.0.0.5').healthy).toBe(false);
@@ -230,6 +235,95 @@ describe('HealthMonitor', () => {
     await advance(1_000);
     expect(calls.filter((c) => c.target === '10.0.0.2').length).toBe(n);
     expect(mon.healthOf('10.0.0.1').healthy).toBe(false);
+  });
+
+  describe('failures found together are reported together', () => {
+    const hosts = ['10.0.1.1', '10.0.1.2', '10.0.1.3', '10.0.2.1', '10.0.2.2', '10.0.2.3'];
+    const az1 = hosts.slice(0, 3);
+    /** Six hosts with random phases and jitter (a fixed seed), every one up and answered for a second. */
+    async function sixHosts(groups: ConstructorParameters<typeof HealthMonitor>[0]['groups'], timeoutHang?: Set<string>) {
+      let seed = 7;
+      const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+      const alive = new Map(hosts.map((h) => [h, true]));
+      const w = setup(alive, { random, groups, ...(timeoutHang ? { timeoutHang } : {}) });
+      for (const h of hosts) w.mon.addTarget(h, h.startsWith('10.0.1.') ? 'default' : (Object.keys(groups)[1] ?? 'default'));
+      await w.advance(1_000, 1);
+      expect(w.changes).toEqual([]);
+      return { ...w, alive };
+    }
+    const heldCount = async (metrics: Metrics): Promise<string | undefined> =>
+      /bgp2vpc_nexthop_failures_held_total (\d+)/.exec(await metrics.text())?.[1];
+
+    it('an AZ going silent at once: one report with all three, once the last of them is found dead', async () => {
+      const fall2 = probeGroup({ type: 'tcp', port: 80 }, { fall: 2 });
+      const { alive, advance, batches, changes, calls, metrics, clock } = await sixHosts({ default: fall2 });
+      const silentAt = clock.now();
+      for (const h of az1) alive.set(h, false);
+      await advance(2_000, 1);
+      expect(batches).toHaveLength(1);
+      expect(new Set(batches[0])).toEqual(new Set(az1));
+      expect(changes.every(([, c]) => !c.healthy)).toBe(true);
+      // Reported when the last of them failed its second probe, not before and not later. (A refused probe's result
+      // is seen at the fake clock's next whole millisecond.)
+      const secondFailure = az1.map((h) => (calls.filter((c) => c.target === h && c.at >= silentAt)[1] as { at: number }).at);
+      expect(changes.map(([, c]) => c.since)).toEqual(az1.map(() => Math.ceil(Math.max(...secondFailure))));
+      expect(await heldCount(metrics)).toBe('3');
+    });
+
+    it('a lone failure is reported at its second failed probe: nothing to wait for', async () => {
+      const fall2 = probeGroup({ type: 'tcp', port: 80 }, { fall: 2 });
+      const { alive, advance, batches, changes, calls, metrics, clock } = await sixHosts({ default: fall2 });
+      const diedAt = clock.now();
+      alive.set('10.0.1.2', false);
+      await advance(2_000, 1);
+      expect(batches).toEqual([['10.0.1.2']]);
+      const second = calls.filter((c) => c.target === '10.0.1.2' && c.at >= diedAt)[1] as { at: number };
+      expect(changes[0]?.[1].since).toBe(Math.ceil(second.at));
+      expect(await heldCount(metrics)).toBe('0');
+    });
+
+    it('fall 1: waits until the others have answered a probe started after it went quiet, at most one interval', async () => {
+      const fall1 = probeGroup({ type: 'tcp', port: 80 }, { fall: 1 });
+      const { alive, advance, batches, changes, calls, clock } = await sixHosts({ default: fall1 });
+      const diedAt = clock.now();
+      alive.set('10.0.1.2', false);
+      await advance(2_000, 1);
+      expect(batches).toEqual([['10.0.1.2']]);
+      const failed = (calls.find((c) => c.target === '10.0.1.2' && c.at >= diedAt) as { at: number }).at;
+      // Each other host's first probe started at or after the failed one.
+      const answered = hosts
+        .filter((h) => h !== '10.0.1.2')
+        .map((h) => (calls.find((c) => c.target === h && c.at >= failed) as { at: number }).at);
+      expect(changes[0]?.[1].since).toBe(Math.ceil(Math.max(failed, ...answered)));
+      expect((changes[0]?.[1].since ?? 0) - failed).toBeLessThanOrEqual(220);
+    });
+
+    it('a suspect that does not resolve holds the report one detection time at most', async () => {
+      // The AZ-2 hosts are probed every 5 s: after 10.0.1.2 goes quiet they stay unresolved for seconds.
+      const fall1 = probeGroup({ type: 'tcp', port: 80 }, { fall: 1 });
+      const slow = probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 });
+      const { alive, advance, batches, changes, calls, clock } = await sixHosts({ default: fall1, slow });
+      const diedAt = clock.now();
+      alive.set('10.0.1.2', false);
+      await advance(3_000, 1);
+      expect(batches).toEqual([['10.0.1.2']]);
+      const failed = (calls.find((c) => c.target === '10.0.1.2' && c.at >= diedAt) as { at: number }).at;
+      // 1 × 200 × 1.1 + 150 = 370 ms (+1 for the timer).
+      expect(changes[0]?.[1].since).toBe(Math.ceil(failed) + 371);
+    });
+
+    it('a held failure that another verdict overtakes (BFD) is reported once, at once', async () => {
+      const fall1 = probeGroup({ type: 'tcp', port: 80 }, { fall: 1 });
+      const slow = probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 });
+      const { alive, advance, batches, mon } = await sixHosts({ default: fall1, slow });
+      alive.set('10.0.1.2', false);
+      for (let i = 0; i < 250 && mon.view('10.0.1.2')?.eligible !== false; i++) await advance(1, 1);
+      expect(batches).toEqual([]);
+      mon.setLiveness('10.0.1.2', 'BFD down');
+      expect(batches).toEqual([['10.0.1.2']]);
+      await advance(1_000, 1);
+      expect(batches).toEqual([['10.0.1.2']]);
+    });
   });
 
   it('rejects bad options', () => {

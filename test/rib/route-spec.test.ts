@@ -53,6 +53,28 @@ describe('RouteSpec with BGP paths', () => {
     expect(chosenOf()).toBe('10.0.0.6');
   });
 
+  it('next hops found down together move a prefix once, in one batch, to the host left', () => {
+    const { rs, batches, last, chosenOf } = setup();
+    for (const h of ['10.0.0.5', '10.0.0.6', '10.0.0.7']) rs.applySpeakerEvent(paths(h, path(h, P)));
+    expect(chosenOf()).toBe('10.0.0.5');
+    const n = batches.length;
+    rs.setNextHopsHealth([
+      { nextHop: '10.0.0.5', healthy: false, reason: 'probe failed 2× (timeout)' },
+      { nextHop: '10.0.0.6', healthy: false, reason: 'probe failed 2× (timeout)' },
+    ]);
+    expect(batches).toHaveLength(n + 1);
+    expect(last()).toMatchObject([{ from: '10.0.0.5', to: '10.0.0.7', reason: 'failover', failover: true }]);
+    // The same verdicts one by one go through 10.0.0.6 (what the health monitor's batches avoid).
+    const one = setup();
+    for (const h of ['10.0.0.5', '10.0.0.6', '10.0.0.7']) one.rs.applySpeakerEvent(paths(h, path(h, P)));
+    one.rs.setNextHopHealth('10.0.0.5', { healthy: false });
+    one.rs.setNextHopHealth('10.0.0.6', { healthy: false });
+    expect(one.batches.slice(-2).map((b) => b.map((c) => [c.from, c.to]))).toEqual([
+      [['10.0.0.5', '10.0.0.6']],
+      [['10.0.0.6', '10.0.0.7']],
+    ]);
+  });
+
   it('fails back to a preferred host only after the hold-down', () => {
     const { rs, clock, last, batches, chosenOf } = setup();
     rs.applySpeakerEvent(paths('10.0.0.5', path('10.0.0.5', P, { attrs: { localPref: 200 } })));
