@@ -146,7 +146,7 @@ export class RouteSpecRib implements RibPort {
     this.parts.spec.setTableAzs(azs);
   }
 
-  preferInstalled(lookup: ((prefix: Prefix) => readonly string[] | undefined) | undefined): void {
+  preferInstalled(lookup: ((prefix: Prefix, az?: string) => readonly string[] | undefined) | undefined): void {
     this.parts.spec.preferInstalled(lookup);
   }
 

@@ -163,7 +163,7 @@ export class Daemon {
     try {
       const { hosts, targets } = await sync.installedHosts();
       this.tracker?.expect(hosts);
-      this.parts.rib.preferInstalled?.((p) => targets.addressesFor(p));
+      this.parts.rib.preferInstalled?.((p, az) => targets.addressesFor(p, az));
       this.log.info(
         { event: 'installed_hosts', hosts: hosts.length },
         `installed routes lead to ${hosts.length} host(s); waiting to hear from each`,

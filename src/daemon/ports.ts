@@ -12,8 +12,8 @@ import type { Prefix } from '../net/prefix.js';
 /** The installed table as the daemon's startup needs it. */
 export interface InstalledView {
   readonly hosts: readonly (readonly string[])[];
-  /** The addresses of the host the table sends the prefix to (longest match), or undefined. */
-  readonly targets: { addressesFor(prefix: Prefix): readonly string[] | undefined };
+  /** The addresses of the host the table (of `az`, else the default choice's) sends the prefix to, or undefined. */
+  readonly targets: { addressesFor(prefix: Prefix, az?: string): readonly string[] | undefined };
 }
 
 /** The BGP speaker: sessions and their event stream. */
@@ -52,7 +52,7 @@ export interface RibPort {
    * Until initial convergence: where the installed table sends a prefix (its host's addresses). A prefix with
    * several announcers keeps that host rather than the first to reconnect. undefined ends it.
    */
-  preferInstalled?(lookup: ((prefix: Prefix) => readonly string[] | undefined) | undefined): void;
+  preferInstalled?(lookup: ((prefix: Prefix, az?: string) => readonly string[] | undefined) | undefined): void;
   /** Every next hop that appears in or leaves the route spec (any candidate). */
   onNextHopSet?(cb: (added: readonly string[], removed: readonly string[]) => void): void;
   readonly routeSpec?: RouteSpecHandler;

@@ -9,10 +9,11 @@
 //
 // A prefix with one candidate (a pod CIDR) has no views: its default choice is every table's. Views are armed only
 // once the AZ of every candidate is known (VPC sync reports them from its ENI lookups): the first arming starts
-// from the host the installed table (read at startup) sends the prefix to, when that host is a candidate, else
-// without a current choice, so after a restart the tables keep the hosts they already point at (unless the
-// same-AZ step prefers another) instead of visiting the default for a hold-down. A view that is re-armed later
-// (the prefix had one candidate for a while) starts from the default choice, so a returning host waits for the
+// from the host the AZ's installed table (read at startup) sends the prefix to, when that host is a candidate,
+// else without a current choice, and until initial convergence that host is the one to keep whenever it is an
+// eligible candidate (installed-choice.ts), so after a restart the tables keep the hosts they already point at
+// (unless the same-AZ step prefers another) whichever host reconnected first. A view that is re-armed later (the
+// prefix had one candidate for a while) starts from the default choice, so a returning host waits for the
 // hold-down as it would anywhere.
 import { formatPrefix } from '../net/prefix.js';
 import type { Candidate, PrefixEntry } from './candidate.js';
@@ -23,8 +24,10 @@ import { selectNextHop, type MutableSelection, type RankOptions } from './rankin
 import { stickTo, type InstalledLookup } from './installed-choice.js';
 
 export class AzViews {
-  /** Where the installed table sent each prefix at startup (the route spec sets it once EC2 was read). */
-  installed: InstalledLookup | undefined;
+  /** Where the installed tables sent each prefix at startup (set once EC2 was read; kept for first armings). */
+  private installed: InstalledLookup | undefined;
+  /** The same, until initial convergence: the installed host is the one each view keeps. */
+  private converging: InstalledLookup | undefined;
   private azs: readonly string[] = [];
   /** Next hop → AZ ('' for none), as VPC sync reported it; kept when a next hop comes and goes. */
   private readonly nextHopAzs = new Map<string, string>();
@@ -35,6 +38,12 @@ export class AzViews {
     /** Re-ranks a prefix when a challenger's hold-down ends. */
     private readonly rechecks: Pick<Rechecks, 'prefix'>,
   ) {}
+
+  /** Where the installed tables send each prefix, until initial convergence (undefined ends it). */
+  preferInstalled(lookup: InstalledLookup | undefined): void {
+    this.converging = lookup;
+    if (lookup) this.installed = lookup;
+  }
 
   /** The AZs that route tables serve, sorted. True when they changed. */
   setAzs(azs: Iterable<string>): boolean {
@@ -79,10 +88,12 @@ export class AzViews {
       if (firstArming && e.cands.some((c) => c.az === undefined)) return; // AZs still being looked up
       st = e.azViews = { choice: new Map(), overrides: new Set() };
       e.azArmed = true;
-      // First arming: from the host the installed table sends the prefix to, if it is a candidate (a restart then
-      // writes nothing unless the same-AZ step prefers another); later armings: from the default choice.
-      const from = firstArming ? stickTo(e, undefined, this.installed) : prevDefault;
-      if (from !== undefined) for (const az of this.azs) st.choice.set(az, from);
+      // First arming: from the host the AZ's installed table sends the prefix to, if it is a candidate (a restart
+      // then writes nothing unless the same-AZ step prefers another); later armings: from the default choice.
+      for (const az of this.azs) {
+        const from = firstArming ? stickTo(e, undefined, this.installed, az) : prevDefault;
+        if (from !== undefined) st.choice.set(az, from);
+      }
     }
     for (const az of [...st.choice.keys()]) {
       if (this.azs.includes(az)) continue;
@@ -91,7 +102,8 @@ export class AzViews {
     }
     for (const az of this.azs) {
       const current = st.choice.get(az);
-      const sel = selectNextHop(e.cands, current, now, { ...this.rank, preferAz: az }, undefined, this.sel);
+      const keep = stickTo(e, current, this.converging, az);
+      const sel = selectNextHop(e.cands, keep, now, { ...this.rank, preferAz: az }, undefined, this.sel);
       if (sel.recheckAt !== undefined) this.rechecks.prefix(e, sel.recheckAt);
       // None eligible: the view keeps its choice while that host still announces the prefix, else the default's.
       const kept = current !== undefined && stillAnnounced(e, current) ? current : e.chosen;

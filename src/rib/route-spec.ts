@@ -204,8 +204,8 @@ export class RouteSpec {
   /** Until initial convergence: the installed table's host for a prefix is the one to keep (installed-choice.ts). */
   preferInstalled(lookup: InstalledLookup | undefined): void {
     this.installed = lookup;
+    this.azViews.preferInstalled(lookup);
     if (!lookup) return;
-    this.azViews.installed = lookup; // kept for views armed after convergence
     for (const e of this.entries.values()) if (e.cands.length > 1) this.markDirty(e);
     this.flush();
   }

@@ -7,7 +7,7 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { Ec2CallError, TableClaimedError } from './ec2-errors.js';
 import type { Ec2Gateway } from './ec2-gateway.js';
-import { CLAIM_TAG, activeOwnedTarget, claimState, installedTargets, type Ownership } from './ownership.js';
+import { CLAIM_TAG, claimState, installedTargets, type Ownership } from './ownership.js';
 import { learnLimits, newTableState, type TableState } from './table-state.js';
 import type { Family } from '../net/address.js';
 import { discoverTables, tableAz, type TableSelector } from './table-discovery.js';
@@ -35,7 +35,7 @@ export class TableRegistry {
 
   /**
    * The hosts our installed routes lead to: per ENI or instance that an active route of ours targets, its
-   * addresses, and where the first table holding routes of ours sends each prefix. One DescribeNetworkInterfaces
+   * addresses, and where the tables send each prefix (per AZ, installed-targets.ts). One DescribeNetworkInterfaces
    * per 100 targets; throws when EC2 cannot say.
    */
   async installedHosts(own: Ownership): Promise<{ hosts: string[][]; targets: InstalledTargets }> {
@@ -43,10 +43,9 @@ export class TableRegistry {
     const { enis, instances } = installedTargets(own, routes);
     const addresses =
       enis.length === 0 && instances.length === 0 ? new Map<string, string[]>() : await this.gw.addressesOfTargets(enis, instances);
-    const first = this.tables.find((t) => t.routes.some((r) => activeOwnedTarget(own, r) !== undefined));
     return {
       hosts: [...addresses.values()].filter((ips) => ips.length > 0),
-      targets: new InstalledTargets(own, first?.routes ?? [], addresses),
+      targets: new InstalledTargets(own, this.tables, addresses),
     };
   }
 

@@ -65,10 +65,10 @@ afterEach(async () => {
 });
 
 /** The emulator, a daemon factory and simulated hosts (a, b, c) that connect to a given daemon. */
-async function world() {
-  const emu: Emulator = await startEmulator({ host: '127.0.0.1', port: 0, state });
+async function world(vpc: StateDoc = state, config = CONFIG, hosts = HOSTS, table = TABLE) {
+  const emu: Emulator = await startEmulator({ host: '127.0.0.1', port: 0, state: vpc });
   cleanup.push(() => emu.stop());
-  const cfg = parseConfig(CONFIG.replace('ENDPOINT', emu.endpoint), 'test.yaml');
+  const cfg = parseConfig(config.replace('ENDPOINT', emu.endpoint), 'test.yaml');
   const start = async (): Promise<RunningDaemon> => {
     const d = await runDaemon(cfg, {
       logger: process.env.DAEMON_TEST_LOG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger,
@@ -78,7 +78,7 @@ async function world() {
     return d;
   };
   const connect = (d: RunningDaemon, i: number, extra: readonly string[] = []): SimHost => {
-    const h = HOSTS[i] as (typeof HOSTS)[number];
+    const h = hosts[i] as (typeof HOSTS)[number];
     const host = new SimHost({
       name: h.name,
       localAddress: h.ip,
@@ -93,10 +93,10 @@ async function world() {
     return host;
   };
   const eni = (name: string): string => emu.names.get(`${name}.eni`) ?? '?';
-  /** Which host the table sends an address to (longest match: the aggregator may cover prefixes with one route). */
-  const hostFor = (addr: string): string => {
-    const to = emu.model.routeForAddress(TABLE, addr)?.networkInterfaceId;
-    return HOSTS.find((x) => eni(x.name) === to)?.name ?? '?';
+  /** Which host a table sends an address to (longest match: the aggregator may cover prefixes with one route). */
+  const hostFor = (addr: string, rtb = table): string => {
+    const to = emu.model.routeForAddress(rtb, addr)?.networkInterfaceId;
+    return hosts.find((x) => eni(x.name) === to)?.name ?? '?';
   };
   const writesSince = (seq: number): string[] => emu.calls.filter((x) => x.seq > seq && x.mutating).map((x) => x.action);
   return { emu, start, connect, hostFor, writesSince };
@@ -175,5 +175,79 @@ describe('restart convergence waits for the hosts of the installed routes', () =
     await sleep(300);
     expect(writesSince(mark)).toEqual([]);
     expect(hostFor(vip)).toBe('b');
+  }, 90_000);
+});
+
+// Per-AZ tables (vpc.preferSameAz): a and b in AZ a, c in AZ b; one table per AZ, listed AZ b's first.
+const AZ_HOSTS = [
+  { name: 'a', ip: '127.0.47.11', prefix: '100.71.1.0/24' },
+  { name: 'b', ip: '127.0.47.12', prefix: '100.71.2.0/24' },
+  { name: 'c', ip: '127.0.47.75', prefix: '100.71.3.0/24' },
+];
+const RTB_A = 'rtb-0e2e00000000047a0';
+const RTB_B = 'rtb-0e2e00000000047b0';
+const azState: StateDoc = {
+  vpcs: [
+    {
+      name: 'vpc',
+      id: 'vpc-0e2e0000000000047',
+      cidr: '127.0.47.0/24',
+      subnets: [
+        { name: 'sub-a', cidr: '127.0.47.0/26', az: 'us-east-1a' },
+        { name: 'sub-b', cidr: '127.0.47.64/26', az: 'us-east-1b' },
+      ],
+      internetGateways: [{ name: 'igw' }],
+      instances: AZ_HOSTS.map((h) => ({
+        name: h.name,
+        subnet: h.name === 'c' ? 'sub-b' : 'sub-a',
+        privateIp: h.ip,
+        sourceDestCheck: false,
+      })),
+      routeTables: [
+        { name: 'rt-a', id: RTB_A, subnets: ['sub-a'], routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }] },
+        { name: 'rt-b', id: RTB_B, subnets: ['sub-b'], routes: [{ destination: '0.0.0.0/0', target: { internetGateway: 'igw' } }] },
+      ],
+    },
+  ],
+};
+const AZ_CONFIG = CONFIG.replace(`routeTables: [${TABLE}]`, `routeTables: [${RTB_B}, ${RTB_A}]`);
+
+describe('restart with per-AZ route tables', () => {
+  it("each AZ's table keeps its installed host of a shared VIP whichever host reconnects first: zero writes", async () => {
+    const { emu, start, connect, hostFor, writesSince } = await world(azState, AZ_CONFIG, AZ_HOSTS, RTB_A);
+    const VIP = '100.71.200.10/32';
+    const vip = '100.71.200.10';
+    const both = (): string => `${hostFor(vip, RTB_A)} ${hostFor(vip, RTB_B)}`;
+    // First life: the VIP goes to a in AZ a's table (same AZ, lowest address) and to c in AZ b's. a withdraws it
+    // (AZ a's table fails over to b) and announces it again: b keeps it. Installed: AZ a → b, AZ b → c.
+    let d = await start();
+    const first = [0, 1, 2].map((i) => connect(d, i, [VIP]));
+    for (const h of first) await h.start();
+    await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged() && both() === 'a c', 'the VIP on a and c');
+    first[0]?.withdraw([VIP]);
+    await until(() => d.parts.sync.converged() && both() === 'b c', 'AZ a on b');
+    first[0]?.announce([VIP]);
+    await sleep(500);
+    await until(() => d.parts.sync.converged(), 'quiet');
+    expect(both()).toBe('b c');
+    await d.stop();
+    for (const h of first) h.kill();
+
+    // Restart: a and c are back first, b a second later. Ranked afresh, AZ a's table would go to a (lowest
+    // address); started from the first table listed (AZ b's: c), its view would too. Its own table says b.
+    const mark = emu.callLog.lastSeq;
+    d = await start();
+    const a = connect(d, 0, [VIP]);
+    const c = connect(d, 2, [VIP]);
+    await a.start();
+    await c.start();
+    await until(() => (d.parts.speaker.peer('127.0.47.75')?.state ?? '') === 'Established', 'c up');
+    await sleep(1000);
+    const b = connect(d, 1, [VIP]);
+    await b.start();
+    await until(() => d.parts.daemon.phase === 'running' && d.parts.sync.converged(), 'convergence');
+    await sleep(300);
+    expect(writesSince(mark)).toEqual([]);
+    expect(both()).toBe('b c');
   }, 90_000);
 });
