@@ -198,7 +198,7 @@ export class HealthMonitor {
       removed: false,
       lastGood: undefined,
       quietSince: undefined,
-      probed: active,
+      probeIntervalMs: active ? group.intervalMs : undefined,
       eligible: () => health.eligible(),
     };
     this.targets.set(nextHop, t);

@@ -4,9 +4,10 @@
 // EC2 writes and seconds of EC2's request bucket for one move, and writes for prefixes that are left with no
 // healthy host at all (which `onNoHealthy: keep` would have kept for free).
 //
-// So a next hop found dead by its probes is held back while some other probed, eligible next hop has not
-// answered a probe started after the dead one went quiet (its first failed probe): such a "suspect" either
-// answers (cleared) or is found dead as well (it joins the batch). When no suspect is left, or at the latest one
+// So a next hop found dead by its probes is held back while some other eligible next hop, probed at least as
+// often, has not answered a probe started after the dead one went quiet (its first failed probe): such a
+// "suspect" either answers (cleared) or is found dead as well (it joins the batch). Next hops probed less often
+// (another profile: ICMP every 500 ms next to TCP every 200 ms) are not waited for: they could not answer in time. When no suspect is left, or at the latest one
 // detection time later (fall × interval × (1 + jitter) + timeout of the first one's group), the batch is
 // reported at once and the route spec re-ranks once. A lone failure waits for nothing when fall ≥ 2: by the
 // time the second failed probe times out, every live next hop has answered one started after the first.
@@ -19,8 +20,8 @@ export interface QuietTarget {
   readonly lastGood: number | undefined;
   /** Start of its first failed probe since the last good one; undefined while the last probe was good. */
   readonly quietSince: number | undefined;
-  /** Probed (a group with a probe type other than none). */
-  readonly probed: boolean;
+  /** Its probe interval (ms); undefined when it is not probed (a group with probe type none). */
+  readonly probeIntervalMs: number | undefined;
   /** Eligible by its own health state (a held next hop is not). */
   eligible(): boolean;
 }
@@ -59,7 +60,8 @@ export class QuietHold {
       return true;
     }
     const since = failed.quietSince ?? now;
-    for (const t of targets) if (t !== failed && isSuspect(t, since)) this.suspects.add(t.nextHop);
+    const interval = failed.probeIntervalMs ?? Infinity;
+    for (const t of targets) if (t !== failed && isSuspect(t, since, interval)) this.suspects.add(t.nextHop);
     if (this.suspects.size === 0) return false;
     this.held.add(failed.nextHop);
     this.threshold = since;
@@ -106,7 +108,8 @@ export class QuietHold {
   }
 }
 
-/** Could be about to fail with it: eligible and probed, and has not answered a probe started since `since`. */
-function isSuspect(t: QuietTarget, since: number): boolean {
-  return t.probed && t.eligible() && (t.lastGood === undefined || t.lastGood < since);
+/** Could be about to fail with it: eligible, probed every `interval` or more often, no good probe started since `since`. */
+function isSuspect(t: QuietTarget, since: number, interval: number): boolean {
+  const every = t.probeIntervalMs;
+  return every !== undefined && every <= interval && t.eligible() && (t.lastGood === undefined || t.lastGood < since);
 }

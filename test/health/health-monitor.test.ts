@@ -299,29 +299,47 @@ describe('HealthMonitor', () => {
     });
 
     it('a suspect that does not resolve holds the report one detection time at most', async () => {
-      // The AZ-2 hosts are probed every 5 s: after 10.0.1.2 goes quiet they stay unresolved for seconds.
+      // 10.0.2.1's probes hang from the moment 10.0.1.2 dies, and its group needs 5 failures (1 s): it stays a suspect.
       const fall1 = probeGroup({ type: 'tcp', port: 80 }, { fall: 1 });
-      const slow = probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 });
-      const { alive, advance, batches, changes, calls, clock } = await sixHosts({ default: fall1, slow });
+      const fall5 = probeGroup({ type: 'tcp', port: 80 }, { fall: 5 });
+      const hang = new Set<string>();
+      const { alive, advance, batches, changes, calls, clock } = await sixHosts({ default: fall1, fall5 }, hang);
       const diedAt = clock.now();
       alive.set('10.0.1.2', false);
+      hang.add('10.0.2.1');
       await advance(3_000, 1);
-      expect(batches).toEqual([['10.0.1.2']]);
+      expect(batches).toEqual([['10.0.1.2'], ['10.0.2.1']]);
       const failed = (calls.find((c) => c.target === '10.0.1.2' && c.at >= diedAt) as { at: number }).at;
       // 1 × 200 × 1.1 + 150 = 370 ms (+1 for the timer).
       expect(changes[0]?.[1].since).toBe(Math.ceil(failed) + 371);
     });
 
+    it('does not wait for next hops probed less often than the failed one', async () => {
+      // The AZ-2 hosts are probed every 5 s: they could not answer within 10.0.1.2's detection time.
+      const fall2 = probeGroup({ type: 'tcp', port: 80 }, { fall: 2 });
+      const slow = probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 });
+      const { alive, advance, batches, changes, calls, clock, metrics } = await sixHosts({ default: fall2, slow });
+      const diedAt = clock.now();
+      alive.set('10.0.1.2', false);
+      await advance(2_000, 1);
+      expect(batches).toEqual([['10.0.1.2']]);
+      const second = calls.filter((c) => c.target === '10.0.1.2' && c.at >= diedAt)[1] as { at: number };
+      expect(changes[0]?.[1].since).toBe(Math.ceil(second.at));
+      expect(await heldCount(metrics)).toBe('0');
+    });
+
     it('a held failure that another verdict overtakes (BFD) is reported once, at once', async () => {
       const fall1 = probeGroup({ type: 'tcp', port: 80 }, { fall: 1 });
-      const slow = probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 });
-      const { alive, advance, batches, mon } = await sixHosts({ default: fall1, slow });
+      const fall5 = probeGroup({ type: 'tcp', port: 80 }, { fall: 5 });
+      const hang = new Set<string>();
+      const { alive, advance, batches, mon } = await sixHosts({ default: fall1, fall5 }, hang);
       alive.set('10.0.1.2', false);
+      hang.add('10.0.2.1');
       for (let i = 0; i < 250 && mon.view('10.0.1.2')?.eligible !== false; i++) await advance(1, 1);
       expect(batches).toEqual([]);
       mon.setLiveness('10.0.1.2', 'BFD down');
       expect(batches).toEqual([['10.0.1.2']]);
-      await advance(1_000, 1);
+      await advance(500, 1);
       expect(batches).toEqual([['10.0.1.2']]);
     });
   });

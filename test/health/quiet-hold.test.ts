@@ -8,12 +8,16 @@ interface T extends QuietTarget {
   up: boolean;
 }
 
-function target(nextHop: string, lastGood: number | undefined, o: Partial<Pick<T, 'quietSince' | 'up' | 'probed'>> = {}): T {
+function target(
+  nextHop: string,
+  lastGood: number | undefined,
+  o: Partial<Pick<T, 'quietSince' | 'up'>> & { every?: number | undefined } = {},
+): T {
   return {
     nextHop,
     lastGood,
     quietSince: o.quietSince,
-    probed: o.probed ?? true,
+    probeIntervalMs: 'every' in o ? o.every : 200,
     up: o.up ?? true,
     eligible() {
       return this.up;
@@ -25,7 +29,13 @@ describe('QuietHold', () => {
   it('does not hold a failure when every other probed next hop answered a probe started after it went quiet', () => {
     const q = new QuietHold();
     const dead = target('a', 900, { quietSince: 1000, up: false });
-    const others = [target('b', 1000), target('c', 1150), target('d', 10, { probed: false }), target('e', 500, { up: false })];
+    const others = [
+      target('b', 1000),
+      target('c', 1150),
+      target('d', 10, { every: undefined }),
+      target('s', 500, { every: 1000 }),
+      target('e', 500, { up: false }),
+    ];
     expect(q.hold(dead, [dead, ...others], 1350, 590)).toBe(false);
     expect(q.deadline).toBeUndefined();
     expect(q.take(1350)).toBeUndefined();
