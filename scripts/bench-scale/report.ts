@@ -26,11 +26,13 @@ export function renderScale(r: ScaleReport): string {
       `${o.hosts + o.multiVips + o.singleVips} prefixes. Each receiver alone, the same fleet process.`,
   );
   out.push('');
-  out.push('| receiver | all Established | all prefixes held | RSS idle | RSS with all sessions | per session | CPU at steady state |');
-  out.push('|---|---|---|---|---|---|---|');
+  out.push(
+    '| receiver | all Established | connections retried | all prefixes held | RSS idle | RSS with all sessions | per session | CPU at steady state |',
+  );
+  out.push('|---|---|---|---|---|---|---|---|');
   for (const f of r.sessions) {
     out.push(
-      `| ${f.receiver} | ${s1(f.establishS)} | ${s1(f.prefixesS)} | ${mib(f.idleRssBytes)} | ${mib(f.loadedRssBytes)} | ` +
+      `| ${f.receiver} | ${s1(f.establishS)} | ${f.retries} | ${s1(f.prefixesS)} | ${mib(f.idleRssBytes)} | ${mib(f.loadedRssBytes)} | ` +
         `${((f.loadedRssBytes - f.idleRssBytes) / f.hosts / 1024).toFixed(1)} KiB | ${f.steadyCpuPercent.toFixed(1)} % of a core (${f.steadyWindowS.toFixed(0)} s) |`,
     );
   }

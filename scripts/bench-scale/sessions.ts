@@ -13,6 +13,8 @@ export interface SessionFigures {
   readonly hosts: number;
   /** From the first connect to the last session Established (fleet's view). */
   readonly establishS: number;
+  /** Connections the hosts had to retry (the receiver reset them or did not answer in 30 s). */
+  readonly retries: number;
   /** From the first connect until the receiver held every prefix (500 ms polling). */
   readonly prefixesS: number;
   readonly idleRssBytes: number;
@@ -86,6 +88,7 @@ export async function measureSessions(r: ScaleReceiver, fleet: Fleet, s: Scenari
     receiver: r.name,
     hosts,
     establishS: establishMs / 1000,
+    retries: fleet.lastRetries,
     prefixesS: (prefixesAt - t0) / 1000,
     idleRssBytes,
     loadedRssBytes,

@@ -7,6 +7,12 @@ import type { FleetHostStatus, FleetReply, FleetRequest, PrefixRange } from './f
 
 const hosts = new Map<string, { sim: SimHost; health: HealthPort | undefined }>();
 
+/**
+ * Connection attempts per host, as a real BGP speaker retries (ConnectRetry): a receiver busy with thousands of
+ * connections at once may reset some (BIRD does at 5,000). One second apart, plus up to a second of jitter.
+ */
+const CONNECT_ATTEMPTS = 5;
+
 function reply(r: FleetReply): void {
   process.send?.(r);
 }
@@ -32,32 +38,42 @@ async function handle(m: FleetRequest): Promise<Omit<FleetReply, 'id'>> {
       const todo = [...m.hosts].reverse();
       const errors: string[] = [];
       let failed = 0;
+      let retried = 0;
       const worker = async (): Promise<void> => {
         for (let spec = todo.pop(); spec; spec = todo.pop()) {
-          const sim = new SimHost({
-            name: spec.name,
-            localAddress: spec.localAddress,
-            remoteHost: m.remote.host,
-            remotePort: m.remote.port,
-            asn: spec.asn,
-            holdTime: spec.holdTime,
-            families: ['ipv4'],
-            connectTimeoutMs: 30_000,
-          });
           const health = spec.healthPort !== undefined ? new HealthPort(spec.localAddress, spec.healthPort) : undefined;
-          try {
-            await health?.open();
-            hosts.set(spec.name, { sim, health });
-            if (spec.announce) sim.announce(spec.announce, spec.nextHop !== undefined ? { nextHop: spec.nextHop } : {});
-            await sim.start();
-          } catch (err) {
-            failed++;
-            if (errors.length < 5) errors.push(`${spec.name}: ${errorMessage(err)}`);
+          for (let attempt = 1; ; attempt++) {
+            const sim = new SimHost({
+              name: spec.name,
+              localAddress: spec.localAddress,
+              remoteHost: m.remote.host,
+              remotePort: m.remote.port,
+              asn: spec.asn,
+              holdTime: spec.holdTime,
+              families: ['ipv4'],
+              connectTimeoutMs: 30_000,
+            });
+            try {
+              if (attempt === 1) await health?.open();
+              hosts.set(spec.name, { sim, health });
+              if (spec.announce) sim.announce(spec.announce, spec.nextHop !== undefined ? { nextHop: spec.nextHop } : {});
+              await sim.start();
+              break;
+            } catch (err) {
+              await sim.stop({ notify: false }).catch(() => undefined);
+              if (attempt >= CONNECT_ATTEMPTS) {
+                failed++;
+                if (errors.length < 5) errors.push(`${spec.name}: ${errorMessage(err)} (${attempt} attempts)`);
+                break;
+              }
+              retried++;
+              await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1000));
+            }
           }
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, m.concurrency) }, worker));
-      return { ok: true, ms: performance.now() - t0, failed, errors };
+      return { ok: true, ms: performance.now() - t0, failed, errors, retried };
     }
     case 'announce':
       host(m.host).announce(prefixesOf(m.prefixes), m.nextHop !== undefined ? { nextHop: m.nextHop } : {});

@@ -55,6 +55,8 @@ export interface FleetReply {
   /** start: hosts that could not reach Established (their errors, first few). */
   readonly failed?: number;
   readonly errors?: readonly string[];
+  /** start: connection attempts repeated after a failed one (the receiver reset or did not answer). */
+  readonly retried?: number;
   readonly hosts?: readonly FleetHostStatus[];
   /** status: resident set size and CPU time of the fleet process. */
   readonly rssBytes?: number;

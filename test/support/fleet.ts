@@ -15,6 +15,8 @@ export class Fleet {
   private readonly child: ChildProcess;
   private seq = 0;
   private readonly pending = new Map<number, (r: FleetReply) => void>();
+  /** Connection attempts the last start() repeated (fleet-child.ts retries as a real speaker does). */
+  lastRetries = 0;
 
   private constructor() {
     this.child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -52,6 +54,7 @@ export class Fleet {
   /** Starts the hosts (`concurrency` connecting at a time); resolves with the time until the last was Established. */
   async start(remote: { host: string; port: number }, hosts: readonly FleetHostSpec[], concurrency = 50): Promise<number> {
     const r = await this.request({ op: 'start', remote, hosts, concurrency }, 600_000);
+    this.lastRetries = r.retried ?? 0;
     if ((r.failed ?? 0) > 0) throw new Error(`fleet: ${r.failed} host(s) did not reach Established: ${(r.errors ?? []).join('; ')}`);
     return r.ms ?? 0;
   }
