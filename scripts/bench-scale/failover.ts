@@ -31,6 +31,8 @@ export interface FailoverFigures {
   /** What EC2's bucket allows for neededWrites: max(0, W − 50) / 5 s. */
   readonly floorS: number;
   readonly strandedKept: boolean;
+  /** Sessions that ended during the measurement (their hold timer): their withdrawals are in the writes too. */
+  readonly sessionsLost: number;
 }
 
 type Table = Map<string, string>;
@@ -99,6 +101,7 @@ export async function measureFailover(d: DaemonScaleReceiver, fleet: Fleet, s: S
   const stranded = vipsStranded(s);
   const newEni = new Map(move.map((v) => [v.prefix, eniOfHost(emu, s, Math.min(...v.hosts.filter((h) => s.hosts[h]?.az !== FAILING_AZ)))]));
   const before = table(emu);
+  const sessionsBefore = (await d.counts()).established;
   const seqFreeze = lastSeq(emu);
   const t0 = performance.now();
   await fleet.request({ op: 'freeze', hosts: s.hosts.filter((h) => h.az === FAILING_AZ).map((h) => h.name) });
@@ -115,6 +118,7 @@ export async function measureFailover(d: DaemonScaleReceiver, fleet: Fleet, s: S
   );
   await sleep(10_000); // anything the daemon still writes after the last move counts too
   const after = table(emu);
+  const sessionsLost = sessionsBefore - (await d.counts()).established;
   const calls = emu.calls.filter((c) => c.seq > seqFreeze && c.mutating);
   const ok = calls.filter((c) => c.outcome === 'ok');
   const writes: Record<string, number> = {};
@@ -136,6 +140,7 @@ export async function measureFailover(d: DaemonScaleReceiver, fleet: Fleet, s: S
     writePhaseS: (lastWrite - firstWrite) / 1000,
     allMovedS: (movedAt - t0) / 1000,
     floorS: Math.max(0, needed - 50) / 5,
+    sessionsLost,
     strandedKept: stranded.every((v) => routeOf(after, v.prefix) === routeOf(before, v.prefix) && routeOf(after, v.prefix) !== undefined),
   };
 }

@@ -63,6 +63,7 @@ export function renderScale(r: ScaleReport): string {
     out.push(`| first → last write | ${s1(fo.writePhaseS)} (EC2 floor for ${fo.neededWrites} writes: ${s1(fo.floorS)}) |`);
     out.push(`| silence → every VIP moved | ${s1(fo.allMovedS)} |`);
     out.push(`| VIPs with no healthy alternative kept, no write | ${fo.strandedKept ? 'yes' : 'NO'} |`);
+    out.push(`| BGP sessions ended meanwhile (hold time ${r.holdTime} s; their withdrawals would add writes) | ${fo.sessionsLost} |`);
     checks.push(`restart with unchanged hosts makes zero writes: ${fo.restartWrites === 0 ? 'met' : 'NOT met'}`);
     const sent = Object.values(fo.writes).reduce((a, b) => a + b, 0);
     checks.push(`writes sent = writes needed (${sent} vs ${fo.neededWrites}): ${sent === fo.neededWrites ? 'met' : 'NOT met'}`);
