@@ -60,6 +60,8 @@ export class DaemonScaleReceiver implements ScaleReceiver {
     private readonly scenario: Scenario,
     /** Initial convergence wait (routes.settleTime): long enough for every host to connect. */
     private readonly settleS = 45,
+    /** bgp.holdTime (s), the hosts' too: a session negotiates the lower of the two. */
+    private readonly holdTime = 90,
   ) {}
 
   async startEmulator(): Promise<Emulator> {
@@ -78,6 +80,7 @@ export class DaemonScaleReceiver implements ScaleReceiver {
 bgp:
   asn: 65000
   routerId: ${this.address}
+  holdTime: ${this.holdTime}s
   listen: [{ address: ${this.address}, port: ${this.port} }]
   dynamic: [{ range: ${HOST_NET}, asns: [${HOST_ASN}], maxPeers: 10000 }]
   groups: { default: { allowedPrefixes: [${POD_NET}, ${VIP_NET}], maxPrefixes: 100 } }

@@ -38,7 +38,7 @@ export async function runScale(
         ? new BirdScaleReceiver(dir)
         : name === 'gobgpd'
           ? new GobgpScaleReceiver(dir)
-          : new DaemonScaleReceiver(dir, s, run.settleS);
+          : new DaemonScaleReceiver(dir, s, run.settleS, run.holdTime);
     run.log(`${name}: starting`);
     try {
       await r.start();
