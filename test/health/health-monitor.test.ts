@@ -270,9 +270,9 @@ describe('HealthMonitor', () => {
       expect(await heldCount(metrics)).toBe('3');
     });
 
-    it('a lone failure is reported at its second failed probe: nothing to wait for', async () => {
-      const fall2 = probeGroup({ type: 'tcp', port: 80 }, { fall: 2 });
-      const { alive, advance, batches, changes, calls, metrics, clock } = await sixHosts({ default: fall2 });
+    /** 10.0.1.2 dies alone: reported at its second failed probe, nothing held. */
+    async function loneFailure(groups: ConstructorParameters<typeof HealthMonitor>[0]['groups']): Promise<void> {
+      const { alive, advance, batches, changes, calls, metrics, clock } = await sixHosts(groups);
       const diedAt = clock.now();
       alive.set('10.0.1.2', false);
       await advance(2_000, 1);
@@ -280,6 +280,10 @@ describe('HealthMonitor', () => {
       const second = calls.filter((c) => c.target === '10.0.1.2' && c.at >= diedAt)[1] as { at: number };
       expect(changes[0]?.[1].since).toBe(Math.ceil(second.at));
       expect(await heldCount(metrics)).toBe('0');
+    }
+
+    it('a lone failure is reported at its second failed probe: nothing to wait for', async () => {
+      await loneFailure({ default: probeGroup({ type: 'tcp', port: 80 }, { fall: 2 }) });
     });
 
     it('fall 1: waits until the others have answered a probe started after it went quiet, at most one interval', async () => {
@@ -316,16 +320,10 @@ describe('HealthMonitor', () => {
 
     it('does not wait for next hops probed less often than the failed one', async () => {
       // The AZ-2 hosts are probed every 5 s: they could not answer within 10.0.1.2's detection time.
-      const fall2 = probeGroup({ type: 'tcp', port: 80 }, { fall: 2 });
-      const slow = probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 });
-      const { alive, advance, batches, changes, calls, clock, metrics } = await sixHosts({ default: fall2, slow });
-      const diedAt = clock.now();
-      alive.set('10.0.1.2', false);
-      await advance(2_000, 1);
-      expect(batches).toEqual([['10.0.1.2']]);
-      const second = calls.filter((c) => c.target === '10.0.1.2' && c.at >= diedAt)[1] as { at: number };
-      expect(changes[0]?.[1].since).toBe(Math.ceil(second.at));
-      expect(await heldCount(metrics)).toBe('0');
+      await loneFailure({
+        default: probeGroup({ type: 'tcp', port: 80 }, { fall: 2 }),
+        slow: probeGroup({ type: 'tcp', port: 80 }, { intervalMs: 5_000 }),
+      });
     });
 
     it('a held failure that another verdict overtakes (BFD) is reported once, at once', async () => {
