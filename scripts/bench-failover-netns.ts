@@ -101,7 +101,11 @@ export async function benchNetnsFailover(mode: NetnsMode, runs: number, say: (s:
     });
     const b = bridge;
     writeFileSync(join(dir, 'bgp2vpc.yaml'), configText(mode, b.port('ec2')));
-    const d = new Bgp2vpcProcess({ configFile: join(dir, 'bgp2vpc.yaml'), spawn: (c, a, o) => bed.spawnInController(c, a, o) });
+    const d = new Bgp2vpcProcess({
+      configFile: join(dir, 'bgp2vpc.yaml'),
+      logFile: join(dir, `bgp2vpc-${mode}.log`),
+      spawn: (c, a, o) => bed.spawnInController(c, a, o),
+    });
     daemon = d;
     /** When bgp2vpc noticed each host: its health verdict, or (hold) the session's end. */
     const noticed: { at: number; host: string }[] = [];
@@ -179,6 +183,8 @@ export async function benchNetnsFailover(mode: NetnsMode, runs: number, say: (s:
     await bridge?.close().catch(() => undefined);
     await bed.down();
     await emu?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the directory: bgp2vpc's config and its log per mode.
+    if (process.env.BENCH_KEEP === '1') console.error(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
