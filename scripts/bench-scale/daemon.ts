@@ -4,10 +4,10 @@
 // fills the table fast and measures the BGP side like the other receivers) and "real" (EC2's buckets, TCP probes
 // of every host, onNoHealthy: keep).
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../../src/sim/ec2/emulator.js';
+import { tcpProbe } from '../../src/health/probes.js';
 import type { StateDoc } from '../../src/sim/ec2/state-file.js';
 import { startDaemon, type Daemon } from '../../test/interop/support/daemon.js';
 import { waitFor } from '../../test/interop/support/wait.js';
@@ -19,17 +19,6 @@ export const TABLE = 'rtb-05ca1e0000000000a';
 export const HEALTH_PORT = 1794;
 
 export type DaemonMode = 'populate' | 'real';
-
-/** True when a TCP connection to address:port opens (closed at once). */
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port }, () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
 
 export function emulatorState(s: Scenario): StateDoc {
   return {
@@ -114,7 +103,11 @@ log: { level: warn }
     );
     await waitFor(() => fetch(`${this.api}/healthz`).then((r) => r.ok), { timeoutMs: 30_000, what: 'bgp2vpc run to answer /healthz' });
     // The API answers before BGP listens (the route tables are read first); the simulated hosts connect once.
-    await waitFor(() => canConnect(this.address, this.port), { timeoutMs: 120_000, intervalMs: 200, what: 'bgp2vpc to listen for BGP' });
+    await waitFor(async () => (await tcpProbe(this.address, this.port, AbortSignal.timeout(1_000))).ok, {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+      what: 'bgp2vpc to listen for BGP',
+    });
   }
 
   start(): Promise<void> {
