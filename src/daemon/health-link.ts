@@ -13,7 +13,7 @@ export function connectHealth(spec: RouteSpec, monitor: HealthMonitor): () => vo
   });
   const offHealth = monitor.onChange((verdicts) => spec.setNextHopsHealth(verdicts));
   monitor.setTargets(spec.nextHopTargets());
-  for (const t of spec.nextHopTargets()) spec.setNextHopHealth(t.nextHop, monitor.healthOf(t.nextHop, t.group));
+  spec.setNextHopsHealth(spec.nextHopTargets().map((t) => ({ nextHop: t.nextHop, ...monitor.healthOf(t.nextHop, t.group) })));
   return () => {
     offNh();
     offHealth();
