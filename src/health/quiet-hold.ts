@@ -7,9 +7,9 @@
 // So a next hop found dead by its probes is held back while some other eligible next hop, probed at least as
 // often, has not answered a probe started after the dead one went quiet (its first failed probe): such a
 // "suspect" either answers (cleared) or is found dead as well (it joins the batch). Next hops probed less often
-// (another profile: ICMP every 500 ms next to TCP every 200 ms) are not waited for: they could not answer in time. When no suspect is left, or at the latest one
-// detection time later (fall × interval × (1 + jitter) + timeout of the first one's group), the batch is
-// reported at once and the route spec re-ranks once. A lone failure waits for nothing when fall ≥ 2: by the
+// (another profile: ICMP every 500 ms next to TCP every 200 ms) are not waited for: they could not answer in
+// time. When no suspect is left, or at the latest one detection time later (fall × interval × (1 + jitter) +
+// timeout of the first one's group), the batch is reported at once and the route spec re-ranks once. A lone failure waits for nothing when fall ≥ 2: by the
 // time the second failed probe times out, every live next hop has answered one started after the first.
 //
 // Pure bookkeeping, no timers: the monitor feeds probe results in and owns the deadline timer.
